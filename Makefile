@@ -1,0 +1,83 @@
+# terraind — build, test and run.
+#
+#   make            build build/terraind
+#   make run        install missing packages, build, start the daemon on the demo model and terrain
+#   make test       install missing packages, build, run every test (unit + end-to-end)
+#   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make deps       install the Debian packages terraind needs (idempotent)
+#   make format     clang-format every source file
+#
+# WERROR=1 turns warnings into errors (CI sets it).
+
+BUILD    ?= build
+CC       ?= gcc
+CXX      ?= g++
+PYTHON   := /usr/bin/python3
+PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate
+SAN      ?=
+
+WARN     := -Wall -Wextra $(if $(WERROR),-Werror)
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
+LDFLAGS  += $(SAN)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
+
+# Every module but main.o goes into the library the tests link against.
+MODULES  := log json_util terrain terrain_json gesture model render wav \
+            cmd_model cmd_terrain cmd_render
+OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+TEST_MODELS_STAMP := $(BUILD)/models/.stamp
+
+.PHONY: all deps run test unit e2e asan format clean test-models
+
+all: $(BUILD)/terraind
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The only C++ file: slow to compile (libtorch headers), so it has its own rule.
+$(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h $(OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
+	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(TEST_MODELS_STAMP): scripts/make_test_models.py scripts/nn_tilde_conventions.py
+	$(PYTHON) scripts/make_test_models.py $(BUILD)/models
+	touch $@
+
+test-models: $(TEST_MODELS_STAMP)
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/terraind serve --config config/terraind.json
+
+# `make test` = every unit test, then the end-to-end tests, then one summary line.
+test: deps
+	$(MAKE) all $(TEST_BINS) test-models
+	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BINS)
+
+# Sanitizer build in its own directory, same tests.
+asan:
+	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" CXXFLAGS="-O1 -g"
+
+format:
+	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,83 @@
+/*
+ * model — an autoencoder that follows the nn~ / RAVE conventions.
+ *
+ * A model is a TorchScript module whose methods (`encode`, `decode`, ...)
+ * each take one float tensor (batch, channels, time) and have a buffer
+ * `<method>_params = [in_channels, in_ratio, out_channels, out_ratio]`.
+ * model_load() discovers the methods, the sample rate (`sr`, or RAVE v1's
+ * `sampling_rate`), the latent size and ratio (from `decode_params`) and the
+ * audio channel count, checks that they agree, and warms the model up so
+ * that the first real call is not slow.
+ *
+ * Threads: model_load/model_free on a non-RT thread. model_decode and
+ * model_encode run libtorch and may allocate: call them from the render
+ * thread (never the audio callback), one thread per model at a time, in
+ * order (streaming models keep state between calls).
+ */
+#ifndef TERRAIND_MODEL_H
+#define TERRAIND_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "torch_backend.h"
+
+enum { MODEL_MAX_METHODS = 32, MODEL_MAX_LATENTS = 1024, MODEL_MAX_CHANNELS = 2, MODEL_MAX_LABELS = 1024 };
+
+typedef struct model_method {
+	char name[TB_NAME_MAX];
+	int in_channels, in_ratio, out_channels, out_ratio;
+} model_method;
+
+typedef struct model {
+	tb_module *module;
+	char path[1024];
+	char id[TB_NAME_MAX]; /* file name without directory and extension */
+	int sample_rate;
+	int latent_dim;	    /* decode input channels */
+	int ratio;	    /* audio samples per latent frame */
+	int audio_channels; /* decode output channels: 1 or 2 */
+	int has_encode;
+	int encode_latent_dim; /* encode output channels (RAVE: may exceed latent_dim) */
+	int n_methods;
+	model_method methods[MODEL_MAX_METHODS];
+	int n_attributes;
+	char attributes[MODEL_MAX_METHODS][TB_NAME_MAX];
+	int n_latent_labels;
+	char (*latent_labels)[TB_NAME_MAX];
+	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
+} model;
+
+typedef struct model_options {
+	int torch_threads; /* 1 recommended: see shared facts on latency spikes */
+	int warmup_frames; /* latent frames decoded at load (0 = none) */
+	int inspect_only;  /* `terraind info`: accept models without a usable decode, say why in `unplayable` */
+} model_options;
+
+model_options model_default_options(void);
+
+/* Loads and validates; on failure returns -1, *out stays NULL and `err`
+ * says what is wrong in terms of the nn~ conventions. */
+int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen);
+void model_free(model *m);
+
+/* latents: latent_dim × frames (channel-major); audio: audio_channels ×
+ * (frames·ratio), channel-major. */
+int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen);
+/* audio: audio_channels × (frames·ratio); latents: encode_latent_dim × frames. */
+int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen);
+
+const model_method *model_find_method(const model *m, const char *name);
+
+/* Seeds libtorch's generator: models that draw noise decode repeatably. */
+void model_seed(uint64_t seed);
+
+/* The shared library libtorch's BLAS calls resolve to, e.g.
+ * "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (OpenBLAS ...)". */
+void model_blas_library(char *buf, size_t len);
+
+/* Human-readable summary, as printed by `terraind info`. */
+void model_describe(const model *m, FILE *out);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * render — the sound path shared by the live daemon and offline rendering:
+ *
+ *   target coordinate --one-pole smoothing per latent frame--> cursor
+ *   cursor --terrain_eval--> latent vector --model_decode--> one frame of audio
+ *
+ * Offline (`terraind render`) a gesture clock drives it; live, the render
+ * thread applies control events from its ring at frame boundaries. Both call
+ * render_set_target() and render_frame() in the same order, so an offline
+ * render is exactly what the daemon would have played.
+ *
+ * Threads: render_init/render_destroy on a non-RT thread (they allocate).
+ * render_set_target and render_frame on the render thread only; neither
+ * allocates in terraind's code (render_frame runs libtorch's decode, which
+ * may: that is why it is never called from the audio callback).
+ */
+#ifndef TERRAIND_RENDER_H
+#define TERRAIND_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gesture.h"
+#include "model.h"
+#include "terrain.h"
+
+typedef struct render_engine {
+	model *model;	  /* not owned */
+	terrain *terrain; /* not owned */
+	float target[TERRAIN_MAX_CONTROL_DIM];
+	float cursor[TERRAIN_MAX_CONTROL_DIM];
+	int has_cursor;	   /* the first target places the cursor without a glide */
+	float smooth_coeff; /* per latent frame; 0 = no smoothing */
+	float *latent;	    /* latent_dim */
+	float *scratch;	    /* terrain scratch */
+	float *planar;	    /* audio_channels × ratio, as decode returns it */
+	uint64_t frames;    /* latent frames rendered */
+	uint64_t clamped;   /* targets that fell outside the bounds */
+} render_engine;
+
+/* Checks that terrain and model fit (latent size, rate, ratio) and
+ * allocates the buffers. `warning` receives a non-fatal remark (model id). */
+int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *err, size_t errlen, char *warning,
+		size_t warnlen);
+void render_destroy(render_engine *e);
+
+/* Time constant of the cursor's one-pole smoothing, in milliseconds. */
+void render_set_smoothing(render_engine *e, float smooth_ms);
+
+/* Sets the first `dim` axes of the target (others keep their value).
+ * Non-finite values are refused (-1); values outside the bounds are
+ * clamped and counted. Returns the number of clamped axes. */
+int render_set_target(render_engine *e, const float *coord, int dim);
+
+/* Renders one latent frame: `out` receives ratio × audio_channels samples,
+ * interleaved. */
+int render_frame(render_engine *e, float *out, char *err, size_t errlen);
+
+/* Samples per latent frame and channels, for sizing buffers. */
+int render_frame_samples(const render_engine *e);
+int render_channels(const render_engine *e);
+
+/* Offline: plays `g` from t = 0 to its end plus `tail_seconds`, handing
+ * each rendered frame to `sink` (return non-zero from it to stop). */
+typedef int (*render_sink)(void *ctx, const float *interleaved, int frames, char *err, size_t errlen);
+int render_gesture(render_engine *e, const gesture *g, double tail_seconds, render_sink sink, void *ctx, char *err,
+		   size_t errlen);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * terrain — a latent terrain: nn_terrain's Fourier-feature CPPN, evaluated
+ * in plain C.
+ *
+ *   h = 2π·(x·B); h = [sin h, cos h]; h = PReLU(W1 h + b1); ...; z = Wn h + bn
+ *
+ * terrain_eval() is real-time safe: no allocation, no locks, no I/O, bounded
+ * time (proportional to the number of weights). The caller supplies scratch
+ * memory of terrain_scratch_floats() floats, allocated off the RT path.
+ * terrain_eval_batch() evaluates many coordinates with BLAS (plots, tests);
+ * it allocates and is not real-time safe.
+ *
+ * Threads: a terrain is immutable once built; any number of threads may
+ * evaluate it at once, each with its own scratch.
+ */
+#ifndef TERRAIND_TERRAIN_H
+#define TERRAIND_TERRAIN_H
+
+#include <stddef.h>
+
+enum {
+	TERRAIN_MAX_CONTROL_DIM = 8,
+	TERRAIN_MAX_LATENT_DIM = 1024,
+	TERRAIN_MAX_LAYERS = 16,
+	TERRAIN_MAX_WIDTH = 4096,
+	TERRAIN_MAX_WEIGHTS = 4 * 1024 * 1024,
+	TERRAIN_NAME_MAX = 128,
+};
+
+typedef struct terrain_layer {
+	int in, out;
+	float *weight; /* out × in, row-major */
+	float *bias;   /* out */
+	int has_prelu;
+	float prelu;
+} terrain_layer;
+
+/* The model a terrain was made for; zero/empty fields are unknown. */
+typedef struct terrain_model_info {
+	char id[TERRAIN_NAME_MAX];
+	int latent_dim, sample_rate, ratio;
+} terrain_model_info;
+
+typedef struct terrain {
+	char name[TERRAIN_NAME_MAX];
+	int control_dim, latent_dim;
+	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
+	int has_model;
+	terrain_model_info model;
+	float gauss_scale;
+	int n_features;	 /* F; 0 = no Fourier layer */
+	float *fourier;	 /* control_dim × F, row-major */
+	int n_layers;
+	terrain_layer layers[TERRAIN_MAX_LAYERS];
+	float *storage;	 /* one block holding fourier, weights and biases */
+	size_t storage_floats;
+} terrain;
+
+/* Describes a network shape; terrain_create() allocates every array
+ * (zero-filled) so that loaders only fill numbers in. */
+typedef struct terrain_shape {
+	int control_dim, latent_dim, n_features, n_layers;
+	int widths[TERRAIN_MAX_LAYERS]; /* outputs of each layer; the last must equal latent_dim */
+} terrain_shape;
+
+int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t errlen);
+void terrain_free(terrain *t);
+
+/* Checks shapes, bounds and that every number is finite. */
+int terrain_validate(const terrain *t, char *err, size_t errlen);
+
+size_t terrain_scratch_floats(const terrain *t);
+
+/* RT-safe. `coord` has control_dim values (not clamped here), `latent`
+ * receives latent_dim values. */
+void terrain_eval(const terrain *t, const float *coord, float *latent, float *scratch);
+
+/* Not RT-safe (allocates). coords: count × control_dim; latents: count × latent_dim. */
+int terrain_eval_batch(const terrain *t, const float *coords, size_t count, float *latents, char *err, size_t errlen);
+
+/* RT-safe. Clamps `coord` into the bounds in place; returns how many axes
+ * were outside. */
+int terrain_clamp(const terrain *t, float *coord);
+
+/* Checks that the terrain fits a model with these properties. Returns -1
+ * with `err` on a mismatch that would make the sound wrong (latent size,
+ * sample rate, ratio); a differing id only fills `warning` (files get
+ * renamed). */
+int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio,
+			char *err, size_t errlen, char *warning, size_t warnlen);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * terrain_json — terraind's terrain file (docs/terrain-format.md) and
+ * nn_terrain checkpoint import.
+ *
+ * Threads: non-RT only (file I/O, allocation). A loaded terrain is handed
+ * to the render thread as a pointer.
+ */
+#ifndef TERRAIND_TERRAIN_JSON_H
+#define TERRAIND_TERRAIN_JSON_H
+
+#include <stddef.h>
+
+#include "terrain.h"
+
+enum { TERRAIN_FORMAT_VERSION = 1 };
+
+/* Parses a terrain from JSON text; `source` names it in error messages. */
+int terrain_from_json(const char *text, const char *source, terrain **out, char *err, size_t errlen);
+/* Loads a terrain file: `.json`, or an nn_terrain `.pt` checkpoint. */
+int terrain_load(const char *path, terrain **out, char *err, size_t errlen);
+/* Returns a malloc'd JSON text (free with free()). */
+char *terrain_to_json(const terrain *t);
+/* Writes atomically (temporary file, then rename): a failed save never
+ * destroys the previous file. */
+int terrain_save(const terrain *t, const char *path, char *err, size_t errlen);
+
+/* Reads an nn_terrain checkpoint with libtorch. Its control bounds are not
+ * stored in the file: they are set to `bounds_min`/`bounds_max` on every
+ * axis. */
+int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
+			      size_t errlen);
+
+#endif

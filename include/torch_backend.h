@@ -1,0 +1,85 @@
+/*
+ * torch_backend — the only part of terraind that speaks C++ and libtorch.
+ *
+ * A thin C face over TorchScript: load a module, read its buffers and
+ * attributes, call a method on a float (batch, channels, time) buffer, and
+ * read named tensors out of nn_terrain checkpoints. Everything model-specific
+ * (the nn~ conventions, validation) lives in model.c, in C.
+ *
+ * Threads: every function may block (file I/O, allocation inside libtorch)
+ * and must never be called from the audio callback. One module must not be
+ * used by two threads at once (streaming models keep state between calls).
+ * Errors: functions return 0 on success, -1 on failure with a one-line
+ * sentence in the caller's `err` buffer; libtorch exceptions never escape.
+ */
+#ifndef TERRAIND_TORCH_BACKEND_H
+#define TERRAIND_TORCH_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tb_module tb_module;
+
+enum { TB_NAME_MAX = 64, TB_MAX_DIMS = 8 };
+
+/* Load a TorchScript file (or a libtorch archive) in eval mode. */
+int tb_load(const char *path, tb_module **out, char *err, size_t errlen);
+void tb_free(tb_module *module);
+
+/* Names of the module's methods that have a `<name>_params` buffer: the
+ * result of `get_methods()` when the module exports it, else every method
+ * for which `<name>_params` exists (old RAVE v1 exports). Returns the count
+ * (at most `max`), or -1 with `err` filled. */
+int tb_list_methods(tb_module *module, char (*names)[TB_NAME_MAX], int max, char *err, size_t errlen);
+
+/* Names returned by the module's `get_attributes()`; 0 when it has none. */
+int tb_list_attributes(tb_module *module, char (*names)[TB_NAME_MAX], int max);
+
+int tb_has_method(tb_module *module, const char *name);
+
+/* An integer: a plain int attribute, or a one-element tensor attribute or
+ * buffer. Returns 0 and sets *value, or -1 when absent or not an integer. */
+int tb_get_int(tb_module *module, const char *name, int64_t *value);
+
+/* An integer tensor attribute/buffer (e.g. `decode_params`). Returns the
+ * number of elements (values beyond `max` are not copied) or -1. */
+int tb_get_int_array(tb_module *module, const char *name, int64_t *values, int max);
+
+/* A List[str] attribute (e.g. `decode_output_labels`). Returns the count. */
+int tb_get_string_list(tb_module *module, const char *name, char (*values)[TB_NAME_MAX], int max);
+
+/* A float tensor by (dotted) name, searched among attributes, parameters
+ * and buffers. Writes its shape (up to TB_MAX_DIMS) and, when `data` is not
+ * NULL, up to `capacity` values in row-major order. Returns the element
+ * count or -1 with `err` filled. */
+int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape,
+		      int *ndim, char *err, size_t errlen);
+
+/* Call `method` on a (batch, in_channels, in_time) float buffer and copy the
+ * result, which must be (batch, out_channels, out_time), into `out`. */
+typedef struct tb_shape {
+	int64_t batch, channels, time;
+} tb_shape;
+
+int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
+	    tb_shape out_shape, char *err, size_t errlen);
+
+/* Reference forward of an nn_terrain checkpoint, computed with libtorch
+ * operators from the tensors in the file: the yardstick for terrain.c. */
+int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
+			  int64_t out_dim, char *err, size_t errlen);
+
+/* Process-wide settings. */
+void tb_set_threads(int threads);
+int tb_get_threads(void);
+void tb_manual_seed(uint64_t seed);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

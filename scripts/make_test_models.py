@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""Generate small random-weight TorchScript models for terraind's loader tests and benchmarks.
+
+Why: the loader must accept every model layout found in the wild (nn~/RAVE v2 conventions,
+other sample rates, channel counts and ratios, old RAVE v1 files without get_methods()/sr) and
+refuse broken ones with a clear message, and the audio engine needs a RAVE-sized decoder to
+measure real-time headroom. Real models are large and licensed; these are generated in seconds
+from fixed seeds, so `make test` builds them into build/models/ instead of committing them.
+
+Usage:  /usr/bin/python3 scripts/make_test_models.py [OUTDIR]     (default build/models)
+
+Files (one line printed per file written):
+  stereo44k.ts     44.1 kHz stereo, ratio 2048, 64 latents (like Stable Audio Open's AE);
+                   encode (B,2,N)->(B,64,N/2048), decode (B,64,T)->(B,2,T*2048), forward
+  m2l_like.ts      44.1 kHz mono, ratio 4096, 64 latents (like Music2Latent); encode, decode
+  rave_v1_like.ts  OLD RAVE v1 export: no get_methods(), no `sr`, no labels; buffers
+                   sampling_rate=48000, latent_size=8, max_batch_size; encode_params
+                   [1,1,8,2048], decode_params [8,2048,1,1] (and forward_params [1,1,1,1], as
+                   RAVE v1's export had)
+  no_decode.ts     48 kHz autoencoder-looking module with only `encode`
+  bad_params.ts    decode_params has 3 entries ([4, 512, 1])
+  zero_ratio.ts    decode_params = [4, 0, 1, 1]
+  wrong_shape.ts   decode_params = [4, 512, 1, 1] but decode returns (B, 1, T*256)
+  throws.ts        decode_params = [4, 512, 1, 1] and decode raises "decoder exploded"
+  rave_bench.ts    RAVE-v2-sized streaming-style decoder (48 kHz mono, ratio 2048, 16 latents,
+                   ~4 M random weights): cached causal convs (state in buffers) and upsampling
+                   stages 4*4*4*4*2*2*2; encode is a single strided conv. Prints its parameter
+                   count and the time of one decode of T=1 on one thread.
+
+The broken models only have the methods named (decode, plus encode where it says so); each
+method follows the conventions in every respect other than the one that is broken.
+"""
+
+import os
+import sys
+import time
+from typing import List
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from nn_tilde_conventions import (NNTildeModule, check_model, fixed_hash_seed,  # noqa: E402
+                                  labels)
+
+
+# ----------------------------------------------------------------------------- building blocks
+def down_stack(in_ch: int, out_ch: int, factors: List[int]) -> nn.Sequential:
+    """Strided convs (kernel = stride, so any whole number of frames works) -> latents."""
+    layers: List[nn.Module] = []
+    chans = [in_ch] + [max(8, out_ch >> (len(factors) - 1 - i)) for i in range(len(factors))]
+    chans[-1] = out_ch
+    for i, f in enumerate(factors):
+        layers.append(nn.Conv1d(chans[i], chans[i + 1], f, stride=f))
+        if i < len(factors) - 1:
+            layers.append(nn.LeakyReLU(0.2))
+    return nn.Sequential(*layers)
+
+
+def up_stack(latent: int, out_ch: int, factors: List[int], width: int = 32) -> nn.Sequential:
+    """1x1 conv then non-overlapping transposed convs (kernel = stride) -> tanh audio."""
+    layers: List[nn.Module] = [nn.Conv1d(latent, width, 1), nn.LeakyReLU(0.2)]
+    c = width
+    for i, f in enumerate(factors):
+        last = i == len(factors) - 1
+        nxt = out_ch if last else max(8, c // 2)
+        layers.append(nn.ConvTranspose1d(c, nxt, f, stride=f))
+        layers.append(nn.Tanh() if last else nn.LeakyReLU(0.2))
+        c = nxt
+    return nn.Sequential(*layers)
+
+
+class ConvAE(NNTildeModule):
+    """A plain nn~ v2 autoencoder: encode, decode, forward."""
+
+    def __init__(self, sr: int, channels: int, latent: int, factors: List[int]):
+        super().__init__(sr)
+        ratio = 1
+        for f in factors:
+            ratio *= f
+        audio = ["audio L", "audio R"] if channels == 2 else ["audio"]
+        self.register_method("encode", channels, 1, latent, ratio, audio, labels("latent", latent))
+        self.register_method("decode", latent, ratio, channels, 1, labels("latent", latent), audio)
+        self.register_method("forward", channels, 1, channels, 1, audio, audio)
+        self.enc = down_stack(channels, latent, factors)
+        self.dec = up_stack(latent, channels, list(reversed(factors)))
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z)
+
+    @torch.jit.export
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+class RaveV1Like(nn.Module):
+    """What RAVE v1's export_rave.py produced: params buffers, but no get_methods() and no sr."""
+
+    def __init__(self):
+        super().__init__()
+        factors = [4, 8, 8, 8]
+        self.register_buffer("sampling_rate", torch.tensor(48000))
+        self.register_buffer("max_batch_size", torch.tensor(1024))
+        self.register_buffer("latent_size", torch.tensor(8))
+        self.register_buffer("encode_params", torch.tensor([1, 1, 8, 2048]))
+        self.register_buffer("decode_params", torch.tensor([8, 2048, 1, 1]))
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+        self.enc = down_stack(1, 8, factors)
+        self.dec = up_stack(8, 1, list(reversed(factors)))
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+class EncodeOnly(NNTildeModule):
+    def __init__(self):
+        super().__init__(48000)
+        self.register_method("encode", 1, 1, 4, 512, ["audio"], labels("latent", 4))
+        self.enc = down_stack(1, 4, [8, 8, 8])
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+
+class DecodeOnly(NNTildeModule):
+    """decode (B,4,T) -> (B,1,T*out_ratio); decode_params may be overridden to break it."""
+
+    def __init__(self, params: List[int], out_ratio: int = 512, explode: bool = False):
+        super().__init__(48000)
+        self.register_method("decode", 4, 512, 1, 1, labels("latent", 4), ["audio"])
+        self.register_buffer("decode_params", torch.tensor(params, dtype=torch.int64))
+        self.explode = explode
+        factors = [8, 8, 8] if out_ratio == 512 else [4, 8, 8]
+        self.dec = up_stack(4, 1, factors, width=16)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        if self.explode and z.shape[0] >= 0:      # always true, but only known at call time
+            raise RuntimeError("decoder exploded")
+        return self.dec(z)
+
+
+# ----------------------------------------------------------------------------- rave_bench
+class CachedConv1d(nn.Module):
+    """Causal Conv1d whose left context is cached across calls (RAVE's cached_conv idea)."""
+
+    def __init__(self, cin: int, cout: int, k: int, dilation: int = 1):
+        super().__init__()
+        self.conv = nn.Conv1d(cin, cout, k, dilation=dilation)
+        self.pad = (k - 1) * dilation
+        self.register_buffer("cache", torch.zeros(1, cin, self.pad))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cache.shape[0] != x.shape[0]:
+            self.cache = torch.zeros(x.shape[0], x.shape[1], self.pad)
+        x = torch.cat([self.cache, x], dim=2)
+        self.cache = x[:, :, x.shape[2] - self.pad:].clone()
+        return self.conv(x)
+
+
+class ResidualUnit(nn.Module):
+    def __init__(self, ch: int, dilation: int):
+        super().__init__()
+        self.act = nn.LeakyReLU(0.2)
+        self.conv = CachedConv1d(ch, ch, 3, dilation)
+        self.proj = nn.Conv1d(ch, ch, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.proj(self.act(self.conv(self.act(x))))
+
+
+class UpStage(nn.Module):
+    def __init__(self, cin: int, cout: int, ratio: int):
+        super().__init__()
+        self.act = nn.LeakyReLU(0.2)
+        self.up = nn.ConvTranspose1d(cin, cout, ratio, stride=ratio)
+        self.res = nn.Sequential(ResidualUnit(cout, 1), ResidualUnit(cout, 3),
+                                 ResidualUnit(cout, 9))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.res(self.up(self.act(x)))
+
+
+class RaveBench(NNTildeModule):
+    RATIOS = [4, 4, 4, 4, 2, 2, 2]
+    CHANNELS = [512, 384, 192, 96, 48, 32, 16, 16]
+
+    def __init__(self):
+        super().__init__(48000)
+        latent = 16
+        self.register_method("encode", 1, 1, latent, 2048, ["audio"], labels("latent", latent))
+        self.register_method("decode", latent, 2048, 1, 1, labels("latent", latent), ["audio"])
+        self.register_method("forward", 1, 1, 1, 1, ["audio"], ["audio"])
+        self.enc = nn.Conv1d(1, latent, 2048, stride=2048)
+        ch = self.CHANNELS
+        self.pre = CachedConv1d(latent, ch[0], 3)
+        self.stages = nn.Sequential(*[UpStage(ch[i], ch[i + 1], r)
+                                      for i, r in enumerate(self.RATIOS)])
+        self.post = CachedConv1d(ch[-1], 1, 7)
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.post(self.stages(self.pre(z))))
+
+    @torch.jit.export
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+# ----------------------------------------------------------------------------- main
+def save(module: nn.Module, outdir: str, name: str, note: str) -> str:
+    path = os.path.join(outdir, name)
+    torch.jit.script(module).save(path)
+    print("wrote %-16s %8d bytes  %s" % (name, os.path.getsize(path), note))
+    return path
+
+
+def expect_failure(path: str, method: str, x: torch.Tensor, what: str) -> None:
+    m = torch.jit.load(path)
+    try:
+        y = getattr(m, method)(x)
+    except Exception as e:  # noqa: BLE001 - TorchScript raises torch.jit.Error
+        assert what in str(e), e
+        return
+    assert what == "shape", "expected %s from %s" % (what, path)
+    assert y.shape[2] != x.shape[2] * 512, y.shape
+
+
+def main() -> None:
+    fixed_hash_seed()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "build", "models")
+    os.makedirs(outdir, exist_ok=True)
+    torch.set_num_threads(1)
+    t_start = time.perf_counter()
+
+    torch.manual_seed(44100)
+    p = save(ConvAE(44100, 2, 64, [4, 8, 8, 8]), outdir, "stereo44k.ts",
+             "44.1 kHz stereo, ratio 2048, 64 latents")
+    check_model(p, 44100, {"encode": [2, 1, 64, 2048], "decode": [64, 2048, 2, 1],
+                           "forward": [2, 1, 2, 1]})
+
+    torch.manual_seed(4096)
+    p = save(ConvAE(44100, 1, 64, [8, 8, 8, 8]), outdir, "m2l_like.ts",
+             "44.1 kHz mono, ratio 4096, 64 latents")
+    check_model(p, 44100, {"encode": [1, 1, 64, 4096], "decode": [64, 4096, 1, 1],
+                           "forward": [1, 1, 1, 1]})
+
+    torch.manual_seed(1)
+    p = save(RaveV1Like(), outdir, "rave_v1_like.ts",
+             "RAVE v1 layout: no get_methods/sr, sampling_rate & latent_size buffers")
+    m = torch.jit.load(p)
+    assert not hasattr(m, "get_methods") and not hasattr(m, "sr")
+    assert int(m.sampling_rate) == 48000 and int(m.latent_size) == 8
+    assert tuple(m.decode(torch.zeros(1, 8, 2)).shape) == (1, 1, 4096)
+
+    torch.manual_seed(2)
+    p = save(EncodeOnly(), outdir, "no_decode.ts", "only encode")
+    check_model(p, 48000, {"encode": [1, 1, 4, 512]})
+
+    torch.manual_seed(3)
+    p = save(DecodeOnly([4, 512, 1]), outdir, "bad_params.ts", "decode_params = [4, 512, 1]")
+    assert torch.jit.load(p).decode_params.tolist() == [4, 512, 1]
+
+    torch.manual_seed(4)
+    p = save(DecodeOnly([4, 0, 1, 1]), outdir, "zero_ratio.ts", "decode_params = [4, 0, 1, 1]")
+    assert torch.jit.load(p).decode_params.tolist() == [4, 0, 1, 1]
+
+    torch.manual_seed(5)
+    p = save(DecodeOnly([4, 512, 1, 1], out_ratio=256), outdir, "wrong_shape.ts",
+             "decode returns T*256 samples, params say 512")
+    expect_failure(p, "decode", torch.zeros(1, 4, 3), "shape")
+
+    torch.manual_seed(6)
+    p = save(DecodeOnly([4, 512, 1, 1], explode=True), outdir, "throws.ts",
+             "decode raises RuntimeError('decoder exploded')")
+    expect_failure(p, "decode", torch.zeros(1, 4, 1), "decoder exploded")
+
+    torch.manual_seed(2048)
+    bench = RaveBench()
+    nparams = sum(q.numel() for q in bench.parameters())
+    p = save(bench, outdir, "rave_bench.ts", "%.2f M parameters, 48 kHz mono, ratio 2048, "
+             "16 latents" % (nparams / 1e6))
+    check_model(p, 48000, {"encode": [1, 1, 16, 2048], "decode": [16, 2048, 1, 1],
+                           "forward": [1, 1, 1, 1]})
+    m = torch.jit.load(p)
+    z = torch.randn(1, 16, 1)
+    with torch.no_grad():
+        for _ in range(5):
+            m.decode(z)
+        n = 20
+        t0 = time.perf_counter()
+        for _ in range(n):
+            y = m.decode(z)
+        dt = (time.perf_counter() - t0) / n
+    assert tuple(y.shape) == (1, 1, 2048)
+    print("rave_bench.ts: decode of one frame (T=1, 2048 samples), 1 thread: %.2f ms "
+          "(real time budget %.2f ms)" % (dt * 1e3, 2048 / 48000 * 1e3))
+    print("done in %.1f s" % (time.perf_counter() - t_start))
+
+
+if __name__ == "__main__":
+    main()

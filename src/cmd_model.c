@@ -1,0 +1,74 @@
+/*
+ * cmd_model.c — `terraind info FILE`: what a model (or terrain) offers.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+#include "model.h"
+#include "terrain_json.h"
+
+static void describe_terrain(const char *path, const terrain *t)
+{
+	printf("terrain:        %s\n", path);
+	printf("name:           %s\n", t->name[0] ? t->name : "(none)");
+	printf("control dims:   %d\n", t->control_dim);
+	printf("latent size:    %d\n", t->latent_dim);
+	printf("bounds:        ");
+	for (int d = 0; d < t->control_dim; d++)
+		printf(" [%g, %g]", (double)t->bounds_min[d], (double)t->bounds_max[d]);
+	printf("\nfourier:        %d features (gauss scale %g)\n", t->n_features, (double)t->gauss_scale);
+	printf("layers:        ");
+	for (int i = 0; i < t->n_layers; i++)
+		printf(" %d->%d%s", t->layers[i].in, t->layers[i].out, t->layers[i].has_prelu ? "+prelu" : "");
+	printf("\nweights:        %zu\n", t->storage_floats);
+	if (t->has_model)
+		printf("made for:       model '%s', %d latents, %d Hz, ratio %d\n", t->model.id, t->model.latent_dim,
+		       t->model.sample_rate, t->model.ratio);
+}
+
+static int is_terrain_path(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 5 && strcmp(path + n - 5, ".json") == 0;
+}
+
+int cmd_info(int argc, char **argv)
+{
+	model_options options = model_default_options();
+	options.inspect_only = 1;
+	static const struct option longopts[] = {{"threads", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
+		if (c != 't')
+			return EXIT_USAGE;
+		options.torch_threads = atoi(optarg);
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "usage: terraind info [--threads N] MODEL.ts|TERRAIN.json\n");
+		return EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	char err[1024];
+	if (is_terrain_path(path)) {
+		terrain *t;
+		if (terrain_load(path, &t, err, sizeof err) < 0) {
+			log_error("%s", err);
+			return EXIT_FAILURE_RUN;
+		}
+		describe_terrain(path, t);
+		terrain_free(t);
+		return EXIT_OK;
+	}
+	model *m;
+	if (model_load(path, &options, &m, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
+	model_describe(m, stdout);
+	model_free(m);
+	return EXIT_OK;
+}

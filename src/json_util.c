@@ -1,0 +1,165 @@
+/*
+ * json_util.c — checked access to cJSON trees. cJSON itself accepts any
+ * shape; these helpers turn "wrong shape" into a sentence.
+ */
+#include "json_util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int json_read_file(const char *path, size_t max_bytes, char **text, char *err, size_t errlen)
+{
+	*text = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+	char *buf = malloc(max_bytes + 1);
+	if (!buf) {
+		fclose(f);
+		return fail(err, errlen, "out of memory reading %s", path);
+	}
+	size_t n = fread(buf, 1, max_bytes + 1, f);
+	int read_error = ferror(f);
+	fclose(f);
+	if (read_error) {
+		free(buf);
+		return fail(err, errlen, "cannot read %s", path);
+	}
+	if (n > max_bytes) {
+		free(buf);
+		return fail(err, errlen, "%s is larger than %zu bytes", path, max_bytes);
+	}
+	if (memchr(buf, '\0', n)) {
+		free(buf);
+		return fail(err, errlen, "%s is not a text file (it contains NUL bytes)", path);
+	}
+	buf[n] = '\0';
+	*text = buf;
+	return 0;
+}
+
+cJSON *json_parse(const char *text, char *err, size_t errlen)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+	if (root)
+		return root;
+	const char *at = end ? end : cJSON_GetErrorPtr();
+	int line = 1, col = 1;
+	for (const char *p = text; at && p < at && *p; p++) {
+		if (*p == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	fail(err, errlen, "invalid JSON at line %d, column %d", line, col);
+	return NULL;
+}
+
+int json_get_int(const cJSON *obj, const char *key, int min, int max, int *out, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return fail(err, errlen, "'%s' is missing", key);
+	double v = item->valuedouble;
+	if (!cJSON_IsNumber(item) || v != floor(v))
+		return fail(err, errlen, "'%s' must be an integer", key);
+	if (v < min || v > max)
+		return fail(err, errlen, "'%s' is %g, expected %d to %d", key, v, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+int json_get_number(const cJSON *obj, const char *key, double *out, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return fail(err, errlen, "'%s' is missing", key);
+	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
+		return fail(err, errlen, "'%s' must be a finite number", key);
+	*out = item->valuedouble;
+	return 0;
+}
+
+int json_get_string(const cJSON *obj, const char *key, const char **out, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return fail(err, errlen, "'%s' is missing", key);
+	if (!cJSON_IsString(item))
+		return fail(err, errlen, "'%s' must be a string", key);
+	*out = item->valuestring;
+	return 0;
+}
+
+int json_read_floats(const cJSON *arr, int n, float *dst, const char *what, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(arr))
+		return fail(err, errlen, "%s must be an array of %d numbers", what, n);
+	int size = cJSON_GetArraySize(arr);
+	if (size != n)
+		return fail(err, errlen, "%s has %d values, expected %d", what, size, n);
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, arr)
+	{
+		if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || fabs(item->valuedouble) > 3.4e38)
+			return fail(err, errlen, "%s[%d] must be a finite number", what, i);
+		dst[i++] = (float)item->valuedouble;
+	}
+	return 0;
+}
+
+int json_read_matrix(const cJSON *arr, int rows, int cols, float *dst, const char *what, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(arr))
+		return fail(err, errlen, "%s must be an array of %d rows", what, rows);
+	int size = cJSON_GetArraySize(arr);
+	if (size != rows)
+		return fail(err, errlen, "%s has %d rows, expected %d", what, size, rows);
+	int r = 0;
+	const cJSON *row;
+	cJSON_ArrayForEach(row, arr)
+	{
+		char name[160];
+		snprintf(name, sizeof name, "%s[%d]", what, r);
+		if (cJSON_IsArray(row) && cJSON_GetArraySize(row) != cols)
+			return fail(err, errlen, "%s has %d columns, expected %d", name, cJSON_GetArraySize(row), cols);
+		if (json_read_floats(row, cols, dst + (size_t)r * cols, name, err, errlen) < 0)
+			return -1;
+		r++;
+	}
+	return 0;
+}
+
+cJSON *json_float(float value)
+{
+	char text[32];
+	snprintf(text, sizeof text, "%.9g", (double)value);
+	return cJSON_CreateRaw(text);
+}
+
+cJSON *json_float_array(const float *values, int n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (int i = 0; arr && i < n; i++)
+		cJSON_AddItemToArray(arr, json_float(values[i]));
+	return arr;
+}

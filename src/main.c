@@ -1,0 +1,52 @@
+/*
+ * main.c — dispatches subcommands; nothing else.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define TERRAIND_VERSION "0.1.0"
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+    {"info", cmd_info, "info MODEL.ts|TERRAIN.json     what a model or terrain offers"},
+    {"import", cmd_import, "import PRESET.pt -o OUT.json   convert an nn_terrain checkpoint"},
+    {"eval", cmd_eval, "eval TERRAIN < coords         latent vectors for coordinates on stdin"},
+    {"render", cmd_render, "render --gesture G.json -o OUT.wav   render a gesture offline"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "terraind %s — a latent-terrain synthesiser\n\nusage: terraind COMMAND [ARGS]\n\ncommands:\n",
+		TERRAIND_VERSION);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(out, "  %s\n", commands[i].summary);
+	fprintf(out, "\nSee README.md and docs/ for the file formats and the OSC reference.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("terraind %s\n", TERRAIND_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "terraind: unknown command '%s' (try terraind --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,318 @@
+/*
+ * model.c — the nn~ conventions, in C, on top of torch_backend.
+ *
+ * Loading is strict: a daemon that accepts a malformed model fails later, on
+ * stage, with a shape error in the render thread. Every rule broken here is
+ * reported in the words of the convention (`decode_params`, `sr`, ...).
+ */
+#include "model.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+model_options model_default_options(void)
+{
+	return (model_options){.torch_threads = 1, .warmup_frames = 4};
+}
+
+static void model_id_from_path(const char *path, char *id, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	snprintf(id, len, "%s", base);
+	char *dot = strrchr(id, '.');
+	if (dot && dot != id)
+		*dot = '\0';
+}
+
+static int read_method_params(model *m, const char *name, model_method *out, char *err, size_t errlen)
+{
+	char key[TB_NAME_MAX + 16];
+	int64_t p[4];
+	snprintf(key, sizeof key, "%.*s_params", TB_NAME_MAX - 1, name);
+	int n = tb_get_int_array(m->module, key, p, 4);
+	if (n != 4)
+		return fail(err, errlen, "'%s' must be an integer tensor of 4 values [in_channels, in_ratio, out_channels, out_ratio]%s",
+			    key, n < 0 ? " (it is missing or not a tensor)" : "");
+	for (int i = 0; i < 4; i++)
+		if (p[i] < 1 || p[i] > 1 << 20)
+			return fail(err, errlen, "%s = [%lld, %lld, %lld, %lld]: every value must be between 1 and 1048576",
+				    key, (long long)p[0], (long long)p[1], (long long)p[2], (long long)p[3]);
+	snprintf(out->name, sizeof out->name, "%.*s", TB_NAME_MAX - 1, name);
+	out->in_channels = (int)p[0];
+	out->in_ratio = (int)p[1];
+	out->out_channels = (int)p[2];
+	out->out_ratio = (int)p[3];
+	return 0;
+}
+
+static int discover_methods(model *m, char *err, size_t errlen)
+{
+	char names[MODEL_MAX_METHODS][TB_NAME_MAX];
+	char why[512];
+	int n = tb_list_methods(m->module, names, MODEL_MAX_METHODS, why, sizeof why);
+	if (n < 0)
+		return fail(err, errlen, "cannot list the model's methods: %s", why);
+	for (int i = 0; i < n; i++) {
+		if (!tb_has_method(m->module, names[i]))
+			return fail(err, errlen, "get_methods() lists '%s' but the model has no such method", names[i]);
+		if (read_method_params(m, names[i], &m->methods[m->n_methods], err, errlen) < 0)
+			return -1;
+		m->n_methods++;
+	}
+	m->n_attributes = tb_list_attributes(m->module, m->attributes, MODEL_MAX_METHODS);
+	return 0;
+}
+
+static int read_sample_rate(model *m, char *err, size_t errlen)
+{
+	int64_t sr;
+	if (tb_get_int(m->module, "sr", &sr) < 0 && tb_get_int(m->module, "sampling_rate", &sr) < 0)
+		return fail(err, errlen, "the model does not state its sample rate (no integer 'sr' attribute, "
+					 "nor a RAVE v1 'sampling_rate' buffer)");
+	if (sr < 8000 || sr > 384000)
+		return fail(err, errlen, "sample rate %lld is out of range (8000 to 384000 Hz)", (long long)sr);
+	m->sample_rate = (int)sr;
+	return 0;
+}
+
+static int check_decode(model *m, char *err, size_t errlen)
+{
+	const model_method *dec = model_find_method(m, "decode");
+	if (!dec)
+		return fail(err, errlen, "the model has no 'decode' method with 'decode_params', so it cannot "
+					 "turn latents into sound (is it an nn~ autoencoder export?)");
+	if (dec->in_channels > MODEL_MAX_LATENTS)
+		return fail(err, errlen, "decode_params says %d latent channels; terraind supports at most %d",
+			    dec->in_channels, MODEL_MAX_LATENTS);
+	if (dec->out_channels > MODEL_MAX_CHANNELS)
+		return fail(err, errlen, "decode_params says %d audio channels; terraind plays mono or stereo models",
+			    dec->out_channels);
+	if (dec->in_ratio % dec->out_ratio != 0)
+		return fail(err, errlen, "decode_params ratios %d and %d do not give a whole number of samples per latent frame",
+			    dec->in_ratio, dec->out_ratio);
+	m->latent_dim = dec->in_channels;
+	m->ratio = dec->in_ratio / dec->out_ratio;
+	m->audio_channels = dec->out_channels;
+	return 0;
+}
+
+static int check_encode(model *m, char *err, size_t errlen)
+{
+	const model_method *enc = model_find_method(m, "encode");
+	if (!enc)
+		return 0;
+	if (enc->in_channels != m->audio_channels)
+		return fail(err, errlen, "encode_params expects %d audio channels but decode_params produces %d",
+			    enc->in_channels, m->audio_channels);
+	if (enc->out_ratio / enc->in_ratio != m->ratio || enc->out_ratio % enc->in_ratio != 0)
+		return fail(err, errlen, "encode_params gives %d samples per latent frame but decode_params gives %d",
+			    enc->out_ratio / enc->in_ratio, m->ratio);
+	m->has_encode = 1;
+	m->encode_latent_dim = enc->out_channels;
+	return 0;
+}
+
+static void read_labels(model *m)
+{
+	m->latent_labels = calloc((size_t)m->latent_dim, TB_NAME_MAX);
+	if (!m->latent_labels)
+		return;
+	int n = tb_get_string_list(m->module, "decode_input_labels", m->latent_labels, m->latent_dim);
+	m->n_latent_labels = n < 0 ? 0 : n;
+}
+
+static int warm_up(model *m, int frames, char *err, size_t errlen)
+{
+	if (frames <= 0)
+		return 0;
+	size_t nlat = (size_t)m->latent_dim * (size_t)frames;
+	size_t naudio = (size_t)m->audio_channels * (size_t)m->ratio * (size_t)frames;
+	float *latents = calloc(nlat, sizeof *latents);
+	float *audio = malloc(naudio * sizeof *audio);
+	int rc = -1;
+	if (!latents || !audio) {
+		fail(err, errlen, "out of memory warming the model up");
+		goto done;
+	}
+	/* One frame at a time, as the render thread will call it, from a fixed
+	 * seed: models that draw noise keep some of it in their state, and a
+	 * freshly loaded model must always start from the same state. */
+	tb_manual_seed(0);
+	rc = 0;
+	for (int i = 0; i < frames && rc == 0; i++)
+		rc = model_decode(m, latents, 1, audio, err, errlen);
+done:
+	free(latents);
+	free(audio);
+	return rc;
+}
+
+int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen)
+{
+	model_options defaults = model_default_options();
+	if (!options)
+		options = &defaults;
+	*out = NULL;
+	model *m = calloc(1, sizeof *m);
+	if (!m)
+		return fail(err, errlen, "out of memory");
+	snprintf(m->path, sizeof m->path, "%s", path);
+	model_id_from_path(path, m->id, sizeof m->id);
+	tb_set_threads(options->torch_threads);
+	char why[768];
+	int rc = -1;
+	if (tb_load(path, &m->module, why, sizeof why) < 0) {
+		fail(err, errlen, "%s: %s", path, why);
+		goto out;
+	}
+	if (discover_methods(m, why, sizeof why) < 0) {
+		fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
+		goto out;
+	}
+	if (read_sample_rate(m, why, sizeof why) < 0 || check_decode(m, why, sizeof why) < 0 ||
+	    check_encode(m, why, sizeof why) < 0) {
+		if (!options->inspect_only) {
+			fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
+			goto out;
+		}
+		snprintf(m->unplayable, sizeof m->unplayable, "%s", why);
+		rc = 0;
+		goto out;
+	}
+	read_labels(m);
+	if (warm_up(m, options->warmup_frames, why, sizeof why) < 0) {
+		fail(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		model_free(m);
+	else
+		*out = m;
+	return rc;
+}
+
+void model_free(model *m)
+{
+	if (!m)
+		return;
+	if (m->module)
+		tb_free(m->module);
+	free(m->latent_labels);
+	free(m);
+}
+
+const model_method *model_find_method(const model *m, const char *name)
+{
+	for (int i = 0; i < m->n_methods; i++)
+		if (strcmp(m->methods[i].name, name) == 0)
+			return &m->methods[i];
+	return NULL;
+}
+
+int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen)
+{
+	tb_shape in = {1, m->latent_dim, frames};
+	tb_shape out = {1, m->audio_channels, (int64_t)frames * m->ratio};
+	return tb_call(m->module, "decode", latents, in, audio, out, err, errlen);
+}
+
+int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen)
+{
+	if (!m->has_encode)
+		return fail(err, errlen, "%s has no 'encode' method", m->id);
+	tb_shape in = {1, m->audio_channels, (int64_t)frames * m->ratio};
+	tb_shape out = {1, m->encode_latent_dim, frames};
+	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);
+}
+
+void model_seed(uint64_t seed)
+{
+	tb_manual_seed(seed);
+}
+
+void model_blas_library(char *buf, size_t len)
+{
+	/* libtorch calls the Fortran BLAS symbol sgemm_; whichever library the
+	 * dynamic linker bound it to is the BLAS that runs every convolution. */
+	void *sym = dlsym(RTLD_DEFAULT, "sgemm_");
+	Dl_info info;
+	if (!sym || !dladdr(sym, &info) || !info.dli_fname) {
+		snprintf(buf, len, "unknown (no sgemm_ symbol found)");
+		return;
+	}
+	char real[PATH_MAX];
+	const char *file = realpath(info.dli_fname, real) ? real : info.dli_fname;
+	char *(*openblas_config)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_config");
+	if (openblas_config)
+		snprintf(buf, len, "%s (OpenBLAS %s)", file, openblas_config());
+	else
+		snprintf(buf, len, "%s%s", file, strstr(file, "openblas") ? "" : " (not OpenBLAS: expect slow decoding; "
+										 "apt-get install libopenblas0-pthread)");
+}
+
+static void describe_method(const model_method *mm, FILE *out)
+{
+	fprintf(out, "  %-16s in %4d ch × ratio %-5d -> out %4d ch × ratio %d\n", mm->name, mm->in_channels,
+		mm->in_ratio, mm->out_channels, mm->out_ratio);
+}
+
+static void describe_methods(const model *m, FILE *out)
+{
+	fprintf(out, "methods:\n");
+	for (int i = 0; i < m->n_methods; i++)
+		describe_method(&m->methods[i], out);
+	if (m->n_attributes > 0) {
+		fprintf(out, "attributes:    ");
+		for (int i = 0; i < m->n_attributes; i++)
+			fprintf(out, " %s", m->attributes[i]);
+		fprintf(out, "\n");
+	}
+}
+
+void model_describe(const model *m, FILE *out)
+{
+	fprintf(out, "model:          %s\n", m->path);
+	fprintf(out, "id:             %s\n", m->id);
+	if (m->sample_rate)
+		fprintf(out, "sample rate:    %d Hz\n", m->sample_rate);
+	else
+		fprintf(out, "sample rate:    not stated\n");
+	if (m->unplayable[0]) {
+		fprintf(out, "playable:       no: %s\n", m->unplayable);
+		describe_methods(m, out);
+		return;
+	}
+	fprintf(out, "audio channels: %d (%s)\n", m->audio_channels, m->audio_channels == 1 ? "mono" : "stereo");
+	fprintf(out, "latent size:    %d\n", m->latent_dim);
+	fprintf(out, "ratio:          %d samples per latent frame (%.2f ms, %.2f frames/s)\n", m->ratio,
+		1000.0 * m->ratio / m->sample_rate, (double)m->sample_rate / m->ratio);
+	fprintf(out, "encode:         %s\n", m->has_encode ? "yes" : "no");
+	describe_methods(m, out);
+	if (m->n_latent_labels > 0) {
+		fprintf(out, "latent labels: ");
+		for (int i = 0; i < m->n_latent_labels; i++)
+			fprintf(out, " %s", m->latent_labels[i]);
+		fprintf(out, "\n");
+	}
+	char blas[1024];
+	model_blas_library(blas, sizeof blas);
+	fprintf(out, "torch threads:  %d\n", tb_get_threads());
+	fprintf(out, "BLAS:           %s\n", blas);
+}

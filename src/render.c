@@ -1,0 +1,140 @@
+/*
+ * render.c — one latent frame at a time: smooth, evaluate, decode.
+ *
+ * Smoothing is a one-pole low-pass on the control coordinate, stepped once
+ * per latent frame (coefficient exp(-frame / tau)), so it behaves the same
+ * at any model ratio. It smooths the cursor rather than the latents: the
+ * sound always stays on the terrain's surface.
+ */
+#include "render.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int render_frame_samples(const render_engine *e)
+{
+	return e->model->ratio;
+}
+
+int render_channels(const render_engine *e)
+{
+	return e->model->audio_channels;
+}
+
+void render_set_smoothing(render_engine *e, float smooth_ms)
+{
+	double frame_ms = 1000.0 * e->model->ratio / e->model->sample_rate;
+	e->smooth_coeff = smooth_ms > 0 ? (float)exp(-frame_ms / smooth_ms) : 0.0f;
+}
+
+int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *err, size_t errlen, char *warning,
+		size_t warnlen)
+{
+	memset(e, 0, sizeof *e);
+	if (terrain_check_model(t, m->id, m->latent_dim, m->sample_rate, m->ratio, err, errlen, warning, warnlen) < 0)
+		return -1;
+	e->model = m;
+	e->terrain = t;
+	e->latent = calloc((size_t)t->latent_dim, sizeof(float));
+	e->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
+	e->planar = calloc((size_t)m->ratio * (size_t)m->audio_channels, sizeof(float));
+	if (!e->latent || !e->scratch || !e->planar) {
+		render_destroy(e);
+		return fail(err, errlen, "out of memory for the render buffers");
+	}
+	for (int d = 0; d < t->control_dim; d++)
+		e->target[d] = e->cursor[d] = 0.5f * (t->bounds_min[d] + t->bounds_max[d]);
+	render_set_smoothing(e, smooth_ms);
+	return 0;
+}
+
+void render_destroy(render_engine *e)
+{
+	free(e->latent);
+	free(e->scratch);
+	free(e->planar);
+	e->latent = e->scratch = e->planar = NULL;
+}
+
+int render_set_target(render_engine *e, const float *coord, int dim)
+{
+	const terrain *t = e->terrain;
+	float next[TERRAIN_MAX_CONTROL_DIM];
+	memcpy(next, e->target, sizeof next);
+	for (int d = 0; d < dim && d < t->control_dim; d++) {
+		if (!isfinite(coord[d]))
+			return -1;
+		next[d] = coord[d];
+	}
+	int clamped = terrain_clamp(t, next);
+	if (clamped)
+		e->clamped++;
+	memcpy(e->target, next, sizeof next);
+	if (!e->has_cursor) {
+		memcpy(e->cursor, next, sizeof next);
+		e->has_cursor = 1;
+	}
+	return clamped;
+}
+
+static void step_cursor(render_engine *e)
+{
+	const float a = e->smooth_coeff;
+	for (int d = 0; d < e->terrain->control_dim; d++)
+		e->cursor[d] = e->target[d] + a * (e->cursor[d] - e->target[d]);
+}
+
+int render_frame(render_engine *e, float *out, char *err, size_t errlen)
+{
+	step_cursor(e);
+	terrain_eval(e->terrain, e->cursor, e->latent, e->scratch);
+	if (model_decode(e->model, e->latent, 1, e->planar, err, errlen) < 0)
+		return -1;
+	const int n = e->model->ratio, channels = e->model->audio_channels;
+	for (int c = 0; c < channels; c++)
+		for (int i = 0; i < n; i++)
+			out[i * channels + c] = e->planar[c * n + i];
+	e->frames++;
+	return 0;
+}
+
+int render_gesture(render_engine *e, const gesture *g, double tail_seconds, render_sink sink, void *ctx, char *err,
+		   size_t errlen)
+{
+	const model *m = e->model;
+	if (g->control_dim != e->terrain->control_dim)
+		return fail(err, errlen, "the gesture has %d coordinates per point but the terrain has %d control dimensions",
+			    g->control_dim, e->terrain->control_dim);
+	const double frame_seconds = (double)m->ratio / m->sample_rate;
+	const double end = gesture_duration(g) + (tail_seconds > 0 ? tail_seconds : 0);
+	const uint64_t total = (uint64_t)ceil(end / frame_seconds - 1e-9);
+	float *buffer = malloc(sizeof(float) * (size_t)m->ratio * (size_t)m->audio_channels);
+	if (!buffer)
+		return fail(err, errlen, "out of memory");
+	size_t hint = 0;
+	int rc = 0;
+	for (uint64_t k = 0; k < total && rc == 0; k++) {
+		float coord[GESTURE_MAX_DIM];
+		gesture_position(g, (double)k * frame_seconds, &hint, coord);
+		render_set_target(e, coord, g->control_dim);
+		rc = render_frame(e, buffer, err, errlen);
+		if (rc == 0 && sink(ctx, buffer, m->ratio, err, errlen) != 0)
+			rc = -1;
+	}
+	free(buffer);
+	return rc;
+}

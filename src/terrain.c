@@ -1,0 +1,276 @@
+/*
+ * terrain.c — creation, validation and evaluation of the Fourier CPPN.
+ *
+ * All numbers of a terrain live in one allocation (`storage`) so that a
+ * swap is one pointer and freeing is one call. The single-coordinate path is
+ * written for the render thread: two ping-pong scratch vectors, plain loops
+ * the compiler vectorises, no calls that could allocate.
+ */
+#include "terrain.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const float two_pi = 6.283185307179586f;
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t errlen)
+{
+	if (s->control_dim < 1 || s->control_dim > TERRAIN_MAX_CONTROL_DIM)
+		return fail(err, errlen, "control_dim %d is out of range (1 to %d)", s->control_dim,
+			    TERRAIN_MAX_CONTROL_DIM);
+	if (s->latent_dim < 1 || s->latent_dim > TERRAIN_MAX_LATENT_DIM)
+		return fail(err, errlen, "latent_dim %d is out of range (1 to %d)", s->latent_dim,
+			    TERRAIN_MAX_LATENT_DIM);
+	if (s->n_features < 0 || 2 * s->n_features > TERRAIN_MAX_WIDTH)
+		return fail(err, errlen, "%d Fourier features is out of range (0 to %d)", s->n_features,
+			    TERRAIN_MAX_WIDTH / 2);
+	if (s->n_layers < 1 || s->n_layers > TERRAIN_MAX_LAYERS)
+		return fail(err, errlen, "%d layers is out of range (1 to %d)", s->n_layers, TERRAIN_MAX_LAYERS);
+	size_t n = (size_t)s->control_dim * (size_t)s->n_features;
+	int in = s->n_features > 0 ? 2 * s->n_features : s->control_dim;
+	for (int i = 0; i < s->n_layers; i++) {
+		int out = s->widths[i];
+		if (out < 1 || out > TERRAIN_MAX_WIDTH)
+			return fail(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out, TERRAIN_MAX_WIDTH);
+		n += (size_t)out * (size_t)in + (size_t)out;
+		if (n > TERRAIN_MAX_WEIGHTS)
+			return fail(err, errlen, "the network has more than %d weights", TERRAIN_MAX_WEIGHTS);
+		in = out;
+	}
+	if (in != s->latent_dim)
+		return fail(err, errlen, "the last layer has %d outputs but latent_dim is %d", in, s->latent_dim);
+	*total = n;
+	return 0;
+}
+
+int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	size_t total = 0;
+	if (check_shape(shape, &total, err, errlen) < 0)
+		return -1;
+	terrain *t = calloc(1, sizeof *t);
+	float *storage = calloc(total ? total : 1, sizeof *storage);
+	if (!t || !storage) {
+		free(t);
+		free(storage);
+		return fail(err, errlen, "out of memory for a terrain of %zu weights", total);
+	}
+	t->control_dim = shape->control_dim;
+	t->latent_dim = shape->latent_dim;
+	t->n_features = shape->n_features;
+	t->n_layers = shape->n_layers;
+	t->storage = storage;
+	t->storage_floats = total;
+	t->fourier = storage;
+	float *next = storage + (size_t)shape->control_dim * (size_t)shape->n_features;
+	int in = shape->n_features > 0 ? 2 * shape->n_features : shape->control_dim;
+	for (int i = 0; i < shape->n_layers; i++) {
+		terrain_layer *l = &t->layers[i];
+		l->in = in;
+		l->out = shape->widths[i];
+		l->weight = next;
+		next += (size_t)l->in * (size_t)l->out;
+		l->bias = next;
+		next += l->out;
+		l->has_prelu = i + 1 < shape->n_layers;
+		in = l->out;
+	}
+	for (int d = 0; d < t->control_dim; d++) {
+		t->bounds_min[d] = -1.0f;
+		t->bounds_max[d] = 1.0f;
+	}
+	*out = t;
+	return 0;
+}
+
+void terrain_free(terrain *t)
+{
+	if (!t)
+		return;
+	free(t->storage);
+	free(t);
+}
+
+int terrain_validate(const terrain *t, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < t->storage_floats; i++)
+		if (!isfinite(t->storage[i]))
+			return fail(err, errlen, "the network holds a non-finite number (weight %zu)", i);
+	for (int i = 0; i < t->n_layers; i++)
+		if (t->layers[i].has_prelu && !isfinite(t->layers[i].prelu))
+			return fail(err, errlen, "layer %d has a non-finite prelu slope", i);
+	for (int d = 0; d < t->control_dim; d++)
+		if (!(isfinite(t->bounds_min[d]) && isfinite(t->bounds_max[d]) && t->bounds_min[d] < t->bounds_max[d]))
+			return fail(err, errlen, "bounds on axis %d are [%g, %g]: need finite min < max", d,
+				    (double)t->bounds_min[d], (double)t->bounds_max[d]);
+	return 0;
+}
+
+size_t terrain_scratch_floats(const terrain *t)
+{
+	int widest = 2 * t->n_features > t->control_dim ? 2 * t->n_features : t->control_dim;
+	for (int i = 0; i < t->n_layers; i++)
+		if (t->layers[i].out > widest)
+			widest = t->layers[i].out;
+	return 2 * (size_t)widest;
+}
+
+/* h = [sin(2π x·B), cos(2π x·B)] */
+static void fourier_features(const terrain *t, const float *coord, float *h)
+{
+	const int f = t->n_features;
+	for (int j = 0; j < f; j++) {
+		float acc = 0.0f;
+		for (int d = 0; d < t->control_dim; d++)
+			acc += coord[d] * t->fourier[(size_t)d * f + j];
+		float phase = two_pi * acc;
+		h[j] = sinf(phase);
+		h[f + j] = cosf(phase);
+	}
+}
+
+static void dense_layer(const terrain_layer *l, const float *in, float *out)
+{
+	for (int o = 0; o < l->out; o++) {
+		const float *w = l->weight + (size_t)o * l->in;
+		float acc = 0.0f;
+		for (int i = 0; i < l->in; i++)
+			acc += w[i] * in[i];
+		acc += l->bias[o];
+		out[o] = (l->has_prelu && acc < 0.0f) ? l->prelu * acc : acc;
+	}
+}
+
+void terrain_eval(const terrain *t, const float *coord, float *latent, float *scratch)
+{
+	size_t half = terrain_scratch_floats(t) / 2;
+	float *a = scratch, *b = scratch + half;
+	if (t->n_features > 0)
+		fourier_features(t, coord, a);
+	else
+		memcpy(a, coord, sizeof(float) * (size_t)t->control_dim);
+	for (int i = 0; i < t->n_layers; i++) {
+		float *dst = (i + 1 == t->n_layers) ? latent : b;
+		dense_layer(&t->layers[i], a, dst);
+		float *tmp = a;
+		a = b;
+		b = tmp;
+	}
+}
+
+/* Rows of `h` (rows × in) times W^T, plus bias, with the layer's PReLU. */
+static void dense_batch(const terrain_layer *l, const float *h, size_t rows, float *out)
+{
+	for (size_t r = 0; r < rows; r++)
+		memcpy(out + r * l->out, l->bias, sizeof(float) * (size_t)l->out);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, l->out, l->in, 1.0f, h, l->in, l->weight,
+		    l->in, 1.0f, out, l->out);
+	if (!l->has_prelu)
+		return;
+	size_t n = rows * (size_t)l->out;
+	for (size_t i = 0; i < n; i++)
+		if (out[i] < 0.0f)
+			out[i] *= l->prelu;
+}
+
+/* h (rows × 2F) = [sin(2π x·B) | cos(2π x·B)]; `proj` is rows × F of room. */
+static void fourier_batch(const terrain *t, const float *coords, size_t rows, float *h, float *proj)
+{
+	const int f = t->n_features;
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, f, t->control_dim, two_pi, coords,
+		    t->control_dim, t->fourier, f, 0.0f, proj, f);
+	for (size_t r = 0; r < rows; r++) {
+		const float *p = proj + r * (size_t)f;
+		float *dst = h + r * 2 * (size_t)f;
+		for (int j = 0; j < f; j++) {
+			dst[j] = sinf(p[j]);
+			dst[f + j] = cosf(p[j]);
+		}
+	}
+}
+
+enum { BATCH_ROWS = 1024 };
+
+int terrain_eval_batch(const terrain *t, const float *coords, size_t count, float *latents, char *err, size_t errlen)
+{
+	size_t half = terrain_scratch_floats(t) / 2;
+	float *a = malloc(sizeof(float) * half * BATCH_ROWS);
+	float *b = malloc(sizeof(float) * half * BATCH_ROWS);
+	if (!a || !b) {
+		free(a);
+		free(b);
+		return fail(err, errlen, "out of memory for a batch of %d coordinates", BATCH_ROWS);
+	}
+	for (size_t start = 0; start < count; start += BATCH_ROWS) {
+		size_t rows = count - start < BATCH_ROWS ? count - start : BATCH_ROWS;
+		const float *x = coords + start * (size_t)t->control_dim;
+		float *in = a, *out = b;
+		if (t->n_features > 0)
+			fourier_batch(t, x, rows, in, out);
+		else
+			memcpy(in, x, sizeof(float) * rows * (size_t)t->control_dim);
+		for (int i = 0; i < t->n_layers; i++) {
+			float *dst = (i + 1 == t->n_layers) ? latents + start * (size_t)t->latent_dim : out;
+			dense_batch(&t->layers[i], in, rows, dst);
+			float *tmp = in;
+			in = out;
+			out = tmp;
+		}
+	}
+	free(a);
+	free(b);
+	return 0;
+}
+
+int terrain_clamp(const terrain *t, float *coord)
+{
+	int clamped = 0;
+	for (int d = 0; d < t->control_dim; d++) {
+		if (coord[d] < t->bounds_min[d]) {
+			coord[d] = t->bounds_min[d];
+			clamped++;
+		} else if (coord[d] > t->bounds_max[d]) {
+			coord[d] = t->bounds_max[d];
+			clamped++;
+		}
+	}
+	return clamped;
+}
+
+int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio,
+			char *err, size_t errlen, char *warning, size_t warnlen)
+{
+	if (warning && warnlen)
+		warning[0] = '\0';
+	if (t->latent_dim != latent_dim)
+		return fail(err, errlen, "the terrain produces %d latents but the model '%s' decodes %d", t->latent_dim,
+			    model_id, latent_dim);
+	if (!t->has_model)
+		return 0;
+	if (t->model.sample_rate && t->model.sample_rate != sample_rate)
+		return fail(err, errlen, "the terrain was made for a %d Hz model but '%s' runs at %d Hz",
+			    t->model.sample_rate, model_id, sample_rate);
+	if (t->model.ratio && t->model.ratio != ratio)
+		return fail(err, errlen, "the terrain was made for a model with ratio %d but '%s' has ratio %d",
+			    t->model.ratio, model_id, ratio);
+	if (t->model.id[0] && strcmp(t->model.id, model_id) != 0 && warning)
+		snprintf(warning, warnlen, "the terrain was made for model '%s', playing it with '%s'", t->model.id,
+			 model_id);
+	return 0;
+}

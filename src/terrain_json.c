@@ -1,0 +1,451 @@
+/*
+ * terrain_json.c — reading and writing terrain files, importing nn_terrain.
+ *
+ * Loading happens in two passes: first the shape (dimensions, layer widths)
+ * is read and checked, then terrain_create() allocates everything at once
+ * and the numbers are filled in with per-key checks. Every error names the
+ * key, so a hand-edited file can be fixed from the message alone.
+ */
+#include "terrain_json.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_util.h"
+#include "torch_backend.h"
+
+enum { TERRAIN_FILE_MAX_BYTES = 256 * 1024 * 1024 };
+
+static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int check_header(const cJSON *root, char *err, size_t errlen)
+{
+	const char *format;
+	int version;
+	if (!cJSON_IsObject(root))
+		return fail(err, errlen, "a terrain file must hold one JSON object");
+	if (json_get_string(root, "format", &format, err, errlen) < 0)
+		return -1;
+	if (strcmp(format, "terraind-terrain") != 0)
+		return fail(err, errlen, "'format' is \"%s\", expected \"terraind-terrain\"", format);
+	if (json_get_int(root, "version", 1, 1000000, &version, err, errlen) < 0)
+		return -1;
+	if (version != TERRAIN_FORMAT_VERSION)
+		return fail(err, errlen, "'version' %d is not supported by this terraind (it reads version %d)", version,
+			    TERRAIN_FORMAT_VERSION);
+	return 0;
+}
+
+static int read_shape(const cJSON *root, terrain_shape *shape, char *err, size_t errlen)
+{
+	memset(shape, 0, sizeof *shape);
+	if (json_get_int(root, "control_dim", 1, TERRAIN_MAX_CONTROL_DIM, &shape->control_dim, err, errlen) < 0 ||
+	    json_get_int(root, "latent_dim", 1, TERRAIN_MAX_LATENT_DIM, &shape->latent_dim, err, errlen) < 0)
+		return -1;
+	const cJSON *net = member(root, "network");
+	if (!cJSON_IsObject(net))
+		return fail(err, errlen, "'network' must be an object");
+	const char *type;
+	if (json_get_string(net, "type", &type, err, errlen) < 0)
+		return fail(err, errlen, "network.type must be the string \"fourier-cppn\"");
+	if (strcmp(type, "fourier-cppn") != 0)
+		return fail(err, errlen, "network.type is \"%s\", expected \"fourier-cppn\"", type);
+	const cJSON *fourier = member(net, "fourier");
+	if (fourier && !cJSON_IsNull(fourier)) {
+		const cJSON *first = cJSON_GetArrayItem(fourier, 0);
+		if (!cJSON_IsArray(fourier) || !cJSON_IsArray(first))
+			return fail(err, errlen, "network.fourier must be a matrix (an array of %d arrays)", shape->control_dim);
+		shape->n_features = cJSON_GetArraySize(first);
+	}
+	const cJSON *layers = member(net, "layers");
+	if (!cJSON_IsArray(layers) || cJSON_GetArraySize(layers) < 1)
+		return fail(err, errlen, "network.layers must be a non-empty array");
+	shape->n_layers = cJSON_GetArraySize(layers);
+	if (shape->n_layers > TERRAIN_MAX_LAYERS)
+		return fail(err, errlen, "network.layers has %d layers, at most %d are allowed", shape->n_layers,
+			    TERRAIN_MAX_LAYERS);
+	int i = 0;
+	const cJSON *layer;
+	cJSON_ArrayForEach(layer, layers)
+	{
+		const cJSON *w = member(layer, "weight");
+		if (!cJSON_IsArray(w))
+			return fail(err, errlen, "network.layers[%d].weight must be a matrix", i);
+		shape->widths[i++] = cJSON_GetArraySize(w);
+	}
+	return 0;
+}
+
+static int read_layer(const cJSON *json, terrain_layer *l, int index, int last, char *err, size_t errlen)
+{
+	char what[64];
+	snprintf(what, sizeof what, "network.layers[%d].weight", index);
+	if (json_read_matrix(member(json, "weight"), l->out, l->in, l->weight, what, err, errlen) < 0)
+		return -1;
+	snprintf(what, sizeof what, "network.layers[%d].bias", index);
+	if (json_read_floats(member(json, "bias"), l->out, l->bias, what, err, errlen) < 0)
+		return -1;
+	const cJSON *prelu = member(json, "prelu");
+	if (last && prelu)
+		return fail(err, errlen, "network.layers[%d].prelu: the last layer must not have a PReLU", index);
+	if (last)
+		return 0;
+	if (!cJSON_IsNumber(prelu) || !isfinite(prelu->valuedouble))
+		return fail(err, errlen, "network.layers[%d].prelu must be a number (every layer but the last has one)",
+			    index);
+	l->prelu = (float)prelu->valuedouble;
+	return 0;
+}
+
+static int read_network(const cJSON *root, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *net = member(root, "network");
+	const cJSON *gauss = member(net, "gauss_scale");
+	if (gauss && (!cJSON_IsNumber(gauss) || !isfinite(gauss->valuedouble)))
+		return fail(err, errlen, "network.gauss_scale must be a number");
+	t->gauss_scale = gauss ? (float)gauss->valuedouble : 0.0f;
+	if (t->n_features > 0 && json_read_matrix(member(net, "fourier"), t->control_dim, t->n_features, t->fourier,
+						  "network.fourier", err, errlen) < 0)
+		return -1;
+	int i = 0;
+	const cJSON *layer;
+	cJSON_ArrayForEach(layer, member(net, "layers"))
+	{
+		if (read_layer(layer, &t->layers[i], i, i + 1 == t->n_layers, err, errlen) < 0)
+			return -1;
+		i++;
+	}
+	return 0;
+}
+
+static int read_bounds(const cJSON *root, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *bounds = member(root, "bounds");
+	if (!cJSON_IsObject(bounds))
+		return fail(err, errlen, "'bounds' must be an object with 'min' and 'max' arrays");
+	if (json_read_floats(member(bounds, "min"), t->control_dim, t->bounds_min, "bounds.min", err, errlen) < 0 ||
+	    json_read_floats(member(bounds, "max"), t->control_dim, t->bounds_max, "bounds.max", err, errlen) < 0)
+		return -1;
+	for (int d = 0; d < t->control_dim; d++)
+		if (!(t->bounds_min[d] < t->bounds_max[d]))
+			return fail(err, errlen, "bounds.min[%d] (%g) must be less than bounds.max[%d] (%g)", d,
+				    (double)t->bounds_min[d], d, (double)t->bounds_max[d]);
+	return 0;
+}
+
+static int read_optional_int(const cJSON *obj, const char *key, int max, int *out, char *err, size_t errlen)
+{
+	if (!member(obj, key))
+		return 0;
+	return json_get_int(obj, key, 1, max, out, err, errlen);
+}
+
+static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *m = member(root, "model");
+	if (!m || cJSON_IsNull(m))
+		return 0;
+	if (!cJSON_IsObject(m))
+		return fail(err, errlen, "'model' must be an object");
+	t->has_model = 1;
+	const cJSON *id = member(m, "id");
+	if (id && !cJSON_IsString(id))
+		return fail(err, errlen, "model.id must be a string");
+	if (id)
+		snprintf(t->model.id, sizeof t->model.id, "%s", id->valuestring);
+	char why[256];
+	if (read_optional_int(m, "latent_dim", TERRAIN_MAX_LATENT_DIM, &t->model.latent_dim, why, sizeof why) < 0 ||
+	    read_optional_int(m, "sample_rate", 384000, &t->model.sample_rate, why, sizeof why) < 0 ||
+	    read_optional_int(m, "ratio", 1 << 20, &t->model.ratio, why, sizeof why) < 0)
+		return fail(err, errlen, "model: %s", why);
+	if (t->model.latent_dim && t->model.latent_dim != t->latent_dim)
+		return fail(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d", t->model.latent_dim,
+			    t->latent_dim);
+	return 0;
+}
+
+static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *name = member(root, "name");
+	if (name && !cJSON_IsString(name))
+		return fail(err, errlen, "'name' must be a string");
+	if (name)
+		snprintf(t->name, sizeof t->name, "%s", name->valuestring);
+	if (read_network(root, t, err, errlen) < 0 || read_bounds(root, t, err, errlen) < 0 ||
+	    read_model(root, t, err, errlen) < 0)
+		return -1;
+	return terrain_validate(t, err, errlen);
+}
+
+int terrain_from_json(const char *text, const char *source, terrain **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	char why[512];
+	terrain_shape shape;
+	terrain *t = NULL;
+	cJSON *root = json_parse(text, why, sizeof why);
+	int rc = -1;
+	if (root && check_header(root, why, sizeof why) == 0 && read_shape(root, &shape, why, sizeof why) == 0 &&
+	    terrain_create(&shape, &t, why, sizeof why) == 0 && fill_terrain(root, t, why, sizeof why) == 0)
+		rc = 0;
+	cJSON_Delete(root);
+	if (rc < 0) {
+		terrain_free(t);
+		return fail(err, errlen, "%s: %s", source, why);
+	}
+	*out = t;
+	return 0;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int terrain_load(const char *path, terrain **out, char *err, size_t errlen)
+{
+	if (has_suffix(path, ".pt") || has_suffix(path, ".pth"))
+		return terrain_import_nn_terrain(path, -1.0f, 1.0f, out, err, errlen);
+	char *text;
+	if (json_read_file(path, TERRAIN_FILE_MAX_BYTES, &text, err, errlen) < 0)
+		return -1;
+	int rc = terrain_from_json(text, path, out, err, errlen);
+	free(text);
+	return rc;
+}
+
+static cJSON *matrix_json(const float *data, int rows, int cols)
+{
+	cJSON *m = cJSON_CreateArray();
+	for (int r = 0; m && r < rows; r++)
+		cJSON_AddItemToArray(m, json_float_array(data + (size_t)r * cols, cols));
+	return m;
+}
+
+static cJSON *network_json(const terrain *t)
+{
+	cJSON *net = cJSON_CreateObject();
+	cJSON_AddStringToObject(net, "type", "fourier-cppn");
+	cJSON_AddItemToObject(net, "gauss_scale", json_float(t->gauss_scale));
+	if (t->n_features > 0)
+		cJSON_AddItemToObject(net, "fourier", matrix_json(t->fourier, t->control_dim, t->n_features));
+	cJSON *layers = cJSON_AddArrayToObject(net, "layers");
+	for (int i = 0; i < t->n_layers; i++) {
+		const terrain_layer *l = &t->layers[i];
+		cJSON *layer = cJSON_CreateObject();
+		cJSON_AddItemToObject(layer, "weight", matrix_json(l->weight, l->out, l->in));
+		cJSON_AddItemToObject(layer, "bias", json_float_array(l->bias, l->out));
+		if (l->has_prelu)
+			cJSON_AddItemToObject(layer, "prelu", json_float(l->prelu));
+		cJSON_AddItemToArray(layers, layer);
+	}
+	return net;
+}
+
+static cJSON *model_json(const terrain_model_info *m)
+{
+	cJSON *obj = cJSON_CreateObject();
+	if (m->id[0])
+		cJSON_AddStringToObject(obj, "id", m->id);
+	if (m->latent_dim)
+		cJSON_AddNumberToObject(obj, "latent_dim", m->latent_dim);
+	if (m->sample_rate)
+		cJSON_AddNumberToObject(obj, "sample_rate", m->sample_rate);
+	if (m->ratio)
+		cJSON_AddNumberToObject(obj, "ratio", m->ratio);
+	return obj;
+}
+
+char *terrain_to_json(const terrain *t)
+{
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return NULL;
+	cJSON_AddStringToObject(root, "format", "terraind-terrain");
+	cJSON_AddNumberToObject(root, "version", TERRAIN_FORMAT_VERSION);
+	cJSON_AddStringToObject(root, "name", t->name);
+	cJSON_AddNumberToObject(root, "control_dim", t->control_dim);
+	cJSON_AddNumberToObject(root, "latent_dim", t->latent_dim);
+	cJSON *bounds = cJSON_AddObjectToObject(root, "bounds");
+	cJSON_AddItemToObject(bounds, "min", json_float_array(t->bounds_min, t->control_dim));
+	cJSON_AddItemToObject(bounds, "max", json_float_array(t->bounds_max, t->control_dim));
+	if (t->has_model)
+		cJSON_AddItemToObject(root, "model", model_json(&t->model));
+	cJSON_AddItemToObject(root, "network", network_json(t));
+	char *text = cJSON_Print(root);
+	cJSON_Delete(root);
+	return text;
+}
+
+int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
+{
+	char *text = terrain_to_json(t);
+	if (!text)
+		return fail(err, errlen, "out of memory writing %s", path);
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = fopen(tmp, "wb");
+	int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+	ok = f && (fclose(f) == 0) && ok;
+	free(text);
+	if (!ok || rename(tmp, path) != 0) {
+		remove(tmp);
+		return fail(err, errlen, "cannot write %s", path);
+	}
+	return 0;
+}
+
+/* ---- nn_terrain import ------------------------------------------------ */
+
+static int read_scalar(tb_module *mod, const char *name, float *value, char *err, size_t errlen)
+{
+	int64_t shape[TB_MAX_DIMS];
+	int ndim;
+	int64_t n = tb_get_tensor(mod, name, value, 1, shape, &ndim, err, errlen);
+	if (n < 0)
+		return -1;
+	if (n != 1)
+		return fail(err, errlen, "'%s' should hold one number, it holds %lld", name, (long long)n);
+	return 0;
+}
+
+/* Reads tensor `name` into dst, checking it is rows × cols (cols 0: a vector). */
+static int read_checked(tb_module *mod, const char *name, float *dst, int rows, int cols, char *err, size_t errlen)
+{
+	int64_t shape[TB_MAX_DIMS];
+	int ndim;
+	int64_t want = (int64_t)rows * (cols ? cols : 1);
+	int64_t n = tb_get_tensor(mod, name, dst, want, shape, &ndim, err, errlen);
+	if (n < 0)
+		return -1;
+	int ok = cols ? (ndim == 2 && shape[0] == rows && shape[1] == cols) : (ndim == 1 && shape[0] == rows);
+	if (!ok)
+		return fail(err, errlen, "'%s' has %lld values in %d dimensions, expected %d×%d", name, (long long)n, ndim,
+			    rows, cols ? cols : 1);
+	return 0;
+}
+
+typedef struct nn_terrain_dims {
+	int in_dim, out_dim, cmax, features;
+	float gauss_scale;
+} nn_terrain_dims;
+
+static int read_dim(tb_module *mod, const char *name, int max, int *out, char *err, size_t errlen)
+{
+	float v;
+	if (read_scalar(mod, name, &v, err, errlen) < 0)
+		return -1;
+	if (!(v >= 0 && v <= max && v == floorf(v)))
+		return fail(err, errlen, "'%s' is %g, expected a whole number from 0 to %d", name, (double)v, max);
+	*out = (int)v;
+	return 0;
+}
+
+static int read_nn_terrain_dims(tb_module *mod, nn_terrain_dims *d, char *err, size_t errlen)
+{
+	if (read_dim(mod, "m_in_dim", TERRAIN_MAX_CONTROL_DIM, &d->in_dim, err, errlen) < 0 ||
+	    read_dim(mod, "m_out_dim", TERRAIN_MAX_LATENT_DIM, &d->out_dim, err, errlen) < 0 ||
+	    read_dim(mod, "m_cmax", TERRAIN_MAX_WIDTH, &d->cmax, err, errlen) < 0 ||
+	    read_scalar(mod, "m_gauss_scale", &d->gauss_scale, err, errlen) < 0)
+		return -1;
+	d->features = 0;
+	if (d->gauss_scale > 0 && read_dim(mod, "m_mapping_size", TERRAIN_MAX_WIDTH / 2, &d->features, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int read_nn_terrain_layers(tb_module *mod, terrain *t, char *err, size_t errlen)
+{
+	static const char *const linear[] = {NULL, "fc2", "fc3", "fc4", "fc_out"};
+	char w[64], b[64], p[64];
+	for (int i = 0; i < t->n_layers; i++) {
+		const char *name = i ? linear[i] : (t->n_features ? "fc_in_gau" : "fc_in_linear");
+		terrain_layer *l = &t->layers[i];
+		snprintf(w, sizeof w, "%s.weight", name);
+		snprintf(b, sizeof b, "%s.bias", name);
+		if (read_checked(mod, w, l->weight, l->out, l->in, err, errlen) < 0 ||
+		    read_checked(mod, b, l->bias, l->out, 0, err, errlen) < 0)
+			return -1;
+		snprintf(p, sizeof p, "prelu%d.weight", i + 1);
+		if (l->has_prelu && read_checked(mod, p, &l->prelu, 1, 0, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int build_from_checkpoint(tb_module *mod, terrain **out, char *err, size_t errlen)
+{
+	nn_terrain_dims d;
+	if (read_nn_terrain_dims(mod, &d, err, errlen) < 0)
+		return -1;
+	terrain_shape shape = {.control_dim = d.in_dim, .latent_dim = d.out_dim, .n_features = d.features, .n_layers = 5};
+	for (int i = 0; i < 4; i++)
+		shape.widths[i] = d.cmax;
+	shape.widths[4] = d.out_dim;
+	terrain *t;
+	if (terrain_create(&shape, &t, err, errlen) < 0)
+		return -1;
+	t->gauss_scale = d.gauss_scale;
+	int rc = 0;
+	if (d.features > 0)
+		rc = read_checked(mod, "B_T", t->fourier, d.in_dim, d.features, err, errlen);
+	if (rc == 0)
+		rc = read_nn_terrain_layers(mod, t, err, errlen);
+	if (rc == 0)
+		rc = terrain_validate(t, err, errlen);
+	if (rc < 0) {
+		terrain_free(t);
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+static void name_from_path(const char *path, char *name, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	snprintf(name, len, "%s", base ? base + 1 : path);
+	char *dot = strrchr(name, '.');
+	if (dot && dot != name)
+		*dot = '\0';
+}
+
+int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
+			      size_t errlen)
+{
+	*out = NULL;
+	if (!(bounds_min < bounds_max))
+		return fail(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min, (double)bounds_max);
+	tb_module *mod;
+	char why[768];
+	if (tb_load(path, &mod, why, sizeof why) < 0)
+		return fail(err, errlen, "%s: not an nn_terrain checkpoint: %s", path, why);
+	int rc = build_from_checkpoint(mod, out, why, sizeof why);
+	tb_free(mod);
+	if (rc < 0)
+		return fail(err, errlen, "%s: not a usable nn_terrain checkpoint: %s", path, why);
+	name_from_path(path, (*out)->name, sizeof (*out)->name);
+	for (int d = 0; d < (*out)->control_dim; d++) {
+		(*out)->bounds_min[d] = bounds_min;
+		(*out)->bounds_max[d] = bounds_max;
+	}
+	return 0;
+}

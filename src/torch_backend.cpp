@@ -1,0 +1,330 @@
+/*
+ * torch_backend.cpp — the single C++ file of terraind (see torch_backend.h).
+ *
+ * Every entry point catches every exception and turns it into a one-line
+ * message: a TorchScript error must reach the user as a sentence, never as
+ * an abort. Inference runs under c10::InferenceMode (no autograd records).
+ */
+#include "torch_backend.h"
+
+#include <ATen/Parallel.h>
+#include <torch/script.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+struct tb_module {
+	torch::jit::Module module;
+};
+
+namespace {
+
+void set_error(char *err, size_t errlen, const std::string &text)
+{
+	if (!err || errlen == 0)
+		return;
+	/* libtorch messages carry backtraces and TorchScript source excerpts
+	 * after the first line: the first line is the sentence a user needs,
+	 * except for errors raised inside TorchScript, whose sentence is the
+	 * last line ("builtins.RuntimeError: decoder exploded"). */
+	std::string line = text.substr(0, text.find('\n'));
+	if (text.find("Traceback of TorchScript") != std::string::npos) {
+		size_t end = text.find_last_not_of("\n ");
+		size_t start = text.rfind('\n', end);
+		line = text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+		if (line.rfind("builtins.", 0) == 0)
+			line = line.substr(9);
+	}
+	snprintf(err, errlen, "%s", line.c_str());
+}
+
+std::string exception_text(const std::exception &e)
+{
+	if (auto *ce = dynamic_cast<const c10::Error *>(&e))
+		return ce->what_without_backtrace();
+	return e.what();
+}
+
+/* The value of a top-level attribute, or None when absent. */
+c10::IValue find_attr(const torch::jit::Module &m, const std::string &name)
+{
+	if (!m.hasattr(name))
+		return c10::IValue();
+	return m.attr(name);
+}
+
+bool find_named_tensor(const torch::jit::Module &m, const std::string &name, at::Tensor &out)
+{
+	c10::IValue v = find_attr(m, name);
+	if (v.isTensor()) {
+		out = v.toTensor();
+		return true;
+	}
+	for (const auto &p : m.named_parameters(true))
+		if (p.name == name) {
+			out = p.value;
+			return true;
+		}
+	for (const auto &b : m.named_buffers(true))
+		if (b.name == name) {
+			out = b.value;
+			return true;
+		}
+	return false;
+}
+
+void copy_name(char *dst, const std::string &src)
+{
+	snprintf(dst, TB_NAME_MAX, "%s", src.c_str());
+}
+
+int list_from_ivalue(const c10::IValue &v, char (*names)[TB_NAME_MAX], int max)
+{
+	if (!v.isList())
+		return -1;
+	int n = 0;
+	for (const c10::IValue &item : v.toListRef()) {
+		if (!item.isString())
+			return -1;
+		if (n < max)
+			copy_name(names[n], item.toStringRef());
+		n++;
+	}
+	return n < max ? n : max;
+}
+
+at::Tensor checked_tensor(tb_module *mod, const std::string &name)
+{
+	at::Tensor t;
+	if (!find_named_tensor(mod->module, name, t))
+		throw std::runtime_error("the file has no tensor named '" + name + "'");
+	return t.detach().to(at::kFloat).contiguous();
+}
+
+} // namespace
+
+extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errlen)
+{
+	*out = nullptr;
+	try {
+		auto *mod = new tb_module{torch::jit::load(path, c10::kCPU)};
+		mod->module.eval();
+		*out = mod;
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, "cannot load TorchScript: " + exception_text(e));
+		return -1;
+	}
+}
+
+extern "C" void tb_free(tb_module *module)
+{
+	delete module;
+}
+
+extern "C" int tb_has_method(tb_module *module, const char *name)
+{
+	try {
+		return module->module.find_method(name).has_value() ? 1 : 0;
+	} catch (const std::exception &) {
+		return 0;
+	}
+}
+
+extern "C" int tb_list_methods(tb_module *module, char (*names)[TB_NAME_MAX], int max, char *err, size_t errlen)
+{
+	try {
+		torch::jit::Module &m = module->module;
+		if (m.find_method("get_methods")) {
+			int n = list_from_ivalue(m.run_method("get_methods"), names, max);
+			if (n < 0)
+				throw std::runtime_error("get_methods() did not return a list of strings");
+			return n;
+		}
+		int n = 0;
+		for (const auto &method : m.get_methods()) {
+			const std::string &name = method.name();
+			if (m.hasattr(name + "_params") && n < max)
+				copy_name(names[n++], name);
+		}
+		return n;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, exception_text(e));
+		return -1;
+	}
+}
+
+extern "C" int tb_list_attributes(tb_module *module, char (*names)[TB_NAME_MAX], int max)
+{
+	try {
+		if (!module->module.find_method("get_attributes"))
+			return 0;
+		int n = list_from_ivalue(module->module.run_method("get_attributes"), names, max);
+		return n < 0 ? 0 : n;
+	} catch (const std::exception &) {
+		return 0;
+	}
+}
+
+extern "C" int tb_get_int(tb_module *module, const char *name, int64_t *value)
+{
+	try {
+		c10::IValue v = find_attr(module->module, name);
+		if (v.isInt()) {
+			*value = v.toInt();
+			return 0;
+		}
+		if (v.isTensor() && v.toTensor().numel() == 1) {
+			at::Tensor t = v.toTensor();
+			if (at::isFloatingType(t.scalar_type()))
+				return -1;
+			*value = t.item<int64_t>();
+			return 0;
+		}
+		return -1;
+	} catch (const std::exception &) {
+		return -1;
+	}
+}
+
+extern "C" int tb_get_int_array(tb_module *module, const char *name, int64_t *values, int max)
+{
+	try {
+		c10::IValue v = find_attr(module->module, name);
+		if (!v.isTensor())
+			return -1;
+		at::Tensor t = v.toTensor().to(at::kLong).contiguous().view(-1);
+		int n = (int)t.numel();
+		const int64_t *data = t.data_ptr<int64_t>();
+		for (int i = 0; i < n && i < max; i++)
+			values[i] = data[i];
+		return n;
+	} catch (const std::exception &) {
+		return -1;
+	}
+}
+
+extern "C" int tb_get_string_list(tb_module *module, const char *name, char (*values)[TB_NAME_MAX], int max)
+{
+	try {
+		return list_from_ivalue(find_attr(module->module, name), values, max);
+	} catch (const std::exception &) {
+		return -1;
+	}
+}
+
+extern "C" int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity,
+				 int64_t *shape, int *ndim, char *err, size_t errlen)
+{
+	try {
+		at::Tensor t = checked_tensor(module, name);
+		if (t.dim() > TB_MAX_DIMS)
+			throw std::runtime_error("tensor '" + std::string(name) + "' has too many dimensions");
+		*ndim = (int)t.dim();
+		for (int i = 0; i < *ndim; i++)
+			shape[i] = t.size(i);
+		int64_t n = t.numel();
+		if (data)
+			memcpy(data, t.data_ptr<float>(), sizeof(float) * (size_t)std::min(n, capacity));
+		return n;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, exception_text(e));
+		return -1;
+	}
+}
+
+static std::string shape_text(const at::Tensor &t)
+{
+	std::string s = "(";
+	for (int64_t i = 0; i < t.dim(); i++)
+		s += (i ? ", " : "") + std::to_string(t.size(i));
+	return s + ")";
+}
+
+extern "C" int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
+		       tb_shape out_shape, char *err, size_t errlen)
+{
+	try {
+		c10::InferenceMode guard;
+		auto m = module->module.find_method(method);
+		if (!m)
+			throw std::runtime_error(std::string("the model has no method '") + method + "'");
+		at::Tensor x = torch::from_blob(const_cast<float *>(in),
+						{in_shape.batch, in_shape.channels, in_shape.time}, at::kFloat);
+		c10::IValue result = (*m)({x});
+		if (!result.isTensor())
+			throw std::runtime_error(std::string(method) + " did not return a tensor");
+		at::Tensor y = result.toTensor();
+		if (y.dim() != 3 || y.size(0) != out_shape.batch || y.size(1) != out_shape.channels ||
+		    y.size(2) != out_shape.time)
+			throw std::runtime_error(std::string(method) + " returned shape " + shape_text(y) +
+						 ", expected (" + std::to_string(out_shape.batch) + ", " +
+						 std::to_string(out_shape.channels) + ", " +
+						 std::to_string(out_shape.time) + ") from its _params");
+		y = y.to(at::kFloat).contiguous();
+		memcpy(out, y.data_ptr<float>(), sizeof(float) * (size_t)y.numel());
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, std::string(method) + " failed: " + exception_text(e));
+		return -1;
+	}
+}
+
+extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim,
+				     float *out, int64_t out_dim, char *err, size_t errlen)
+{
+	try {
+		c10::InferenceMode guard;
+		at::Tensor x = torch::from_blob(const_cast<float *>(coords), {count, in_dim}, at::kFloat);
+		at::Tensor h;
+		at::Tensor b_t;
+		if (find_named_tensor(module->module, "B_T", b_t) && find_named_tensor(module->module, "fc_in_gau.weight", h)) {
+			at::Tensor proj = at::matmul(checked_tensor(module, "two_pi") * x, checked_tensor(module, "B_T"));
+			h = at::linear(at::cat({at::sin(proj), at::cos(proj)}, -1), checked_tensor(module, "fc_in_gau.weight"),
+				       checked_tensor(module, "fc_in_gau.bias"));
+		} else {
+			h = at::linear(x, checked_tensor(module, "fc_in_linear.weight"),
+				       checked_tensor(module, "fc_in_linear.bias"));
+		}
+		h = at::prelu(h, checked_tensor(module, "prelu1.weight"));
+		for (int i = 2; i <= 4; i++) {
+			std::string fc = "fc" + std::to_string(i), pr = "prelu" + std::to_string(i);
+			h = at::linear(h, checked_tensor(module, fc + ".weight"), checked_tensor(module, fc + ".bias"));
+			h = at::prelu(h, checked_tensor(module, pr + ".weight"));
+		}
+		at::Tensor y = at::linear(h, checked_tensor(module, "fc_out.weight"), checked_tensor(module, "fc_out.bias"))
+				       .contiguous();
+		if (y.size(1) != out_dim)
+			throw std::runtime_error("fc_out has " + std::to_string(y.size(1)) + " outputs, expected " +
+						 std::to_string(out_dim));
+		memcpy(out, y.data_ptr<float>(), sizeof(float) * (size_t)y.numel());
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, "nn_terrain forward failed: " + exception_text(e));
+		return -1;
+	}
+}
+
+extern "C" void tb_set_threads(int threads)
+{
+	if (threads < 1)
+		threads = 1;
+	at::set_num_threads(threads);
+	try {
+		/* Only settable before the first inter-op use; later calls throw. */
+		at::set_num_interop_threads(1);
+	} catch (const std::exception &) {
+	}
+}
+
+extern "C" int tb_get_threads(void)
+{
+	return at::get_num_threads();
+}
+
+extern "C" void tb_manual_seed(uint64_t seed)
+{
+	torch::manual_seed(seed);
+}

@@ -1,0 +1,49 @@
+/*
+ * test_util.h — shared helpers for the cmocka unit tests. Tests run from
+ * the repository root; generated test models live in $BUILD/models.
+ */
+#ifndef TERRAIND_TEST_UTIL_H
+#define TERRAIND_TEST_UTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define FIXTURES "tests/fixtures"
+
+/* Path of a generated test model (scripts/make_test_models.py). */
+static inline const char *test_model_path(const char *name)
+{
+	static char path[4][512];
+	static int next;
+	const char *build = getenv("BUILD");
+	char *p = path[next++ % 4];
+	snprintf(p, sizeof path[0], "%s/models/%s", build && *build ? build : "build", name);
+	return p;
+}
+
+/* Asserts that `text` contains `needle`, printing both when it does not. */
+#define assert_contains(text, needle)                                                                                  \
+	do {                                                                                                           \
+		if (!strstr((text), (needle)))                                                                         \
+			fail_msg("expected \"%s\" in: %s", (needle), (text));                                          \
+	} while (0)
+
+/* A deterministic pseudo-random float in [lo, hi) (xorshift). */
+static inline float test_random(uint32_t *state, float lo, float hi)
+{
+	uint32_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return lo + (hi - lo) * (float)(x >> 8) / (float)(1u << 24);
+}
+
+#endif
