@@ -69,11 +69,10 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 	if (rc == 0) {
 		model_seed(a->seed);
 		rc = render_gesture(&engine, g, a->tail, write_frames, w, err, errlen);
-		char close_err[512];
-		if (wav_close(w, close_err, sizeof close_err) < 0 && rc == 0) {
-			snprintf(err, errlen, "%s", close_err);
-			rc = -1;
-		}
+		if (rc < 0)
+			wav_abort(w);
+		else
+			rc = wav_close(w, err, errlen);
 	}
 	if (rc == 0)
 		log_info("wrote %s: %.2f s, %llu frames of %d samples, %llu targets clamped to the bounds", a->output,

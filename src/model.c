@@ -93,6 +93,9 @@ static int read_sample_rate(model *m, char *err, size_t errlen)
 static int check_decode(model *m, char *err, size_t errlen)
 {
 	const model_method *dec = model_find_method(m, "decode");
+	int64_t in_dim;
+	if (!dec && tb_get_int(m->module, "m_in_dim", &in_dim) == 0)
+		return fail(err, errlen, "this is an nn_terrain terrain checkpoint, not an autoencoder: load it as a terrain");
 	if (!dec)
 		return fail(err, errlen, "the model has no 'decode' method with 'decode_params', so it cannot "
 					 "turn latents into sound (is it an nn~ autoencoder export?)");
@@ -184,13 +187,14 @@ int model_load(const char *path, const model_options *options, model **out, char
 		fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 		goto out;
 	}
-	if (read_sample_rate(m, why, sizeof why) < 0 || check_decode(m, why, sizeof why) < 0 ||
-	    check_encode(m, why, sizeof why) < 0) {
+	if (check_decode(m, why, sizeof why) < 0 || check_encode(m, why, sizeof why) < 0 ||
+	    read_sample_rate(m, why, sizeof why) < 0) {
 		if (!options->inspect_only) {
 			fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 			goto out;
 		}
 		snprintf(m->unplayable, sizeof m->unplayable, "%s", why);
+		read_sample_rate(m, why, sizeof why); /* shown when stated */
 		rc = 0;
 		goto out;
 	}

@@ -68,6 +68,13 @@ int wav_close(wav_writer *w, char *err, size_t errlen)
 	return rc;
 }
 
+void wav_abort(wav_writer *w)
+{
+	sf_close(w->file);
+	remove(w->part);
+	free(w);
+}
+
 int wav_read(const char *path, float **samples, int64_t *frames, int *channels, int *sample_rate, char *err,
 	     size_t errlen)
 {

@@ -1,0 +1,26 @@
+# Shared helpers for the end-to-end tests (sourced). Each test runs the real
+# build/terraind binary from the repository root.
+BUILD=${BUILD:-build}
+TERRAIND="$BUILD/terraind"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/terraind-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+PY=/usr/bin/python3
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# expect_status STATUS COMMAND... : runs it, output in $TMP/out and $TMP/err.
+expect_status() {
+	want=$1
+	shift
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $(cat "$TMP/err")"
+}
+
+# expect_in FILE TEXT : the file contains the text.
+expect_in() {
+	grep -qF -- "$2" "$1" || fail "expected '$2' in $1, got: $(head -c 2000 "$1")"
+}

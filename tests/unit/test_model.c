@@ -1,0 +1,168 @@
+/* Unit tests for model.c: the nn~ conventions, on our generated models and
+ * on real nn~ files, and a clear sentence for every broken model. */
+#include "test_util.h"
+
+#include <math.h>
+
+#include "model.h"
+
+static model *load_ok(const char *path)
+{
+	model *m;
+	char err[1024];
+	if (model_load(path, NULL, &m, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	return m;
+}
+
+static void expect_load_error(const char *path, const char *message)
+{
+	model *m = (model *)1;
+	char err[1024] = "";
+	if (model_load(path, NULL, &m, err, sizeof err) == 0)
+		fail_msg("%s loaded but should have been refused", path);
+	assert_null(m);
+	assert_contains(err, path);
+	assert_contains(err, message);
+}
+
+static void demo_model_follows_the_conventions(void **state)
+{
+	(void)state;
+	model *m = load_ok("models/demo.ts");
+	assert_int_equal(m->sample_rate, 48000);
+	assert_int_equal(m->ratio, 512);
+	assert_int_equal(m->latent_dim, 4);
+	assert_int_equal(m->audio_channels, 1);
+	assert_true(m->has_encode);
+	assert_int_equal(m->n_latent_labels, 4);
+	assert_string_equal(m->latent_labels[0], "pitch");
+	assert_string_equal(m->id, "demo");
+	const model_method *dec = model_find_method(m, "decode");
+	assert_non_null(dec);
+	assert_int_equal(dec->in_ratio, 512);
+	model_free(m);
+}
+
+static void stereo_and_long_ratio_models_are_understood(void **state)
+{
+	(void)state;
+	model *m = load_ok(test_model_path("stereo44k.ts"));
+	assert_int_equal(m->sample_rate, 44100);
+	assert_int_equal(m->audio_channels, 2);
+	assert_int_equal(m->ratio, 2048);
+	assert_int_equal(m->latent_dim, 64);
+	float latents[64] = {0}, audio[2 * 2048];
+	char err[256];
+	assert_int_equal(model_decode(m, latents, 1, audio, err, sizeof err), 0);
+	model_free(m);
+	m = load_ok(test_model_path("m2l_like.ts"));
+	assert_int_equal(m->ratio, 4096);
+	assert_int_equal(m->latent_dim, 64);
+	model_free(m);
+}
+
+static void rave_v1_layout_falls_back_to_sampling_rate_and_params_buffers(void **state)
+{
+	(void)state;
+	model *m = load_ok(test_model_path("rave_v1_like.ts"));
+	assert_int_equal(m->latent_dim, 8);
+	assert_int_equal(m->ratio, 2048);
+	assert_true(m->sample_rate > 0);
+	assert_non_null(model_find_method(m, "decode"));
+	model_free(m);
+}
+
+static void demo_encode_recovers_the_pitch_it_decoded(void **state)
+{
+	(void)state;
+	model *m = load_ok("models/demo.ts");
+	enum { FRAMES = 24 };
+	float z[4 * FRAMES], audio[512 * FRAMES], back[4 * FRAMES];
+	char err[256];
+	for (int f = 0; f < FRAMES; f++) {
+		z[0 * FRAMES + f] = 0.5f;  /* pitch: 311 Hz */
+		z[1 * FRAMES + f] = 0.0f;  /* loudness */
+		z[2 * FRAMES + f] = 0.0f;  /* brightness */
+		z[3 * FRAMES + f] = -2.0f; /* tonal */
+	}
+	assert_int_equal(model_decode(m, z, FRAMES, audio, err, sizeof err), 0);
+	assert_int_equal(model_encode(m, audio, FRAMES, back, err, sizeof err), 0);
+	for (int f = 4; f < FRAMES; f++)
+		assert_float_equal(back[0 * FRAMES + f], 0.5f, 0.1f);
+	model_free(m);
+}
+
+static void real_nn_tilde_files_without_decode_are_refused_clearly(void **state)
+{
+	(void)state;
+	expect_load_error(FIXTURES "/nn_tilde/features.ts", "no 'decode' method");
+	expect_load_error(FIXTURES "/nn_tilde/effects.ts", "no 'decode' method");
+	expect_load_error(FIXTURES "/nn_tilde/demo_mc.ts", "no 'decode' method");
+	expect_load_error(FIXTURES "/nn_tilde/wavetable.ts", "no 'decode' method");
+	expect_load_error(FIXTURES "/nn_tilde/demo_buffers.ts", "no 'decode' method");
+}
+
+static void real_nn_tilde_files_can_be_inspected(void **state)
+{
+	(void)state;
+	model_options options = model_default_options();
+	options.inspect_only = 1;
+	model *m;
+	char err[1024];
+	assert_int_equal(model_load(FIXTURES "/nn_tilde/effects.ts", &options, &m, err, sizeof err), 0);
+	const model_method *add = model_find_method(m, "add");
+	assert_non_null(add);
+	assert_int_equal(add->in_channels, 2);
+	assert_int_equal(model_find_method(m, "rms")->out_ratio, 1024);
+	assert_contains(m->unplayable, "no 'decode' method");
+	model_free(m);
+	assert_int_equal(model_load(FIXTURES "/nn_tilde/demo_mc.ts", &options, &m, err, sizeof err), 0);
+	assert_int_equal(model_find_method(m, "batch")->in_ratio, 2048);
+	model_free(m);
+	assert_int_equal(model_load(FIXTURES "/nn_tilde/demo_attributes.ts", &options, &m, err, sizeof err), 0);
+	assert_int_equal(m->n_attributes, 6);
+	model_free(m);
+	assert_int_equal(model_load(FIXTURES "/nn_tilde/features.ts", &options, &m, err, sizeof err), 0);
+	assert_int_equal(m->sample_rate, 44100);
+	model_free(m);
+}
+
+static void broken_models_get_one_sentence_each(void **state)
+{
+	(void)state;
+	expect_load_error("no/such/model.ts", "cannot load TorchScript");
+	expect_load_error("README.md", "cannot load TorchScript");
+	expect_load_error(FIXTURES "/nn_terrain/m2l-demo.pt", "nn_terrain terrain checkpoint, not an autoencoder");
+	expect_load_error(test_model_path("no_decode.ts"), "no 'decode' method");
+	expect_load_error(test_model_path("bad_params.ts"), "'decode_params' must be an integer tensor of 4 values");
+	expect_load_error(test_model_path("zero_ratio.ts"), "decode_params = [4, 0, 1, 1]");
+	expect_load_error(test_model_path("wrong_shape.ts"), "decode returned shape (1, 1, 256), expected (1, 1, 512)");
+	expect_load_error(test_model_path("throws.ts"), "RuntimeError: decoder exploded");
+}
+
+static void blas_library_is_reported(void **state)
+{
+	(void)state;
+	model *m = load_ok("models/demo.ts"); /* libtorch is loaded and initialised */
+	char blas[512];
+	model_blas_library(blas, sizeof blas);
+	print_message("BLAS: %s\n", blas);
+	assert_contains(blas, "blas");
+	model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(demo_model_follows_the_conventions),
+	    cmocka_unit_test(stereo_and_long_ratio_models_are_understood),
+	    cmocka_unit_test(rave_v1_layout_falls_back_to_sampling_rate_and_params_buffers),
+	    cmocka_unit_test(demo_encode_recovers_the_pitch_it_decoded),
+	    cmocka_unit_test(real_nn_tilde_files_without_decode_are_refused_clearly),
+	    cmocka_unit_test(real_nn_tilde_files_can_be_inspected),
+	    cmocka_unit_test(broken_models_get_one_sentence_each),
+	    cmocka_unit_test(blas_library_is_reported),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

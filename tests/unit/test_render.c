@@ -1,0 +1,213 @@
+/* Unit tests for render.c: the sound follows the terrain, smoothing,
+ * determinism, refusals. Uses the real demo model and terrain. */
+#include "test_util.h"
+
+#include <math.h>
+
+#include "render.h"
+#include "terrain_json.h"
+
+typedef struct fixture {
+	model *model;
+	terrain *terrain;
+	render_engine engine;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	char err[1024], warn[256];
+	if (model_load("models/demo.ts", NULL, &f->model, err, sizeof err) < 0 ||
+	    terrain_load("terrains/demo.json", &f->terrain, err, sizeof err) < 0 ||
+	    render_init(&f->engine, f->model, f->terrain, 0.0f, err, sizeof err, warn, sizeof warn) < 0) {
+		print_error("%s\n", err);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	render_destroy(&f->engine);
+	model_free(f->model);
+	terrain_free(f->terrain);
+	free(f);
+	return 0;
+}
+
+enum { SR = 48000, WINDOW = 4096 };
+
+/* Fundamental frequency by normalised autocorrelation, 50–1000 Hz. */
+static double estimate_f0(const float *x, int n)
+{
+	int best_lag = 0;
+	double best = -1;
+	for (int lag = SR / 1000; lag <= SR / 50; lag++) {
+		double num = 0, e1 = 0, e2 = 0;
+		for (int i = 0; i + lag < n; i++) {
+			num += x[i] * x[i + lag];
+			e1 += x[i] * x[i];
+			e2 += x[i + lag] * x[i + lag];
+		}
+		double r = num / sqrt(e1 * e2 + 1e-12);
+		if (r > best + 1e-3) { /* first clear maximum: avoids octave errors */
+			best = r;
+			best_lag = lag;
+		}
+	}
+	return (double)SR / best_lag;
+}
+
+/* Holds the cursor at `xy` for ~0.4 s and returns the f0 of the last 4096 samples. */
+static double f0_at(render_engine *e, float x, float y)
+{
+	float xy[2] = {x, y}, audio[40 * 512];
+	char err[256];
+	render_set_target(e, xy, 2);
+	for (int k = 0; k < 40; k++)
+		assert_int_equal(render_frame(e, audio + k * 512, err, sizeof err), 0);
+	return estimate_f0(audio + 40 * 512 - WINDOW, WINDOW);
+}
+
+/* The tonal point of the terrain with the lowest (or highest) pitch latent. */
+static void find_pitch_extreme(const terrain *t, int highest, float *xy, float *pitch)
+{
+	float z[4], scratch[1024];
+	assert_true(terrain_scratch_floats(t) <= 1024);
+	*pitch = highest ? -1e9f : 1e9f;
+	for (int i = 0; i <= 20; i++)
+		for (int j = 0; j <= 20; j++) {
+			float c[2] = {-1 + i * 0.1f, -1 + j * 0.1f};
+			terrain_eval(t, c, z, scratch);
+			int tonal = z[3] < 0.0f && z[1] > -1.5f;
+			if (tonal && (highest ? z[0] > *pitch : z[0] < *pitch)) {
+				*pitch = z[0];
+				memcpy(xy, c, sizeof c);
+			}
+		}
+}
+
+static void moving_between_regions_changes_the_pitch_as_the_terrain_says(void **state)
+{
+	fixture *f = *state;
+	float low_xy[2], high_xy[2], low_z, high_z;
+	find_pitch_extreme(f->terrain, 0, low_xy, &low_z);
+	find_pitch_extreme(f->terrain, 1, high_xy, &high_z);
+	assert_true(high_z - low_z > 0.5f); /* the landscape is not flat */
+	double f_low = f0_at(&f->engine, low_xy[0], low_xy[1]);
+	double f_high = f0_at(&f->engine, high_xy[0], high_xy[1]);
+	double want_ratio = pow(2.0, (double)(fminf(high_z, 2) - fmaxf(low_z, -2))); /* f0 = 220·2^z0, z0 in [-2, 2] */
+	print_message("low (%.1f, %.1f): z0 %.2f -> %.1f Hz; high (%.1f, %.1f): z0 %.2f -> %.1f Hz\n", low_xy[0],
+		      low_xy[1], low_z, f_low, high_xy[0], high_xy[1], high_z, f_high);
+	assert_true(f_high > f_low * 1.3);
+	assert_float_equal(f_high / f_low, want_ratio, want_ratio * 0.1);
+}
+
+static void smoothing_glides_the_cursor_with_the_given_time_constant(void **state)
+{
+	fixture *f = *state;
+	render_engine *e = &f->engine;
+	float audio[512], start[2] = {0, 0}, end[2] = {1, 0};
+	char err[256];
+	render_set_target(e, start, 2);
+	render_frame(e, audio, err, sizeof err);
+	render_set_smoothing(e, 1000.0f * 512 / 48000 * 10); /* tau = 10 frames */
+	render_set_target(e, end, 2);
+	for (int k = 0; k < 10; k++)
+		assert_int_equal(render_frame(e, audio, err, sizeof err), 0);
+	assert_float_equal(e->cursor[0], 1 - expf(-1), 1e-3); /* 63 % of the way after one tau */
+	render_set_smoothing(e, 0);
+	render_frame(e, audio, err, sizeof err);
+	assert_float_equal(e->cursor[0], 1, 0);
+}
+
+static void non_finite_targets_are_refused_and_outside_ones_clamped(void **state)
+{
+	fixture *f = *state;
+	render_engine *e = &f->engine;
+	float good[2] = {0.5f, 0.5f}, nan_xy[2] = {NAN, 0}, far[2] = {7, -7};
+	render_set_target(e, good, 2);
+	assert_int_equal(render_set_target(e, nan_xy, 2), -1);
+	assert_float_equal(e->target[0], 0.5f, 0);
+	uint64_t before = e->clamped;
+	assert_int_equal(render_set_target(e, far, 2), 2);
+	assert_float_equal(e->target[0], 1, 0);
+	assert_float_equal(e->target[1], -1, 0);
+	assert_int_equal(e->clamped, before + 1);
+}
+
+typedef struct capture {
+	float *samples;
+	size_t used, capacity;
+} capture;
+
+static int capture_sink(void *ctx, const float *x, int frames, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	capture *c = ctx;
+	if (c->used + (size_t)frames > c->capacity)
+		return -1;
+	memcpy(c->samples + c->used, x, sizeof(float) * (size_t)frames);
+	c->used += (size_t)frames;
+	return 0;
+}
+
+static capture render_fresh(const gesture *g)
+{
+	fixture *f;
+	assert_int_equal(setup((void **)&f), 0);
+	capture c = {.samples = malloc(sizeof(float) * SR * 2), .capacity = SR * 2};
+	char err[256];
+	render_set_smoothing(&f->engine, 20);
+	model_seed(42);
+	assert_int_equal(render_gesture(&f->engine, g, 0.1, capture_sink, &c, err, sizeof err), 0);
+	teardown((void **)&f);
+	return c;
+}
+
+static void rendering_a_gesture_is_deterministic(void **state)
+{
+	(void)state;
+	gesture *g;
+	char err[256];
+	assert_int_equal(gesture_from_json("[[0, -0.5, -0.5], [0.5, 0.5, 0.5], [0.6, 0, 0.9]]", "g", &g, err, sizeof err), 0);
+	capture a = render_fresh(g), b = render_fresh(g);
+	assert_int_equal(a.used, b.used);
+	assert_int_equal(a.used, 66 * 512); /* ceil(0.7 s / 10.67 ms) frames */
+	assert_memory_equal(a.samples, b.samples, sizeof(float) * a.used);
+	free(a.samples);
+	free(b.samples);
+	gesture_free(g);
+}
+
+static void mismatched_model_terrain_and_gesture_are_refused(void **state)
+{
+	fixture *f = *state;
+	model *stereo;
+	render_engine e;
+	char err[1024], warn[256];
+	assert_int_equal(model_load(test_model_path("stereo44k.ts"), NULL, &stereo, err, sizeof err), 0);
+	assert_int_equal(render_init(&e, stereo, f->terrain, 20, err, sizeof err, warn, sizeof warn), -1);
+	assert_contains(err, "the terrain produces 4 latents but the model 'stereo44k' decodes 64");
+	model_free(stereo);
+	gesture *g;
+	assert_int_equal(gesture_from_json("[[0, 0.1, 0.2, 0.3]]", "g", &g, err, sizeof err), 0);
+	assert_int_equal(render_gesture(&f->engine, g, 0, capture_sink, NULL, err, sizeof err), -1);
+	assert_contains(err, "3 coordinates per point but the terrain has 2");
+	gesture_free(g);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(moving_between_regions_changes_the_pitch_as_the_terrain_says, setup, teardown),
+	    cmocka_unit_test_setup_teardown(smoothing_glides_the_cursor_with_the_given_time_constant, setup, teardown),
+	    cmocka_unit_test_setup_teardown(non_finite_targets_are_refused_and_outside_ones_clamped, setup, teardown),
+	    cmocka_unit_test(rendering_a_gesture_is_deterministic),
+	    cmocka_unit_test_setup_teardown(mismatched_model_terrain_and_gesture_are_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
