@@ -6,6 +6,8 @@
  */
 #include "gesture.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,38 +18,27 @@
 
 enum { GESTURE_FILE_MAX_BYTES = 64 * 1024 * 1024 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const cJSON *points_array(const cJSON *root, char *err, size_t errlen)
 {
 	if (cJSON_IsArray(root))
 		return root;
 	if (!cJSON_IsObject(root)) {
-		fail(err, errlen, "a gesture must be an array of points [t, x, y] or an object with \"points\"");
+		error_set(err, errlen, "a gesture must be an array of points [t, x, y] or an object with \"points\"");
 		return NULL;
 	}
 	const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "format");
 	if (format && (!cJSON_IsString(format) || strcmp(format->valuestring, "terraind-gesture") != 0)) {
-		fail(err, errlen, "'format' must be \"terraind-gesture\"");
+		error_set(err, errlen, "'format' must be \"terraind-gesture\"");
 		return NULL;
 	}
 	const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
 	if (version && (!cJSON_IsNumber(version) || version->valuedouble != 1)) {
-		fail(err, errlen, "'version' must be 1");
+		error_set(err, errlen, "'version' must be 1");
 		return NULL;
 	}
 	const cJSON *points = cJSON_GetObjectItemCaseSensitive(root, "points");
 	if (!cJSON_IsArray(points)) {
-		fail(err, errlen, "'points' must be an array of points [t, x, y]");
+		error_set(err, errlen, "'points' must be an array of points [t, x, y]");
 		return NULL;
 	}
 	return points;
@@ -59,7 +50,7 @@ static int read_point(const cJSON *item, size_t index, int dim, gesture_point *p
 	float values[GESTURE_MAX_DIM + 1];
 	snprintf(what, sizeof what, "point %zu", index);
 	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) != dim + 1)
-		return fail(err, errlen, "point %zu must be an array [t, %s] of %d numbers like the first point", index,
+		return error_set(err, errlen, "point %zu must be an array [t, %s] of %d numbers like the first point", index,
 			    dim == 1 ? "x" : dim == 2 ? "x, y" : "x, y, z...", dim + 1);
 	if (json_read_floats(item, dim + 1, values, what, err, errlen) < 0)
 		return -1;
@@ -73,17 +64,17 @@ static int read_points(const cJSON *points, gesture *g, char *err, size_t errlen
 {
 	int n = cJSON_GetArraySize(points);
 	if (n < 1)
-		return fail(err, errlen, "the gesture has no points");
+		return error_set(err, errlen, "the gesture has no points");
 	if (n > GESTURE_MAX_POINTS)
-		return fail(err, errlen, "the gesture has %d points, at most %d are allowed", n, GESTURE_MAX_POINTS);
+		return error_set(err, errlen, "the gesture has %d points, at most %d are allowed", n, GESTURE_MAX_POINTS);
 	const cJSON *first = cJSON_GetArrayItem(points, 0);
 	int size = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
 	if (size < 2 || size > GESTURE_MAX_DIM + 1)
-		return fail(err, errlen, "point 0 must be an array [t, x, ...] with 1 to %d coordinates", GESTURE_MAX_DIM);
+		return error_set(err, errlen, "point 0 must be an array [t, x, ...] with 1 to %d coordinates", GESTURE_MAX_DIM);
 	g->control_dim = size - 1;
 	g->points = calloc((size_t)n, sizeof *g->points);
 	if (!g->points)
-		return fail(err, errlen, "out of memory for %d points", n);
+		return error_set(err, errlen, "out of memory for %d points", n);
 	const cJSON *item;
 	cJSON_ArrayForEach(item, points)
 	{
@@ -91,9 +82,9 @@ static int read_points(const cJSON *points, gesture *g, char *err, size_t errlen
 		if (read_point(item, g->n_points, g->control_dim, p, err, errlen) < 0)
 			return -1;
 		if (p->time < 0)
-			return fail(err, errlen, "point %zu has a negative time (%g s)", g->n_points, p->time);
+			return error_set(err, errlen, "point %zu has a negative time (%g s)", g->n_points, p->time);
 		if (g->n_points > 0 && p->time < p[-1].time)
-			return fail(err, errlen, "point %zu is at %g s, before the previous point (%g s): times must ascend",
+			return error_set(err, errlen, "point %zu is at %g s, before the previous point (%g s): times must ascend",
 				    g->n_points, p->time, p[-1].time);
 		g->n_points++;
 	}
@@ -113,7 +104,7 @@ int gesture_from_json(const char *text, const char *source, gesture **out, char 
 	cJSON_Delete(root);
 	if (rc < 0) {
 		gesture_free(g);
-		return fail(err, errlen, "%s: %s", source, why);
+		return error_set(err, errlen, "%s: %s", source, why);
 	}
 	*out = g;
 	return 0;
@@ -133,7 +124,7 @@ int gesture_save(const gesture *g, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return fail(err, errlen, "cannot write %s", path);
+		return error_set(err, errlen, "cannot write %s", path);
 	fprintf(f, "{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [\n");
 	for (size_t i = 0; i < g->n_points; i++) {
 		fprintf(f, "  [%.9g", g->points[i].time);
@@ -143,7 +134,7 @@ int gesture_save(const gesture *g, const char *path, char *err, size_t errlen)
 	}
 	fprintf(f, "]}\n");
 	if (fclose(f) != 0)
-		return fail(err, errlen, "cannot write %s", path);
+		return error_set(err, errlen, "cannot write %s", path);
 	return 0;
 }
 

@@ -4,6 +4,8 @@
  */
 #include "json_util.h"
 
+#include "error.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,42 +13,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int json_read_file(const char *path, size_t max_bytes, char **text, char *err, size_t errlen)
 {
 	*text = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return fail(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return error_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
 	char *buf = malloc(max_bytes + 1);
 	if (!buf) {
 		fclose(f);
-		return fail(err, errlen, "out of memory reading %s", path);
+		return error_set(err, errlen, "out of memory reading %s", path);
 	}
 	size_t n = fread(buf, 1, max_bytes + 1, f);
 	int read_error = ferror(f);
 	fclose(f);
 	if (read_error) {
 		free(buf);
-		return fail(err, errlen, "cannot read %s", path);
+		return error_set(err, errlen, "cannot read %s", path);
 	}
 	if (n > max_bytes) {
 		free(buf);
-		return fail(err, errlen, "%s is larger than %zu bytes", path, max_bytes);
+		return error_set(err, errlen, "%s is larger than %zu bytes", path, max_bytes);
 	}
 	if (memchr(buf, '\0', n)) {
 		free(buf);
-		return fail(err, errlen, "%s is not a text file (it contains NUL bytes)", path);
+		return error_set(err, errlen, "%s is not a text file (it contains NUL bytes)", path);
 	}
 	buf[n] = '\0';
 	*text = buf;
@@ -69,7 +60,7 @@ cJSON *json_parse(const char *text, char *err, size_t errlen)
 			col++;
 		}
 	}
-	fail(err, errlen, "invalid JSON at line %d, column %d", line, col);
+	error_set(err, errlen, "invalid JSON at line %d, column %d", line, col);
 	return NULL;
 }
 
@@ -77,12 +68,12 @@ int json_get_int(const cJSON *obj, const char *key, int min, int max, int *out, 
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!item)
-		return fail(err, errlen, "'%s' is missing", key);
+		return error_set(err, errlen, "'%s' is missing", key);
 	double v = item->valuedouble;
 	if (!cJSON_IsNumber(item) || v != floor(v))
-		return fail(err, errlen, "'%s' must be an integer", key);
+		return error_set(err, errlen, "'%s' must be an integer", key);
 	if (v < min || v > max)
-		return fail(err, errlen, "'%s' is %g, expected %d to %d", key, v, min, max);
+		return error_set(err, errlen, "'%s' is %g, expected %d to %d", key, v, min, max);
 	*out = (int)v;
 	return 0;
 }
@@ -91,9 +82,9 @@ int json_get_number(const cJSON *obj, const char *key, double *out, char *err, s
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!item)
-		return fail(err, errlen, "'%s' is missing", key);
+		return error_set(err, errlen, "'%s' is missing", key);
 	if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble))
-		return fail(err, errlen, "'%s' must be a finite number", key);
+		return error_set(err, errlen, "'%s' must be a finite number", key);
 	*out = item->valuedouble;
 	return 0;
 }
@@ -102,9 +93,9 @@ int json_get_string(const cJSON *obj, const char *key, const char **out, char *e
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!item)
-		return fail(err, errlen, "'%s' is missing", key);
+		return error_set(err, errlen, "'%s' is missing", key);
 	if (!cJSON_IsString(item))
-		return fail(err, errlen, "'%s' must be a string", key);
+		return error_set(err, errlen, "'%s' must be a string", key);
 	*out = item->valuestring;
 	return 0;
 }
@@ -112,16 +103,16 @@ int json_get_string(const cJSON *obj, const char *key, const char **out, char *e
 int json_read_floats(const cJSON *arr, int n, float *dst, const char *what, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(arr))
-		return fail(err, errlen, "%s must be an array of %d numbers", what, n);
+		return error_set(err, errlen, "%s must be an array of %d numbers", what, n);
 	int size = cJSON_GetArraySize(arr);
 	if (size != n)
-		return fail(err, errlen, "%s has %d values, expected %d", what, size, n);
+		return error_set(err, errlen, "%s has %d values, expected %d", what, size, n);
 	int i = 0;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, arr)
 	{
 		if (!cJSON_IsNumber(item) || !isfinite(item->valuedouble) || fabs(item->valuedouble) > 3.4e38)
-			return fail(err, errlen, "%s[%d] must be a finite number", what, i);
+			return error_set(err, errlen, "%s[%d] must be a finite number", what, i);
 		dst[i++] = (float)item->valuedouble;
 	}
 	return 0;
@@ -130,10 +121,10 @@ int json_read_floats(const cJSON *arr, int n, float *dst, const char *what, char
 int json_read_matrix(const cJSON *arr, int rows, int cols, float *dst, const char *what, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(arr))
-		return fail(err, errlen, "%s must be an array of %d rows", what, rows);
+		return error_set(err, errlen, "%s must be an array of %d rows", what, rows);
 	int size = cJSON_GetArraySize(arr);
 	if (size != rows)
-		return fail(err, errlen, "%s has %d rows, expected %d", what, size, rows);
+		return error_set(err, errlen, "%s has %d rows, expected %d", what, size, rows);
 	int r = 0;
 	const cJSON *row;
 	cJSON_ArrayForEach(row, arr)
@@ -141,7 +132,7 @@ int json_read_matrix(const cJSON *arr, int rows, int cols, float *dst, const cha
 		char name[160];
 		snprintf(name, sizeof name, "%s[%d]", what, r);
 		if (cJSON_IsArray(row) && cJSON_GetArraySize(row) != cols)
-			return fail(err, errlen, "%s has %d columns, expected %d", name, cJSON_GetArraySize(row), cols);
+			return error_set(err, errlen, "%s has %d columns, expected %d", name, cJSON_GetArraySize(row), cols);
 		if (json_read_floats(row, cols, dst + (size_t)r * cols, name, err, errlen) < 0)
 			return -1;
 		r++;

@@ -7,22 +7,13 @@
  */
 #include "model.h"
 
+#include "error.h"
+
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 model_options model_default_options(void)
 {
@@ -46,11 +37,11 @@ static int read_method_params(model *m, const char *name, model_method *out, cha
 	snprintf(key, sizeof key, "%.*s_params", TB_NAME_MAX - 1, name);
 	int n = tb_get_int_array(m->module, key, p, 4);
 	if (n != 4)
-		return fail(err, errlen, "'%s' must be an integer tensor of 4 values [in_channels, in_ratio, out_channels, out_ratio]%s",
+		return error_set(err, errlen, "'%s' must be an integer tensor of 4 values [in_channels, in_ratio, out_channels, out_ratio]%s",
 			    key, n < 0 ? " (it is missing or not a tensor)" : "");
 	for (int i = 0; i < 4; i++)
 		if (p[i] < 1 || p[i] > 1 << 20)
-			return fail(err, errlen, "%s = [%lld, %lld, %lld, %lld]: every value must be between 1 and 1048576",
+			return error_set(err, errlen, "%s = [%lld, %lld, %lld, %lld]: every value must be between 1 and 1048576",
 				    key, (long long)p[0], (long long)p[1], (long long)p[2], (long long)p[3]);
 	snprintf(out->name, sizeof out->name, "%.*s", TB_NAME_MAX - 1, name);
 	out->in_channels = (int)p[0];
@@ -66,10 +57,10 @@ static int discover_methods(model *m, char *err, size_t errlen)
 	char why[512];
 	int n = tb_list_methods(m->module, names, MODEL_MAX_METHODS, why, sizeof why);
 	if (n < 0)
-		return fail(err, errlen, "cannot list the model's methods: %s", why);
+		return error_set(err, errlen, "cannot list the model's methods: %s", why);
 	for (int i = 0; i < n; i++) {
 		if (!tb_has_method(m->module, names[i]))
-			return fail(err, errlen, "get_methods() lists '%s' but the model has no such method", names[i]);
+			return error_set(err, errlen, "get_methods() lists '%s' but the model has no such method", names[i]);
 		if (read_method_params(m, names[i], &m->methods[m->n_methods], err, errlen) < 0)
 			return -1;
 		m->n_methods++;
@@ -82,10 +73,10 @@ static int read_sample_rate(model *m, char *err, size_t errlen)
 {
 	int64_t sr;
 	if (tb_get_int(m->module, "sr", &sr) < 0 && tb_get_int(m->module, "sampling_rate", &sr) < 0)
-		return fail(err, errlen, "the model does not state its sample rate (no integer 'sr' attribute, "
+		return error_set(err, errlen, "the model does not state its sample rate (no integer 'sr' attribute, "
 					 "nor a RAVE v1 'sampling_rate' buffer)");
 	if (sr < 8000 || sr > 384000)
-		return fail(err, errlen, "sample rate %lld is out of range (8000 to 384000 Hz)", (long long)sr);
+		return error_set(err, errlen, "sample rate %lld is out of range (8000 to 384000 Hz)", (long long)sr);
 	m->sample_rate = (int)sr;
 	return 0;
 }
@@ -95,18 +86,18 @@ static int check_decode(model *m, char *err, size_t errlen)
 	const model_method *dec = model_find_method(m, "decode");
 	int64_t in_dim;
 	if (!dec && tb_get_int(m->module, "m_in_dim", &in_dim) == 0)
-		return fail(err, errlen, "this is an nn_terrain terrain checkpoint, not an autoencoder: load it as a terrain");
+		return error_set(err, errlen, "this is an nn_terrain terrain checkpoint, not an autoencoder: load it as a terrain");
 	if (!dec)
-		return fail(err, errlen, "the model has no 'decode' method with 'decode_params', so it cannot "
+		return error_set(err, errlen, "the model has no 'decode' method with 'decode_params', so it cannot "
 					 "turn latents into sound (is it an nn~ autoencoder export?)");
 	if (dec->in_channels > MODEL_MAX_LATENTS)
-		return fail(err, errlen, "decode_params says %d latent channels; terraind supports at most %d",
+		return error_set(err, errlen, "decode_params says %d latent channels; terraind supports at most %d",
 			    dec->in_channels, MODEL_MAX_LATENTS);
 	if (dec->out_channels > MODEL_MAX_CHANNELS)
-		return fail(err, errlen, "decode_params says %d audio channels; terraind plays mono or stereo models",
+		return error_set(err, errlen, "decode_params says %d audio channels; terraind plays mono or stereo models",
 			    dec->out_channels);
 	if (dec->in_ratio % dec->out_ratio != 0)
-		return fail(err, errlen, "decode_params ratios %d and %d do not give a whole number of samples per latent frame",
+		return error_set(err, errlen, "decode_params ratios %d and %d do not give a whole number of samples per latent frame",
 			    dec->in_ratio, dec->out_ratio);
 	m->latent_dim = dec->in_channels;
 	m->ratio = dec->in_ratio / dec->out_ratio;
@@ -120,10 +111,10 @@ static int check_encode(model *m, char *err, size_t errlen)
 	if (!enc)
 		return 0;
 	if (enc->in_channels != m->audio_channels)
-		return fail(err, errlen, "encode_params expects %d audio channels but decode_params produces %d",
+		return error_set(err, errlen, "encode_params expects %d audio channels but decode_params produces %d",
 			    enc->in_channels, m->audio_channels);
 	if (enc->out_ratio / enc->in_ratio != m->ratio || enc->out_ratio % enc->in_ratio != 0)
-		return fail(err, errlen, "encode_params gives %d samples per latent frame but decode_params gives %d",
+		return error_set(err, errlen, "encode_params gives %d samples per latent frame but decode_params gives %d",
 			    enc->out_ratio / enc->in_ratio, m->ratio);
 	m->has_encode = 1;
 	m->encode_latent_dim = enc->out_channels;
@@ -149,7 +140,7 @@ static int warm_up(model *m, int frames, char *err, size_t errlen)
 	float *audio = malloc(naudio * sizeof *audio);
 	int rc = -1;
 	if (!latents || !audio) {
-		fail(err, errlen, "out of memory warming the model up");
+		error_set(err, errlen, "out of memory warming the model up");
 		goto done;
 	}
 	/* One frame at a time, as the render thread will call it, from a fixed
@@ -173,24 +164,24 @@ int model_load(const char *path, const model_options *options, model **out, char
 	*out = NULL;
 	model *m = calloc(1, sizeof *m);
 	if (!m)
-		return fail(err, errlen, "out of memory");
+		return error_set(err, errlen, "out of memory");
 	snprintf(m->path, sizeof m->path, "%s", path);
 	model_id_from_path(path, m->id, sizeof m->id);
 	tb_set_threads(options->torch_threads);
 	char why[768];
 	int rc = -1;
 	if (tb_load(path, &m->module, why, sizeof why) < 0) {
-		fail(err, errlen, "%s: %s", path, why);
+		error_set(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 	if (discover_methods(m, why, sizeof why) < 0) {
-		fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
+		error_set(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 		goto out;
 	}
 	if (check_decode(m, why, sizeof why) < 0 || check_encode(m, why, sizeof why) < 0 ||
 	    read_sample_rate(m, why, sizeof why) < 0) {
 		if (!options->inspect_only) {
-			fail(err, errlen, "%s: not a usable nn~ model: %s", path, why);
+			error_set(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 			goto out;
 		}
 		snprintf(m->unplayable, sizeof m->unplayable, "%s", why);
@@ -200,7 +191,7 @@ int model_load(const char *path, const model_options *options, model **out, char
 	}
 	read_labels(m);
 	if (warm_up(m, options->warmup_frames, why, sizeof why) < 0) {
-		fail(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
+		error_set(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
 		goto out;
 	}
 	rc = 0;
@@ -240,7 +231,7 @@ int model_decode(model *m, const float *latents, int frames, float *audio, char 
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen)
 {
 	if (!m->has_encode)
-		return fail(err, errlen, "%s has no 'encode' method", m->id);
+		return error_set(err, errlen, "%s has no 'encode' method", m->id);
 	tb_shape in = {1, m->audio_channels, (int64_t)frames * m->ratio};
 	tb_shape out = {1, m->encode_latent_dim, frames};
 	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);

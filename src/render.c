@@ -8,22 +8,13 @@
  */
 #include "render.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int render_frame_samples(const render_engine *e)
 {
@@ -54,7 +45,7 @@ int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *e
 	e->planar = calloc((size_t)m->ratio * (size_t)m->audio_channels, sizeof(float));
 	if (!e->latent || !e->scratch || !e->planar) {
 		render_destroy(e);
-		return fail(err, errlen, "out of memory for the render buffers");
+		return error_set(err, errlen, "out of memory for the render buffers");
 	}
 	for (int d = 0; d < t->control_dim; d++)
 		e->target[d] = e->cursor[d] = 0.5f * (t->bounds_min[d] + t->bounds_max[d]);
@@ -117,14 +108,14 @@ int render_gesture(render_engine *e, const gesture *g, double tail_seconds, rend
 {
 	const model *m = e->model;
 	if (g->control_dim != e->terrain->control_dim)
-		return fail(err, errlen, "the gesture has %d coordinates per point but the terrain has %d control dimensions",
+		return error_set(err, errlen, "the gesture has %d coordinates per point but the terrain has %d control dimensions",
 			    g->control_dim, e->terrain->control_dim);
 	const double frame_seconds = (double)m->ratio / m->sample_rate;
 	const double end = gesture_duration(g) + (tail_seconds > 0 ? tail_seconds : 0);
 	const uint64_t total = (uint64_t)ceil(end / frame_seconds - 1e-9);
 	float *buffer = malloc(sizeof(float) * (size_t)m->ratio * (size_t)m->audio_channels);
 	if (!buffer)
-		return fail(err, errlen, "out of memory");
+		return error_set(err, errlen, "out of memory");
 	size_t hint = 0;
 	int rc = 0;
 	for (uint64_t k = 0; k < total && rc == 0; k++) {

@@ -8,6 +8,8 @@
  */
 #include "terrain.h"
 
+#include "error.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,43 +19,32 @@
 
 static const float two_pi = 6.283185307179586f;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t errlen)
 {
 	if (s->control_dim < 1 || s->control_dim > TERRAIN_MAX_CONTROL_DIM)
-		return fail(err, errlen, "control_dim %d is out of range (1 to %d)", s->control_dim,
+		return error_set(err, errlen, "control_dim %d is out of range (1 to %d)", s->control_dim,
 			    TERRAIN_MAX_CONTROL_DIM);
 	if (s->latent_dim < 1 || s->latent_dim > TERRAIN_MAX_LATENT_DIM)
-		return fail(err, errlen, "latent_dim %d is out of range (1 to %d)", s->latent_dim,
+		return error_set(err, errlen, "latent_dim %d is out of range (1 to %d)", s->latent_dim,
 			    TERRAIN_MAX_LATENT_DIM);
 	if (s->n_features < 0 || 2 * s->n_features > TERRAIN_MAX_WIDTH)
-		return fail(err, errlen, "%d Fourier features is out of range (0 to %d)", s->n_features,
+		return error_set(err, errlen, "%d Fourier features is out of range (0 to %d)", s->n_features,
 			    TERRAIN_MAX_WIDTH / 2);
 	if (s->n_layers < 1 || s->n_layers > TERRAIN_MAX_LAYERS)
-		return fail(err, errlen, "%d layers is out of range (1 to %d)", s->n_layers, TERRAIN_MAX_LAYERS);
+		return error_set(err, errlen, "%d layers is out of range (1 to %d)", s->n_layers, TERRAIN_MAX_LAYERS);
 	size_t n = (size_t)s->control_dim * (size_t)s->n_features;
 	int in = s->n_features > 0 ? 2 * s->n_features : s->control_dim;
 	for (int i = 0; i < s->n_layers; i++) {
 		int out = s->widths[i];
 		if (out < 1 || out > TERRAIN_MAX_WIDTH)
-			return fail(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out, TERRAIN_MAX_WIDTH);
+			return error_set(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out, TERRAIN_MAX_WIDTH);
 		n += (size_t)out * (size_t)in + (size_t)out;
 		if (n > TERRAIN_MAX_WEIGHTS)
-			return fail(err, errlen, "the network has more than %d weights", TERRAIN_MAX_WEIGHTS);
+			return error_set(err, errlen, "the network has more than %d weights", TERRAIN_MAX_WEIGHTS);
 		in = out;
 	}
 	if (in != s->latent_dim)
-		return fail(err, errlen, "the last layer has %d outputs but latent_dim is %d", in, s->latent_dim);
+		return error_set(err, errlen, "the last layer has %d outputs but latent_dim is %d", in, s->latent_dim);
 	*total = n;
 	return 0;
 }
@@ -69,7 +60,7 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 	if (!t || !storage) {
 		free(t);
 		free(storage);
-		return fail(err, errlen, "out of memory for a terrain of %zu weights", total);
+		return error_set(err, errlen, "out of memory for a terrain of %zu weights", total);
 	}
 	t->control_dim = shape->control_dim;
 	t->latent_dim = shape->latent_dim;
@@ -111,13 +102,13 @@ int terrain_validate(const terrain *t, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->storage_floats; i++)
 		if (!isfinite(t->storage[i]))
-			return fail(err, errlen, "the network holds a non-finite number (weight %zu)", i);
+			return error_set(err, errlen, "the network holds a non-finite number (weight %zu)", i);
 	for (int i = 0; i < t->n_layers; i++)
 		if (t->layers[i].has_prelu && !isfinite(t->layers[i].prelu))
-			return fail(err, errlen, "layer %d has a non-finite prelu slope", i);
+			return error_set(err, errlen, "layer %d has a non-finite prelu slope", i);
 	for (int d = 0; d < t->control_dim; d++)
 		if (!(isfinite(t->bounds_min[d]) && isfinite(t->bounds_max[d]) && t->bounds_min[d] < t->bounds_max[d]))
-			return fail(err, errlen, "bounds on axis %d are [%g, %g]: need finite min < max", d,
+			return error_set(err, errlen, "bounds on axis %d are [%g, %g]: need finite min < max", d,
 				    (double)t->bounds_min[d], (double)t->bounds_max[d]);
 	return 0;
 }
@@ -215,7 +206,7 @@ int terrain_eval_batch(const terrain *t, const float *coords, size_t count, floa
 	if (!a || !b) {
 		free(a);
 		free(b);
-		return fail(err, errlen, "out of memory for a batch of %d coordinates", BATCH_ROWS);
+		return error_set(err, errlen, "out of memory for a batch of %d coordinates", BATCH_ROWS);
 	}
 	for (size_t start = 0; start < count; start += BATCH_ROWS) {
 		size_t rows = count - start < BATCH_ROWS ? count - start : BATCH_ROWS;
@@ -259,15 +250,15 @@ int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, 
 	if (warning && warnlen)
 		warning[0] = '\0';
 	if (t->latent_dim != latent_dim)
-		return fail(err, errlen, "the terrain produces %d latents but the model '%s' decodes %d", t->latent_dim,
+		return error_set(err, errlen, "the terrain produces %d latents but the model '%s' decodes %d", t->latent_dim,
 			    model_id, latent_dim);
 	if (!t->has_model)
 		return 0;
 	if (t->model.sample_rate && t->model.sample_rate != sample_rate)
-		return fail(err, errlen, "the terrain was made for a %d Hz model but '%s' runs at %d Hz",
+		return error_set(err, errlen, "the terrain was made for a %d Hz model but '%s' runs at %d Hz",
 			    t->model.sample_rate, model_id, sample_rate);
 	if (t->model.ratio && t->model.ratio != ratio)
-		return fail(err, errlen, "the terrain was made for a model with ratio %d but '%s' has ratio %d",
+		return error_set(err, errlen, "the terrain was made for a model with ratio %d but '%s' has ratio %d",
 			    t->model.ratio, model_id, ratio);
 	if (t->model.id[0] && strcmp(t->model.id, model_id) != 0 && warning)
 		snprintf(warning, warnlen, "the terrain was made for model '%s', playing it with '%s'", t->model.id,

@@ -8,6 +8,8 @@
  */
 #include "terrain_json.h"
 
+#include "error.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,17 +21,6 @@
 
 enum { TERRAIN_FILE_MAX_BYTES = 256 * 1024 * 1024 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static const cJSON *member(const cJSON *obj, const char *key)
 {
 	return cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -40,15 +31,15 @@ static int check_header(const cJSON *root, char *err, size_t errlen)
 	const char *format;
 	int version;
 	if (!cJSON_IsObject(root))
-		return fail(err, errlen, "a terrain file must hold one JSON object");
+		return error_set(err, errlen, "a terrain file must hold one JSON object");
 	if (json_get_string(root, "format", &format, err, errlen) < 0)
 		return -1;
 	if (strcmp(format, "terraind-terrain") != 0)
-		return fail(err, errlen, "'format' is \"%s\", expected \"terraind-terrain\"", format);
+		return error_set(err, errlen, "'format' is \"%s\", expected \"terraind-terrain\"", format);
 	if (json_get_int(root, "version", 1, 1000000, &version, err, errlen) < 0)
 		return -1;
 	if (version != TERRAIN_FORMAT_VERSION)
-		return fail(err, errlen, "'version' %d is not supported by this terraind (it reads version %d)", version,
+		return error_set(err, errlen, "'version' %d is not supported by this terraind (it reads version %d)", version,
 			    TERRAIN_FORMAT_VERSION);
 	return 0;
 }
@@ -61,25 +52,25 @@ static int read_shape(const cJSON *root, terrain_shape *shape, char *err, size_t
 		return -1;
 	const cJSON *net = member(root, "network");
 	if (!cJSON_IsObject(net))
-		return fail(err, errlen, "'network' must be an object");
+		return error_set(err, errlen, "'network' must be an object");
 	const char *type;
 	if (json_get_string(net, "type", &type, err, errlen) < 0)
-		return fail(err, errlen, "network.type must be the string \"fourier-cppn\"");
+		return error_set(err, errlen, "network.type must be the string \"fourier-cppn\"");
 	if (strcmp(type, "fourier-cppn") != 0)
-		return fail(err, errlen, "network.type is \"%s\", expected \"fourier-cppn\"", type);
+		return error_set(err, errlen, "network.type is \"%s\", expected \"fourier-cppn\"", type);
 	const cJSON *fourier = member(net, "fourier");
 	if (fourier && !cJSON_IsNull(fourier)) {
 		const cJSON *first = cJSON_GetArrayItem(fourier, 0);
 		if (!cJSON_IsArray(fourier) || !cJSON_IsArray(first))
-			return fail(err, errlen, "network.fourier must be a matrix (an array of %d arrays)", shape->control_dim);
+			return error_set(err, errlen, "network.fourier must be a matrix (an array of %d arrays)", shape->control_dim);
 		shape->n_features = cJSON_GetArraySize(first);
 	}
 	const cJSON *layers = member(net, "layers");
 	if (!cJSON_IsArray(layers) || cJSON_GetArraySize(layers) < 1)
-		return fail(err, errlen, "network.layers must be a non-empty array");
+		return error_set(err, errlen, "network.layers must be a non-empty array");
 	shape->n_layers = cJSON_GetArraySize(layers);
 	if (shape->n_layers > TERRAIN_MAX_LAYERS)
-		return fail(err, errlen, "network.layers has %d layers, at most %d are allowed", shape->n_layers,
+		return error_set(err, errlen, "network.layers has %d layers, at most %d are allowed", shape->n_layers,
 			    TERRAIN_MAX_LAYERS);
 	int i = 0;
 	const cJSON *layer;
@@ -87,7 +78,7 @@ static int read_shape(const cJSON *root, terrain_shape *shape, char *err, size_t
 	{
 		const cJSON *w = member(layer, "weight");
 		if (!cJSON_IsArray(w))
-			return fail(err, errlen, "network.layers[%d].weight must be a matrix", i);
+			return error_set(err, errlen, "network.layers[%d].weight must be a matrix", i);
 		shape->widths[i++] = cJSON_GetArraySize(w);
 	}
 	return 0;
@@ -104,11 +95,11 @@ static int read_layer(const cJSON *json, terrain_layer *l, int index, int last, 
 		return -1;
 	const cJSON *prelu = member(json, "prelu");
 	if (last && prelu)
-		return fail(err, errlen, "network.layers[%d].prelu: the last layer must not have a PReLU", index);
+		return error_set(err, errlen, "network.layers[%d].prelu: the last layer must not have a PReLU", index);
 	if (last)
 		return 0;
 	if (!cJSON_IsNumber(prelu) || !isfinite(prelu->valuedouble))
-		return fail(err, errlen, "network.layers[%d].prelu must be a number (every layer but the last has one)",
+		return error_set(err, errlen, "network.layers[%d].prelu must be a number (every layer but the last has one)",
 			    index);
 	l->prelu = (float)prelu->valuedouble;
 	return 0;
@@ -119,7 +110,7 @@ static int read_network(const cJSON *root, terrain *t, char *err, size_t errlen)
 	const cJSON *net = member(root, "network");
 	const cJSON *gauss = member(net, "gauss_scale");
 	if (gauss && (!cJSON_IsNumber(gauss) || !isfinite(gauss->valuedouble)))
-		return fail(err, errlen, "network.gauss_scale must be a number");
+		return error_set(err, errlen, "network.gauss_scale must be a number");
 	t->gauss_scale = gauss ? (float)gauss->valuedouble : 0.0f;
 	if (t->n_features > 0 && json_read_matrix(member(net, "fourier"), t->control_dim, t->n_features, t->fourier,
 						  "network.fourier", err, errlen) < 0)
@@ -139,13 +130,13 @@ static int read_bounds(const cJSON *root, terrain *t, char *err, size_t errlen)
 {
 	const cJSON *bounds = member(root, "bounds");
 	if (!cJSON_IsObject(bounds))
-		return fail(err, errlen, "'bounds' must be an object with 'min' and 'max' arrays");
+		return error_set(err, errlen, "'bounds' must be an object with 'min' and 'max' arrays");
 	if (json_read_floats(member(bounds, "min"), t->control_dim, t->bounds_min, "bounds.min", err, errlen) < 0 ||
 	    json_read_floats(member(bounds, "max"), t->control_dim, t->bounds_max, "bounds.max", err, errlen) < 0)
 		return -1;
 	for (int d = 0; d < t->control_dim; d++)
 		if (!(t->bounds_min[d] < t->bounds_max[d]))
-			return fail(err, errlen, "bounds.min[%d] (%g) must be less than bounds.max[%d] (%g)", d,
+			return error_set(err, errlen, "bounds.min[%d] (%g) must be less than bounds.max[%d] (%g)", d,
 				    (double)t->bounds_min[d], d, (double)t->bounds_max[d]);
 	return 0;
 }
@@ -163,20 +154,20 @@ static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 	if (!m || cJSON_IsNull(m))
 		return 0;
 	if (!cJSON_IsObject(m))
-		return fail(err, errlen, "'model' must be an object");
+		return error_set(err, errlen, "'model' must be an object");
 	t->has_model = 1;
 	const cJSON *id = member(m, "id");
 	if (id && !cJSON_IsString(id))
-		return fail(err, errlen, "model.id must be a string");
+		return error_set(err, errlen, "model.id must be a string");
 	if (id)
 		snprintf(t->model.id, sizeof t->model.id, "%s", id->valuestring);
 	char why[256];
 	if (read_optional_int(m, "latent_dim", TERRAIN_MAX_LATENT_DIM, &t->model.latent_dim, why, sizeof why) < 0 ||
 	    read_optional_int(m, "sample_rate", 384000, &t->model.sample_rate, why, sizeof why) < 0 ||
 	    read_optional_int(m, "ratio", 1 << 20, &t->model.ratio, why, sizeof why) < 0)
-		return fail(err, errlen, "model: %s", why);
+		return error_set(err, errlen, "model: %s", why);
 	if (t->model.latent_dim && t->model.latent_dim != t->latent_dim)
-		return fail(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d", t->model.latent_dim,
+		return error_set(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d", t->model.latent_dim,
 			    t->latent_dim);
 	return 0;
 }
@@ -185,7 +176,7 @@ static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
 {
 	const cJSON *name = member(root, "name");
 	if (name && !cJSON_IsString(name))
-		return fail(err, errlen, "'name' must be a string");
+		return error_set(err, errlen, "'name' must be a string");
 	if (name)
 		snprintf(t->name, sizeof t->name, "%s", name->valuestring);
 	if (read_network(root, t, err, errlen) < 0 || read_bounds(root, t, err, errlen) < 0 ||
@@ -208,7 +199,7 @@ int terrain_from_json(const char *text, const char *source, terrain **out, char 
 	cJSON_Delete(root);
 	if (rc < 0) {
 		terrain_free(t);
-		return fail(err, errlen, "%s: %s", source, why);
+		return error_set(err, errlen, "%s: %s", source, why);
 	}
 	*out = t;
 	return 0;
@@ -299,7 +290,7 @@ int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
 {
 	char *text = terrain_to_json(t);
 	if (!text)
-		return fail(err, errlen, "out of memory writing %s", path);
+		return error_set(err, errlen, "out of memory writing %s", path);
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	FILE *f = fopen(tmp, "wb");
@@ -308,7 +299,7 @@ int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
 	free(text);
 	if (!ok || rename(tmp, path) != 0) {
 		remove(tmp);
-		return fail(err, errlen, "cannot write %s", path);
+		return error_set(err, errlen, "cannot write %s", path);
 	}
 	return 0;
 }
@@ -323,7 +314,7 @@ static int read_scalar(tb_module *mod, const char *name, float *value, char *err
 	if (n < 0)
 		return -1;
 	if (n != 1)
-		return fail(err, errlen, "'%s' should hold one number, it holds %lld", name, (long long)n);
+		return error_set(err, errlen, "'%s' should hold one number, it holds %lld", name, (long long)n);
 	return 0;
 }
 
@@ -338,7 +329,7 @@ static int read_checked(tb_module *mod, const char *name, float *dst, int rows, 
 		return -1;
 	int ok = cols ? (ndim == 2 && shape[0] == rows && shape[1] == cols) : (ndim == 1 && shape[0] == rows);
 	if (!ok)
-		return fail(err, errlen, "'%s' has %lld values in %d dimensions, expected %d×%d", name, (long long)n, ndim,
+		return error_set(err, errlen, "'%s' has %lld values in %d dimensions, expected %d×%d", name, (long long)n, ndim,
 			    rows, cols ? cols : 1);
 	return 0;
 }
@@ -354,7 +345,7 @@ static int read_dim(tb_module *mod, const char *name, int max, int *out, char *e
 	if (read_scalar(mod, name, &v, err, errlen) < 0)
 		return -1;
 	if (!(v >= 0 && v <= max && v == floorf(v)))
-		return fail(err, errlen, "'%s' is %g, expected a whole number from 0 to %d", name, (double)v, max);
+		return error_set(err, errlen, "'%s' is %g, expected a whole number from 0 to %d", name, (double)v, max);
 	*out = (int)v;
 	return 0;
 }
@@ -433,15 +424,15 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 {
 	*out = NULL;
 	if (!(bounds_min < bounds_max))
-		return fail(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min, (double)bounds_max);
+		return error_set(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min, (double)bounds_max);
 	tb_module *mod;
 	char why[768];
 	if (tb_load(path, &mod, why, sizeof why) < 0)
-		return fail(err, errlen, "%s: not an nn_terrain checkpoint: %s", path, why);
+		return error_set(err, errlen, "%s: not an nn_terrain checkpoint: %s", path, why);
 	int rc = build_from_checkpoint(mod, out, why, sizeof why);
 	tb_free(mod);
 	if (rc < 0)
-		return fail(err, errlen, "%s: not a usable nn_terrain checkpoint: %s", path, why);
+		return error_set(err, errlen, "%s: not a usable nn_terrain checkpoint: %s", path, why);
 	name_from_path(path, (*out)->name, sizeof (*out)->name);
 	for (int d = 0; d < (*out)->control_dim; d++) {
 		(*out)->bounds_min[d] = bounds_min;

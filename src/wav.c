@@ -3,6 +3,8 @@
  */
 #include "wav.h"
 
+#include "error.h"
+
 #include <sndfile.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,24 +17,13 @@ struct wav_writer {
 	char part[4096 + 8];
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int wav_open(const char *path, int sample_rate, int channels, wav_sample_format format, wav_writer **out, char *err,
 	     size_t errlen)
 {
 	*out = NULL;
 	wav_writer *w = calloc(1, sizeof *w);
 	if (!w)
-		return fail(err, errlen, "out of memory");
+		return error_set(err, errlen, "out of memory");
 	snprintf(w->path, sizeof w->path, "%s", path);
 	snprintf(w->part, sizeof w->part, "%s.part", path);
 	SF_INFO info = {.samplerate = sample_rate,
@@ -40,7 +31,7 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 			.format = SF_FORMAT_WAV | (format == WAV_FLOAT32 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16)};
 	w->file = sf_open(w->part, SFM_WRITE, &info);
 	if (!w->file) {
-		fail(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
+		error_set(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
 		free(w);
 		return -1;
 	}
@@ -53,7 +44,7 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 int wav_write(wav_writer *w, const float *interleaved, int64_t frames, char *err, size_t errlen)
 {
 	if (sf_writef_float(w->file, interleaved, frames) != frames)
-		return fail(err, errlen, "cannot write %s: %s", w->part, sf_strerror(w->file));
+		return error_set(err, errlen, "cannot write %s: %s", w->part, sf_strerror(w->file));
 	return 0;
 }
 
@@ -63,7 +54,7 @@ int wav_close(wav_writer *w, char *err, size_t errlen)
 	if (rc == 0 && rename(w->part, w->path) != 0)
 		rc = -1;
 	if (rc < 0)
-		fail(err, errlen, "cannot finish %s (the partial file is %s)", w->path, w->part);
+		error_set(err, errlen, "cannot finish %s (the partial file is %s)", w->path, w->part);
 	free(w);
 	return rc;
 }
@@ -83,21 +74,21 @@ int wav_read(const char *path, float **samples, int64_t *frames, int *channels, 
 	memset(&info, 0, sizeof info);
 	SNDFILE *f = sf_open(path, SFM_READ, &info);
 	if (!f)
-		return fail(err, errlen, "cannot read %s: %s", path, sf_strerror(NULL));
+		return error_set(err, errlen, "cannot read %s: %s", path, sf_strerror(NULL));
 	if (info.frames <= 0 || info.channels <= 0 || info.frames > (int64_t)1 << 32) {
 		sf_close(f);
-		return fail(err, errlen, "%s holds no audio", path);
+		return error_set(err, errlen, "%s holds no audio", path);
 	}
 	float *buf = malloc(sizeof(float) * (size_t)info.frames * (size_t)info.channels);
 	if (!buf) {
 		sf_close(f);
-		return fail(err, errlen, "out of memory reading %s", path);
+		return error_set(err, errlen, "out of memory reading %s", path);
 	}
 	sf_count_t got = sf_readf_float(f, buf, info.frames);
 	sf_close(f);
 	if (got <= 0) {
 		free(buf);
-		return fail(err, errlen, "cannot decode the audio in %s", path);
+		return error_set(err, errlen, "cannot decode the audio in %s", path);
 	}
 	*samples = buf;
 	*frames = got;
