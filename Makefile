@@ -26,7 +26,7 @@ LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
 
 # Every module but main.o goes into the library the tests link against.
-MODULES  := log error json_util terrain terrain_json gesture model render wav \
+MODULES  := log error ring config engine audio osc net recorder daemon json_util terrain terrain_json gesture model render wav \
             cmd_model cmd_terrain cmd_render
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

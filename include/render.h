@@ -51,6 +51,8 @@ void render_set_smoothing(render_engine *e, float smooth_ms);
  * Non-finite values are refused (-1); values outside the bounds are
  * clamped and counted. Returns the number of clamped axes. */
 int render_set_target(render_engine *e, const float *coord, int dim);
+/* The same for axes first .. first+n-1 (a fader that moves only y). */
+int render_set_axes(render_engine *e, int first, const float *values, int n);
 
 /* Renders one latent frame: `out` receives ratio × audio_channels samples,
  * interleaved. */

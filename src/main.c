@@ -15,6 +15,8 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+    {"serve", cmd_serve, "serve [--config F] [--port N] ...   play live, controlled over OSC (the default)"},
+    {"devices", cmd_devices, "devices                        list the audio output devices"},
     {"info", cmd_info, "info MODEL.ts|TERRAIN.json     what a model or terrain offers"},
     {"import", cmd_import, "import PRESET.pt -o OUT.json   convert an nn_terrain checkpoint"},
     {"eval", cmd_eval, "eval TERRAIN < coords         latent vectors for coordinates on stdin"},
@@ -32,10 +34,10 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	/* No subcommand, or only options: the daemon. */
+	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
+			 strcmp(argv[1], "--version") != 0))
+		return cmd_serve(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;

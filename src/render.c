@@ -63,13 +63,19 @@ void render_destroy(render_engine *e)
 
 int render_set_target(render_engine *e, const float *coord, int dim)
 {
+	return render_set_axes(e, 0, coord, dim);
+}
+
+int render_set_axes(render_engine *e, int first, const float *values, int n)
+{
 	const terrain *t = e->terrain;
 	float next[TERRAIN_MAX_CONTROL_DIM];
 	memcpy(next, e->target, sizeof next);
-	for (int d = 0; d < dim && d < t->control_dim; d++) {
-		if (!isfinite(coord[d]))
+	for (int i = 0; i < n; i++) {
+		if (!isfinite(values[i]))
 			return -1;
-		next[d] = coord[d];
+		if (first + i >= 0 && first + i < t->control_dim)
+			next[first + i] = values[i];
 	}
 	int clamped = terrain_clamp(t, next);
 	if (clamped)

@@ -1,0 +1,44 @@
+/*
+ * audio — the PortAudio output stream. Its callback is the only real-time
+ * thread terraind owns: it calls engine_pull() and counts the device's own
+ * underflows, nothing else.
+ *
+ * Threads: everything here on the main thread except the callback.
+ */
+#ifndef TERRAIND_AUDIO_H
+#define TERRAIND_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine.h"
+
+typedef struct audio_stream audio_stream;
+
+/* Initialises PortAudio (silencing the probe noise of absent ALSA/JACK
+ * back ends). Call once before anything else here. */
+int audio_init(char *err, size_t errlen);
+void audio_terminate(void);
+
+/* Prints every output device: index, name, host API, channels, rate. */
+int audio_list_devices(FILE *out);
+
+/* Chooses a device ("" = default output, a number = index, else a name
+ * substring) and a rate: `preferred_rate` if the device supports it, else
+ * its own default. Opens nothing yet. */
+int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err,
+		 size_t errlen);
+int audio_rate(const audio_stream *s);
+const char *audio_device_name(const audio_stream *s);
+
+/* Opens and starts the stream, playing `engine`. */
+int audio_start(audio_stream *s, engine *e, char *err, size_t errlen);
+void audio_close(audio_stream *s);
+
+double audio_cpu_load(const audio_stream *s);
+uint64_t audio_device_underflows(const audio_stream *s);
+/* True when the stream stopped on its own (e.g. the JACK server went away). */
+int audio_stopped(const audio_stream *s);
+
+#endif

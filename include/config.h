@@ -1,0 +1,81 @@
+/*
+ * config — the daemon's configuration (config/terraind.json), command-line
+ * overrides, and the OSC address mappings (TouchOSC and friends).
+ *
+ * Strict: an unknown key or a bad value is an error naming the key, so a
+ * typo never silently falls back to a default on stage.
+ *
+ * Threads: non-RT only. A loaded config is copied, never shared mutably.
+ */
+#ifndef TERRAIND_CONFIG_H
+#define TERRAIND_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "log.h"
+
+enum { CONFIG_PATH_MAX = 1024, CONFIG_MAX_DIRS = 8, CONFIG_MAX_MAPPINGS = 64, CONFIG_ADDRESS_MAX = 128 };
+
+typedef enum mapping_target {
+	MAP_XY,	      /* two values -> the first two control axes */
+	MAP_XYZ,      /* three values -> three axes (accelerometers, stylus) */
+	MAP_X,	      /* one value -> axis 0 */
+	MAP_Y,	      /* one value -> axis 1 */
+	MAP_PRESSURE, /* one value -> axis 2 when the terrain has one, else the gain */
+	MAP_GAIN,     /* one value -> output gain */
+} mapping_target;
+
+typedef struct config_mapping {
+	char address[CONFIG_ADDRESS_MAX]; /* exact, or ending in '*' for a prefix */
+	mapping_target to;
+	int swap;	     /* exchange the first two values (portrait layouts) */
+	int invert[3];	     /* per value: v -> in_max - (v - in_min) */
+	float in_min[3], in_max[3]; /* input range per value, mapped onto the terrain's bounds */
+} config_mapping;
+
+typedef struct config {
+	char model[CONFIG_PATH_MAX];
+	char terrain[CONFIG_PATH_MAX];
+	/* osc */
+	int port;
+	char bind[64];
+	int tcp_port; /* 0 = no TCP */
+	int log_unmapped;
+	int reply_controls; /* answer /done to every control message (scsynth style); off for controllers that mind */
+	/* audio */
+	char device[256]; /* name substring or index; "" = default output */
+	int sample_rate;  /* 0 = the model's rate when the device supports it */
+	int period;	  /* frames per callback */
+	float ring_ms;	  /* audio kept ready beyond one latent frame; 0 = auto */
+	char record[CONFIG_PATH_MAX];
+	/* engine */
+	int torch_threads;
+	float smooth_ms;
+	float gain;
+	log_level log_level;
+	int n_allowed_dirs;
+	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];
+	int n_mappings;
+	config_mapping mappings[CONFIG_MAX_MAPPINGS];
+} config;
+
+void config_defaults(config *c);
+/* Applies a JSON text on top of *c; `source` names it in errors. */
+int config_parse(config *c, const char *text, const char *source, char *err, size_t errlen);
+int config_load(config *c, const char *path, char *err, size_t errlen);
+/* Checks values that depend on each other (after overrides). */
+int config_validate(const config *c, char *err, size_t errlen);
+void config_print(const config *c, FILE *out);
+
+/* The mapping for an OSC address, or NULL. */
+const config_mapping *config_find_mapping(const config *c, const char *address);
+
+/* Resolves `requested` to a real path inside one of the allowed
+ * directories (relative paths are tried against each allowed directory,
+ * then the working directory). Fills `resolved`; -1 with a reason if the
+ * file does not exist or lies outside. */
+int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
+			size_t errlen);
+
+#endif

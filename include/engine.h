@@ -1,0 +1,131 @@
+/*
+ * engine — the live sound path between the control thread and the audio
+ * callback.
+ *
+ *   OSC thread --control ring--> render thread --audio ring--> audio callback
+ *   worker ------pending voice--> render thread --retire ring--> worker
+ *
+ * A *voice* is everything the render thread needs to make sound (model,
+ * terrain, render buffers, resampler). Loading a model or terrain builds a
+ * new voice on the worker thread (non-RT); the render thread swaps it in at
+ * a frame boundary with one atomic exchange and hands the old one back
+ * through the retire ring, so memory is never freed on the render or audio
+ * thread and a failed load never touches the voice that is playing.
+ *
+ * Threads and real-time safety:
+ *   engine_create/engine_free/engine_start/engine_stop  main thread, not RT
+ *   engine_send (control events)                        one producer thread (the OSC thread), RT-safe
+ *   engine_publish/engine_collect                       one worker thread, not RT
+ *   engine_pull                                         the audio callback only, RT-safe: no locks,
+ *                                                       no allocation, no I/O; it posts a semaphore
+ *                                                       (a non-blocking futex wake) to wake the renderer
+ *   engine_stats_read                                   any thread, RT-safe (atomic loads)
+ */
+#ifndef TERRAIND_ENGINE_H
+#define TERRAIND_ENGINE_H
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gesture.h"
+#include "model.h"
+#include "render.h"
+#include "ring.h"
+#include "terrain.h"
+
+enum { ENGINE_CHANNELS = 2 }; /* the audio ring always carries stereo frames */
+
+typedef enum control_type {
+	CONTROL_TARGET,	     /* move the cursor target (value[0..dim-1]) */
+	CONTROL_SMOOTH,	     /* value[0] = smoothing time in ms */
+	CONTROL_GESTURE,     /* play `gesture` (ownership passes to the engine) */
+	CONTROL_STOP_GESTURE,
+} control_type;
+
+typedef struct control_event {
+	control_type type;
+	int first_axis; /* CONTROL_TARGET sets axes first_axis .. first_axis+dim-1 */
+	int dim;
+	float value[TERRAIN_MAX_CONTROL_DIM];
+	int64_t received_ns; /* when the message arrived (latency measurement) */
+	int64_t apply_ns;    /* 0 = now; else a monotonic time to apply it (OSC bundle timetags) */
+	gesture *gesture;
+} control_event;
+
+typedef struct voice {
+	model *model;
+	terrain *terrain;
+	int owns_model, owns_terrain; /* read only by voice_free, on the worker */
+	render_engine render;
+	void *resampler; /* libsamplerate state, NULL when rates match */
+	double rate_ratio; /* device rate / model rate */
+	float *frame;	   /* one latent frame, model channels interleaved */
+	float *stereo;	   /* the same frame as stereo */
+	float *resampled;  /* stereo after resampling */
+	size_t resampled_capacity; /* frames */
+} voice;
+
+/* Builds a voice on a non-RT thread. The voice takes ownership of model
+ * and terrain (see owns_*) only on success. */
+int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
+		 char *warning, size_t warnlen);
+void voice_free(voice *v);
+
+typedef struct engine_stats {
+	uint64_t frames_rendered;  /* latent frames */
+	uint64_t underruns;	   /* callbacks that found too little audio */
+	uint64_t dropped_events;   /* control events lost to a full ring or schedule */
+	uint64_t clamped;	   /* targets outside the bounds */
+	uint64_t decode_errors;	   /* frames the model failed to decode (silence was played) */
+	int64_t latency_ns;	   /* last measured control-to-audio latency, -1 if none yet */
+	int64_t render_ns_max;	   /* slowest frame (render + resample) */
+	uint64_t swaps;
+	uint64_t audio_frames_out; /* device frames the callback has delivered */
+} engine_stats;
+
+typedef struct engine engine;
+
+/* device_rate and period describe the audio stream; ring_ms is the audio
+ * kept ready beyond one latent frame (0 = two periods). */
+int engine_create(int device_rate, int period, float ring_ms, int record, engine **out, char *err, size_t errlen);
+void engine_free(engine *e);
+
+/* Starts the render thread on `initial` (owned from now on). */
+int engine_start(engine *e, voice *initial, char *err, size_t errlen);
+void engine_stop(engine *e);
+/* Whether the render thread got real-time (SCHED_FIFO) priority. */
+int engine_render_realtime(const engine *e);
+
+/* The voice the render thread plays or will play next (worker thread). */
+voice *engine_current_voice(engine *e);
+
+/* Control (one producer thread). Returns 0, or -1 when the ring is full
+ * (the event is counted as dropped). */
+int engine_send(engine *e, const control_event *ev);
+
+/* Worker: hand a new voice to the render thread; frees what the render
+ * thread has retired. */
+void engine_publish(engine *e, voice *v);
+void engine_collect(engine *e);
+
+/* Audio callback: fills `frames` frames of `channels` (1 or 2) interleaved
+ * output. */
+void engine_pull(engine *e, float *out, unsigned long frames, int channels);
+
+/* Gain (any thread): the callback glides to it over ~10 ms. */
+void engine_set_gain(engine *e, float gain);
+float engine_get_gain(const engine *e);
+/* Fade to silence (signals); engine_faded() turns true once silent. */
+void engine_fade_out(engine *e);
+int engine_faded(const engine *e);
+
+void engine_stats_read(const engine *e, engine_stats *s);
+int engine_device_rate(const engine *e);
+size_t engine_target_fill(const engine *e);
+/* The ring of recorded output (stereo float frames), or NULL. */
+ring *engine_record_ring(engine *e);
+
+#endif

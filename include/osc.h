@@ -1,0 +1,79 @@
+/*
+ * osc — parsing, validating and dispatching OSC packets (messages and
+ * bundles), and answering every request to its sender as scsynth does:
+ * `/done <address>` or `/fail <address> <reason>`.
+ *
+ * This module never touches a socket: osc_handle_packet() takes the bytes
+ * and the sender, and sends replies through a callback. net.c feeds it from
+ * UDP/TCP; tests and fuzzers feed it directly.
+ *
+ * Threads: osc_handle_packet on one control thread (the network thread),
+ * which is the single producer of the engine's control ring. osc_set_config
+ * and osc_set_terrain may be called from other non-RT threads (a mutex
+ * guards the shared fields; never taken on an RT thread).
+ */
+#ifndef TERRAIND_OSC_H
+#define TERRAIND_OSC_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <lo/lo.h>
+
+#include "config.h"
+#include "engine.h"
+
+typedef struct osc_peer {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int tcp_fd; /* -1 for UDP */
+} osc_peer;
+
+typedef enum osc_request_type { OSC_LOAD_MODEL, OSC_LOAD_TERRAIN, OSC_QUIT } osc_request_type;
+
+/* Work the control thread hands to the worker (loads take seconds). */
+typedef struct osc_request {
+	osc_request_type type;
+	char address[64];
+	char path[CONFIG_PATH_MAX];
+	osc_peer peer;
+} osc_request;
+
+typedef struct osc_callbacks {
+	/* Sends one serialised OSC packet to a peer (net_start installs it). */
+	void (*send)(void *send_ctx, const osc_peer *peer, const void *data, size_t size);
+	void *send_ctx;
+	/* Queues a request for the worker; returns -1 if the queue is full. */
+	int (*request)(void *ctx, const osc_request *req);
+	/* Appends daemon-level "key", value pairs to a /status.reply. */
+	void (*status)(void *ctx, lo_message reply);
+	void *ctx;
+} osc_callbacks;
+
+typedef struct osc_context {
+	engine *engine;
+	osc_callbacks cb;
+	pthread_mutex_t lock; /* guards the fields below (non-RT threads only) */
+	config config;
+	int control_dim;
+	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
+	float user_gain, pressure_gain;
+	/* counters (any thread may read) */
+	atomic_uint_fast64_t messages, failures, malformed;
+} osc_context;
+
+int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_callbacks cb);
+void osc_destroy(osc_context *o);
+void osc_set_config(osc_context *o, const config *c);
+void osc_set_terrain(osc_context *o, const terrain *t);
+
+void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer);
+
+void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
+void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""terraind_client: talk to a running terraind over OSC (python3-liblo).
+
+As a module:
+
+    from terraind_client import Client
+    with Client(port=9000) as c:
+        c.xy(0.2, 0.7)            # waits for /done, raises TerraindError on /fail
+        print(c.status())          # {'model': 'demo', 'xruns': 0, ...}
+
+As a command:
+
+    scripts/terraind_client.py status
+    scripts/terraind_client.py xy 0.2 0.7
+    scripts/terraind_client.py send /gain 0.5
+    scripts/terraind_client.py load-terrain terrains/demo.json
+
+Replies come back to the socket a request was sent from, as with scsynth:
+`/done <address>`, `/fail <address> <reason>`, `/status.reply key value ...`.
+"""
+import argparse
+import sys
+import time
+
+import liblo
+
+
+class TerraindError(Exception):
+    """A /fail reply: the daemon's sentence is the message."""
+
+
+class Client:
+    def __init__(self, host="127.0.0.1", port=9000, timeout=5.0, tcp=False):
+        proto = liblo.TCP if tcp else liblo.UDP
+        self.target = liblo.Address(host, port, proto)
+        self.server = liblo.Server(0, proto)
+        self.server.add_method(None, None, self._on_message)
+        self.timeout = timeout
+        self.replies = []
+
+    def close(self):
+        self.server.free()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _on_message(self, path, args, types, src):
+        self.replies.append((path, list(args)))
+
+    def send(self, path, *args):
+        """Sends without waiting."""
+        self.server.send(self.target, path, *args)
+
+    def drain(self, quiet=0.2):
+        """Discards replies until none has arrived for `quiet` seconds
+        (after a stream of unacknowledged sends)."""
+        while self.server.recv(int(quiet * 1000)):
+            pass
+        self.replies.clear()
+
+    def wait_reply(self, match, timeout=None):
+        """Waits for the first reply for which match(path, args) is true."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            for i, (path, args) in enumerate(self.replies):
+                if match(path, args):
+                    del self.replies[i]
+                    return path, args
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no reply from terraind within %.1f s" % (timeout or self.timeout))
+            self.server.recv(int(min(left, 0.1) * 1000) + 1)
+
+    def request(self, path, *args, timeout=None):
+        """Sends and waits for /done or /fail about `path`."""
+        self.send(path, *args)
+        reply, rargs = self.wait_reply(
+            lambda p, a: p in ("/done", "/fail") and a and a[0] == path, timeout)
+        if reply == "/fail":
+            raise TerraindError("%s: %s" % (path, rargs[1] if len(rargs) > 1 else "failed"))
+        return rargs
+
+    def status(self, timeout=None):
+        """The /status.reply as a dict."""
+        self.send("/status")
+        _, args = self.wait_reply(lambda p, a: p == "/status.reply", timeout)
+        return dict(zip(args[0::2], args[1::2]))
+
+    def xy(self, x, y):
+        return self.request("/xy", float(x), float(y))
+
+    def stylus(self, x, y, pressure):
+        return self.request("/stylus", float(x), float(y), float(pressure))
+
+    def gain(self, g):
+        return self.request("/gain", float(g))
+
+    def smooth(self, ms):
+        return self.request("/smooth", float(ms))
+
+    def gesture(self, points):
+        """points: [(t, x, y), ...]"""
+        flat = [float(v) for p in points for v in p]
+        return self.request("/gesture", *flat)
+
+    def load_model(self, path, timeout=30):
+        return self.request("/load/model", path, timeout=timeout)
+
+    def load_terrain(self, path, timeout=30):
+        return self.request("/load/terrain", path, timeout=timeout)
+
+    def quit(self):
+        return self.request("/quit")
+
+
+def number(text):
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Talk to a running terraind over OSC.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=9000)
+    ap.add_argument("--tcp", action="store_true", help="use OSC over TCP (the daemon's tcp_port)")
+    sub = ap.add_subparsers(dest="command", required=True)
+    sub.add_parser("status", help="print /status.reply")
+    p = sub.add_parser("xy", help="move the cursor")
+    p.add_argument("x", type=float)
+    p.add_argument("y", type=float)
+    p = sub.add_parser("gain", help="set the output gain (0-4)")
+    p.add_argument("gain", type=float)
+    p = sub.add_parser("load-model", help="load a model (inside the allowed directories)")
+    p.add_argument("path")
+    p = sub.add_parser("load-terrain", help="load a terrain (inside the allowed directories)")
+    p.add_argument("path")
+    sub.add_parser("quit", help="stop the daemon")
+    p = sub.add_parser("send", help="send any message and wait for its /done or /fail")
+    p.add_argument("address")
+    p.add_argument("args", nargs="*")
+    a = ap.parse_args()
+    try:
+        with Client(a.host, a.port, tcp=a.tcp) as c:
+            if a.command == "status":
+                for k, v in c.status().items():
+                    print("%-18s %s" % (k, v))
+            elif a.command == "xy":
+                c.xy(a.x, a.y)
+            elif a.command == "gain":
+                c.gain(a.gain)
+            elif a.command == "load-model":
+                c.load_model(a.path)
+            elif a.command == "load-terrain":
+                c.load_terrain(a.path)
+            elif a.command == "quit":
+                c.quit()
+            else:
+                c.request(a.address, *[number(x) if x[:1].isdigit() or x[:1] in "-." else x for x in a.args])
+    except (TerraindError, TimeoutError) as e:
+        print("terraind_client: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

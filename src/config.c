@@ -1,0 +1,408 @@
+/*
+ * config.c — strict JSON configuration. Each section has a table of known
+ * keys; anything else is refused with its name, so that "prot": 9000 is an
+ * error and not a silent default.
+ */
+#include "config.h"
+
+#include "error.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_util.h"
+
+enum { CONFIG_FILE_MAX_BYTES = 1024 * 1024 };
+
+static const char *const mapping_target_names[] = {"xy", "xyz", "x", "y", "pressure", "gain"};
+static const int mapping_value_count[] = {2, 3, 1, 1, 1, 1};
+
+void config_defaults(config *c)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->model, sizeof c->model, "models/demo.ts");
+	snprintf(c->terrain, sizeof c->terrain, "terrains/demo.json");
+	c->port = 9000;
+	snprintf(c->bind, sizeof c->bind, "127.0.0.1");
+	c->reply_controls = 1;
+	c->period = 128;
+	c->torch_threads = 1;
+	c->smooth_ms = 20.0f;
+	c->gain = 1.0f;
+	c->log_level = LOG_INFO;
+	c->n_allowed_dirs = 2;
+	snprintf(c->allowed_dirs[0], CONFIG_PATH_MAX, "models");
+	snprintf(c->allowed_dirs[1], CONFIG_PATH_MAX, "terrains");
+}
+
+/* Refuses any member of `obj` not listed in `known` (NULL-terminated). */
+static int check_keys(const cJSON *obj, const char *const *known, const char *section, char *err, size_t errlen)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj)
+	{
+		int found = 0;
+		for (const char *const *k = known; *k && !found; k++)
+			found = strcmp(item->string, *k) == 0;
+		if (!found)
+			return error_set(err, errlen, "unknown key '%s%s%s'", section, *section ? "." : "", item->string);
+	}
+	return 0;
+}
+
+static int get_string(const cJSON *obj, const char *key, char *dst, size_t len, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsString(item) || strlen(item->valuestring) >= len)
+		return error_set(err, errlen, "'%s' must be a string of fewer than %zu characters", key, len);
+	snprintf(dst, len, "%s", item->valuestring);
+	return 0;
+}
+
+static int get_int(const cJSON *obj, const char *key, int min, int max, int *dst, char *err, size_t errlen)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(obj, key))
+		return 0;
+	return json_get_int(obj, key, min, max, dst, err, errlen);
+}
+
+static int get_float(const cJSON *obj, const char *key, float min, float max, float *dst, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsNumber(item) || !(item->valuedouble >= min && item->valuedouble <= max))
+		return error_set(err, errlen, "'%s' must be a number from %g to %g", key, (double)min, (double)max);
+	*dst = (float)item->valuedouble;
+	return 0;
+}
+
+static int get_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsBool(item))
+		return error_set(err, errlen, "'%s' must be true or false", key);
+	*dst = cJSON_IsTrue(item);
+	return 0;
+}
+
+static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
+{
+	static const char *const known[] = {"port", "bind", "tcp_port", "log_unmapped", "reply_controls", NULL};
+	if (!cJSON_IsObject(osc))
+		return error_set(err, errlen, "'osc' must be an object");
+	if (check_keys(osc, known, "osc", err, errlen) < 0 || get_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
+	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
+	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
+	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
+	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
+{
+	static const char *const known[] = {"device", "sample_rate", "period", "ring_ms", "record", NULL};
+	if (!cJSON_IsObject(audio))
+		return error_set(err, errlen, "'audio' must be an object");
+	if (check_keys(audio, known, "audio", err, errlen) < 0 ||
+	    get_string(audio, "device", c->device, sizeof c->device, err, errlen) < 0 ||
+	    get_int(audio, "sample_rate", 0, 384000, &c->sample_rate, err, errlen) < 0 ||
+	    get_int(audio, "period", 16, 8192, &c->period, err, errlen) < 0 ||
+	    get_float(audio, "ring_ms", 0, 2000, &c->ring_ms, err, errlen) < 0 ||
+	    get_string(audio, "record", c->record, sizeof c->record, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
+{
+	static const char *const known[] = {"torch_threads", "smooth_ms", "gain", NULL};
+	if (!cJSON_IsObject(engine))
+		return error_set(err, errlen, "'engine' must be an object");
+	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
+	    get_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
+	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
+	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_allowed_dirs(config *c, const cJSON *dirs, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(dirs) || cJSON_GetArraySize(dirs) > CONFIG_MAX_DIRS)
+		return error_set(err, errlen, "'allowed_dirs' must be an array of at most %d directory names", CONFIG_MAX_DIRS);
+	c->n_allowed_dirs = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, dirs)
+	{
+		if (!cJSON_IsString(item) || !*item->valuestring || strlen(item->valuestring) >= CONFIG_PATH_MAX)
+			return error_set(err, errlen, "allowed_dirs[%d] must be a non-empty path", c->n_allowed_dirs);
+		snprintf(c->allowed_dirs[c->n_allowed_dirs++], CONFIG_PATH_MAX, "%s", item->valuestring);
+	}
+	return 0;
+}
+
+static int parse_target(const cJSON *m, config_mapping *map, char *err, size_t errlen)
+{
+	const char *to;
+	if (json_get_string(m, "to", &to, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof mapping_target_names / sizeof mapping_target_names[0]; i++)
+		if (strcmp(to, mapping_target_names[i]) == 0) {
+			map->to = (mapping_target)i;
+			return 0;
+		}
+	return error_set(err, errlen, "'to' is \"%s\"; expected xy, xyz, x, y, pressure or gain", to);
+}
+
+/* "range": [lo, hi] for every value, or [[lo, hi], ...] one per value. */
+static int parse_range(const cJSON *m, config_mapping *map, int values, char *err, size_t errlen)
+{
+	const cJSON *range = cJSON_GetObjectItemCaseSensitive(m, "range");
+	for (int v = 0; v < 3; v++) {
+		map->in_min[v] = 0.0f;
+		map->in_max[v] = 1.0f;
+	}
+	if (!range)
+		return 0;
+	float pair[2];
+	if (cJSON_IsArray(range) && cJSON_IsNumber(cJSON_GetArrayItem(range, 0))) {
+		if (json_read_floats(range, 2, pair, "range", err, errlen) < 0)
+			return -1;
+		for (int v = 0; v < 3; v++) {
+			map->in_min[v] = pair[0];
+			map->in_max[v] = pair[1];
+		}
+	} else {
+		float rows[3][2];
+		if (json_read_matrix(range, values, 2, &rows[0][0], "range", err, errlen) < 0)
+			return -1;
+		for (int v = 0; v < values; v++) {
+			map->in_min[v] = rows[v][0];
+			map->in_max[v] = rows[v][1];
+		}
+	}
+	for (int v = 0; v < values; v++)
+		if (!(map->in_min[v] != map->in_max[v]))
+			return error_set(err, errlen, "range %d is empty (min equals max)", v);
+	return 0;
+}
+
+static int parse_invert(const cJSON *m, config_mapping *map, int values, char *err, size_t errlen)
+{
+	const cJSON *inv = cJSON_GetObjectItemCaseSensitive(m, "invert");
+	if (!inv)
+		return 0;
+	if (cJSON_IsBool(inv)) {
+		for (int v = 0; v < 3; v++)
+			map->invert[v] = cJSON_IsTrue(inv);
+		return 0;
+	}
+	if (!cJSON_IsArray(inv) || cJSON_GetArraySize(inv) != values)
+		return error_set(err, errlen, "'invert' must be true/false or an array of %d booleans", values);
+	for (int v = 0; v < values; v++) {
+		const cJSON *b = cJSON_GetArrayItem(inv, v);
+		if (!cJSON_IsBool(b))
+			return error_set(err, errlen, "invert[%d] must be true or false", v);
+		map->invert[v] = cJSON_IsTrue(b);
+	}
+	return 0;
+}
+
+static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t errlen)
+{
+	static const char *const known[] = {"address", "to", "swap", "invert", "range", NULL};
+	if (!cJSON_IsObject(m))
+		return error_set(err, errlen, "must be an object");
+	memset(map, 0, sizeof *map);
+	const char *address;
+	if (check_keys(m, known, "", err, errlen) < 0 || json_get_string(m, "address", &address, err, errlen) < 0)
+		return -1;
+	if (address[0] != '/' || strlen(address) >= sizeof map->address)
+		return error_set(err, errlen, "'address' must start with '/' and be shorter than %d characters",
+				 CONFIG_ADDRESS_MAX);
+	snprintf(map->address, sizeof map->address, "%s", address);
+	if (parse_target(m, map, err, errlen) < 0 || get_bool(m, "swap", &map->swap, err, errlen) < 0)
+		return -1;
+	int values = mapping_value_count[map->to];
+	if (map->swap && values < 2)
+		return error_set(err, errlen, "'swap' needs a mapping to xy or xyz");
+	return parse_invert(m, map, values, err, errlen) < 0 ? -1 : parse_range(m, map, values, err, errlen);
+}
+
+static int parse_mappings(config *c, const cJSON *maps, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(maps) || cJSON_GetArraySize(maps) > CONFIG_MAX_MAPPINGS)
+		return error_set(err, errlen, "'mappings' must be an array of at most %d objects", CONFIG_MAX_MAPPINGS);
+	c->n_mappings = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, maps)
+	{
+		char why[256];
+		if (parse_mapping(m, &c->mappings[c->n_mappings], why, sizeof why) < 0)
+			return error_set(err, errlen, "mappings[%d]: %s", c->n_mappings, why);
+		c->n_mappings++;
+	}
+	return 0;
+}
+
+static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
+{
+	static const char *const known[] = {"model", "terrain", "osc", "audio", "engine", "log_level",
+					    "allowed_dirs", "mappings", NULL};
+	if (!cJSON_IsObject(root))
+		return error_set(err, errlen, "the configuration must be one JSON object");
+	if (check_keys(root, known, "", err, errlen) < 0 ||
+	    get_string(root, "model", c->model, sizeof c->model, err, errlen) < 0 ||
+	    get_string(root, "terrain", c->terrain, sizeof c->terrain, err, errlen) < 0)
+		return -1;
+	const cJSON *item;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "osc")) && parse_osc(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "audio")) && parse_audio(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "engine")) && parse_engine(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "allowed_dirs")) &&
+	    parse_allowed_dirs(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "mappings")) && parse_mappings(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "log_level")) &&
+	    (!cJSON_IsString(item) || log_parse_level(item->valuestring, &c->log_level) < 0))
+		return error_set(err, errlen, "'log_level' must be \"error\", \"warn\", \"info\" or \"debug\"");
+	return 0;
+}
+
+int config_parse(config *c, const char *text, const char *source, char *err, size_t errlen)
+{
+	char why[512];
+	cJSON *root = json_parse(text, why, sizeof why);
+	/* Parse into a copy: a bad file leaves the current config untouched
+	 * (SIGHUP reloads rely on it). */
+	config *next = malloc(sizeof *next);
+	int rc = -1;
+	if (!next)
+		snprintf(why, sizeof why, "out of memory");
+	else if (root) {
+		*next = *c;
+		rc = parse_root(next, root, why, sizeof why);
+		if (rc == 0)
+			*c = *next;
+	}
+	free(next);
+	cJSON_Delete(root);
+	return rc < 0 ? error_set(err, errlen, "%s: %s", source, why) : 0;
+}
+
+int config_load(config *c, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	if (json_read_file(path, CONFIG_FILE_MAX_BYTES, &text, err, errlen) < 0)
+		return -1;
+	int rc = config_parse(c, text, path, err, errlen);
+	free(text);
+	return rc;
+}
+
+int config_validate(const config *c, char *err, size_t errlen)
+{
+	if (c->port < 1 || c->port > 65535)
+		return error_set(err, errlen, "the OSC port %d is out of range (1 to 65535)", c->port);
+	if (c->tcp_port == c->port)
+		return error_set(err, errlen, "the TCP port must differ from the UDP port (%d)", c->port);
+	if (c->period < 16 || c->period > 8192)
+		return error_set(err, errlen, "the audio period %d is out of range (16 to 8192 frames)", c->period);
+	if (!c->model[0] || !c->terrain[0])
+		return error_set(err, errlen, "a model and a terrain are needed");
+	return 0;
+}
+
+void config_print(const config *c, FILE *out)
+{
+	fprintf(out, "effective configuration:\n");
+	fprintf(out, "  model          %s\n  terrain        %s\n", c->model, c->terrain);
+	fprintf(out, "  osc            udp %s:%d%s, tcp %s, replies to controls %s\n", c->bind, c->port,
+		c->log_unmapped ? ", logging unmapped addresses" : "", c->tcp_port ? "on" : "off",
+		c->reply_controls ? "on" : "off");
+	if (c->tcp_port)
+		fprintf(out, "  osc tcp port   %d\n", c->tcp_port);
+	fprintf(out, "  audio          device \"%s\", rate %s, period %d, ring %s\n", c->device[0] ? c->device : "default",
+		c->sample_rate ? "fixed" : "model's", c->period, c->ring_ms > 0 ? "fixed" : "auto");
+	if (c->sample_rate)
+		fprintf(out, "  sample rate    %d Hz\n", c->sample_rate);
+	if (c->ring_ms > 0)
+		fprintf(out, "  ring           %.1f ms beyond one latent frame\n", (double)c->ring_ms);
+	if (c->record[0])
+		fprintf(out, "  record         %s\n", c->record);
+	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f\n", c->torch_threads,
+		(double)c->smooth_ms, (double)c->gain);
+	fprintf(out, "  allowed dirs  ");
+	for (int i = 0; i < c->n_allowed_dirs; i++)
+		fprintf(out, " %s", c->allowed_dirs[i]);
+	fprintf(out, "\n  mappings       %d\n", c->n_mappings);
+	for (int i = 0; i < c->n_mappings; i++) {
+		const config_mapping *m = &c->mappings[i];
+		fprintf(out, "    %-24s -> %s%s\n", m->address, mapping_target_names[m->to], m->swap ? " (swapped)" : "");
+	}
+}
+
+const config_mapping *config_find_mapping(const config *c, const char *address)
+{
+	for (int i = 0; i < c->n_mappings; i++) {
+		const char *pattern = c->mappings[i].address;
+		size_t n = strlen(pattern);
+		if (n > 0 && pattern[n - 1] == '*' ? strncmp(pattern, address, n - 1) == 0 : strcmp(pattern, address) == 0)
+			return &c->mappings[i];
+	}
+	return NULL;
+}
+
+/* True if `path` (a real path) is `dir` (a real path) or lies below it. */
+static int path_is_inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0' || (n == 1 && dir[0] == '/'));
+}
+
+static int inside_allowed(const config *c, const char *real)
+{
+	for (int i = 0; i < c->n_allowed_dirs; i++) {
+		char dir[PATH_MAX];
+		if (realpath(c->allowed_dirs[i], dir) && path_is_inside(real, dir))
+			return 1;
+	}
+	return 0;
+}
+
+int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
+			size_t errlen)
+{
+	char real[PATH_MAX];
+	if (!requested[0])
+		return error_set(err, errlen, "the path is empty");
+	if (requested[0] != '/')
+		for (int i = 0; i < c->n_allowed_dirs; i++) {
+			char candidate[2 * CONFIG_PATH_MAX + 2];
+			snprintf(candidate, sizeof candidate, "%s/%s", c->allowed_dirs[i], requested);
+			if (realpath(candidate, real) && inside_allowed(c, real)) {
+				snprintf(resolved, len, "%s", real);
+				return 0;
+			}
+		}
+	if (!realpath(requested, real))
+		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
+	if (!inside_allowed(c, real))
+		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
+				 requested);
+	snprintf(resolved, len, "%s", real);
+	return 0;
+}

@@ -1,0 +1,544 @@
+/*
+ * daemon.c — `terraind serve` (and `terraind` alone): the live instrument.
+ *
+ * Start-up order matters for "never glitch": the model is loaded and warmed
+ * up, the render thread fills the audio ring, and only then does the audio
+ * stream start; OSC opens last. Shut-down runs the other way, after a
+ * 50 ms fade so that stopping never clicks.
+ *
+ * Threads here: the main thread waits for signals (SIGINT/SIGTERM: fade
+ * and exit; SIGHUP: reload the config), the worker thread performs loads
+ * requested over OSC and frees what the render thread retired. Signals are
+ * blocked in every other thread, so no handler ever runs on an RT thread.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "clock.h"
+#include "commands.h"
+#include "config.h"
+#include "engine.h"
+#include "log.h"
+#include "net.h"
+#include "osc.h"
+#include "recorder.h"
+#include "terrain_json.h"
+
+enum { QUEUE_MAX = 8 };
+
+typedef struct overrides {
+	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level;
+	int port, tcp_port, period, sample_rate;
+	int explicit_config;
+} overrides;
+
+typedef struct daemon_state {
+	config cfg;
+	overrides over;
+	engine *engine;
+	audio_stream *audio;
+	net_server *net;
+	osc_context osc;
+	recorder *recorder;
+	int64_t started_ns;
+	/* worker */
+	pthread_t worker;
+	pthread_mutex_t lock; /* queue, names */
+	pthread_cond_t wake;
+	osc_request queue[QUEUE_MAX];
+	int n_queued;
+	bool stopping;
+	char model_name[64], terrain_name[128];
+	int model_rate, model_ratio;
+} daemon_state;
+
+/* ---- configuration ------------------------------------------------------- */
+
+static void apply_overrides(config *c, const overrides *o)
+{
+#define COPY(field, value)                                                                                             \
+	if (value)                                                                                                     \
+	snprintf(c->field, sizeof c->field, "%s", value)
+	COPY(bind, o->bind);
+	COPY(device, o->device);
+	COPY(model, o->model);
+	COPY(terrain, o->terrain);
+	COPY(record, o->record);
+#undef COPY
+	if (o->port)
+		c->port = o->port;
+	if (o->tcp_port)
+		c->tcp_port = o->tcp_port;
+	if (o->period)
+		c->period = o->period;
+	if (o->sample_rate)
+		c->sample_rate = o->sample_rate;
+	if (o->log_level)
+		log_parse_level(o->log_level, &c->log_level);
+}
+
+/* Defaults, then the config file, then the command line. */
+static int build_config(config *c, const overrides *o, char *err, size_t errlen)
+{
+	config_defaults(c);
+	if (o->explicit_config || access(o->config_path, F_OK) == 0)
+		if (config_load(c, o->config_path, err, errlen) < 0)
+			return -1;
+	apply_overrides(c, o);
+	return config_validate(c, err, errlen);
+}
+
+static const struct option serve_options[] = {
+    {"config", required_argument, NULL, 'c'}, {"port", required_argument, NULL, 'p'},
+    {"tcp-port", required_argument, NULL, 'P'}, {"bind", required_argument, NULL, 'b'},
+    {"device", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
+    {"terrain", required_argument, NULL, 't'}, {"period", required_argument, NULL, 'n'},
+    {"rate", required_argument, NULL, 'r'}, {"record", required_argument, NULL, 'R'},
+    {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static void serve_usage(FILE *out)
+{
+	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
+		     "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
+		     "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+		     "Plays the terrain live; OSC reference in docs/osc.md.\n");
+}
+
+static int parse_int_option(const char *text, int min, int max, int *out)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	if (*text == '\0' || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int parse_serve_args(int argc, char **argv, overrides *o)
+{
+	*o = (overrides){.config_path = "config/terraind.json"};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:h", serve_options, NULL)) != -1) {
+		int ok = 1;
+		switch (c) {
+		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
+		case 'p': ok = parse_int_option(optarg, 1, 65535, &o->port) == 0; break;
+		case 'P': ok = parse_int_option(optarg, 1, 65535, &o->tcp_port) == 0; break;
+		case 'b': o->bind = optarg; break;
+		case 'd': o->device = optarg; break;
+		case 'm': o->model = optarg; break;
+		case 't': o->terrain = optarg; break;
+		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
+		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
+		case 'R': o->record = optarg; break;
+		case 'l': {
+			log_level level;
+			o->log_level = optarg;
+			ok = log_parse_level(optarg, &level) == 0;
+			break;
+		}
+		case 'h': serve_usage(stdout); exit(EXIT_OK);
+		default: ok = 0;
+		}
+		if (!ok) {
+			if (c != '?')
+				fprintf(stderr, "terraind: bad option value '%s'\n", optarg);
+			serve_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "terraind: unexpected argument '%s'\n", argv[optind]);
+		serve_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+static void remember_names(daemon_state *d, const model *m, const terrain *t)
+{
+	pthread_mutex_lock(&d->lock);
+	snprintf(d->model_name, sizeof d->model_name, "%s", m->id);
+	snprintf(d->terrain_name, sizeof d->terrain_name, "%s", t->name[0] ? t->name : "(unnamed)");
+	d->model_rate = m->sample_rate;
+	d->model_ratio = m->ratio;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Builds a voice from a new model or terrain plus the current other half;
+ * on success the playing voice's half passes to the new voice. */
+static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char *err, size_t errlen)
+{
+	voice *cur = engine_current_voice(d->engine);
+	model *m = new_model ? new_model : cur->model;
+	terrain *t = new_terrain ? new_terrain : cur->terrain;
+	voice *v;
+	char warning[256];
+	if (voice_create(m, t, d->cfg.smooth_ms, engine_device_rate(d->engine), &v, err, errlen, warning,
+			 sizeof warning) < 0)
+		return -1;
+	if (warning[0])
+		log_warn("%s", warning);
+	if (!new_model)
+		cur->owns_model = 0;
+	if (!new_terrain)
+		cur->owns_terrain = 0;
+	engine_publish(d->engine, v);
+	osc_set_terrain(&d->osc, t);
+	remember_names(d, m, t);
+	return 0;
+}
+
+static int load_model_request(daemon_state *d, const char *path, char *err, size_t errlen)
+{
+	model_options options = model_default_options();
+	options.torch_threads = d->cfg.torch_threads;
+	model *m;
+	if (model_load(path, &options, &m, err, errlen) < 0)
+		return -1;
+	if (swap_in(d, m, NULL, err, errlen) < 0) {
+		model_free(m);
+		return -1;
+	}
+	log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio, m->latent_dim);
+	return 0;
+}
+
+static int load_terrain_request(daemon_state *d, const char *path, char *err, size_t errlen)
+{
+	terrain *t;
+	if (terrain_load(path, &t, err, errlen) < 0)
+		return -1;
+	if (swap_in(d, NULL, t, err, errlen) < 0) {
+		terrain_free(t);
+		return -1;
+	}
+	log_info("now playing terrain %s (%d -> %d)", path, t->control_dim, t->latent_dim);
+	return 0;
+}
+
+static void run_request(daemon_state *d, const osc_request *req)
+{
+	char err[1024];
+	int rc = 0;
+	if (req->type == OSC_QUIT) {
+		osc_reply_done(&d->osc, &req->peer, req->address);
+		log_info("quit requested over OSC");
+		kill(getpid(), SIGTERM);
+		return;
+	}
+	rc = req->type == OSC_LOAD_MODEL ? load_model_request(d, req->path, err, sizeof err)
+					 : load_terrain_request(d, req->path, err, sizeof err);
+	if (rc == 0) {
+		osc_reply_done(&d->osc, &req->peer, req->address);
+		return;
+	}
+	log_error("%s failed, still playing the previous one: %s", req->address, err);
+	osc_reply_fail(&d->osc, &req->peer, req->address, "%s", err);
+}
+
+/* ---- worker thread ----------------------------------------------------------- */
+
+static int queue_request(void *ctx, const osc_request *req)
+{
+	daemon_state *d = ctx;
+	pthread_mutex_lock(&d->lock);
+	int ok = d->n_queued < QUEUE_MAX;
+	if (ok)
+		d->queue[d->n_queued++] = *req;
+	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+	return ok ? 0 : -1;
+}
+
+static void report_problems(daemon_state *d, engine_stats *last)
+{
+	engine_stats now;
+	engine_stats_read(d->engine, &now);
+	if (now.decode_errors > last->decode_errors)
+		log_error("the model failed to decode %llu frame(s) (played as silence)",
+			  (unsigned long long)(now.decode_errors - last->decode_errors));
+	if (now.underruns > last->underruns)
+		log_warn("audio underrun: %llu callback(s) found the ring short",
+			 (unsigned long long)(now.underruns - last->underruns));
+	*last = now;
+}
+
+static void *worker_main(void *arg)
+{
+	daemon_state *d = arg;
+	engine_stats last;
+	engine_stats_read(d->engine, &last);
+	pthread_mutex_lock(&d->lock);
+	while (!d->stopping) {
+		if (d->n_queued > 0) {
+			osc_request req = d->queue[0];
+			memmove(d->queue, d->queue + 1, sizeof(osc_request) * (size_t)--d->n_queued);
+			pthread_mutex_unlock(&d->lock);
+			run_request(d, &req);
+			pthread_mutex_lock(&d->lock);
+			continue;
+		}
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 100 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000000000)
+			deadline.tv_sec++, deadline.tv_nsec -= 1000000000;
+		pthread_cond_timedwait(&d->wake, &d->lock, &deadline);
+		pthread_mutex_unlock(&d->lock);
+		engine_collect(d->engine);
+		report_problems(d, &last);
+		pthread_mutex_lock(&d->lock);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+/* ---- /status ------------------------------------------------------------------- */
+
+static void add_string(lo_message m, const char *key, const char *value)
+{
+	lo_message_add_string(m, key);
+	lo_message_add_string(m, value);
+}
+
+static void add_int(lo_message m, const char *key, int value)
+{
+	lo_message_add_string(m, key);
+	lo_message_add_int32(m, value);
+}
+
+static void add_float(lo_message m, const char *key, double value)
+{
+	lo_message_add_string(m, key);
+	lo_message_add_float(m, (float)value);
+}
+
+static void daemon_status(void *ctx, lo_message m)
+{
+	daemon_state *d = ctx;
+	engine_stats s;
+	engine_stats_read(d->engine, &s);
+	pthread_mutex_lock(&d->lock);
+	add_string(m, "model", d->model_name);
+	add_string(m, "terrain", d->terrain_name);
+	add_int(m, "model_rate", d->model_rate);
+	add_int(m, "ratio", d->model_ratio);
+	int rate = engine_device_rate(d->engine);
+	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
+	pthread_mutex_unlock(&d->lock);
+	add_string(m, "device", audio_device_name(d->audio));
+	add_int(m, "device_rate", rate);
+	add_int(m, "period", d->cfg.period);
+	add_float(m, "cpu_load", audio_cpu_load(d->audio));
+	/* xruns: callbacks terraind could not fill (its own glitches);
+	 * device_xruns: xruns the audio server reported, whatever their cause
+	 * (a JACK dummy driver on a busy VM reports its own timer lateness). */
+	add_int(m, "xruns", (int)s.underruns);
+	add_int(m, "device_xruns", (int)audio_device_underflows(d->audio));
+	add_float(m, "latency_floor_ms", floor_ms);
+	add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
+}
+
+/* ---- start and stop -------------------------------------------------------------- */
+
+static int load_initial_voice(daemon_state *d, int device_rate, voice **out, char *err, size_t errlen)
+{
+	model_options options = model_default_options();
+	options.torch_threads = d->cfg.torch_threads;
+	model *m = NULL;
+	terrain *t = NULL;
+	char warning[256];
+	if (model_load(d->cfg.model, &options, &m, err, errlen) < 0 || terrain_load(d->cfg.terrain, &t, err, errlen) < 0 ||
+	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) < 0) {
+		model_free(m);
+		terrain_free(t);
+		return -1;
+	}
+	if (warning[0])
+		log_warn("%s", warning);
+	remember_names(d, m, t);
+	return 0;
+}
+
+static int start_audio(daemon_state *d, char *err, size_t errlen)
+{
+	/* The model decides the preferred rate; peek at it before opening the device. */
+	model_options options = model_default_options();
+	options.warmup_frames = 0;
+	options.inspect_only = 1;
+	model *probe;
+	if (model_load(d->cfg.model, &options, &probe, err, errlen) < 0)
+		return -1;
+	int preferred = d->cfg.sample_rate ? d->cfg.sample_rate : probe->sample_rate;
+	model_free(probe);
+	if (audio_init(err, errlen) < 0 || audio_choose(d->cfg.device, preferred, d->cfg.period, &d->audio, err, errlen) < 0)
+		return -1;
+	int rate = audio_rate(d->audio);
+	voice *v;
+	if (engine_create(rate, d->cfg.period, d->cfg.ring_ms, d->cfg.record[0] != 0, &d->engine, err, errlen) < 0 ||
+	    load_initial_voice(d, rate, &v, err, errlen) < 0)
+		return -1;
+	engine_set_gain(d->engine, d->cfg.gain);
+	if (engine_start(d->engine, v, err, errlen) < 0)
+		return -1;
+	if (d->cfg.record[0] &&
+	    recorder_start(engine_record_ring(d->engine), d->cfg.record, rate, &d->recorder, err, errlen) < 0)
+		return -1;
+	return audio_start(d->audio, d->engine, err, errlen);
+}
+
+static int start(daemon_state *d, char *err, size_t errlen)
+{
+	d->started_ns = clock_now_ns();
+	char blas[512];
+	if (start_audio(d, err, errlen) < 0)
+		return -1;
+	model_blas_library(blas, sizeof blas);
+	log_info("libtorch runs on %s, %d thread(s)", blas, d->cfg.torch_threads);
+	if (!engine_render_realtime(d->engine))
+		log_warn("the render thread has no real-time priority (raise the rtprio limit: add your user to the "
+			 "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
+	osc_callbacks cb = {.request = queue_request, .status = daemon_status, .ctx = d};
+	osc_init(&d->osc, d->engine, &d->cfg, engine_current_voice(d->engine)->terrain, cb);
+	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, &d->osc, &d->net, err, errlen) < 0)
+		return -1;
+	if (pthread_create(&d->worker, NULL, worker_main, d) != 0)
+		return -1;
+	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
+		 (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
+		 audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
+	return 0;
+}
+
+static void stop(daemon_state *d)
+{
+	char err[512];
+	if (d->worker) {
+		pthread_mutex_lock(&d->lock);
+		d->stopping = true;
+		pthread_cond_signal(&d->wake);
+		pthread_mutex_unlock(&d->lock);
+		pthread_join(d->worker, NULL);
+	}
+	net_stop(d->net);
+	audio_close(d->audio);
+	if (d->engine)
+		engine_stop(d->engine);
+	if (d->recorder && recorder_stop(d->recorder, err, sizeof err) < 0)
+		log_error("%s", err);
+	else if (d->recorder)
+		log_info("recorded %s", d->cfg.record);
+	engine_free(d->engine);
+	audio_terminate();
+}
+
+/* Fades out (at most ~0.3 s) so that stopping never clicks. */
+static void fade_out(daemon_state *d)
+{
+	engine_fade_out(d->engine);
+	for (int i = 0; i < 30 && !engine_faded(d->engine); i++)
+		nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
+static void reload_config(daemon_state *d)
+{
+	config next;
+	char err[1024];
+	if (build_config(&next, &d->over, err, sizeof err) < 0) {
+		log_error("SIGHUP: keeping the current configuration: %s", err);
+		return;
+	}
+	/* Ports, device and model need a restart; mappings, directories,
+	 * gain and logging change at once. */
+	log_set_level(next.log_level);
+	osc_set_config(&d->osc, &next);
+	engine_set_gain(d->engine, next.gain);
+	d->cfg.gain = next.gain;
+	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->over.config_path, next.n_mappings);
+}
+
+static void wait_for_signals(daemon_state *d, const sigset_t *set)
+{
+	for (;;) {
+		int sig = sigtimedwait(set, NULL, &(struct timespec){0, 200 * 1000 * 1000});
+		if (sig == SIGHUP) {
+			reload_config(d);
+		} else if (sig == SIGINT || sig == SIGTERM) {
+			log_info("%s: fading out", sig == SIGINT ? "SIGINT" : "SIGTERM");
+			fade_out(d);
+			return;
+		} else if (audio_stopped(d->audio)) {
+			log_error("the audio stream stopped (was the JACK server shut down?); exiting");
+			return;
+		}
+	}
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	daemon_state d = {0};
+	char err[1024];
+	if (parse_serve_args(argc, argv, &d.over) < 0)
+		return EXIT_USAGE;
+	if (build_config(&d.cfg, &d.over, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	log_set_level(d.cfg.log_level);
+	config_print(&d.cfg, stdout);
+	fflush(stdout);
+	/* Every thread created from here inherits the blocked set: signals are
+	 * taken only by sigtimedwait below, never by an RT thread. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_mutex_init(&d.lock, NULL);
+	pthread_cond_init(&d.wake, NULL);
+	int rc = EXIT_OK;
+	if (start(&d, err, sizeof err) < 0) {
+		log_error("%s", err);
+		rc = EXIT_FAILURE_RUN;
+	} else {
+		wait_for_signals(&d, &set);
+		if (audio_stopped(d.audio) && !engine_faded(d.engine))
+			rc = EXIT_FAILURE_RUN;
+	}
+	stop(&d);
+	osc_destroy(&d.osc);
+	log_info("stopped");
+	return rc;
+}
+
+int cmd_devices(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: terraind devices\n");
+		return EXIT_USAGE;
+	}
+	char err[512];
+	if (audio_init(err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
+	int n = audio_list_devices(stdout);
+	audio_terminate();
+	return n > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+}

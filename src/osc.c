@@ -1,0 +1,591 @@
+/*
+ * osc.c — the OSC interface (docs/osc.md).
+ *
+ * Validation happens here, before anything reaches the engine: argument
+ * counts and types (any numeric tag: i, h, f, d), finiteness, ranges. A bad
+ * message costs one /fail reply and never a sound change. Bundles are
+ * walked recursively (bounded depth); a future timetag schedules the
+ * bundle's controls at that time.
+ */
+#include "osc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+
+enum { BUNDLE_MAX_DEPTH = 8, MAX_SCHEDULE_AHEAD_S = 60 };
+
+typedef struct osc_call {
+	osc_context *o;
+	const osc_peer *peer;
+	const char *address;
+	const char *types;
+	lo_arg **argv;
+	int argc;
+	int64_t received_ns, apply_ns;
+	lo_message msg;
+} osc_call;
+
+int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_callbacks cb)
+{
+	memset(o, 0, sizeof *o);
+	o->engine = e;
+	o->cb = cb;
+	o->config = *c;
+	o->user_gain = c->gain;
+	o->pressure_gain = 1.0f;
+	pthread_mutex_init(&o->lock, NULL);
+	osc_set_terrain(o, t);
+	return 0;
+}
+
+void osc_destroy(osc_context *o)
+{
+	pthread_mutex_destroy(&o->lock);
+}
+
+void osc_set_config(osc_context *o, const config *c)
+{
+	pthread_mutex_lock(&o->lock);
+	o->config = *c;
+	pthread_mutex_unlock(&o->lock);
+}
+
+void osc_set_terrain(osc_context *o, const terrain *t)
+{
+	pthread_mutex_lock(&o->lock);
+	o->control_dim = t->control_dim;
+	memcpy(o->bounds_min, t->bounds_min, sizeof o->bounds_min);
+	memcpy(o->bounds_max, t->bounds_max, sizeof o->bounds_max);
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+static void send_message(osc_context *o, const osc_peer *peer, const char *path, lo_message m)
+{
+	size_t size = 0;
+	void *data = lo_message_serialise(m, path, NULL, &size);
+	if (data) {
+		if (o->cb.send)
+			o->cb.send(o->cb.send_ctx, peer, data, size);
+		free(data);
+	}
+}
+
+void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, address);
+	send_message(o, peer, "/done", m);
+	lo_message_free(m);
+}
+
+void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)
+{
+	char reason[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	atomic_fetch_add(&o->failures, 1);
+	log_debug("/fail %s: %s", address, reason);
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, address);
+	lo_message_add_string(m, reason);
+	send_message(o, peer, "/fail", m);
+	lo_message_free(m);
+}
+
+static void fail(osc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void fail(osc_call *c, const char *fmt, ...)
+{
+	char reason[480];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	osc_reply_fail(c->o, c->peer, c->address, "%s", reason);
+}
+
+static void done_control(osc_call *c)
+{
+	pthread_mutex_lock(&c->o->lock);
+	int reply = c->o->config.reply_controls;
+	pthread_mutex_unlock(&c->o->lock);
+	if (reply)
+		osc_reply_done(c->o, c->peer, c->address);
+}
+
+/* ---- arguments ----------------------------------------------------------- */
+
+static int is_numeric(char type)
+{
+	return type == LO_INT32 || type == LO_INT64 || type == LO_FLOAT || type == LO_DOUBLE;
+}
+
+static double arg_number(const osc_call *c, int i)
+{
+	switch (c->types[i]) {
+	case LO_INT32: return c->argv[i]->i;
+	case LO_INT64: return (double)c->argv[i]->h;
+	case LO_FLOAT: return c->argv[i]->f;
+	default: return c->argv[i]->d;
+	}
+}
+
+/* Reads exactly `n` finite numbers (n < 0: any count, at most `max`). */
+static int numbers(osc_call *c, int n, float *out, int max, const char *what)
+{
+	if ((n >= 0 && c->argc != n) || (n < 0 && (c->argc < 1 || c->argc > max))) {
+		if (n >= 0)
+			fail(c, "expects %d number%s (%s), got %d argument%s", n, n == 1 ? "" : "s", what, c->argc,
+			     c->argc == 1 ? "" : "s");
+		else
+			fail(c, "expects 1 to %d numbers (%s), got %d", max, what, c->argc);
+		return -1;
+	}
+	for (int i = 0; i < c->argc; i++) {
+		if (!is_numeric(c->types[i])) {
+			fail(c, "argument %d has type '%c'; expected a number (i, h, f or d)", i + 1, c->types[i]);
+			return -1;
+		}
+		double v = arg_number(c, i);
+		if (!isfinite(v) || fabs(v) > 1e30) {
+			fail(c, "argument %d is not a finite number", i + 1);
+			return -1;
+		}
+		out[i] = (float)v;
+	}
+	return 0;
+}
+
+static int one_string(osc_call *c, const char **out)
+{
+	if (c->argc != 1 || (c->types[0] != LO_STRING && c->types[0] != LO_SYMBOL)) {
+		fail(c, "expects one string argument");
+		return -1;
+	}
+	*out = &c->argv[0]->s;
+	return 0;
+}
+
+/* ---- control events ------------------------------------------------------ */
+
+static void send_event(osc_call *c, control_event *ev)
+{
+	ev->received_ns = c->received_ns;
+	ev->apply_ns = c->apply_ns;
+	if (engine_send(c->o->engine, ev) < 0) {
+		gesture_free(ev->gesture);
+		fail(c, "the control queue is full (the event was dropped)");
+		return;
+	}
+	done_control(c);
+}
+
+static void send_axes(osc_call *c, int first, const float *values, int n)
+{
+	control_event ev = {.type = CONTROL_TARGET, .first_axis = first, .dim = n};
+	memcpy(ev.value, values, sizeof(float) * (size_t)n);
+	send_event(c, &ev);
+}
+
+static void set_gain(osc_context *o, float user, float pressure)
+{
+	pthread_mutex_lock(&o->lock);
+	if (user >= 0)
+		o->user_gain = user;
+	if (pressure >= 0)
+		o->pressure_gain = pressure;
+	float g = o->user_gain * o->pressure_gain;
+	pthread_mutex_unlock(&o->lock);
+	engine_set_gain(o->engine, g);
+}
+
+static int terrain_dim(osc_context *o)
+{
+	pthread_mutex_lock(&o->lock);
+	int dim = o->control_dim;
+	pthread_mutex_unlock(&o->lock);
+	return dim;
+}
+
+static void handle_xy(osc_call *c)
+{
+	float v[2];
+	if (numbers(c, 2, v, 2, "x y") == 0)
+		send_axes(c, 0, v, 2);
+}
+
+/* x, y and a pressure: the third axis when the terrain has one, else gain. */
+static void send_stylus(osc_call *c, const float *v)
+{
+	if (terrain_dim(c->o) >= 3) {
+		send_axes(c, 0, v, 3);
+		return;
+	}
+	set_gain(c->o, -1, fminf(fmaxf(v[2], 0.0f), 1.0f));
+	send_axes(c, 0, v, 2);
+}
+
+static void handle_stylus(osc_call *c)
+{
+	float v[3];
+	if (numbers(c, 3, v, 3, "x y pressure") == 0)
+		send_stylus(c, v);
+}
+
+static void handle_gain(osc_call *c)
+{
+	float g;
+	if (numbers(c, 1, &g, 1, "gain") < 0)
+		return;
+	if (g < 0 || g > 4) {
+		fail(c, "gain %g is out of range (0 to 4)", (double)g);
+		return;
+	}
+	set_gain(c->o, g, -1);
+	osc_reply_done(c->o, c->peer, c->address);
+}
+
+static void handle_smooth(osc_call *c)
+{
+	control_event ev = {.type = CONTROL_SMOOTH};
+	if (numbers(c, 1, ev.value, 1, "milliseconds") < 0)
+		return;
+	if (ev.value[0] < 0 || ev.value[0] > 10000) {
+		fail(c, "smoothing %g ms is out of range (0 to 10000)", (double)ev.value[0]);
+		return;
+	}
+	send_event(c, &ev);
+}
+
+/* /gesture t1 x1 y1 t2 x2 y2 ...: points of the terrain's dimension. */
+static void handle_gesture(osc_call *c)
+{
+	int dim = terrain_dim(c->o);
+	int stride = dim + 1;
+	enum { MAX_ARGS = 3 * 4096 };
+	if (c->argc < stride || c->argc % stride != 0 || c->argc > MAX_ARGS) {
+		fail(c, "expects groups of %d numbers (t then %d coordinate%s), at most %d numbers; got %d", stride, dim,
+		     dim == 1 ? "" : "s", MAX_ARGS, c->argc);
+		return;
+	}
+	float *values = malloc(sizeof(float) * (size_t)c->argc);
+	gesture *g = calloc(1, sizeof *g);
+	if (g)
+		g->points = calloc((size_t)(c->argc / stride), sizeof *g->points);
+	if (!values || !g || !g->points) {
+		free(values);
+		gesture_free(g);
+		fail(c, "out of memory");
+		return;
+	}
+	int ok = numbers(c, -1, values, MAX_ARGS, "t x y ...") == 0;
+	g->control_dim = dim;
+	for (int i = 0; ok && i < c->argc / stride; i++) {
+		gesture_point *p = &g->points[g->n_points++];
+		p->time = values[i * stride];
+		memcpy(p->coord, values + i * stride + 1, sizeof(float) * (size_t)dim);
+		if (p->time < 0 || (i > 0 && p->time < p[-1].time)) {
+			fail(c, "point %d: times must be ascending and not negative", i);
+			ok = 0;
+		}
+	}
+	free(values);
+	if (!ok) {
+		gesture_free(g);
+		return;
+	}
+	control_event ev = {.type = CONTROL_GESTURE, .gesture = g};
+	send_event(c, &ev);
+}
+
+static void handle_gesture_stop(osc_call *c)
+{
+	if (c->argc != 0) {
+		fail(c, "expects no arguments");
+		return;
+	}
+	control_event ev = {.type = CONTROL_STOP_GESTURE};
+	send_event(c, &ev);
+}
+
+/* ---- status and requests ------------------------------------------------- */
+
+static void add_int(lo_message m, const char *key, int64_t value)
+{
+	lo_message_add_string(m, key);
+	if (value >= INT32_MIN && value <= INT32_MAX)
+		lo_message_add_int32(m, (int32_t)value);
+	else
+		lo_message_add_int64(m, value);
+}
+
+static void add_float(lo_message m, const char *key, double value)
+{
+	lo_message_add_string(m, key);
+	lo_message_add_float(m, (float)value);
+}
+
+static void handle_status(osc_call *c)
+{
+	engine_stats s;
+	engine_stats_read(c->o->engine, &s);
+	lo_message m = lo_message_new();
+	if (c->o->cb.status)
+		c->o->cb.status(c->o->cb.ctx, m);
+	add_int(m, "frames", (int64_t)s.frames_rendered);
+	add_int(m, "underruns", (int64_t)s.underruns);
+	add_int(m, "dropped", (int64_t)s.dropped_events);
+	add_int(m, "clamped", (int64_t)s.clamped);
+	add_int(m, "decode_errors", (int64_t)s.decode_errors);
+	add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
+	add_float(m, "render_max_ms", s.render_ns_max / 1e6);
+	add_float(m, "gain", engine_get_gain(c->o->engine));
+	add_int(m, "messages", (int64_t)atomic_load(&c->o->messages));
+	add_int(m, "failures", (int64_t)atomic_load(&c->o->failures));
+	send_message(c->o, c->peer, "/status.reply", m);
+	lo_message_free(m);
+}
+
+static void queue_request(osc_call *c, osc_request_type type)
+{
+	osc_request req = {.type = type, .peer = *c->peer};
+	snprintf(req.address, sizeof req.address, "%s", c->address);
+	if (type != OSC_QUIT) {
+		const char *path;
+		if (one_string(c, &path) < 0)
+			return;
+		char resolved[CONFIG_PATH_MAX], why[512];
+		pthread_mutex_lock(&c->o->lock);
+		int rc = config_confine_path(&c->o->config, path, resolved, sizeof resolved, why, sizeof why);
+		pthread_mutex_unlock(&c->o->lock);
+		if (rc < 0) {
+			fail(c, "%s", why);
+			return;
+		}
+		snprintf(req.path, sizeof req.path, "%s", resolved);
+	} else if (c->argc != 0) {
+		fail(c, "expects no arguments");
+		return;
+	}
+	if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
+		fail(c, "busy: another load is still queued, try again");
+	/* The worker answers /done or /fail when the load has finished. */
+}
+
+static void handle_load_model(osc_call *c)
+{
+	queue_request(c, OSC_LOAD_MODEL);
+}
+
+static void handle_load_terrain(osc_call *c)
+{
+	queue_request(c, OSC_LOAD_TERRAIN);
+}
+
+static void handle_quit(osc_call *c)
+{
+	queue_request(c, OSC_QUIT);
+}
+
+/* ---- mappings (TouchOSC and friends) -------------------------------------- */
+
+/* Input value -> 0..1 along the mapping's range, inverted if asked. */
+static float normalise(const config_mapping *m, int k, float v)
+{
+	float u = (v - m->in_min[k]) / (m->in_max[k] - m->in_min[k]);
+	return m->invert[k] ? 1.0f - u : u;
+}
+
+static void handle_mapped(osc_call *c, const config_mapping *m)
+{
+	static const int counts[] = {[MAP_XY] = 2, [MAP_XYZ] = 3, [MAP_X] = 1, [MAP_Y] = 1, [MAP_PRESSURE] = 1,
+				     [MAP_GAIN] = 1};
+	/* Extra values are ignored: /accxyz sends x y z to an xy mapping. */
+	float v[3];
+	if (numbers(c, -1, v, 3, "as mapped in the config") < 0)
+		return;
+	if (c->argc < counts[m->to]) {
+		fail(c, "is mapped to %d value%s, got %d", counts[m->to], counts[m->to] == 1 ? "" : "s", c->argc);
+		return;
+	}
+	if (m->swap) {
+		float t = v[0];
+		v[0] = v[1];
+		v[1] = t;
+	}
+	int n = counts[m->to];
+	for (int k = 0; k < n; k++)
+		v[k] = normalise(m, k, v[k]);
+	if (m->to == MAP_GAIN) {
+		set_gain(c->o, fminf(fmaxf(v[0], 0.0f), 4.0f), -1);
+		done_control(c);
+		return;
+	}
+	int first = m->to == MAP_Y ? 1 : m->to == MAP_PRESSURE ? 2 : 0;
+	if (m->to == MAP_PRESSURE && terrain_dim(c->o) < 3) {
+		set_gain(c->o, -1, fminf(fmaxf(v[0], 0.0f), 1.0f));
+		done_control(c);
+		return;
+	}
+	pthread_mutex_lock(&c->o->lock);
+	for (int k = 0; k < n; k++)
+		v[k] = c->o->bounds_min[first + k] + v[k] * (c->o->bounds_max[first + k] - c->o->bounds_min[first + k]);
+	pthread_mutex_unlock(&c->o->lock);
+	send_axes(c, first, v, n);
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+typedef struct route {
+	const char *address;
+	void (*handle)(osc_call *c);
+} route;
+
+static const route routes[] = {
+    {"/xy", handle_xy},
+    {"/stylus", handle_stylus},
+    {"/gesture", handle_gesture},
+    {"/gesture/stop", handle_gesture_stop},
+    {"/gain", handle_gain},
+    {"/smooth", handle_smooth},
+    {"/status", handle_status},
+    {"/load/model", handle_load_model},
+    {"/load/terrain", handle_load_terrain},
+    {"/quit", handle_quit},
+};
+
+static int find_mapping(osc_context *o, const char *address, config_mapping *out, int *log_unmapped)
+{
+	pthread_mutex_lock(&o->lock);
+	const config_mapping *m = config_find_mapping(&o->config, address);
+	if (m)
+		*out = *m;
+	*log_unmapped = o->config.log_unmapped;
+	pthread_mutex_unlock(&o->lock);
+	return m != NULL;
+}
+
+static void dispatch(osc_call *c)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(c->address, routes[i].address) == 0) {
+			routes[i].handle(c);
+			return;
+		}
+	config_mapping m;
+	int log_unmapped;
+	if (find_mapping(c->o, c->address, &m, &log_unmapped)) {
+		handle_mapped(c, &m);
+		return;
+	}
+	if (log_unmapped)
+		log_info("unmapped OSC address %s (types '%s')", c->address, c->types);
+	fail(c, "unknown address");
+}
+
+/* The address of a raw message, printable, for /fail replies. */
+static void packet_address(const char *data, size_t size, char *out, size_t len)
+{
+	size_t n = strnlen(data, size < len - 1 ? size : len - 1);
+	size_t j = 0;
+	for (size_t i = 0; i < n && j + 1 < len; i++)
+		out[j++] = (data[i] >= 32 && data[i] < 127) ? data[i] : '?';
+	out[j] = '\0';
+}
+
+static void handle_message(osc_context *o, const char *data, size_t size, const osc_peer *peer, int64_t apply_ns)
+{
+	char address[256];
+	packet_address(data, size, address, sizeof address);
+	int result = 0;
+	lo_message msg = lo_message_deserialise((void *)data, size, &result);
+	if (!msg) {
+		atomic_fetch_add(&o->malformed, 1);
+		osc_reply_fail(o, peer, address[0] ? address : "?", "malformed OSC message (liblo error %d)", result);
+		return;
+	}
+	osc_call c = {.o = o,
+		      .peer = peer,
+		      .address = address,
+		      .types = lo_message_get_types(msg),
+		      .argv = lo_message_get_argv(msg),
+		      .argc = lo_message_get_argc(msg),
+		      .received_ns = clock_now_ns(),
+		      .apply_ns = apply_ns,
+		      .msg = msg};
+	atomic_fetch_add(&o->messages, 1);
+	dispatch(&c);
+	lo_message_free(msg);
+}
+
+static uint32_t read_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A bundle timetag as a monotonic deadline (0 = immediately). */
+static int64_t timetag_deadline(const unsigned char *p, int64_t now)
+{
+	lo_timetag tt = {read_be32(p), read_be32(p + 4)};
+	if (tt.sec == 0 && tt.frac == 1)
+		return 0;
+	lo_timetag wall;
+	lo_timetag_now(&wall);
+	double ahead = lo_timetag_diff(tt, wall);
+	if (!(ahead > 0))
+		return 0;
+	if (ahead > MAX_SCHEDULE_AHEAD_S)
+		ahead = MAX_SCHEDULE_AHEAD_S;
+	return now + (int64_t)(ahead * 1e9);
+}
+
+static void handle_element(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer,
+			   int64_t apply_ns, int depth);
+
+static void handle_bundle(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer, int depth)
+{
+	if (size < 16 || depth >= BUNDLE_MAX_DEPTH) {
+		atomic_fetch_add(&o->malformed, 1);
+		osc_reply_fail(o, peer, "#bundle", size < 16 ? "truncated bundle" : "bundles nested too deeply");
+		return;
+	}
+	int64_t apply_ns = timetag_deadline(data + 8, clock_now_ns());
+	for (size_t pos = 16; pos < size;) {
+		uint32_t n = pos + 4 <= size ? read_be32(data + pos) : 0;
+		if (pos + 4 > size || n == 0 || n % 4 != 0 || n > size - pos - 4) {
+			atomic_fetch_add(&o->malformed, 1);
+			osc_reply_fail(o, peer, "#bundle", "bundle element at byte %zu has a bad size", pos);
+			return;
+		}
+		handle_element(o, data + pos + 4, n, peer, apply_ns, depth + 1);
+		pos += 4 + n;
+	}
+}
+
+static void handle_element(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer,
+			   int64_t apply_ns, int depth)
+{
+	if (size >= 8 && memcmp(data, "#bundle", 8) == 0)
+		handle_bundle(o, data, size, peer, depth);
+	else if (size >= 4 && size % 4 == 0 && data[0] == '/')
+		handle_message(o, (const char *)data, size, peer, apply_ns);
+	else {
+		atomic_fetch_add(&o->malformed, 1);
+		osc_reply_fail(o, peer, "?", "not an OSC packet (%zu bytes)", size);
+	}
+}
+
+void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer)
+{
+	handle_element(o, data, size, peer, 0, 0);
+}

@@ -1,0 +1,29 @@
+# Starts a private JACK server with the dummy driver (sourced by daemon
+# tests). A real, real-time audio server without a sound card: PortAudio
+# plays to it exactly as it would to hardware. Each test gets its own
+# server name, so tests never disturb a user's JACK or each other.
+JACK_DEFAULT_SERVER="terraind-test-$$"
+export JACK_DEFAULT_SERVER
+export JACK_NO_AUDIO_RESERVATION=1
+export JACK_NO_START_SERVER=1
+
+start_jack() { # rate period
+	jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "${1:-48000}" -p "${2:-128}" >"$TMP/jackd.log" 2>&1 &
+	JACK_PID=$!
+	for _ in $(seq 50); do
+		jack_lsp -s "$JACK_DEFAULT_SERVER" >/dev/null 2>&1 && return 0
+		grep -q "JACK server starting" "$TMP/jackd.log" 2>/dev/null && sleep 0.3 && return 0
+		sleep 0.1
+	done
+	fail "jackd did not start: $(cat "$TMP/jackd.log")"
+}
+
+stop_jack() {
+	[ -n "${JACK_PID:-}" ] && kill "$JACK_PID" 2>/dev/null && wait "$JACK_PID" 2>/dev/null
+	JACK_PID=""
+}
+
+# A free UDP port for the daemon.
+free_port() {
+	$PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}

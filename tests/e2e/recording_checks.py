@@ -1,0 +1,41 @@
+#!/usr/bin/python3
+"""Checks a daemon recording: the last two seconds hold ~1 s at the low
+pitch point (0, 0) then ~1 s at the high one (0.4, 1) of the demo terrain."""
+import sys
+
+import numpy as np
+
+
+def read_float_wav(path):
+    data = open(path, "rb").read()
+    pos, rate, channels = 12, 0, 0
+    while pos + 8 <= len(data):
+        tag, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        if tag == b"fmt ":
+            channels = int.from_bytes(data[pos + 10:pos + 12], "little")
+            rate = int.from_bytes(data[pos + 12:pos + 16], "little")
+        if tag == b"data":
+            x = np.frombuffer(data[pos + 8:pos + 8 + size], dtype="<f4")
+            return x.reshape(-1, channels), rate
+        pos += 8 + size + (size & 1)
+    raise ValueError("no data chunk")
+
+
+def f0(x, sr):
+    x = x - x.mean()
+    ac = np.correlate(x, x, "full")[len(x) - 1:]
+    lo, hi = sr // 1000, sr // 50
+    return sr / (lo + np.argmax(ac[lo:hi]))
+
+
+x, sr = read_float_wav(sys.argv[1])
+mono = x.mean(axis=1)
+# The daemon faded out at the end; find the last loud sample as the end.
+loud = np.nonzero(np.abs(mono) > 1e-3)[0]
+end = loud[-1]
+high = f0(mono[end - int(0.5 * sr):end - int(0.5 * sr) + 4096], sr)
+low = f0(mono[end - int(1.5 * sr):end - int(1.5 * sr) + 4096], sr)
+print("recorded %.1f s; f0 near the end: %.1f Hz, one second earlier: %.1f Hz" % (len(mono) / sr, high, low))
+assert 95 < low < 125, low
+assert 290 < high < 380, high
+print("  ok: moving the cursor changed the pitch as the terrain says")

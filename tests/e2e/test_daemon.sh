@@ -1,0 +1,38 @@
+#!/bin/sh
+# The live daemon against a real JACK server (dummy driver): real OSC in,
+# real audio out, recorded and checked; then a clean SIGTERM.
+. tests/e2e/lib.sh
+. tests/e2e/jack.sh
+
+echo "without an audio device the daemon says what to do"
+expect_status 1 "$TERRAIND" --port "$(free_port)"
+expect_in "$TMP/err" "start JACK"
+
+start_jack 48000 128
+PORT=$(free_port)
+cat >"$TMP/test.json" <<CONF
+{ "allowed_dirs": ["models", "terrains", "$BUILD/models"],
+  "mappings": [ { "address": "/1/xy1", "to": "xy", "range": [0, 1] },
+                { "address": "/accxyz", "to": "xy", "swap": true, "range": [-1, 1] } ] }
+CONF
+"$TERRAIND" --config "$TMP/test.json" --port "$PORT" --record "$TMP/rec.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+
+$PY tests/e2e/daemon_checks.py "$PORT" "$BUILD/models" || fail "daemon checks failed; daemon log: $(tail -20 "$TMP/daemon.err")"
+
+echo "SIGTERM fades out and exits 0 within a second"
+start=$(date +%s%N)
+kill -TERM $DAEMON
+wait $DAEMON
+status=$?
+elapsed=$((($(date +%s%N) - start) / 1000000))
+[ "$status" -eq 0 ] || fail "the daemon exited $status after SIGTERM: $(tail -5 "$TMP/daemon.err")"
+[ "$elapsed" -lt 1000 ] || fail "the daemon took $elapsed ms to stop"
+echo "  ok: exit 0 in $elapsed ms"
+expect_in "$TMP/daemon.out" "effective configuration"
+expect_in "$TMP/daemon.err" "libtorch runs on"
+
+$PY tests/e2e/recording_checks.py "$TMP/rec.wav" || fail "the recording does not follow the cursor"
+stop_jack
+echo "ok"
