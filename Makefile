@@ -18,22 +18,22 @@ SAN      ?=
 
 WARN     := -Wall -Wextra $(if $(WERROR),-Werror)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
+OPT      ?= -O2 -g
+CFLAGS   += $(OPT) -std=c11 $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CXXFLAGS += $(OPT) -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
 LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
 
 # Every module but main.o goes into the library the tests link against.
-MODULES  := log error ring config engine audio osc net recorder daemon json_util terrain terrain_json gesture model render wav \
+MODULES  := log error ring config engine audio osc net recorder daemon \
+            json_util terrain terrain_json gesture model render wav \
             cmd_model cmd_terrain cmd_render
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan format clean test-models
+.PHONY: all deps run test unit e2e asan tsan format clean test-models
 
 all: $(BUILD)/terraind
 
@@ -70,11 +70,17 @@ run: deps
 # `make test` = every unit test, then the end-to-end tests, then one summary line.
 test: deps
 	$(MAKE) all $(TEST_BINS) test-models
-	@BUILD=$(BUILD) sh tests/run.sh $(TEST_BINS)
+	@BUILD=$(BUILD) TSAN_OPTIONS="$(TSAN_OPTIONS)" TERRAIND_SANITIZER="$(SAN)" sh tests/run.sh $(TEST_BINS)
 
-# Sanitizer build in its own directory, same tests.
+# Sanitizer builds in their own directories, same tests.
 asan:
-	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer" CFLAGS="-O1 -g" CXXFLAGS="-O1 -g"
+	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" OPT="-O1 -g"
+
+# ThreadSanitizer: libtorch and OpenBLAS are not instrumented, so their
+# internal threads are outside its view (tests/tsan.supp says which).
+tsan:
+	$(MAKE) test BUILD=build/tsan SAN="-fsanitize=thread" OPT="-O1 -g" \
+		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp"
 
 format:
 	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h

@@ -56,9 +56,8 @@ typedef struct control_event {
 } control_event;
 
 typedef struct voice {
-	model *model;
-	terrain *terrain;
-	int owns_model, owns_terrain; /* read only by voice_free, on the worker */
+	model *model;	  /* referenced (refs) for the voice's lifetime */
+	terrain *terrain; /* likewise */
 	render_engine render;
 	void *resampler; /* libsamplerate state, NULL when rates match */
 	double rate_ratio; /* device rate / model rate */
@@ -68,8 +67,11 @@ typedef struct voice {
 	size_t resampled_capacity; /* frames */
 } voice;
 
-/* Builds a voice on a non-RT thread. The voice takes ownership of model
- * and terrain (see owns_*) only on success. */
+/* Builds a voice on a non-RT thread. On success the voice holds a
+ * reference to the model and to the terrain (the caller keeps its own and
+ * drops it with model_free/terrain_free when done); voice_free drops them,
+ * so a model shared by the playing voice and a new one lives as long as
+ * either does. */
 int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
 		 char *warning, size_t warnlen);
 void voice_free(voice *v);
@@ -123,6 +125,8 @@ void engine_fade_out(engine *e);
 int engine_faded(const engine *e);
 
 void engine_stats_read(const engine *e, engine_stats *s);
+/* The cursor target the render thread last applied (TERRAIN_MAX_CONTROL_DIM values). */
+void engine_target(const engine *e, float *target);
 int engine_device_rate(const engine *e);
 size_t engine_target_fill(const engine *e);
 /* The ring of recorded output (stereo float frames), or NULL. */

@@ -47,6 +47,7 @@ typedef struct model {
 	int n_latent_labels;
 	char (*latent_labels)[TB_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
+	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 
 typedef struct model_options {
@@ -60,6 +61,7 @@ model_options model_default_options(void);
 /* Loads and validates; on failure returns -1, *out stays NULL and `err`
  * says what is wrong in terms of the nn~ conventions. */
 int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen);
+/* Drops a reference; frees the model with the last one. */
 void model_free(model *m);
 
 /* latents: latent_dim × frames (channel-major); audio: audio_channels ×

@@ -54,6 +54,7 @@ typedef struct terrain {
 	terrain_layer layers[TERRAIN_MAX_LAYERS];
 	float *storage;	 /* one block holding fourier, weights and biases */
 	size_t storage_floats;
+	int refs; /* references (terrain_create gives 1; voices take more). Non-RT threads only. */
 } terrain;
 
 /* Describes a network shape; terrain_create() allocates every array
@@ -64,6 +65,7 @@ typedef struct terrain_shape {
 } terrain_shape;
 
 int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t errlen);
+/* Drops a reference; frees the terrain with the last one. */
 void terrain_free(terrain *t);
 
 /* Checks shapes, bounds and that every number is finite. */

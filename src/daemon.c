@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "config.h"
 #include "engine.h"
+#include "error.h"
 #include "log.h"
 #include "net.h"
 #include "osc.h"
@@ -192,10 +193,6 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 		return -1;
 	if (warning[0])
 		log_warn("%s", warning);
-	if (!new_model)
-		cur->owns_model = 0;
-	if (!new_terrain)
-		cur->owns_terrain = 0;
 	engine_publish(d->engine, v);
 	osc_set_terrain(&d->osc, t);
 	remember_names(d, m, t);
@@ -209,12 +206,12 @@ static int load_model_request(daemon_state *d, const char *path, char *err, size
 	model *m;
 	if (model_load(path, &options, &m, err, errlen) < 0)
 		return -1;
-	if (swap_in(d, m, NULL, err, errlen) < 0) {
-		model_free(m);
-		return -1;
-	}
-	log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio, m->latent_dim);
-	return 0;
+	int rc = swap_in(d, m, NULL, err, errlen);
+	if (rc == 0)
+		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio,
+			 m->latent_dim);
+	model_free(m); /* the voice holds its own reference */
+	return rc;
 }
 
 static int load_terrain_request(daemon_state *d, const char *path, char *err, size_t errlen)
@@ -222,12 +219,11 @@ static int load_terrain_request(daemon_state *d, const char *path, char *err, si
 	terrain *t;
 	if (terrain_load(path, &t, err, errlen) < 0)
 		return -1;
-	if (swap_in(d, NULL, t, err, errlen) < 0) {
-		terrain_free(t);
-		return -1;
-	}
-	log_info("now playing terrain %s (%d -> %d)", path, t->control_dim, t->latent_dim);
-	return 0;
+	int rc = swap_in(d, NULL, t, err, errlen);
+	if (rc == 0)
+		log_info("now playing terrain %s (%d -> %d)", path, t->control_dim, t->latent_dim);
+	terrain_free(t); /* the voice holds its own reference */
+	return rc;
 }
 
 static void run_request(daemon_state *d, const osc_request *req)
@@ -362,16 +358,17 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 	model *m = NULL;
 	terrain *t = NULL;
 	char warning[256];
-	if (model_load(d->cfg.model, &options, &m, err, errlen) < 0 || terrain_load(d->cfg.terrain, &t, err, errlen) < 0 ||
-	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) < 0) {
-		model_free(m);
-		terrain_free(t);
-		return -1;
+	int rc = -1;
+	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 && terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
+	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
+		if (warning[0])
+			log_warn("%s", warning);
+		remember_names(d, m, t);
+		rc = 0;
 	}
-	if (warning[0])
-		log_warn("%s", warning);
-	remember_names(d, m, t);
-	return 0;
+	model_free(m); /* the voice holds its own references */
+	terrain_free(t);
+	return rc;
 }
 
 static int start_audio(daemon_state *d, char *err, size_t errlen)
@@ -416,11 +413,12 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	osc_init(&d->osc, d->engine, &d->cfg, engine_current_voice(d->engine)->terrain, cb);
 	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, &d->osc, &d->net, err, errlen) < 0)
 		return -1;
-	if (pthread_create(&d->worker, NULL, worker_main, d) != 0)
-		return -1;
+	/* Logged before the worker exists: after that, the names change under d->lock. */
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
 		 (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
 		 audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
+	if (pthread_create(&d->worker, NULL, worker_main, d) != 0)
+		return error_set(err, errlen, "cannot start the worker thread");
 	return 0;
 }
 

@@ -79,6 +79,7 @@ struct engine {
 	atomic_int_fast64_t probe_ns;
 	atomic_int probe_armed;
 	atomic_uint gain_bits;
+	atomic_uint target_bits[TERRAIN_MAX_CONTROL_DIM]; /* snapshot of the cursor target, for status and tests */
 	atomic_int fading, faded;
 };
 
@@ -95,8 +96,6 @@ int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice *
 		free(v);
 		return -1;
 	}
-	v->model = m;
-	v->terrain = t;
 	v->rate_ratio = (double)device_rate / m->sample_rate;
 	size_t n = (size_t)m->ratio;
 	v->resampled_capacity = (size_t)ceil(n * v->rate_ratio) + 64;
@@ -111,7 +110,10 @@ int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice *
 		return error_set(err, errlen, "cannot prepare the voice: %s",
 				 src_error ? src_strerror(src_error) : "out of memory");
 	}
-	v->owns_model = v->owns_terrain = 1;
+	v->model = m;
+	v->terrain = t;
+	m->refs++;
+	t->refs++;
 	*out = v;
 	return 0;
 }
@@ -123,10 +125,8 @@ void voice_free(voice *v)
 	render_destroy(&v->render);
 	if (v->resampler)
 		src_delete(v->resampler);
-	if (v->owns_model)
-		model_free(v->model);
-	if (v->owns_terrain)
-		terrain_free(v->terrain);
+	model_free(v->model); /* NULL unless fully built, when it holds references */
+	terrain_free(v->terrain);
 	free(v->frame);
 	free(v->stereo);
 	free(v->resampled);
@@ -264,6 +264,37 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 	}
 }
 
+static unsigned float_bits(float f)
+{
+	union {
+		float f;
+		unsigned u;
+	} b = {.f = f};
+	return b.u;
+}
+
+static float bits_float(unsigned u)
+{
+	union {
+		float f;
+		unsigned u;
+	} b = {.u = u};
+	return b.f;
+}
+
+static void publish_target(engine *e)
+{
+	const float *t = e->current->render.target;
+	for (int d = 0; d < TERRAIN_MAX_CONTROL_DIM; d++)
+		atomic_store_explicit(&e->target_bits[d], float_bits(t[d]), memory_order_relaxed);
+}
+
+void engine_target(const engine *e, float *target)
+{
+	for (int d = 0; d < TERRAIN_MAX_CONTROL_DIM; d++)
+		target[d] = bits_float(atomic_load_explicit(&e->target_bits[d], memory_order_relaxed));
+}
+
 static void drain_controls(engine *e, int64_t now)
 {
 	control_event ev;
@@ -287,6 +318,7 @@ static void drain_controls(engine *e, int64_t now)
 			i++;
 		}
 	}
+	publish_target(e);
 }
 
 static void play_gesture(engine *e, int64_t now)
@@ -391,6 +423,7 @@ int engine_start(engine *e, voice *initial, char *err, size_t errlen)
 	e->current = e->latest = initial;
 	atomic_store(&e->target_fill, voice_device_frames(e, initial) + e->ring_extra);
 	atomic_store(&e->running, true);
+	publish_target(e);
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
@@ -429,16 +462,9 @@ voice *engine_current_voice(engine *e)
 void engine_publish(engine *e, voice *v)
 {
 	e->latest = v;
-	/* If the previous voice was never picked up, it was never played: free it here. */
-	voice *unplayed = atomic_exchange_explicit(&e->pending, v, memory_order_acq_rel);
-	if (unplayed) {
-		/* It may share model or terrain with `v`: hand ownership on. */
-		if (unplayed->model == v->model && unplayed->owns_model)
-			unplayed->owns_model = 0, v->owns_model = 1;
-		if (unplayed->terrain == v->terrain && unplayed->owns_terrain)
-			unplayed->owns_terrain = 0, v->owns_terrain = 1;
-		voice_free(unplayed);
-	}
+	/* If the previous voice was never picked up, it was never played: free
+	 * it here (references keep whatever it shares with the playing voice). */
+	voice_free(atomic_exchange_explicit(&e->pending, v, memory_order_acq_rel));
 	sem_post(&e->wake);
 }
 
@@ -464,20 +490,12 @@ int engine_send(engine *e, const control_event *ev)
 
 void engine_set_gain(engine *e, float gain)
 {
-	union {
-		float f;
-		unsigned u;
-	} bits = {.f = gain};
-	atomic_store(&e->gain_bits, bits.u);
+	atomic_store(&e->gain_bits, float_bits(gain));
 }
 
 float engine_get_gain(const engine *e)
 {
-	union {
-		float f;
-		unsigned u;
-	} bits = {.u = atomic_load(&e->gain_bits)};
-	return bits.f;
+	return bits_float(atomic_load(&e->gain_bits));
 }
 
 void engine_fade_out(engine *e)

@@ -165,6 +165,7 @@ int model_load(const char *path, const model_options *options, model **out, char
 	model *m = calloc(1, sizeof *m);
 	if (!m)
 		return error_set(err, errlen, "out of memory");
+	m->refs = 1;
 	snprintf(m->path, sizeof m->path, "%s", path);
 	model_id_from_path(path, m->id, sizeof m->id);
 	tb_set_threads(options->torch_threads);
@@ -205,7 +206,7 @@ out:
 
 void model_free(model *m)
 {
-	if (!m)
+	if (!m || --m->refs > 0)
 		return;
 	if (m->module)
 		tb_free(m->module);

@@ -130,13 +130,20 @@ static int is_numeric(char type)
 	return type == LO_INT32 || type == LO_INT64 || type == LO_FLOAT || type == LO_DOUBLE;
 }
 
+/* liblo's argument pointers are only 4-byte aligned: read the values with
+ * memcpy rather than through the (8-byte aligned) lo_arg union. */
 static double arg_number(const osc_call *c, int i)
 {
+	const void *p = c->argv[i];
+	int32_t i32;
+	int64_t i64;
+	float f;
+	double d;
 	switch (c->types[i]) {
-	case LO_INT32: return c->argv[i]->i;
-	case LO_INT64: return (double)c->argv[i]->h;
-	case LO_FLOAT: return c->argv[i]->f;
-	default: return c->argv[i]->d;
+	case LO_INT32: memcpy(&i32, p, sizeof i32); return i32;
+	case LO_INT64: memcpy(&i64, p, sizeof i64); return (double)i64;
+	case LO_FLOAT: memcpy(&f, p, sizeof f); return f;
+	default: memcpy(&d, p, sizeof d); return d;
 	}
 }
 
@@ -172,7 +179,7 @@ static int one_string(osc_call *c, const char **out)
 		fail(c, "expects one string argument");
 		return -1;
 	}
-	*out = &c->argv[0]->s;
+	*out = (const char *)c->argv[0];
 	return 0;
 }
 

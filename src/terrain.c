@@ -62,6 +62,7 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 		free(storage);
 		return error_set(err, errlen, "out of memory for a terrain of %zu weights", total);
 	}
+	t->refs = 1;
 	t->control_dim = shape->control_dim;
 	t->latent_dim = shape->latent_dim;
 	t->n_features = shape->n_features;
@@ -92,7 +93,7 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 
 void terrain_free(terrain *t)
 {
-	if (!t)
+	if (!t || --t->refs > 0)
 		return;
 	free(t->storage);
 	free(t);

@@ -13,6 +13,8 @@ import numpy as np  # noqa: E402
 from terraind_client import Client, TerraindError  # noqa: E402
 
 PORT = int(sys.argv[1])
+# Sanitizer builds run many times slower: real-time checks apply to the normal build.
+REALTIME = not os.environ.get("TERRAIND_SANITIZER")
 BUILD_MODELS = sys.argv[2]
 
 
@@ -41,6 +43,13 @@ def wait_ready(c):
     raise AssertionError("the daemon did not answer /status")
 
 
+def check_realtime(cond, what):
+    if REALTIME:
+        check(cond, what)
+    else:
+        print("  skipped in a sanitizer build:", what)
+
+
 def move_cursor(c, seconds):
     t0 = time.monotonic()
     while time.monotonic() - t0 < seconds:
@@ -60,9 +69,9 @@ def main():
         print("plays without xruns while the cursor moves")
         move_cursor(c, 4.0)
         s = c.status()
-        check(s["xruns"] == 0, "0 xruns after 4 s of moving the cursor (device reported %d)" % s["device_xruns"])
+        check_realtime(s["xruns"] == 0, "0 xruns after 4 s of moving the cursor (device reported %d)" % s["device_xruns"])
         check(s["frames"] > 300, "the render thread keeps rendering (%d frames)" % s["frames"])
-        check(0 < s["latency_ms"] < s["latency_floor_ms"] + 30,
+        check_realtime(0 < s["latency_ms"] < s["latency_floor_ms"] + 30,
               "control-to-audio latency measured: %.1f ms (floor %.1f ms)" % (s["latency_ms"], s["latency_floor_ms"]))
 
         print("every request gets /done or /fail")
@@ -112,7 +121,7 @@ def main():
         c.load_terrain("demo.json")
         c.load_model("demo.ts")
         s = c.status()
-        check(s["model"] == "demo" and s["xruns"] == 0, "reloads of model and terrain swap without an xrun")
+        check_realtime(s["model"] == "demo" and s["xruns"] == 0, "reloads of model and terrain swap without an xrun")
 
         print("the sound follows the cursor (recorded)")
         c.smooth(0)
@@ -121,7 +130,7 @@ def main():
         c.xy(0.4, 1.0)
         time.sleep(1.0)
         s = c.status()
-        check(s["xruns"] == 0, "0 xruns at the end (device reported %d)" % s["device_xruns"])
+        check_realtime(s["xruns"] == 0, "0 xruns at the end (device reported %d)" % s["device_xruns"])
         print("final status:", s)
 
 

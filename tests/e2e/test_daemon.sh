@@ -19,7 +19,7 @@ CONF
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 
-$PY tests/e2e/daemon_checks.py "$PORT" "$BUILD/models" || fail "daemon checks failed; daemon log: $(tail -20 "$TMP/daemon.err")"
+$PY tests/e2e/daemon_checks.py "$PORT" "$BUILD/models" || fail "daemon checks failed; daemon log: $(tail -60 "$TMP/daemon.err")"
 
 echo "SIGTERM fades out and exits 0 within a second"
 start=$(date +%s%N)
@@ -32,6 +32,7 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 echo "  ok: exit 0 in $elapsed ms"
 expect_in "$TMP/daemon.out" "effective configuration"
 expect_in "$TMP/daemon.err" "libtorch runs on"
+if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
 
 $PY tests/e2e/recording_checks.py "$TMP/rec.wav" || fail "the recording does not follow the cursor"
 stop_jack

@@ -1,0 +1,299 @@
+/* Unit tests for osc.c: real OSC packets (built with liblo) through the
+ * dispatcher, replies captured from the send callback, effects checked on
+ * a running engine. */
+#include "test_util.h"
+
+#include <math.h>
+#include <time.h>
+
+#include "osc.h"
+#include "terrain_json.h"
+
+enum { RATE = 48000, PERIOD = 128, MAX_REPLIES = 64 };
+
+typedef struct reply {
+	char path[64];
+	char arg0[128], arg1[512];
+	int argc;
+} reply;
+
+typedef struct fixture {
+	engine *engine;
+	osc_context osc;
+	config config;
+	reply replies[MAX_REPLIES];
+	int n_replies;
+	osc_request requests[4];
+	int n_requests;
+	osc_peer peer;
+} fixture;
+
+static void capture_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
+{
+	(void)peer;
+	fixture *f = ctx;
+	int result;
+	lo_message m = lo_message_deserialise((void *)data, size, &result);
+	assert_non_null(m);
+	reply *r = &f->replies[f->n_replies++ % MAX_REPLIES];
+	memset(r, 0, sizeof *r);
+	snprintf(r->path, sizeof r->path, "%s", (const char *)data);
+	r->argc = lo_message_get_argc(m);
+	lo_arg **argv = lo_message_get_argv(m);
+	const char *types = lo_message_get_types(m);
+	if (r->argc > 0 && types[0] == 's')
+		snprintf(r->arg0, sizeof r->arg0, "%s", (const char *)argv[0]);
+	if (r->argc > 1 && types[1] == 's')
+		snprintf(r->arg1, sizeof r->arg1, "%s", (const char *)argv[1]);
+	lo_message_free(m);
+}
+
+static int capture_request(void *ctx, const osc_request *req)
+{
+	fixture *f = ctx;
+	f->requests[f->n_requests++] = *req;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	model *m;
+	terrain *t;
+	voice *v;
+	char err[1024], warn[256];
+	config_defaults(&f->config);
+	f->config.n_mappings = 2;
+	f->config.mappings[0] = (config_mapping){.address = "/1/xy1", .to = MAP_XY, .in_max = {1, 1, 1}};
+	f->config.mappings[1] = (config_mapping){.address = "/p/*", .to = MAP_XY, .swap = 1, .invert = {0, 1},
+						 .in_max = {1, 1, 1}};
+	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 || terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
+	    voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn) < 0 ||
+	    engine_create(RATE, PERIOD, 0, 0, &f->engine, err, sizeof err) < 0 || engine_start(f->engine, v, err, sizeof err) < 0) {
+		print_error("%s\n", err);
+		return -1;
+	}
+	osc_callbacks cb = {.send = capture_send, .send_ctx = f, .request = capture_request, .ctx = f};
+	osc_init(&f->osc, f->engine, &f->config, t, cb);
+	model_free(m); /* the voice keeps its own references */
+	terrain_free(t);
+	f->peer.tcp_fd = -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	osc_destroy(&f->osc);
+	engine_free(f->engine);
+	free(f);
+	return 0;
+}
+
+static void send_message(fixture *f, const char *path, lo_message m)
+{
+	size_t size;
+	void *data = lo_message_serialise(m, path, NULL, &size);
+	osc_handle_packet(&f->osc, data, size, &f->peer);
+	free(data);
+	lo_message_free(m);
+}
+
+static const reply *last_reply(fixture *f)
+{
+	assert_true(f->n_replies > 0);
+	return &f->replies[(f->n_replies - 1) % MAX_REPLIES];
+}
+
+static void expect_fail(fixture *f, const char *address, const char *reason)
+{
+	const reply *r = last_reply(f);
+	assert_string_equal(r->path, "/fail");
+	assert_string_equal(r->arg0, address);
+	assert_contains(r->arg1, reason);
+}
+
+static void wait_target(fixture *f, float x, float y)
+{
+	float target[TERRAIN_MAX_CONTROL_DIM];
+	for (int i = 0; i < 200; i++) { /* the render thread applies events within a period */
+		engine_target(f->engine, target);
+		if (fabsf(target[0] - x) < 1e-5f && fabsf(target[1] - y) < 1e-5f)
+			return;
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	fail_msg("target is (%g, %g), expected (%g, %g)", target[0], target[1], x, y);
+}
+
+static void xy_with_any_numeric_tags_moves_the_cursor_and_is_answered(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 0.25f);
+	lo_message_add_double(m, -0.5);
+	send_message(f, "/xy", m);
+	assert_string_equal(last_reply(f)->path, "/done");
+	assert_string_equal(last_reply(f)->arg0, "/xy");
+	wait_target(f, 0.25f, -0.5f);
+	m = lo_message_new();
+	lo_message_add_int32(m, 1);
+	lo_message_add_int64(m, 0);
+	send_message(f, "/xy", m);
+	wait_target(f, 1, 0);
+}
+
+static void bad_arguments_get_a_reason(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 0.5f);
+	send_message(f, "/xy", m);
+	expect_fail(f, "/xy", "expects 2 numbers (x y), got 1 argument");
+	m = lo_message_new();
+	lo_message_add_float(m, NAN);
+	lo_message_add_float(m, 0);
+	send_message(f, "/xy", m);
+	expect_fail(f, "/xy", "argument 1 is not a finite number");
+	m = lo_message_new();
+	lo_message_add_string(m, "x");
+	lo_message_add_float(m, 0);
+	send_message(f, "/xy", m);
+	expect_fail(f, "/xy", "argument 1 has type 's'");
+	send_message(f, "/what", lo_message_new());
+	expect_fail(f, "/what", "unknown address");
+	m = lo_message_new();
+	lo_message_add_float(m, 5);
+	send_message(f, "/gain", m);
+	expect_fail(f, "/gain", "out of range");
+	m = lo_message_new();
+	lo_message_add_float(m, 1);
+	send_message(f, "/gesture/stop", m);
+	expect_fail(f, "/gesture/stop", "expects no arguments");
+}
+
+static void malformed_packets_are_answered_not_crashed_on(void **state)
+{
+	fixture *f = *state;
+	const char garbage[] = "\x01\x02\x03\x04garbage!";
+	osc_handle_packet(&f->osc, garbage, 12, &f->peer);
+	expect_fail(f, "?", "not an OSC packet");
+	const char truncated[12] = "/xy\0,ff\0\0\0"; /* promises two floats, holds none */
+	osc_handle_packet(&f->osc, truncated, sizeof truncated, &f->peer);
+	expect_fail(f, "/xy", "malformed OSC message");
+	unsigned char bundle[32] = "#bundle";
+	bundle[15] = 1;		   /* timetag: immediately */
+	bundle[19] = 200;	   /* element size larger than the bundle */
+	osc_handle_packet(&f->osc, bundle, sizeof bundle, &f->peer);
+	expect_fail(f, "#bundle", "bad size");
+	osc_handle_packet(&f->osc, "", 0, &f->peer);
+	expect_fail(f, "?", "not an OSC packet (0 bytes)");
+	assert_true(atomic_load(&f->osc.malformed) >= 4);
+}
+
+static void nested_bundles_are_walked_with_a_depth_limit(void **state)
+{
+	fixture *f = *state;
+	lo_bundle inner = lo_bundle_new(LO_TT_IMMEDIATE), outer = lo_bundle_new(LO_TT_IMMEDIATE);
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, -0.75f);
+	lo_message_add_float(m, 0.75f);
+	lo_bundle_add_message(inner, "/xy", m);
+	lo_bundle_add_bundle(outer, inner);
+	size_t size;
+	void *data = lo_bundle_serialise(outer, NULL, &size);
+	osc_handle_packet(&f->osc, data, size, &f->peer);
+	free(data);
+	assert_string_equal(last_reply(f)->path, "/done");
+	wait_target(f, -0.75f, 0.75f);
+	lo_bundle_free_recursive(outer);
+	/* 9 levels deep: refused, not recursed into forever. */
+	lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
+	for (int i = 0; i < 9; i++) {
+		lo_bundle wrap = lo_bundle_new(LO_TT_IMMEDIATE);
+		lo_bundle_add_bundle(wrap, b);
+		b = wrap;
+	}
+	data = lo_bundle_serialise(b, NULL, &size);
+	osc_handle_packet(&f->osc, data, size, &f->peer);
+	free(data);
+	lo_bundle_free_recursive(b);
+	expect_fail(f, "#bundle", "nested too deeply");
+}
+
+static void touchosc_mappings_scale_swap_and_invert_onto_the_bounds(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 0.25f);
+	lo_message_add_float(m, 1.0f);
+	send_message(f, "/1/xy1", m);
+	wait_target(f, -0.5f, 1.0f); /* 0..1 onto the demo terrain's [-1, 1] */
+	m = lo_message_new();
+	lo_message_add_float(m, 0.25f);
+	lo_message_add_float(m, 1.0f);
+	send_message(f, "/p/7", m); /* swapped, then y inverted */
+	wait_target(f, 1.0f, 0.5f);
+}
+
+static void stylus_pressure_drives_the_gain_on_a_2d_terrain(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 0.1f);
+	lo_message_add_float(m, 0.2f);
+	lo_message_add_float(m, 0.5f);
+	send_message(f, "/stylus", m);
+	assert_string_equal(last_reply(f)->path, "/done");
+	wait_target(f, 0.1f, 0.2f);
+	assert_float_equal(engine_get_gain(f->engine), 0.5f, 1e-6);
+	m = lo_message_new();
+	lo_message_add_float(m, 2.0f);
+	send_message(f, "/gain", m);
+	assert_float_equal(engine_get_gain(f->engine), 1.0f, 1e-6); /* user gain × pressure */
+}
+
+static void loads_are_confined_and_queued_for_the_worker(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, "/etc/passwd");
+	send_message(f, "/load/model", m);
+	expect_fail(f, "/load/model", "outside the allowed directories");
+	assert_int_equal(f->n_requests, 0);
+	m = lo_message_new();
+	lo_message_add_string(m, "demo.json");
+	send_message(f, "/load/terrain", m);
+	assert_int_equal(f->n_requests, 1);
+	assert_int_equal(f->requests[0].type, OSC_LOAD_TERRAIN);
+	assert_contains(f->requests[0].path, "/terrains/demo.json");
+	m = lo_message_new();
+	lo_message_add_int32(m, 3);
+	send_message(f, "/load/model", m);
+	expect_fail(f, "/load/model", "expects one string argument");
+}
+
+static void status_reply_is_key_value_pairs(void **state)
+{
+	fixture *f = *state;
+	send_message(f, "/status", lo_message_new());
+	const reply *r = last_reply(f);
+	assert_string_equal(r->path, "/status.reply");
+	assert_string_equal(r->arg0, "frames");
+	assert_true(r->argc >= 20 && r->argc % 2 == 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(xy_with_any_numeric_tags_moves_the_cursor_and_is_answered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(bad_arguments_get_a_reason, setup, teardown),
+	    cmocka_unit_test_setup_teardown(malformed_packets_are_answered_not_crashed_on, setup, teardown),
+	    cmocka_unit_test_setup_teardown(nested_bundles_are_walked_with_a_depth_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(touchosc_mappings_scale_swap_and_invert_onto_the_bounds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stylus_pressure_drives_the_gain_on_a_2d_terrain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(loads_are_confined_and_queued_for_the_worker, setup, teardown),
+	    cmocka_unit_test_setup_teardown(status_reply_is_key_value_pairs, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
