@@ -4,6 +4,8 @@
 #   make run        install missing packages, build, start the daemon on the demo model and terrain
 #   make test       install missing packages, build, run every test (unit + end-to-end)
 #   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan       the test suite under ThreadSanitizer
+#   make bench      speed figures, as ratios against baselines in the same run
 #   make deps       install the Debian packages terraind needs (idempotent)
 #   make format     clang-format every source file
 #
@@ -19,7 +21,7 @@ SAN      ?=
 WARN     := -Wall -Wextra $(if $(WERROR),-Werror)
 CPPFLAGS += -Iinclude -D_GNU_SOURCE
 OPT      ?= -O2 -g
-CFLAGS   += $(OPT) -std=c11 $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS   += $(OPT) -std=c11 -fopenmp-simd $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CXXFLAGS += $(OPT) -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
 LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
@@ -33,7 +35,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan format clean test-models
+.PHONY: all deps run test unit e2e asan tsan bench format clean test-models
 
 all: $(BUILD)/terraind
 
@@ -82,8 +84,18 @@ tsan:
 	$(MAKE) test BUILD=build/tsan SAN="-fsanitize=thread" OPT="-O1 -g" \
 		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp"
 
+# Speed, as ratios against baselines measured in the same run (docs/performance.md).
+$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h $(OBJS)
+	mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
+	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS)
+
+bench: deps
+	$(MAKE) $(BUILD)/bench/terraind-bench test-models
+	$(BUILD)/bench/terraind-bench $(BUILD)/models
+
 format:
-	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h
 
 clean:
 	rm -rf build

@@ -91,7 +91,8 @@ typedef struct engine_stats {
 typedef struct engine engine;
 
 /* device_rate and period describe the audio stream; ring_ms is the audio
- * kept ready beyond one latent frame (0 = two periods). */
+ * left in the ring when the next latent frame is rendered (0 = auto: three
+ * periods, or two periods plus twice the model's decode time if more). */
 int engine_create(int device_rate, int period, float ring_ms, int record, engine **out, char *err, size_t errlen);
 void engine_free(engine *e);
 

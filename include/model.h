@@ -47,6 +47,7 @@ typedef struct model {
 	int n_latent_labels;
 	char (*latent_labels)[TB_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
+	double decode_ms; /* time of one warm-up decode of one frame (0 if not warmed up) */
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 

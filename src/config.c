@@ -340,7 +340,7 @@ void config_print(const config *c, FILE *out)
 	if (c->sample_rate)
 		fprintf(out, "  sample rate    %d Hz\n", c->sample_rate);
 	if (c->ring_ms > 0)
-		fprintf(out, "  ring           %.1f ms beyond one latent frame\n", (double)c->ring_ms);
+		fprintf(out, "  ring           next frame rendered below %.1f ms of audio\n", (double)c->ring_ms);
 	if (c->record[0])
 		fprintf(out, "  record         %s\n", c->record);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f\n", c->torch_threads,

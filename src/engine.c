@@ -44,7 +44,8 @@ struct engine {
 	_Atomic(voice *) pending;
 	voice *latest; /* worker: the newest voice handed over (or the initial one) */
 	int device_rate, period;
-	size_t ring_extra; /* frames kept beyond one latent frame */
+	size_t ring_extra; /* ring_ms in frames, when fixed by the config */
+	int ring_fixed;
 	atomic_size_t target_fill;
 	atomic_bool running;
 	pthread_t thread;
@@ -143,7 +144,8 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 		return error_set(err, errlen, "out of memory");
 	e->device_rate = device_rate;
 	e->period = period;
-	e->ring_extra = ring_ms > 0 ? (size_t)(ring_ms * device_rate / 1000.0f) : 2 * (size_t)period;
+	e->ring_fixed = ring_ms > 0;
+	e->ring_extra = (size_t)(ring_ms * device_rate / 1000.0f);
 	e->control = ring_create(CONTROL_RING_EVENTS, sizeof(control_event));
 	e->audio = ring_create(AUDIO_RING_FRAMES, ENGINE_CHANNELS * sizeof(float));
 	e->retire = ring_create(RETIRE_RING_ITEMS, sizeof(retired));
@@ -186,9 +188,23 @@ void engine_free(engine *e)
 
 /* ---- render thread ----------------------------------------------------- */
 
-static size_t voice_device_frames(const engine *e, const voice *v)
+/* The render thread renders the next latent frame when less than this much
+ * audio is left in the ring. Lower means less latency (a cursor move waits
+ * behind less audio); the floor is what the decode needs to finish before
+ * the ring runs dry, with the callback taking a period at a time. */
+static size_t render_threshold(const engine *e, const voice *v)
 {
-	return (size_t)ceil(v->model->ratio * ((double)e->device_rate / v->model->sample_rate));
+	if (e->ring_fixed)
+		return e->ring_extra;
+	/* Scheduling hiccups of several milliseconds happen on busy or virtual
+	 * machines even to a real-time thread (render_max_ms in /status shows
+	 * them): keep at least 10 ms, three periods, and two periods plus twice
+	 * the model's decode time. */
+	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * v->model->decode_ms * 1e-3 * e->device_rate);
+	size_t floor = (size_t)(0.010 * e->device_rate);
+	if (floor < 3 * (size_t)e->period)
+		floor = 3 * (size_t)e->period;
+	return decode > floor ? decode : floor;
 }
 
 static void retire(engine *e, voice *v, gesture *g)
@@ -217,7 +233,7 @@ static void take_pending_voice(engine *e)
 	terrain_clamp(v->terrain, v->render.target);
 	terrain_clamp(v->terrain, v->render.cursor);
 	e->current = v;
-	atomic_store(&e->target_fill, voice_device_frames(e, v) + e->ring_extra);
+	atomic_store(&e->target_fill, render_threshold(e, v));
 	atomic_fetch_add(&e->swaps, 1);
 	retire(e, old, NULL);
 }
@@ -421,7 +437,7 @@ static void *render_main(void *arg)
 int engine_start(engine *e, voice *initial, char *err, size_t errlen)
 {
 	e->current = e->latest = initial;
-	atomic_store(&e->target_fill, voice_device_frames(e, initial) + e->ring_extra);
+	atomic_store(&e->target_fill, render_threshold(e, initial));
 	atomic_store(&e->running, true);
 	publish_target(e);
 	/* Render ahead before the first callback so it starts without an underrun. */

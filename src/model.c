@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 model_options model_default_options(void)
 {
@@ -148,8 +149,14 @@ static int warm_up(model *m, int frames, char *err, size_t errlen)
 	 * freshly loaded model must always start from the same state. */
 	tb_manual_seed(0);
 	rc = 0;
-	for (int i = 0; i < frames && rc == 0; i++)
+	for (int i = 0; i < frames && rc == 0; i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = model_decode(m, latents, 1, audio, err, errlen);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* The last call is the warm one: the first pay for lazy initialisation. */
+		m->decode_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	}
 done:
 	free(latents);
 	free(audio);

@@ -17,6 +17,9 @@
 
 struct tb_module {
 	torch::jit::Module module;
+	/* nn_terrain tensors, read once on the first forward (a fair baseline:
+	 * a libtorch program would hold its parameters, not look them up). */
+	std::vector<at::Tensor> cppn;
 };
 
 namespace {
@@ -109,7 +112,7 @@ extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errl
 {
 	*out = nullptr;
 	try {
-		auto *mod = new tb_module{torch::jit::load(path, c10::kCPU)};
+		auto *mod = new tb_module{torch::jit::load(path, c10::kCPU), {}};
 		mod->module.eval();
 		*out = mod;
 		return 0;
@@ -272,36 +275,54 @@ extern "C" int tb_call(tb_module *module, const char *method, const float *in, t
 	}
 }
 
+/* cppn: [two_pi, B_T, fc_in.weight, fc_in.bias, prelu1, fc2.w, fc2.b, prelu2, ..., fc_out.w, fc_out.b];
+ * B_T and two_pi are undefined tensors when the network has no Fourier layer. */
+static void load_cppn(tb_module *module)
+{
+	at::Tensor b_t;
+	bool fourier = find_named_tensor(module->module, "B_T", b_t);
+	std::vector<at::Tensor> &c = module->cppn;
+	std::string in = fourier ? "fc_in_gau" : "fc_in_linear";
+	c.push_back(fourier ? checked_tensor(module, "two_pi") : at::Tensor());
+	c.push_back(fourier ? checked_tensor(module, "B_T") : at::Tensor());
+	c.push_back(checked_tensor(module, in + ".weight"));
+	c.push_back(checked_tensor(module, in + ".bias"));
+	c.push_back(checked_tensor(module, "prelu1.weight"));
+	for (int i = 2; i <= 4; i++) {
+		std::string fc = "fc" + std::to_string(i);
+		c.push_back(checked_tensor(module, fc + ".weight"));
+		c.push_back(checked_tensor(module, fc + ".bias"));
+		c.push_back(checked_tensor(module, "prelu" + std::to_string(i) + ".weight"));
+	}
+	c.push_back(checked_tensor(module, "fc_out.weight"));
+	c.push_back(checked_tensor(module, "fc_out.bias"));
+}
+
 extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim,
 				     float *out, int64_t out_dim, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
+		if (module->cppn.empty())
+			load_cppn(module);
+		const std::vector<at::Tensor> &c = module->cppn;
 		at::Tensor x = torch::from_blob(const_cast<float *>(coords), {count, in_dim}, at::kFloat);
-		at::Tensor h;
-		at::Tensor b_t;
-		if (find_named_tensor(module->module, "B_T", b_t) && find_named_tensor(module->module, "fc_in_gau.weight", h)) {
-			at::Tensor proj = at::matmul(checked_tensor(module, "two_pi") * x, checked_tensor(module, "B_T"));
-			h = at::linear(at::cat({at::sin(proj), at::cos(proj)}, -1), checked_tensor(module, "fc_in_gau.weight"),
-				       checked_tensor(module, "fc_in_gau.bias"));
-		} else {
-			h = at::linear(x, checked_tensor(module, "fc_in_linear.weight"),
-				       checked_tensor(module, "fc_in_linear.bias"));
+		at::Tensor h = x;
+		if (c[1].defined()) {
+			at::Tensor proj = at::matmul(c[0] * x, c[1]);
+			h = at::cat({at::sin(proj), at::cos(proj)}, -1);
 		}
-		h = at::prelu(h, checked_tensor(module, "prelu1.weight"));
-		for (int i = 2; i <= 4; i++) {
-			std::string fc = "fc" + std::to_string(i), pr = "prelu" + std::to_string(i);
-			h = at::linear(h, checked_tensor(module, fc + ".weight"), checked_tensor(module, fc + ".bias"));
-			h = at::prelu(h, checked_tensor(module, pr + ".weight"));
-		}
-		at::Tensor y = at::linear(h, checked_tensor(module, "fc_out.weight"), checked_tensor(module, "fc_out.bias"))
-				       .contiguous();
+		h = at::prelu(at::linear(h, c[2], c[3]), c[4]);
+		for (size_t i = 5; i + 2 < c.size() - 2; i += 3)
+			h = at::prelu(at::linear(h, c[i], c[i + 1]), c[i + 2]);
+		at::Tensor y = at::linear(h, c[c.size() - 2], c[c.size() - 1]).contiguous();
 		if (y.size(1) != out_dim)
 			throw std::runtime_error("fc_out has " + std::to_string(y.size(1)) + " outputs, expected " +
 						 std::to_string(out_dim));
 		memcpy(out, y.data_ptr<float>(), sizeof(float) * (size_t)y.numel());
 		return 0;
 	} catch (const std::exception &e) {
+		module->cppn.clear();
 		set_error(err, errlen, "nn_terrain forward failed: " + exception_text(e));
 		return -1;
 	}

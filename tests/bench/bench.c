@@ -1,0 +1,320 @@
+/*
+ * bench.c — `make bench`: terraind's speed, each figure a ratio against a
+ * baseline measured in the same run, as the median of several runs
+ * (machines here are shared and noisy; absolute times drift).
+ */
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc_count.h"
+#include "clock.h"
+#include "engine.h"
+#include "model.h"
+#include "render.h"
+#include "terrain_json.h"
+#include "torch_backend.h"
+
+enum { RUNS = 7 };
+
+static double seconds(void)
+{
+	return clock_now_ns() / 1e9;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, compare_doubles);
+	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void die(const char *what, const char *err)
+{
+	fprintf(stderr, "bench: %s: %s\n", what, err);
+	exit(1);
+}
+
+static void row(const char *what, const char *value, const char *baseline, const char *ratio, const char *target,
+		int met)
+{
+	printf("| %-44s | %-22s | %-30s | %-16s | %-22s | %-4s |\n", what, value, baseline, ratio, target,
+	       met ? "yes" : "NO");
+}
+
+/* ---- terrain eval, one coordinate --------------------------------------- */
+
+static void bench_eval_one(const char *preset)
+{
+	char err[1024];
+	terrain *t;
+	tb_module *mod;
+	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 || tb_load(preset, &mod, err, sizeof err) < 0)
+		die(preset, err);
+	enum { N = 2000 };
+	float *coords = malloc(sizeof(float) * 2 * N), z[1024];
+	float *scratch = malloc(sizeof(float) * terrain_scratch_floats(t));
+	for (int i = 0; i < 2 * N; i++)
+		coords[i] = (float)rand() / RAND_MAX * 2 - 1;
+	double c_us[RUNS], torch_us[RUNS], ratio[RUNS];
+	long c_allocs = 0, torch_allocs = 0;
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = seconds();
+		alloc_count_start();
+		for (int i = 0; i < N; i++)
+			terrain_eval(t, coords + 2 * i, z, scratch);
+		c_allocs += alloc_count_stop();
+		double t1 = seconds();
+		alloc_count_start();
+		for (int i = 0; i < N / 4; i++)
+			tb_nn_terrain_forward(mod, coords + 2 * i, 1, 2, z, t->latent_dim, err, sizeof err);
+		torch_allocs += alloc_count_stop();
+		double t2 = seconds();
+		c_us[r] = (t1 - t0) / N * 1e6;
+		torch_us[r] = (t2 - t1) / (N / 4) * 1e6;
+		ratio[r] = torch_us[r] / c_us[r];
+	}
+	char what[128], value[64], base[64], rat[32];
+	const char *name = strrchr(preset, '/') ? strrchr(preset, '/') + 1 : preset;
+	snprintf(what, sizeof what, "terrain eval, 1 coordinate (%s)", name);
+	snprintf(value, sizeof value, "%.1f us, %ld allocs", median(c_us, RUNS), c_allocs);
+	snprintf(base, sizeof base, "libtorch %.1f us, %ld allocs/call", median(torch_us, RUNS),
+		 torch_allocs / (RUNS * (N / 4)));
+	double m = median(ratio, RUNS);
+	snprintf(rat, sizeof rat, "%.1fx faster", m);
+	row(what, value, base, rat, ">= 5x, 0 allocations", m >= 5 && c_allocs == 0);
+	free(coords);
+	free(scratch);
+	terrain_free(t);
+	tb_free(mod);
+}
+
+/* ---- plot grid -------------------------------------------------------------- */
+
+static void bench_plot(const char *preset)
+{
+	char err[1024];
+	terrain *t;
+	tb_module *mod;
+	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 || tb_load(preset, &mod, err, sizeof err) < 0)
+		die(preset, err);
+	enum { SIDE = 512, N = SIDE * SIDE, PLOT_RUNS = 3 };
+	float *coords = malloc(sizeof(float) * 2 * N);
+	float *z = malloc(sizeof(float) * (size_t)N * t->latent_dim);
+	for (int i = 0; i < SIDE; i++)
+		for (int j = 0; j < SIDE; j++) {
+			coords[2 * (i * SIDE + j)] = -1 + 2.0f * j / (SIDE - 1);
+			coords[2 * (i * SIDE + j) + 1] = -1 + 2.0f * i / (SIDE - 1);
+		}
+	double c_s[PLOT_RUNS], torch_s[PLOT_RUNS], ratio[PLOT_RUNS];
+	for (int r = 0; r < PLOT_RUNS; r++) {
+		double t0 = seconds();
+		if (terrain_eval_batch(t, coords, N, z, err, sizeof err) < 0)
+			die("batch", err);
+		double t1 = seconds();
+		if (tb_nn_terrain_forward(mod, coords, N, 2, z, t->latent_dim, err, sizeof err) < 0)
+			die("torch batch", err);
+		double t2 = seconds();
+		c_s[r] = t1 - t0;
+		torch_s[r] = t2 - t1;
+		ratio[r] = torch_s[r] / c_s[r];
+	}
+	char what[128], value[64], base[64], rat[32];
+	const char *name = strrchr(preset, '/') ? strrchr(preset, '/') + 1 : preset;
+	snprintf(what, sizeof what, "plot 512x512 grid (%s)", name);
+	snprintf(value, sizeof value, "%.0f ms", median(c_s, PLOT_RUNS) * 1e3);
+	snprintf(base, sizeof base, "libtorch batched %.0f ms", median(torch_s, PLOT_RUNS) * 1e3);
+	double m = median(ratio, PLOT_RUNS);
+	snprintf(rat, sizeof rat, "%.2fx faster", m);
+	row(what, value, base, rat, ">= 10x", m >= 10);
+	free(coords);
+	free(z);
+	terrain_free(t);
+	tb_free(mod);
+}
+
+/* ---- render thread cost vs bare decode ------------------------------------------ */
+
+static void bench_render_overhead(const char *model_path, const char *terrain_path)
+{
+	char err[1024], warn[256];
+	model *m;
+	terrain *t = NULL;
+	render_engine e;
+	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
+		die(model_path, err);
+	if (terrain_path) {
+		if (terrain_load(terrain_path, &t, err, sizeof err) < 0)
+			die(terrain_path, err);
+	} else { /* a random nn_terrain-sized terrain for a model without one */
+		terrain_shape s = {.control_dim = 2, .latent_dim = m->latent_dim, .n_features = 256, .n_layers = 5,
+				   .widths = {128, 128, 128, 128, m->latent_dim}};
+		if (terrain_create(&s, &t, err, sizeof err) < 0)
+			die("terrain", err);
+		for (size_t i = 0; i < t->storage_floats; i++)
+			t->storage[i] = ((float)rand() / RAND_MAX - 0.5f) * 0.2f;
+	}
+	if (render_init(&e, m, t, 20, err, sizeof err, warn, sizeof warn) < 0)
+		die("render", err);
+	const int frames = (int)(2.0 * m->sample_rate / m->ratio); /* 2 s of audio */
+	float *out = malloc(sizeof(float) * (size_t)m->ratio * m->audio_channels);
+	float *latents = malloc(sizeof(float) * (size_t)frames * m->latent_dim);
+	/* The bare loop decodes the very latents the render loop produced. */
+	double render_s[RUNS], bare_s[RUNS], ratio[RUNS];
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = seconds();
+		for (int k = 0; k < frames; k++) {
+			float xy[2] = {sinf(k * 0.05f), cosf(k * 0.031f)};
+			render_set_target(&e, xy, 2);
+			render_frame(&e, out, err, sizeof err);
+			memcpy(latents + (size_t)k * m->latent_dim, e.latent, sizeof(float) * m->latent_dim);
+		}
+		double t1 = seconds();
+		for (int k = 0; k < frames; k++)
+			model_decode(m, latents + (size_t)k * m->latent_dim, 1, e.planar, err, sizeof err);
+		double t2 = seconds();
+		render_s[r] = t1 - t0;
+		bare_s[r] = t2 - t1;
+		ratio[r] = render_s[r] / bare_s[r];
+	}
+	char what[128], value[64], base[64], rat[32];
+	snprintf(what, sizeof what, "render CPU per s of audio (%s)", m->id);
+	snprintf(value, sizeof value, "%.1f ms", median(render_s, RUNS) / 2 * 1e3);
+	snprintf(base, sizeof base, "bare decode loop %.1f ms", median(bare_s, RUNS) / 2 * 1e3);
+	double med = median(ratio, RUNS);
+	snprintf(rat, sizeof rat, "%.3fx", med);
+	row(what, value, base, rat, "<= 1.05x", med <= 1.05);
+	free(out);
+	free(latents);
+	render_destroy(&e);
+	model_free(m);
+	terrain_free(t);
+}
+
+/* ---- live path: latency, callback time, start-up ------------------------------------ */
+
+typedef struct live_result {
+	double latency_ms, floor_ms, callback_max_us, period_us, startup_s;
+	long callback_allocs;
+} live_result;
+
+/* Runs the live engine as the daemon does, with this thread playing the
+ * audio callback in real time (one period every period/rate seconds). */
+static live_result run_live(const char *model_path, const char *terrain_path, int period)
+{
+	live_result res = {0};
+	char err[1024], warn[256];
+	double t0 = seconds();
+	model *m;
+	terrain *t;
+	voice *v;
+	engine *e;
+	if (model_load(model_path, NULL, &m, err, sizeof err) < 0 || terrain_load(terrain_path, &t, err, sizeof err) < 0 ||
+	    voice_create(m, t, 0, m->sample_rate, &v, err, sizeof err, warn, sizeof warn) < 0 ||
+	    engine_create(m->sample_rate, period, 0, 0, &e, err, sizeof err) < 0 || engine_start(e, v, err, sizeof err) < 0)
+		die("live", err);
+	float *out = malloc(sizeof(float) * 2 * (size_t)period);
+	engine_pull(e, out, (unsigned long)period, 2); /* first sound */
+	res.startup_s = seconds() - t0;
+	res.floor_ms = 1000.0 * m->ratio / m->sample_rate + 1000.0 * period / m->sample_rate;
+	res.period_us = 1e6 * period / m->sample_rate;
+	const long period_ns = (long)(1e9 * period / m->sample_rate);
+	double latencies[64];
+	int n_lat = 0;
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	for (int cycle = 0; cycle < 64 * 20; cycle++) {
+		if (cycle % 20 == 10) { /* a cursor move every 20 periods */
+			control_event ev = {.type = CONTROL_TARGET, .dim = 2, .received_ns = clock_now_ns()};
+			ev.value[0] = (cycle / 20) % 2 ? 0.5f : -0.5f;
+			engine_send(e, &ev);
+		}
+		next.tv_nsec += period_ns;
+		while (next.tv_nsec >= 1000000000)
+			next.tv_sec++, next.tv_nsec -= 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		int64_t c0 = clock_now_ns();
+		alloc_count_start();
+		engine_pull(e, out, (unsigned long)period, 2);
+		res.callback_allocs += alloc_count_stop();
+		double us = (clock_now_ns() - c0) / 1e3;
+		if (cycle > 20 && us > res.callback_max_us)
+			res.callback_max_us = us;
+		if (cycle % 20 == 19) {
+			engine_stats s;
+			engine_stats_read(e, &s);
+			if (s.latency_ns > 0 && n_lat < 64)
+				latencies[n_lat++] = s.latency_ns / 1e6;
+		}
+	}
+	res.latency_ms = n_lat ? median(latencies, n_lat) : -1;
+	engine_free(e);
+	model_free(m);
+	terrain_free(t);
+	free(out);
+	return res;
+}
+
+static void bench_live(void)
+{
+	/* This thread plays the audio callback: give it the priority JACK gives
+	 * its clients' process threads, above the render thread. */
+	struct sched_param param = {.sched_priority = 10};
+	int rt = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+	if (!rt)
+		fprintf(stderr, "bench: no real-time priority for the simulated callback: its worst case includes preemption\n");
+	double lat[3], cb[3], start[3];
+	live_result r = {0};
+	long allocs = 0;
+	for (int i = 0; i < 3; i++) {
+		r = run_live("models/demo.ts", "terrains/demo.json", 128);
+		lat[i] = r.latency_ms;
+		cb[i] = r.callback_max_us;
+		start[i] = r.startup_s;
+		allocs += r.callback_allocs;
+	}
+	char value[64], base[64], rat[32];
+	double l = median(lat, 3);
+	snprintf(value, sizeof value, "%.1f ms (median)", l);
+	snprintf(base, sizeof base, "floor %.1f ms", r.floor_ms);
+	snprintf(rat, sizeof rat, "floor + %.1f ms", l - r.floor_ms);
+	row("control -> sound latency (demo, period 128)", value, base, rat, "<= floor + 5 ms", l <= r.floor_ms + 5);
+	double c = median(cb, 3);
+	snprintf(value, sizeof value, "%.1f us worst, %ld allocs", c, allocs);
+	snprintf(base, sizeof base, "period %.0f us", r.period_us);
+	snprintf(rat, sizeof rat, "%.2f %%", 100 * c / r.period_us);
+	row("audio callback time, worst case", value, base, rat, "<= 5 % of the period", c <= 0.05 * r.period_us && allocs == 0);
+	double s = median(start, 3);
+	snprintf(value, sizeof value, "%.2f s", s);
+	row("start -> first sound (demo model, in process)", value, "-", "-", "< 2 s", s < 2);
+	param.sched_priority = 0;
+	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+}
+
+int main(int argc, char **argv)
+{
+	const char *models_dir = argc > 1 ? argv[1] : "build/models";
+	char rave[1024];
+	snprintf(rave, sizeof rave, "%s/rave_bench.ts", models_dir);
+	tb_set_threads(1);
+	srand(1);
+	printf("| what | terraind | baseline (same run) | ratio (median of runs) | target | met |\n");
+	printf("|---|---|---|---|---|---|\n");
+	bench_eval_one("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+	bench_eval_one("tests/fixtures/nn_terrain/stable-audio-terrain-demo.pt");
+	bench_eval_one("tests/fixtures/nn_terrain/m2l-demo.pt");
+	bench_plot("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+	bench_render_overhead("models/demo.ts", "terrains/demo.json");
+	bench_render_overhead(rave, NULL);
+	bench_live();
+	return 0;
+}
