@@ -27,8 +27,7 @@ int audio_list_devices(FILE *out);
 /* Chooses a device ("" = default output, a number = index, else a name
  * substring) and a rate: `preferred_rate` if the device supports it, else
  * its own default. Opens nothing yet. */
-int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err,
-		 size_t errlen);
+int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err, size_t errlen);
 int audio_rate(const audio_stream *s);
 const char *audio_device_name(const audio_stream *s);
 

@@ -18,10 +18,10 @@
 enum { CONFIG_PATH_MAX = 1024, CONFIG_MAX_DIRS = 8, CONFIG_MAX_MAPPINGS = 64, CONFIG_ADDRESS_MAX = 128 };
 
 typedef enum mapping_target {
-	MAP_XY,	      /* two values -> the first two control axes */
+	MAP_XY,       /* two values -> the first two control axes */
 	MAP_XYZ,      /* three values -> three axes (accelerometers, stylus) */
-	MAP_X,	      /* one value -> axis 0 */
-	MAP_Y,	      /* one value -> axis 1 */
+	MAP_X,        /* one value -> axis 0 */
+	MAP_Y,        /* one value -> axis 1 */
 	MAP_PRESSURE, /* one value -> axis 2 when the terrain has one, else the gain */
 	MAP_GAIN,     /* one value -> output gain */
 } mapping_target;
@@ -29,8 +29,8 @@ typedef enum mapping_target {
 typedef struct config_mapping {
 	char address[CONFIG_ADDRESS_MAX]; /* exact, or ending in '*' for a prefix */
 	mapping_target to;
-	int swap;	     /* exchange the first two values (portrait layouts) */
-	int invert[3];	     /* per value: v -> in_max - (v - in_min) */
+	int swap;                   /* exchange the first two values (portrait layouts) */
+	int invert[3];              /* per value: v -> in_max - (v - in_min) */
 	float in_min[3], in_max[3]; /* input range per value, mapped onto the terrain's bounds */
 } config_mapping;
 
@@ -46,8 +46,8 @@ typedef struct config {
 	/* audio */
 	char device[256]; /* name substring or index; "" = default output */
 	int sample_rate;  /* 0 = the model's rate when the device supports it */
-	int period;	  /* frames per callback */
-	float ring_ms;	  /* audio kept ready beyond one latent frame; 0 = auto */
+	int period;       /* frames per callback */
+	float ring_ms;    /* audio kept ready beyond one latent frame; 0 = auto */
 	char record[CONFIG_PATH_MAX];
 	/* engine */
 	int torch_threads;
@@ -75,7 +75,6 @@ const config_mapping *config_find_mapping(const config *c, const char *address);
  * directories (relative paths are tried against each allowed directory,
  * then the working directory). Fills `resolved`; -1 with a reason if the
  * file does not exist or lies outside. */
-int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
-			size_t errlen);
+int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen);
 
 #endif

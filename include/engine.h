@@ -39,9 +39,9 @@
 enum { ENGINE_CHANNELS = 2 }; /* the audio ring always carries stereo frames */
 
 typedef enum control_type {
-	CONTROL_TARGET,	     /* move the cursor target (value[0..dim-1]) */
-	CONTROL_SMOOTH,	     /* value[0] = smoothing time in ms */
-	CONTROL_GESTURE,     /* play `gesture` (ownership passes to the engine) */
+	CONTROL_TARGET,  /* move the cursor target (value[0..dim-1]) */
+	CONTROL_SMOOTH,  /* value[0] = smoothing time in ms */
+	CONTROL_GESTURE, /* play `gesture` (ownership passes to the engine) */
 	CONTROL_STOP_GESTURE,
 } control_type;
 
@@ -56,14 +56,14 @@ typedef struct control_event {
 } control_event;
 
 typedef struct voice {
-	model *model;	  /* referenced (refs) for the voice's lifetime */
+	model *model;     /* referenced (refs) for the voice's lifetime */
 	terrain *terrain; /* likewise */
 	render_engine render;
-	void *resampler; /* libsamplerate state, NULL when rates match */
-	double rate_ratio; /* device rate / model rate */
-	float *frame;	   /* one latent frame, model channels interleaved */
-	float *stereo;	   /* the same frame as stereo */
-	float *resampled;  /* stereo after resampling */
+	void *resampler;           /* libsamplerate state, NULL when rates match */
+	double rate_ratio;         /* device rate / model rate */
+	float *frame;              /* one latent frame, model channels interleaved */
+	float *stereo;             /* the same frame as stereo */
+	float *resampled;          /* stereo after resampling */
 	size_t resampled_capacity; /* frames */
 } voice;
 
@@ -73,17 +73,17 @@ typedef struct voice {
  * so a model shared by the playing voice and a new one lives as long as
  * either does. */
 int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
-		 char *warning, size_t warnlen);
+                 char *warning, size_t warnlen);
 void voice_free(voice *v);
 
 typedef struct engine_stats {
-	uint64_t frames_rendered;  /* latent frames */
-	uint64_t underruns;	   /* callbacks that found too little audio */
-	uint64_t dropped_events;   /* control events lost to a full ring or schedule */
-	uint64_t clamped;	   /* targets outside the bounds */
-	uint64_t decode_errors;	   /* frames the model failed to decode (silence was played) */
-	int64_t latency_ns;	   /* last measured control-to-audio latency, -1 if none yet */
-	int64_t render_ns_max;	   /* slowest frame (render + resample) */
+	uint64_t frames_rendered; /* latent frames */
+	uint64_t underruns;       /* callbacks that found too little audio */
+	uint64_t dropped_events;  /* control events lost to a full ring or schedule */
+	uint64_t clamped;         /* targets outside the bounds */
+	uint64_t decode_errors;   /* frames the model failed to decode (silence was played) */
+	int64_t latency_ns;       /* last measured control-to-audio latency, -1 if none yet */
+	int64_t render_ns_max;    /* slowest frame (render + resample) */
 	uint64_t swaps;
 	uint64_t audio_frames_out; /* device frames the callback has delivered */
 } engine_stats;

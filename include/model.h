@@ -35,8 +35,8 @@ typedef struct model {
 	char path[1024];
 	char id[TB_NAME_MAX]; /* file name without directory and extension */
 	int sample_rate;
-	int latent_dim;	    /* decode input channels */
-	int ratio;	    /* audio samples per latent frame */
+	int latent_dim;     /* decode input channels */
+	int ratio;          /* audio samples per latent frame */
 	int audio_channels; /* decode output channels: 1 or 2 */
 	int has_encode;
 	int encode_latent_dim; /* encode output channels (RAVE: may exceed latent_dim) */
@@ -47,7 +47,7 @@ typedef struct model {
 	int n_latent_labels;
 	char (*latent_labels)[TB_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
-	double decode_ms; /* time of one warm-up decode of one frame (0 if not warmed up) */
+	double decode_ms;     /* time of one warm-up decode of one frame (0 if not warmed up) */
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 

@@ -21,7 +21,7 @@ typedef struct net_server net_server;
  * installs net_send as the OSC context's sender, then starts the network
  * thread. */
 int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context *o, net_server **out, char *err,
-	      size_t errlen);
+              size_t errlen);
 void net_stop(net_server *s);
 
 /* An osc_callbacks.send implementation; ctx is the net_server. */

@@ -25,15 +25,15 @@
 #include "terrain.h"
 
 typedef struct render_engine {
-	model *model;	  /* not owned */
+	model *model;     /* not owned */
 	terrain *terrain; /* not owned */
 	float target[TERRAIN_MAX_CONTROL_DIM];
 	float cursor[TERRAIN_MAX_CONTROL_DIM];
-	int has_cursor;	   /* the first target places the cursor without a glide */
+	int has_cursor;     /* the first target places the cursor without a glide */
 	float smooth_coeff; /* per latent frame; 0 = no smoothing */
-	float *latent;	    /* latent_dim */
-	float *scratch;	    /* terrain scratch */
-	float *planar;	    /* audio_channels × ratio, as decode returns it */
+	float *latent;      /* latent_dim */
+	float *scratch;     /* terrain scratch */
+	float *planar;      /* audio_channels × ratio, as decode returns it */
 	uint64_t frames;    /* latent frames rendered */
 	uint64_t clamped;   /* targets that fell outside the bounds */
 } render_engine;
@@ -41,7 +41,7 @@ typedef struct render_engine {
 /* Checks that terrain and model fit (latent size, rate, ratio) and
  * allocates the buffers. `warning` receives a non-fatal remark (model id). */
 int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *err, size_t errlen, char *warning,
-		size_t warnlen);
+                size_t warnlen);
 void render_destroy(render_engine *e);
 
 /* Time constant of the cursor's one-pole smoothing, in milliseconds. */
@@ -66,6 +66,6 @@ int render_channels(const render_engine *e);
  * each rendered frame to `sink` (return non-zero from it to stop). */
 typedef int (*render_sink)(void *ctx, const float *interleaved, int frames, char *err, size_t errlen);
 int render_gesture(render_engine *e, const gesture *g, double tail_seconds, render_sink sink, void *ctx, char *err,
-		   size_t errlen);
+                   size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@
 typedef struct ring {
 	_Alignas(64) atomic_size_t head; /* written by the producer */
 	_Alignas(64) atomic_size_t tail; /* written by the consumer */
-	_Alignas(64) size_t capacity;	 /* elements, a power of two */
+	_Alignas(64) size_t capacity;    /* elements, a power of two */
 	size_t mask;
 	size_t elem_size;
 	atomic_uint_fast64_t dropped; /* elements a producer could not write */

@@ -48,11 +48,11 @@ typedef struct terrain {
 	int has_model;
 	terrain_model_info model;
 	float gauss_scale;
-	int n_features;	 /* F; 0 = no Fourier layer */
-	float *fourier;	 /* control_dim × F, row-major */
+	int n_features; /* F; 0 = no Fourier layer */
+	float *fourier; /* control_dim × F, row-major */
 	int n_layers;
 	terrain_layer layers[TERRAIN_MAX_LAYERS];
-	float *storage;	 /* one block holding fourier, weights and biases */
+	float *storage; /* one block holding fourier, weights and biases */
 	size_t storage_floats;
 	int refs; /* references (terrain_create gives 1; voices take more). Non-RT threads only. */
 } terrain;
@@ -88,7 +88,7 @@ int terrain_clamp(const terrain *t, float *coord);
  * with `err` on a mismatch that would make the sound wrong (latent size,
  * sample rate, ratio); a differing id only fills `warning` (files get
  * renamed). */
-int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio,
-			char *err, size_t errlen, char *warning, size_t warnlen);
+int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio, char *err,
+                        size_t errlen, char *warning, size_t warnlen);
 
 #endif

@@ -28,6 +28,6 @@ int terrain_save(const terrain *t, const char *path, char *err, size_t errlen);
  * stored in the file: they are set to `bounds_min`/`bounds_max` on every
  * axis. */
 int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
-			      size_t errlen);
+                              size_t errlen);
 
 #endif

@@ -56,8 +56,8 @@ int tb_get_string_list(tb_module *module, const char *name, char (*values)[TB_NA
  * and buffers. Writes its shape (up to TB_MAX_DIMS) and, when `data` is not
  * NULL, up to `capacity` values in row-major order. Returns the element
  * count or -1 with `err` filled. */
-int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape,
-		      int *ndim, char *err, size_t errlen);
+int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape, int *ndim,
+                      char *err, size_t errlen);
 
 /* Call `method` on a (batch, in_channels, in_time) float buffer and copy the
  * result, which must be (batch, out_channels, out_time), into `out`. */
@@ -65,13 +65,13 @@ typedef struct tb_shape {
 	int64_t batch, channels, time;
 } tb_shape;
 
-int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
-	    tb_shape out_shape, char *err, size_t errlen);
+int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out, tb_shape out_shape,
+            char *err, size_t errlen);
 
 /* Reference forward of an nn_terrain checkpoint, computed with libtorch
  * operators from the tensors in the file: the yardstick for terrain.c. */
 int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
-			  int64_t out_dim, char *err, size_t errlen);
+                          int64_t out_dim, char *err, size_t errlen);
 
 /* Process-wide settings. */
 void tb_set_threads(int threads);

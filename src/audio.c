@@ -61,11 +61,11 @@ int audio_list_devices(FILE *out)
 			continue;
 		outputs++;
 		fprintf(out, "%c %2d  %-40s  %-28s  %2d ch  %6.0f Hz\n", i == def ? '*' : ' ', i, info->name,
-			Pa_GetHostApiInfo(info->hostApi)->name, info->maxOutputChannels, info->defaultSampleRate);
+		        Pa_GetHostApiInfo(info->hostApi)->name, info->maxOutputChannels, info->defaultSampleRate);
 	}
 	if (outputs == 0)
 		fprintf(out, "no output devices: start JACK (e.g. jackd -d dummy -r 48000 -p 128 &, or -d alsa) or "
-			     "connect a sound card\n");
+		             "connect a sound card\n");
 	return outputs;
 }
 
@@ -82,15 +82,17 @@ static PaDeviceIndex find_device(const char *device, char *err, size_t errlen)
 {
 	int n = Pa_GetDeviceCount();
 	if (n <= 0) {
-		error_set(err, errlen, "no audio device found: start JACK (jackd -d dummy -r 48000 -p 128 & for a "
-				       "silent test, or jackd -d alsa) or connect a sound card, then try again");
+		error_set(err, errlen,
+		          "no audio device found: start JACK (jackd -d dummy -r 48000 -p 128 & for a "
+		          "silent test, or jackd -d alsa) or connect a sound card, then try again");
 		return paNoDevice;
 	}
 	if (!device[0]) {
 		PaDeviceIndex def = Pa_GetDefaultOutputDevice();
 		if (def == paNoDevice)
-			error_set(err, errlen, "there is no default output device: choose one with --device (see "
-					       "terraind devices)");
+			error_set(err, errlen,
+			          "there is no default output device: choose one with --device (see "
+			          "terraind devices)");
 		return def;
 	}
 	char *end;
@@ -115,15 +117,14 @@ static PaStreamParameters output_parameters(const audio_stream *s)
 {
 	const PaDeviceInfo *info = Pa_GetDeviceInfo(s->device);
 	PaStreamParameters p = {.device = s->device,
-				.channelCount = s->channels,
-				.sampleFormat = paFloat32,
-				.suggestedLatency = info->defaultLowOutputLatency,
-				.hostApiSpecificStreamInfo = NULL};
+	                        .channelCount = s->channels,
+	                        .sampleFormat = paFloat32,
+	                        .suggestedLatency = info->defaultLowOutputLatency,
+	                        .hostApiSpecificStreamInfo = NULL};
 	return p;
 }
 
-int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err,
-		 size_t errlen)
+int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	PaDeviceIndex index = find_device(device, err, errlen);
@@ -141,7 +142,8 @@ int audio_choose(const char *device, int preferred_rate, int period, audio_strea
 	s->rate = preferred_rate;
 	if (Pa_IsFormatSupported(NULL, &p, preferred_rate) != paFormatIsSupported) {
 		s->rate = (int)info->defaultSampleRate;
-		log_info("%s cannot run at %d Hz: opening it at %d Hz and resampling", s->name, preferred_rate, s->rate);
+		log_info("%s cannot run at %d Hz: opening it at %d Hz and resampling", s->name, preferred_rate,
+		         s->rate);
 	}
 	*out = s;
 	return 0;
@@ -158,8 +160,8 @@ const char *audio_device_name(const audio_stream *s)
 }
 
 /* RT: the audio callback. */
-static int audio_callback(const void *input, void *output, unsigned long frames,
-			  const PaStreamCallbackTimeInfo *time, PaStreamCallbackFlags flags, void *user)
+static int audio_callback(const void *input, void *output, unsigned long frames, const PaStreamCallbackTimeInfo *time,
+                          PaStreamCallbackFlags flags, void *user)
 {
 	(void)input;
 	(void)time;
@@ -174,15 +176,15 @@ int audio_start(audio_stream *s, engine *e, char *err, size_t errlen)
 {
 	s->engine = e;
 	PaStreamParameters p = output_parameters(s);
-	PaError rc = Pa_OpenStream(&s->stream, NULL, &p, s->rate, (unsigned long)s->period, paClipOff,
-				   audio_callback, s);
+	PaError rc =
+	    Pa_OpenStream(&s->stream, NULL, &p, s->rate, (unsigned long)s->period, paClipOff, audio_callback, s);
 	if (rc == paNoError && (rc = Pa_StartStream(s->stream)) != paNoError) {
 		Pa_CloseStream(s->stream);
 		s->stream = NULL;
 	}
 	if (rc != paNoError)
 		return error_set(err, errlen, "cannot start audio on %s at %d Hz: %s", s->name, s->rate,
-				 Pa_GetErrorText(rc));
+		                 Pa_GetErrorText(rc));
 	return 0;
 }
 

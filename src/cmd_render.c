@@ -25,11 +25,15 @@ typedef struct render_args {
 
 static int parse_render_args(int argc, char **argv, render_args *a)
 {
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'}, {"terrain", required_argument, NULL, 't'},
-	    {"gesture", required_argument, NULL, 'g'}, {"output", required_argument, NULL, 'o'},
-	    {"smooth", required_argument, NULL, 's'}, {"tail", required_argument, NULL, 'T'},
-	    {"seed", required_argument, NULL, 'S'}, {"float", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
+	                                         {"terrain", required_argument, NULL, 't'},
+	                                         {"gesture", required_argument, NULL, 'g'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"smooth", required_argument, NULL, 's'},
+	                                         {"tail", required_argument, NULL, 'T'},
+	                                         {"seed", required_argument, NULL, 'S'},
+	                                         {"float", no_argument, NULL, 'f'},
+	                                         {NULL, 0, NULL, 0}};
 	*a = (render_args){.model = "models/demo.ts", .terrain = "terrains/demo.json", .smooth_ms = 20.0f, .tail = 0.5};
 	int c;
 	while ((c = getopt_long(argc, argv, "m:t:g:o:s:T:S:f", longopts, NULL)) != -1) {
@@ -65,7 +69,7 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 		log_warn("%s", warning);
 	wav_writer *w;
 	int rc = wav_open(a->output, m->sample_rate, m->audio_channels, a->float_output ? WAV_FLOAT32 : WAV_PCM16, &w,
-			  err, errlen);
+	                  err, errlen);
 	if (rc == 0) {
 		model_seed(a->seed);
 		rc = render_gesture(&engine, g, a->tail, write_frames, w, err, errlen);
@@ -76,8 +80,8 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 	}
 	if (rc == 0)
 		log_info("wrote %s: %.2f s, %llu frames of %d samples, %llu targets clamped to the bounds", a->output,
-			 (double)engine.frames * m->ratio / m->sample_rate, (unsigned long long)engine.frames, m->ratio,
-			 (unsigned long long)engine.clamped);
+		         (double)engine.frames * m->ratio / m->sample_rate, (unsigned long long)engine.frames, m->ratio,
+		         (unsigned long long)engine.clamped);
 	render_destroy(&engine);
 	return rc;
 }
@@ -87,7 +91,7 @@ int cmd_render(int argc, char **argv)
 	render_args a;
 	if (parse_render_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "usage: terraind render --gesture G.json -o OUT.wav [--model M.ts] [--terrain T.json]\n"
-				"                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n");
+		                "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n");
 		return EXIT_USAGE;
 	}
 	char err[1024];

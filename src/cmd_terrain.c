@@ -27,9 +27,9 @@ static int parse_float(const char *text, float *out)
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
-						 {"bounds", required_argument, NULL, 'b'},
-						 {"name", required_argument, NULL, 'n'},
-						 {NULL, 0, NULL, 0}};
+	                                         {"bounds", required_argument, NULL, 'b'},
+	                                         {"name", required_argument, NULL, 'n'},
+	                                         {NULL, 0, NULL, 0}};
 	const char *output = NULL, *name = NULL;
 	float lo = -1.0f, hi = 1.0f;
 	int c;
@@ -62,7 +62,7 @@ int cmd_import(int argc, char **argv)
 		log_error("%s", err);
 	else
 		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", output, t->control_dim,
-			 t->latent_dim, t->n_features, t->storage_floats, (double)lo, (double)hi);
+		         t->latent_dim, t->n_features, t->storage_floats, (double)lo, (double)hi);
 	terrain_free(t);
 	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }
@@ -83,7 +83,7 @@ static int parse_coordinates(char *line, int dim, float *coord, char *why, size_
 	}
 	if (n != dim) {
 		snprintf(why, len, "expected %d number%s (the terrain's control dimensions), got %d", dim,
-			 dim == 1 ? "" : "s", n);
+		         dim == 1 ? "" : "s", n);
 		return -1;
 	}
 	return 0;

@@ -48,7 +48,8 @@ static int check_keys(const cJSON *obj, const char *const *known, const char *se
 		for (const char *const *k = known; *k && !found; k++)
 			found = strcmp(item->string, *k) == 0;
 		if (!found)
-			return error_set(err, errlen, "unknown key '%s%s%s'", section, *section ? "." : "", item->string);
+			return error_set(err, errlen, "unknown key '%s%s%s'", section, *section ? "." : "",
+			                 item->string);
 	}
 	return 0;
 }
@@ -98,7 +99,8 @@ static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 	static const char *const known[] = {"port", "bind", "tcp_port", "log_unmapped", "reply_controls", NULL};
 	if (!cJSON_IsObject(osc))
 		return error_set(err, errlen, "'osc' must be an object");
-	if (check_keys(osc, known, "osc", err, errlen) < 0 || get_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
+	if (check_keys(osc, known, "osc", err, errlen) < 0 ||
+	    get_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
 	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
 	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
 	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
@@ -138,7 +140,8 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 static int parse_allowed_dirs(config *c, const cJSON *dirs, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(dirs) || cJSON_GetArraySize(dirs) > CONFIG_MAX_DIRS)
-		return error_set(err, errlen, "'allowed_dirs' must be an array of at most %d directory names", CONFIG_MAX_DIRS);
+		return error_set(err, errlen, "'allowed_dirs' must be an array of at most %d directory names",
+		                 CONFIG_MAX_DIRS);
 	c->n_allowed_dirs = 0;
 	const cJSON *item;
 	cJSON_ArrayForEach(item, dirs)
@@ -228,7 +231,7 @@ static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t 
 		return -1;
 	if (address[0] != '/' || strlen(address) >= sizeof map->address)
 		return error_set(err, errlen, "'address' must start with '/' and be shorter than %d characters",
-				 CONFIG_ADDRESS_MAX);
+		                 CONFIG_ADDRESS_MAX);
 	snprintf(map->address, sizeof map->address, "%s", address);
 	if (parse_target(m, map, err, errlen) < 0 || get_bool(m, "swap", &map->swap, err, errlen) < 0)
 		return -1;
@@ -256,8 +259,8 @@ static int parse_mappings(config *c, const cJSON *maps, char *err, size_t errlen
 
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
-	static const char *const known[] = {"model", "terrain", "osc", "audio", "engine", "log_level",
-					    "allowed_dirs", "mappings", NULL};
+	static const char *const known[] = {"model",     "terrain",      "osc",      "audio", "engine",
+	                                    "log_level", "allowed_dirs", "mappings", NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
 	if (check_keys(root, known, "", err, errlen) < 0 ||
@@ -331,12 +334,13 @@ void config_print(const config *c, FILE *out)
 	fprintf(out, "effective configuration:\n");
 	fprintf(out, "  model          %s\n  terrain        %s\n", c->model, c->terrain);
 	fprintf(out, "  osc            udp %s:%d%s, tcp %s, replies to controls %s\n", c->bind, c->port,
-		c->log_unmapped ? ", logging unmapped addresses" : "", c->tcp_port ? "on" : "off",
-		c->reply_controls ? "on" : "off");
+	        c->log_unmapped ? ", logging unmapped addresses" : "", c->tcp_port ? "on" : "off",
+	        c->reply_controls ? "on" : "off");
 	if (c->tcp_port)
 		fprintf(out, "  osc tcp port   %d\n", c->tcp_port);
-	fprintf(out, "  audio          device \"%s\", rate %s, period %d, ring %s\n", c->device[0] ? c->device : "default",
-		c->sample_rate ? "fixed" : "model's", c->period, c->ring_ms > 0 ? "fixed" : "auto");
+	fprintf(out, "  audio          device \"%s\", rate %s, period %d, ring %s\n",
+	        c->device[0] ? c->device : "default", c->sample_rate ? "fixed" : "model's", c->period,
+	        c->ring_ms > 0 ? "fixed" : "auto");
 	if (c->sample_rate)
 		fprintf(out, "  sample rate    %d Hz\n", c->sample_rate);
 	if (c->ring_ms > 0)
@@ -344,14 +348,15 @@ void config_print(const config *c, FILE *out)
 	if (c->record[0])
 		fprintf(out, "  record         %s\n", c->record);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f\n", c->torch_threads,
-		(double)c->smooth_ms, (double)c->gain);
+	        (double)c->smooth_ms, (double)c->gain);
 	fprintf(out, "  allowed dirs  ");
 	for (int i = 0; i < c->n_allowed_dirs; i++)
 		fprintf(out, " %s", c->allowed_dirs[i]);
 	fprintf(out, "\n  mappings       %d\n", c->n_mappings);
 	for (int i = 0; i < c->n_mappings; i++) {
 		const config_mapping *m = &c->mappings[i];
-		fprintf(out, "    %-24s -> %s%s\n", m->address, mapping_target_names[m->to], m->swap ? " (swapped)" : "");
+		fprintf(out, "    %-24s -> %s%s\n", m->address, mapping_target_names[m->to],
+		        m->swap ? " (swapped)" : "");
 	}
 }
 
@@ -360,7 +365,8 @@ const config_mapping *config_find_mapping(const config *c, const char *address)
 	for (int i = 0; i < c->n_mappings; i++) {
 		const char *pattern = c->mappings[i].address;
 		size_t n = strlen(pattern);
-		if (n > 0 && pattern[n - 1] == '*' ? strncmp(pattern, address, n - 1) == 0 : strcmp(pattern, address) == 0)
+		if (n > 0 && pattern[n - 1] == '*' ? strncmp(pattern, address, n - 1) == 0
+		                                   : strcmp(pattern, address) == 0)
 			return &c->mappings[i];
 	}
 	return NULL;
@@ -383,8 +389,7 @@ static int inside_allowed(const config *c, const char *real)
 	return 0;
 }
 
-int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
-			size_t errlen)
+int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen)
 {
 	char real[PATH_MAX];
 	if (!requested[0])
@@ -402,7 +407,7 @@ int config_confine_path(const config *c, const char *requested, char *resolved, 
 		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
 	if (!inside_allowed(c, real))
 		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
-				 requested);
+		                 requested);
 	snprintf(resolved, len, "%s", real);
 	return 0;
 }

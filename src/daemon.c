@@ -98,21 +98,26 @@ static int build_config(config *c, const overrides *o, char *err, size_t errlen)
 	return config_validate(c, err, errlen);
 }
 
-static const struct option serve_options[] = {
-    {"config", required_argument, NULL, 'c'}, {"port", required_argument, NULL, 'p'},
-    {"tcp-port", required_argument, NULL, 'P'}, {"bind", required_argument, NULL, 'b'},
-    {"device", required_argument, NULL, 'd'}, {"model", required_argument, NULL, 'm'},
-    {"terrain", required_argument, NULL, 't'}, {"period", required_argument, NULL, 'n'},
-    {"rate", required_argument, NULL, 'r'}, {"record", required_argument, NULL, 'R'},
-    {"log-level", required_argument, NULL, 'l'}, {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}};
+static const struct option serve_options[] = {{"config", required_argument, NULL, 'c'},
+                                              {"port", required_argument, NULL, 'p'},
+                                              {"tcp-port", required_argument, NULL, 'P'},
+                                              {"bind", required_argument, NULL, 'b'},
+                                              {"device", required_argument, NULL, 'd'},
+                                              {"model", required_argument, NULL, 'm'},
+                                              {"terrain", required_argument, NULL, 't'},
+                                              {"period", required_argument, NULL, 'n'},
+                                              {"rate", required_argument, NULL, 'r'},
+                                              {"record", required_argument, NULL, 'R'},
+                                              {"log-level", required_argument, NULL, 'l'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
 
 static void serve_usage(FILE *out)
 {
 	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
-		     "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-		     "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
-		     "Plays the terrain live; OSC reference in docs/osc.md.\n");
+	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
+	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
 }
 
 static int parse_int_option(const char *text, int min, int max, int *out)
@@ -189,7 +194,7 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 	voice *v;
 	char warning[256];
 	if (voice_create(m, t, d->cfg.smooth_ms, engine_device_rate(d->engine), &v, err, errlen, warning,
-			 sizeof warning) < 0)
+	                 sizeof warning) < 0)
 		return -1;
 	if (warning[0])
 		log_warn("%s", warning);
@@ -209,7 +214,7 @@ static int load_model_request(daemon_state *d, const char *path, char *err, size
 	int rc = swap_in(d, m, NULL, err, errlen);
 	if (rc == 0)
 		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio,
-			 m->latent_dim);
+		         m->latent_dim);
 	model_free(m); /* the voice holds its own reference */
 	return rc;
 }
@@ -237,7 +242,7 @@ static void run_request(daemon_state *d, const osc_request *req)
 		return;
 	}
 	rc = req->type == OSC_LOAD_MODEL ? load_model_request(d, req->path, err, sizeof err)
-					 : load_terrain_request(d, req->path, err, sizeof err);
+	                                 : load_terrain_request(d, req->path, err, sizeof err);
 	if (rc == 0) {
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		return;
@@ -266,10 +271,10 @@ static void report_problems(daemon_state *d, engine_stats *last)
 	engine_stats_read(d->engine, &now);
 	if (now.decode_errors > last->decode_errors)
 		log_error("the model failed to decode %llu frame(s) (played as silence)",
-			  (unsigned long long)(now.decode_errors - last->decode_errors));
+		          (unsigned long long)(now.decode_errors - last->decode_errors));
 	if (now.underruns > last->underruns)
 		log_warn("audio underrun: %llu callback(s) found the ring short",
-			 (unsigned long long)(now.underruns - last->underruns));
+		         (unsigned long long)(now.underruns - last->underruns));
 	*last = now;
 }
 
@@ -359,7 +364,8 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 	terrain *t = NULL;
 	char warning[256];
 	int rc = -1;
-	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 && terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
+	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
+	    terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
 	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
 		if (warning[0])
 			log_warn("%s", warning);
@@ -382,7 +388,8 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 		return -1;
 	int preferred = d->cfg.sample_rate ? d->cfg.sample_rate : probe->sample_rate;
 	model_free(probe);
-	if (audio_init(err, errlen) < 0 || audio_choose(d->cfg.device, preferred, d->cfg.period, &d->audio, err, errlen) < 0)
+	if (audio_init(err, errlen) < 0 ||
+	    audio_choose(d->cfg.device, preferred, d->cfg.period, &d->audio, err, errlen) < 0)
 		return -1;
 	int rate = audio_rate(d->audio);
 	voice *v;
@@ -408,15 +415,15 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	log_info("libtorch runs on %s, %d thread(s)", blas, d->cfg.torch_threads);
 	if (!engine_render_realtime(d->engine))
 		log_warn("the render thread has no real-time priority (raise the rtprio limit: add your user to the "
-			 "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
+		         "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
 	osc_callbacks cb = {.request = queue_request, .status = daemon_status, .ctx = d};
 	osc_init(&d->osc, d->engine, &d->cfg, engine_current_voice(d->engine)->terrain, cb);
 	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, &d->osc, &d->net, err, errlen) < 0)
 		return -1;
 	/* Logged before the worker exists: after that, the names change under d->lock. */
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
-		 (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
-		 audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
+	         (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
+	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
 	if (pthread_create(&d->worker, NULL, worker_main, d) != 0)
 		return error_set(err, errlen, "cannot start the worker thread");
 	return 0;

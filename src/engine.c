@@ -87,7 +87,7 @@ struct engine {
 /* ---- voices (worker thread) ------------------------------------------ */
 
 int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
-		 char *warning, size_t warnlen)
+                 char *warning, size_t warnlen)
 {
 	*out = NULL;
 	voice *v = calloc(1, sizeof *v);
@@ -109,7 +109,7 @@ int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice *
 	if (!v->frame || !v->stereo || !v->resampled || src_error) {
 		voice_free(v);
 		return error_set(err, errlen, "cannot prepare the voice: %s",
-				 src_error ? src_strerror(src_error) : "out of memory");
+		                 src_error ? src_strerror(src_error) : "out of memory");
 	}
 	v->model = m;
 	v->terrain = t;
@@ -274,9 +274,7 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 		e->gesture_start_ns = now;
 		e->gesture_hint = 0;
 		break;
-	case CONTROL_STOP_GESTURE:
-		stop_gesture(e);
-		break;
+	case CONTROL_STOP_GESTURE: stop_gesture(e); break;
 	}
 }
 
@@ -328,7 +326,8 @@ static void drain_controls(engine *e, int64_t now)
 	for (int i = 0; i < e->n_scheduled;) {
 		if (e->schedule[i].apply_ns <= now) {
 			control_event due = e->schedule[i];
-			memmove(e->schedule + i, e->schedule + i + 1, sizeof(control_event) * (size_t)(--e->n_scheduled - i));
+			memmove(e->schedule + i, e->schedule + i + 1,
+			        sizeof(control_event) * (size_t)(--e->n_scheduled - i));
 			apply_event(e, &due, now);
 		} else {
 			i++;
@@ -372,8 +371,11 @@ static void render_one(engine *e)
 	const float *out = v->stereo;
 	size_t frames = (size_t)n;
 	if (v->resampler) {
-		SRC_DATA d = {.data_in = v->stereo, .data_out = v->resampled, .input_frames = n,
-			      .output_frames = (long)v->resampled_capacity, .src_ratio = v->rate_ratio};
+		SRC_DATA d = {.data_in = v->stereo,
+		              .data_out = v->resampled,
+		              .input_frames = n,
+		              .output_frames = (long)v->resampled_capacity,
+		              .src_ratio = v->rate_ratio};
 		src_process(v->resampler, &d);
 		out = v->resampled;
 		frames = (size_t)d.output_frames_gen;
@@ -576,7 +578,8 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels)
 				out[done + i] = 0.5f * (chunk[2 * i] + chunk[2 * i + 1]);
 			else
 				for (int c = 0; c < channels; c++)
-					out[(done + i) * (size_t)channels + (size_t)c] = c < 2 ? chunk[2 * i + (size_t)c] : 0.0f;
+					out[(done + i) * (size_t)channels + (size_t)c] =
+					    c < 2 ? chunk[2 * i + (size_t)c] : 0.0f;
 		}
 		done += want;
 	}

@@ -50,8 +50,12 @@ static int read_point(const cJSON *item, size_t index, int dim, gesture_point *p
 	float values[GESTURE_MAX_DIM + 1];
 	snprintf(what, sizeof what, "point %zu", index);
 	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) != dim + 1)
-		return error_set(err, errlen, "point %zu must be an array [t, %s] of %d numbers like the first point", index,
-			    dim == 1 ? "x" : dim == 2 ? "x, y" : "x, y, z...", dim + 1);
+		return error_set(err, errlen, "point %zu must be an array [t, %s] of %d numbers like the first point",
+		                 index,
+		                 dim == 1   ? "x"
+		                 : dim == 2 ? "x, y"
+		                            : "x, y, z...",
+		                 dim + 1);
 	if (json_read_floats(item, dim + 1, values, what, err, errlen) < 0)
 		return -1;
 	/* Time is re-read as a double: float loses milliseconds after ~5 min. */
@@ -66,11 +70,13 @@ static int read_points(const cJSON *points, gesture *g, char *err, size_t errlen
 	if (n < 1)
 		return error_set(err, errlen, "the gesture has no points");
 	if (n > GESTURE_MAX_POINTS)
-		return error_set(err, errlen, "the gesture has %d points, at most %d are allowed", n, GESTURE_MAX_POINTS);
+		return error_set(err, errlen, "the gesture has %d points, at most %d are allowed", n,
+		                 GESTURE_MAX_POINTS);
 	const cJSON *first = cJSON_GetArrayItem(points, 0);
 	int size = cJSON_IsArray(first) ? cJSON_GetArraySize(first) : 0;
 	if (size < 2 || size > GESTURE_MAX_DIM + 1)
-		return error_set(err, errlen, "point 0 must be an array [t, x, ...] with 1 to %d coordinates", GESTURE_MAX_DIM);
+		return error_set(err, errlen, "point 0 must be an array [t, x, ...] with 1 to %d coordinates",
+		                 GESTURE_MAX_DIM);
 	g->control_dim = size - 1;
 	g->points = calloc((size_t)n, sizeof *g->points);
 	if (!g->points)
@@ -84,8 +90,9 @@ static int read_points(const cJSON *points, gesture *g, char *err, size_t errlen
 		if (p->time < 0)
 			return error_set(err, errlen, "point %zu has a negative time (%g s)", g->n_points, p->time);
 		if (g->n_points > 0 && p->time < p[-1].time)
-			return error_set(err, errlen, "point %zu is at %g s, before the previous point (%g s): times must ascend",
-				    g->n_points, p->time, p[-1].time);
+			return error_set(err, errlen,
+			                 "point %zu is at %g s, before the previous point (%g s): times must ascend",
+			                 g->n_points, p->time, p[-1].time);
 		g->n_points++;
 	}
 	return 0;

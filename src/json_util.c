@@ -132,7 +132,8 @@ int json_read_matrix(const cJSON *arr, int rows, int cols, float *dst, const cha
 		char name[160];
 		snprintf(name, sizeof name, "%s[%d]", what, r);
 		if (cJSON_IsArray(row) && cJSON_GetArraySize(row) != cols)
-			return error_set(err, errlen, "%s has %d columns, expected %d", name, cJSON_GetArraySize(row), cols);
+			return error_set(err, errlen, "%s has %d columns, expected %d", name, cJSON_GetArraySize(row),
+			                 cols);
 		if (json_read_floats(row, cols, dst + (size_t)r * cols, name, err, errlen) < 0)
 			return -1;
 		r++;

@@ -26,7 +26,7 @@ static const command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "terraind %s — a latent-terrain synthesiser\n\nusage: terraind COMMAND [ARGS]\n\ncommands:\n",
-		TERRAIND_VERSION);
+	        TERRAIND_VERSION);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %s\n", commands[i].summary);
 	fprintf(out, "\nSee README.md and docs/ for the file formats and the OSC reference.\n");
@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 {
 	/* No subcommand, or only options: the daemon. */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
-			 strcmp(argv[1], "--version") != 0))
+	                 strcmp(argv[1], "--version") != 0))
 		return cmd_serve(argc, argv);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);

@@ -38,12 +38,15 @@ static int read_method_params(model *m, const char *name, model_method *out, cha
 	snprintf(key, sizeof key, "%.*s_params", TB_NAME_MAX - 1, name);
 	int n = tb_get_int_array(m->module, key, p, 4);
 	if (n != 4)
-		return error_set(err, errlen, "'%s' must be an integer tensor of 4 values [in_channels, in_ratio, out_channels, out_ratio]%s",
-			    key, n < 0 ? " (it is missing or not a tensor)" : "");
+		return error_set(
+		    err, errlen,
+		    "'%s' must be an integer tensor of 4 values [in_channels, in_ratio, out_channels, out_ratio]%s",
+		    key, n < 0 ? " (it is missing or not a tensor)" : "");
 	for (int i = 0; i < 4; i++)
 		if (p[i] < 1 || p[i] > 1 << 20)
-			return error_set(err, errlen, "%s = [%lld, %lld, %lld, %lld]: every value must be between 1 and 1048576",
-				    key, (long long)p[0], (long long)p[1], (long long)p[2], (long long)p[3]);
+			return error_set(err, errlen,
+			                 "%s = [%lld, %lld, %lld, %lld]: every value must be between 1 and 1048576",
+			                 key, (long long)p[0], (long long)p[1], (long long)p[2], (long long)p[3]);
 	snprintf(out->name, sizeof out->name, "%.*s", TB_NAME_MAX - 1, name);
 	out->in_channels = (int)p[0];
 	out->in_ratio = (int)p[1];
@@ -61,7 +64,8 @@ static int discover_methods(model *m, char *err, size_t errlen)
 		return error_set(err, errlen, "cannot list the model's methods: %s", why);
 	for (int i = 0; i < n; i++) {
 		if (!tb_has_method(m->module, names[i]))
-			return error_set(err, errlen, "get_methods() lists '%s' but the model has no such method", names[i]);
+			return error_set(err, errlen, "get_methods() lists '%s' but the model has no such method",
+			                 names[i]);
 		if (read_method_params(m, names[i], &m->methods[m->n_methods], err, errlen) < 0)
 			return -1;
 		m->n_methods++;
@@ -74,8 +78,9 @@ static int read_sample_rate(model *m, char *err, size_t errlen)
 {
 	int64_t sr;
 	if (tb_get_int(m->module, "sr", &sr) < 0 && tb_get_int(m->module, "sampling_rate", &sr) < 0)
-		return error_set(err, errlen, "the model does not state its sample rate (no integer 'sr' attribute, "
-					 "nor a RAVE v1 'sampling_rate' buffer)");
+		return error_set(err, errlen,
+		                 "the model does not state its sample rate (no integer 'sr' attribute, "
+		                 "nor a RAVE v1 'sampling_rate' buffer)");
 	if (sr < 8000 || sr > 384000)
 		return error_set(err, errlen, "sample rate %lld is out of range (8000 to 384000 Hz)", (long long)sr);
 	m->sample_rate = (int)sr;
@@ -87,19 +92,24 @@ static int check_decode(model *m, char *err, size_t errlen)
 	const model_method *dec = model_find_method(m, "decode");
 	int64_t in_dim;
 	if (!dec && tb_get_int(m->module, "m_in_dim", &in_dim) == 0)
-		return error_set(err, errlen, "this is an nn_terrain terrain checkpoint, not an autoencoder: load it as a terrain");
+		return error_set(err, errlen,
+		                 "this is an nn_terrain terrain checkpoint, not an autoencoder: load it as a terrain");
 	if (!dec)
-		return error_set(err, errlen, "the model has no 'decode' method with 'decode_params', so it cannot "
-					 "turn latents into sound (is it an nn~ autoencoder export?)");
+		return error_set(err, errlen,
+		                 "the model has no 'decode' method with 'decode_params', so it cannot "
+		                 "turn latents into sound (is it an nn~ autoencoder export?)");
 	if (dec->in_channels > MODEL_MAX_LATENTS)
 		return error_set(err, errlen, "decode_params says %d latent channels; terraind supports at most %d",
-			    dec->in_channels, MODEL_MAX_LATENTS);
+		                 dec->in_channels, MODEL_MAX_LATENTS);
 	if (dec->out_channels > MODEL_MAX_CHANNELS)
-		return error_set(err, errlen, "decode_params says %d audio channels; terraind plays mono or stereo models",
-			    dec->out_channels);
+		return error_set(err, errlen,
+		                 "decode_params says %d audio channels; terraind plays mono or stereo models",
+		                 dec->out_channels);
 	if (dec->in_ratio % dec->out_ratio != 0)
-		return error_set(err, errlen, "decode_params ratios %d and %d do not give a whole number of samples per latent frame",
-			    dec->in_ratio, dec->out_ratio);
+		return error_set(
+		    err, errlen,
+		    "decode_params ratios %d and %d do not give a whole number of samples per latent frame",
+		    dec->in_ratio, dec->out_ratio);
 	m->latent_dim = dec->in_channels;
 	m->ratio = dec->in_ratio / dec->out_ratio;
 	m->audio_channels = dec->out_channels;
@@ -113,10 +123,11 @@ static int check_encode(model *m, char *err, size_t errlen)
 		return 0;
 	if (enc->in_channels != m->audio_channels)
 		return error_set(err, errlen, "encode_params expects %d audio channels but decode_params produces %d",
-			    enc->in_channels, m->audio_channels);
+		                 enc->in_channels, m->audio_channels);
 	if (enc->out_ratio / enc->in_ratio != m->ratio || enc->out_ratio % enc->in_ratio != 0)
-		return error_set(err, errlen, "encode_params gives %d samples per latent frame but decode_params gives %d",
-			    enc->out_ratio / enc->in_ratio, m->ratio);
+		return error_set(err, errlen,
+		                 "encode_params gives %d samples per latent frame but decode_params gives %d",
+		                 enc->out_ratio / enc->in_ratio, m->ratio);
 	m->has_encode = 1;
 	m->encode_latent_dim = enc->out_channels;
 	return 0;
@@ -266,14 +277,16 @@ void model_blas_library(char *buf, size_t len)
 	if (openblas_config)
 		snprintf(buf, len, "%s (OpenBLAS %s)", file, openblas_config());
 	else
-		snprintf(buf, len, "%s%s", file, strstr(file, "openblas") ? "" : " (not OpenBLAS: expect slow decoding; "
-										 "apt-get install libopenblas0-pthread)");
+		snprintf(buf, len, "%s%s", file,
+		         strstr(file, "openblas") ? ""
+		                                  : " (not OpenBLAS: expect slow decoding; "
+		                                    "apt-get install libopenblas0-pthread)");
 }
 
 static void describe_method(const model_method *mm, FILE *out)
 {
 	fprintf(out, "  %-16s in %4d ch × ratio %-5d -> out %4d ch × ratio %d\n", mm->name, mm->in_channels,
-		mm->in_ratio, mm->out_channels, mm->out_ratio);
+	        mm->in_ratio, mm->out_channels, mm->out_ratio);
 }
 
 static void describe_methods(const model *m, FILE *out)
@@ -305,7 +318,7 @@ void model_describe(const model *m, FILE *out)
 	fprintf(out, "audio channels: %d (%s)\n", m->audio_channels, m->audio_channels == 1 ? "mono" : "stereo");
 	fprintf(out, "latent size:    %d\n", m->latent_dim);
 	fprintf(out, "ratio:          %d samples per latent frame (%.2f ms, %.2f frames/s)\n", m->ratio,
-		1000.0 * m->ratio / m->sample_rate, (double)m->sample_rate / m->ratio);
+	        1000.0 * m->ratio / m->sample_rate, (double)m->sample_rate / m->ratio);
 	fprintf(out, "encode:         %s\n", m->has_encode ? "yes" : "no");
 	describe_methods(m, out);
 	if (m->n_latent_labels > 0) {

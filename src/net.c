@@ -61,9 +61,9 @@ static int open_socket(const char *address, int port, int type, char *err, size_
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
-		return error_set(err, errlen, "cannot listen for OSC on %s %s:%d: %s%s", type == SOCK_STREAM ? "TCP" : "UDP",
-				 address, port, strerror(e),
-				 e == EADDRINUSE ? " (another terraind running? choose another port with --port)" : "");
+		return error_set(err, errlen, "cannot listen for OSC on %s %s:%d: %s%s",
+		                 type == SOCK_STREAM ? "TCP" : "UDP", address, port, strerror(e),
+		                 e == EADDRINUSE ? " (another terraind running? choose another port with --port)" : "");
 	}
 	freeaddrinfo(ai);
 	return fd;
@@ -74,7 +74,7 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 	net_server *s = ctx;
 	if (peer->tcp_fd >= 0) {
 		unsigned char prefix[4] = {(unsigned char)(size >> 24), (unsigned char)(size >> 16),
-					   (unsigned char)(size >> 8), (unsigned char)size};
+		                           (unsigned char)(size >> 8), (unsigned char)size};
 		if (send(peer->tcp_fd, prefix, 4, MSG_NOSIGNAL | MSG_DONTWAIT) == 4)
 			send(peer->tcp_fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
 		return;
@@ -86,8 +86,8 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 static void receive_udp(net_server *s)
 {
 	osc_peer peer = {.len = sizeof peer.addr, .tcp_fd = -1};
-	ssize_t n = recvfrom(s->udp_fd, s->packet, sizeof s->packet, MSG_DONTWAIT, (struct sockaddr *)&peer.addr,
-			     &peer.len);
+	ssize_t n =
+	    recvfrom(s->udp_fd, s->packet, sizeof s->packet, MSG_DONTWAIT, (struct sockaddr *)&peer.addr, &peer.len);
 	if (n > 0)
 		osc_handle_packet(s->osc, s->packet, (size_t)n, &peer);
 }
@@ -101,7 +101,8 @@ static void accept_tcp(net_server *s)
 		return;
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		if (s->clients[i].fd < 0) {
-			s->clients[i] = (tcp_client){.fd = fd, .used = 0, .buf = s->clients[i].buf, .addr = addr, .len = len};
+			s->clients[i] =
+			    (tcp_client){.fd = fd, .used = 0, .buf = s->clients[i].buf, .addr = addr, .len = len};
 			return;
 		}
 	log_warn("refusing an OSC TCP connection: %d clients already connected", MAX_TCP_CLIENTS);
@@ -126,7 +127,8 @@ static void receive_tcp(net_server *s, tcp_client *c)
 	}
 	c->used += (size_t)n;
 	while (c->used >= 4) {
-		uint32_t size = (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 | (uint32_t)c->buf[2] << 8 | c->buf[3];
+		uint32_t size =
+		    (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 | (uint32_t)c->buf[2] << 8 | c->buf[3];
 		if (size == 0 || size > MAX_PACKET) {
 			log_warn("closing an OSC TCP connection: packet size %u is out of range", size);
 			drop_client(c);
@@ -176,7 +178,7 @@ static void *net_main(void *arg)
 }
 
 int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context *o, net_server **out, char *err,
-	      size_t errlen)
+              size_t errlen)
 {
 	*out = NULL;
 	net_server *s = calloc(1, sizeof *s);
@@ -187,7 +189,8 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	s->udp_fd = open_socket(bind_address, udp_port, SOCK_DGRAM, err, errlen);
-	if (s->udp_fd < 0 || (tcp_port && (s->tcp_fd = open_socket(bind_address, tcp_port, SOCK_STREAM, err, errlen)) < 0)) {
+	if (s->udp_fd < 0 ||
+	    (tcp_port && (s->tcp_fd = open_socket(bind_address, tcp_port, SOCK_STREAM, err, errlen)) < 0)) {
 		net_stop(s);
 		return -1;
 	}

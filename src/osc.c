@@ -281,8 +281,8 @@ static void handle_gesture(osc_call *c)
 	int stride = dim + 1;
 	enum { MAX_ARGS = 3 * 4096 };
 	if (c->argc < stride || c->argc % stride != 0 || c->argc > MAX_ARGS) {
-		fail(c, "expects groups of %d numbers (t then %d coordinate%s), at most %d numbers; got %d", stride, dim,
-		     dim == 1 ? "" : "s", MAX_ARGS, c->argc);
+		fail(c, "expects groups of %d numbers (t then %d coordinate%s), at most %d numbers; got %d", stride,
+		     dim, dim == 1 ? "" : "s", MAX_ARGS, c->argc);
 		return;
 	}
 	float *values = malloc(sizeof(float) * (size_t)c->argc);
@@ -415,8 +415,8 @@ static float normalise(const config_mapping *m, int k, float v)
 
 static void handle_mapped(osc_call *c, const config_mapping *m)
 {
-	static const int counts[] = {[MAP_XY] = 2, [MAP_XYZ] = 3, [MAP_X] = 1, [MAP_Y] = 1, [MAP_PRESSURE] = 1,
-				     [MAP_GAIN] = 1};
+	static const int counts[] = {
+	    [MAP_XY] = 2, [MAP_XYZ] = 3, [MAP_X] = 1, [MAP_Y] = 1, [MAP_PRESSURE] = 1, [MAP_GAIN] = 1};
 	/* Extra values are ignored: /accxyz sends x y z to an xy mapping. */
 	float v[3];
 	if (numbers(c, -1, v, 3, "as mapped in the config") < 0)
@@ -522,14 +522,14 @@ static void handle_message(osc_context *o, const char *data, size_t size, const 
 		return;
 	}
 	osc_call c = {.o = o,
-		      .peer = peer,
-		      .address = address,
-		      .types = lo_message_get_types(msg),
-		      .argv = lo_message_get_argv(msg),
-		      .argc = lo_message_get_argc(msg),
-		      .received_ns = clock_now_ns(),
-		      .apply_ns = apply_ns,
-		      .msg = msg};
+	              .peer = peer,
+	              .address = address,
+	              .types = lo_message_get_types(msg),
+	              .argv = lo_message_get_argv(msg),
+	              .argc = lo_message_get_argc(msg),
+	              .received_ns = clock_now_ns(),
+	              .apply_ns = apply_ns,
+	              .msg = msg};
 	atomic_fetch_add(&o->messages, 1);
 	dispatch(&c);
 	lo_message_free(msg);
@@ -557,7 +557,7 @@ static int64_t timetag_deadline(const unsigned char *p, int64_t now)
 }
 
 static void handle_element(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer,
-			   int64_t apply_ns, int depth);
+                           int64_t apply_ns, int depth);
 
 static void handle_bundle(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer, int depth)
 {
@@ -580,7 +580,7 @@ static void handle_bundle(osc_context *o, const unsigned char *data, size_t size
 }
 
 static void handle_element(osc_context *o, const unsigned char *data, size_t size, const osc_peer *peer,
-			   int64_t apply_ns, int depth)
+                           int64_t apply_ns, int depth)
 {
 	if (size >= 8 && memcmp(data, "#bundle", 8) == 0)
 		handle_bundle(o, data, size, peer, depth);

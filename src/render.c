@@ -33,7 +33,7 @@ void render_set_smoothing(render_engine *e, float smooth_ms)
 }
 
 int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *err, size_t errlen, char *warning,
-		size_t warnlen)
+                size_t warnlen)
 {
 	memset(e, 0, sizeof *e);
 	if (terrain_check_model(t, m->id, m->latent_dim, m->sample_rate, m->ratio, err, errlen, warning, warnlen) < 0)
@@ -110,12 +110,13 @@ int render_frame(render_engine *e, float *out, char *err, size_t errlen)
 }
 
 int render_gesture(render_engine *e, const gesture *g, double tail_seconds, render_sink sink, void *ctx, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	const model *m = e->model;
 	if (g->control_dim != e->terrain->control_dim)
-		return error_set(err, errlen, "the gesture has %d coordinates per point but the terrain has %d control dimensions",
-			    g->control_dim, e->terrain->control_dim);
+		return error_set(err, errlen,
+		                 "the gesture has %d coordinates per point but the terrain has %d control dimensions",
+		                 g->control_dim, e->terrain->control_dim);
 	const double frame_seconds = (double)m->ratio / m->sample_rate;
 	const double end = gesture_duration(g) + (tail_seconds > 0 ? tail_seconds : 0);
 	const uint64_t total = (uint64_t)ceil(end / frame_seconds - 1e-9);

@@ -23,13 +23,13 @@ static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t 
 {
 	if (s->control_dim < 1 || s->control_dim > TERRAIN_MAX_CONTROL_DIM)
 		return error_set(err, errlen, "control_dim %d is out of range (1 to %d)", s->control_dim,
-			    TERRAIN_MAX_CONTROL_DIM);
+		                 TERRAIN_MAX_CONTROL_DIM);
 	if (s->latent_dim < 1 || s->latent_dim > TERRAIN_MAX_LATENT_DIM)
 		return error_set(err, errlen, "latent_dim %d is out of range (1 to %d)", s->latent_dim,
-			    TERRAIN_MAX_LATENT_DIM);
+		                 TERRAIN_MAX_LATENT_DIM);
 	if (s->n_features < 0 || 2 * s->n_features > TERRAIN_MAX_WIDTH)
 		return error_set(err, errlen, "%d Fourier features is out of range (0 to %d)", s->n_features,
-			    TERRAIN_MAX_WIDTH / 2);
+		                 TERRAIN_MAX_WIDTH / 2);
 	if (s->n_layers < 1 || s->n_layers > TERRAIN_MAX_LAYERS)
 		return error_set(err, errlen, "%d layers is out of range (1 to %d)", s->n_layers, TERRAIN_MAX_LAYERS);
 	size_t n = (size_t)s->control_dim * (size_t)s->n_features;
@@ -37,7 +37,8 @@ static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t 
 	for (int i = 0; i < s->n_layers; i++) {
 		int out = s->widths[i];
 		if (out < 1 || out > TERRAIN_MAX_WIDTH)
-			return error_set(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out, TERRAIN_MAX_WIDTH);
+			return error_set(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out,
+			                 TERRAIN_MAX_WIDTH);
 		n += (size_t)out * (size_t)in + (size_t)out;
 		if (n > TERRAIN_MAX_WEIGHTS)
 			return error_set(err, errlen, "the network has more than %d weights", TERRAIN_MAX_WEIGHTS);
@@ -110,7 +111,7 @@ int terrain_validate(const terrain *t, char *err, size_t errlen)
 	for (int d = 0; d < t->control_dim; d++)
 		if (!(isfinite(t->bounds_min[d]) && isfinite(t->bounds_max[d]) && t->bounds_min[d] < t->bounds_max[d]))
 			return error_set(err, errlen, "bounds on axis %d are [%g, %g]: need finite min < max", d,
-				    (double)t->bounds_min[d], (double)t->bounds_max[d]);
+			                 (double)t->bounds_min[d], (double)t->bounds_max[d]);
 	return 0;
 }
 
@@ -138,11 +139,12 @@ size_t terrain_scratch_floats(const terrain *t)
  * branch-free, so the feature loop vectorises, unlike libm's sinf. */
 static inline void sincos_poly(float p, float *s, float *c)
 {
-	float k = nearbyintf(p * 0.636619772f); /* 2/pi */
+	float k = nearbyintf(p * 0.636619772f);                                     /* 2/pi */
 	float r = ((p - k * 1.5703125f) - k * 4.83751297e-4f) - k * 7.54978995e-8f; /* pi/2 in three parts */
 	float r2 = r * r;
 	float sr = r + r * r2 * (-1.6666654611e-1f + r2 * (8.3321608736e-3f + r2 * -1.9515295891e-4f));
-	float cr = 1.0f - 0.5f * r2 + r2 * r2 * (4.166664568298827e-2f + r2 * (-1.388731625493765e-3f + r2 * 2.443315711809948e-5f));
+	float cr = 1.0f - 0.5f * r2 +
+	           r2 * r2 * (4.166664568298827e-2f + r2 * (-1.388731625493765e-3f + r2 * 2.443315711809948e-5f));
 	int q = (int)k;
 	float sv = (q & 1) ? cr : sr;
 	float cv = (q & 1) ? sr : cr;
@@ -225,8 +227,8 @@ static void dense_batch(const terrain_layer *l, const float *h, size_t rows, flo
 {
 	for (size_t r = 0; r < rows; r++)
 		memcpy(out + r * l->out, l->bias, sizeof(float) * (size_t)l->out);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, l->out, l->in, 1.0f, h, l->in, l->weight,
-		    l->in, 1.0f, out, l->out);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, l->out, l->in, 1.0f, h, l->in, l->weight, l->in,
+	            1.0f, out, l->out);
 	if (!l->has_prelu)
 		return;
 	const size_t n = rows * (size_t)l->out;
@@ -242,7 +244,7 @@ static void fourier_batch(const terrain *t, const float *coords, size_t rows, fl
 {
 	const int f = t->n_features;
 	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, f, t->control_dim, two_pi, coords,
-		    t->control_dim, t->fourier, f, 0.0f, proj, f);
+	            t->control_dim, t->fourier, f, 0.0f, proj, f);
 	for (size_t r = 0; r < rows; r++) {
 		const float *p = proj + r * (size_t)f;
 		float *dst = h + r * 2 * (size_t)f;
@@ -300,24 +302,24 @@ int terrain_clamp(const terrain *t, float *coord)
 	return clamped;
 }
 
-int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio,
-			char *err, size_t errlen, char *warning, size_t warnlen)
+int terrain_check_model(const terrain *t, const char *model_id, int latent_dim, int sample_rate, int ratio, char *err,
+                        size_t errlen, char *warning, size_t warnlen)
 {
 	if (warning && warnlen)
 		warning[0] = '\0';
 	if (t->latent_dim != latent_dim)
-		return error_set(err, errlen, "the terrain produces %d latents but the model '%s' decodes %d", t->latent_dim,
-			    model_id, latent_dim);
+		return error_set(err, errlen, "the terrain produces %d latents but the model '%s' decodes %d",
+		                 t->latent_dim, model_id, latent_dim);
 	if (!t->has_model)
 		return 0;
 	if (t->model.sample_rate && t->model.sample_rate != sample_rate)
 		return error_set(err, errlen, "the terrain was made for a %d Hz model but '%s' runs at %d Hz",
-			    t->model.sample_rate, model_id, sample_rate);
+		                 t->model.sample_rate, model_id, sample_rate);
 	if (t->model.ratio && t->model.ratio != ratio)
 		return error_set(err, errlen, "the terrain was made for a model with ratio %d but '%s' has ratio %d",
-			    t->model.ratio, model_id, ratio);
+		                 t->model.ratio, model_id, ratio);
 	if (t->model.id[0] && strcmp(t->model.id, model_id) != 0 && warning)
 		snprintf(warning, warnlen, "the terrain was made for model '%s', playing it with '%s'", t->model.id,
-			 model_id);
+		         model_id);
 	return 0;
 }

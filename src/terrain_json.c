@@ -39,8 +39,8 @@ static int check_header(const cJSON *root, char *err, size_t errlen)
 	if (json_get_int(root, "version", 1, 1000000, &version, err, errlen) < 0)
 		return -1;
 	if (version != TERRAIN_FORMAT_VERSION)
-		return error_set(err, errlen, "'version' %d is not supported by this terraind (it reads version %d)", version,
-			    TERRAIN_FORMAT_VERSION);
+		return error_set(err, errlen, "'version' %d is not supported by this terraind (it reads version %d)",
+		                 version, TERRAIN_FORMAT_VERSION);
 	return 0;
 }
 
@@ -62,7 +62,8 @@ static int read_shape(const cJSON *root, terrain_shape *shape, char *err, size_t
 	if (fourier && !cJSON_IsNull(fourier)) {
 		const cJSON *first = cJSON_GetArrayItem(fourier, 0);
 		if (!cJSON_IsArray(fourier) || !cJSON_IsArray(first))
-			return error_set(err, errlen, "network.fourier must be a matrix (an array of %d arrays)", shape->control_dim);
+			return error_set(err, errlen, "network.fourier must be a matrix (an array of %d arrays)",
+			                 shape->control_dim);
 		shape->n_features = cJSON_GetArraySize(first);
 	}
 	const cJSON *layers = member(net, "layers");
@@ -71,7 +72,7 @@ static int read_shape(const cJSON *root, terrain_shape *shape, char *err, size_t
 	shape->n_layers = cJSON_GetArraySize(layers);
 	if (shape->n_layers > TERRAIN_MAX_LAYERS)
 		return error_set(err, errlen, "network.layers has %d layers, at most %d are allowed", shape->n_layers,
-			    TERRAIN_MAX_LAYERS);
+		                 TERRAIN_MAX_LAYERS);
 	int i = 0;
 	const cJSON *layer;
 	cJSON_ArrayForEach(layer, layers)
@@ -99,8 +100,8 @@ static int read_layer(const cJSON *json, terrain_layer *l, int index, int last, 
 	if (last)
 		return 0;
 	if (!cJSON_IsNumber(prelu) || !isfinite(prelu->valuedouble))
-		return error_set(err, errlen, "network.layers[%d].prelu must be a number (every layer but the last has one)",
-			    index);
+		return error_set(err, errlen,
+		                 "network.layers[%d].prelu must be a number (every layer but the last has one)", index);
 	l->prelu = (float)prelu->valuedouble;
 	return 0;
 }
@@ -113,7 +114,7 @@ static int read_network(const cJSON *root, terrain *t, char *err, size_t errlen)
 		return error_set(err, errlen, "network.gauss_scale must be a number");
 	t->gauss_scale = gauss ? (float)gauss->valuedouble : 0.0f;
 	if (t->n_features > 0 && json_read_matrix(member(net, "fourier"), t->control_dim, t->n_features, t->fourier,
-						  "network.fourier", err, errlen) < 0)
+	                                          "network.fourier", err, errlen) < 0)
 		return -1;
 	int i = 0;
 	const cJSON *layer;
@@ -137,7 +138,7 @@ static int read_bounds(const cJSON *root, terrain *t, char *err, size_t errlen)
 	for (int d = 0; d < t->control_dim; d++)
 		if (!(t->bounds_min[d] < t->bounds_max[d]))
 			return error_set(err, errlen, "bounds.min[%d] (%g) must be less than bounds.max[%d] (%g)", d,
-				    (double)t->bounds_min[d], d, (double)t->bounds_max[d]);
+			                 (double)t->bounds_min[d], d, (double)t->bounds_max[d]);
 	return 0;
 }
 
@@ -167,8 +168,8 @@ static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 	    read_optional_int(m, "ratio", 1 << 20, &t->model.ratio, why, sizeof why) < 0)
 		return error_set(err, errlen, "model: %s", why);
 	if (t->model.latent_dim && t->model.latent_dim != t->latent_dim)
-		return error_set(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d", t->model.latent_dim,
-			    t->latent_dim);
+		return error_set(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d",
+		                 t->model.latent_dim, t->latent_dim);
 	return 0;
 }
 
@@ -329,8 +330,8 @@ static int read_checked(tb_module *mod, const char *name, float *dst, int rows, 
 		return -1;
 	int ok = cols ? (ndim == 2 && shape[0] == rows && shape[1] == cols) : (ndim == 1 && shape[0] == rows);
 	if (!ok)
-		return error_set(err, errlen, "'%s' has %lld values in %d dimensions, expected %d×%d", name, (long long)n, ndim,
-			    rows, cols ? cols : 1);
+		return error_set(err, errlen, "'%s' has %lld values in %d dimensions, expected %d×%d", name,
+		                 (long long)n, ndim, rows, cols ? cols : 1);
 	return 0;
 }
 
@@ -387,7 +388,8 @@ static int build_from_checkpoint(tb_module *mod, terrain **out, char *err, size_
 	nn_terrain_dims d;
 	if (read_nn_terrain_dims(mod, &d, err, errlen) < 0)
 		return -1;
-	terrain_shape shape = {.control_dim = d.in_dim, .latent_dim = d.out_dim, .n_features = d.features, .n_layers = 5};
+	terrain_shape shape = {
+	    .control_dim = d.in_dim, .latent_dim = d.out_dim, .n_features = d.features, .n_layers = 5};
 	for (int i = 0; i < 4; i++)
 		shape.widths[i] = d.cmax;
 	shape.widths[4] = d.out_dim;
@@ -420,11 +422,12 @@ static void name_from_path(const char *path, char *name, size_t len)
 }
 
 int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	*out = NULL;
 	if (!(bounds_min < bounds_max))
-		return error_set(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min, (double)bounds_max);
+		return error_set(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min,
+		                 (double)bounds_max);
 	tb_module *mod;
 	char why[768];
 	if (tb_load(path, &mod, why, sizeof why) < 0)
@@ -433,7 +436,7 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 	tb_free(mod);
 	if (rc < 0)
 		return error_set(err, errlen, "%s: not a usable nn_terrain checkpoint: %s", path, why);
-	name_from_path(path, (*out)->name, sizeof (*out)->name);
+	name_from_path(path, (*out)->name, sizeof(*out)->name);
 	for (int d = 0; d < (*out)->control_dim; d++) {
 		(*out)->bounds_min[d] = bounds_min;
 		(*out)->bounds_max[d] = bounds_max;

@@ -22,7 +22,8 @@ struct tb_module {
 	std::vector<at::Tensor> cppn;
 };
 
-namespace {
+namespace
+{
 
 void set_error(char *err, size_t errlen, const std::string &text)
 {
@@ -36,7 +37,8 @@ void set_error(char *err, size_t errlen, const std::string &text)
 	if (text.find("Traceback of TorchScript") != std::string::npos) {
 		size_t end = text.find_last_not_of("\n ");
 		size_t start = text.rfind('\n', end);
-		line = text.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+		line = text.substr(start == std::string::npos ? 0 : start + 1,
+		                   end - (start == std::string::npos ? 0 : start + 1) + 1);
 		if (line.rfind("builtins.", 0) == 0)
 			line = line.substr(9);
 	}
@@ -218,8 +220,8 @@ extern "C" int tb_get_string_list(tb_module *module, const char *name, char (*va
 	}
 }
 
-extern "C" int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity,
-				 int64_t *shape, int *ndim, char *err, size_t errlen)
+extern "C" int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape,
+                                 int *ndim, char *err, size_t errlen)
 {
 	try {
 		at::Tensor t = checked_tensor(module, name);
@@ -247,7 +249,7 @@ static std::string shape_text(const at::Tensor &t)
 }
 
 extern "C" int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
-		       tb_shape out_shape, char *err, size_t errlen)
+                       tb_shape out_shape, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
@@ -255,7 +257,7 @@ extern "C" int tb_call(tb_module *module, const char *method, const float *in, t
 		if (!m)
 			throw std::runtime_error(std::string("the model has no method '") + method + "'");
 		at::Tensor x = torch::from_blob(const_cast<float *>(in),
-						{in_shape.batch, in_shape.channels, in_shape.time}, at::kFloat);
+		                                {in_shape.batch, in_shape.channels, in_shape.time}, at::kFloat);
 		c10::IValue result = (*m)({x});
 		if (!result.isTensor())
 			throw std::runtime_error(std::string(method) + " did not return a tensor");
@@ -263,9 +265,9 @@ extern "C" int tb_call(tb_module *module, const char *method, const float *in, t
 		if (y.dim() != 3 || y.size(0) != out_shape.batch || y.size(1) != out_shape.channels ||
 		    y.size(2) != out_shape.time)
 			throw std::runtime_error(std::string(method) + " returned shape " + shape_text(y) +
-						 ", expected (" + std::to_string(out_shape.batch) + ", " +
-						 std::to_string(out_shape.channels) + ", " +
-						 std::to_string(out_shape.time) + ") from its _params");
+			                         ", expected (" + std::to_string(out_shape.batch) + ", " +
+			                         std::to_string(out_shape.channels) + ", " +
+			                         std::to_string(out_shape.time) + ") from its _params");
 		y = y.to(at::kFloat).contiguous();
 		memcpy(out, y.data_ptr<float>(), sizeof(float) * (size_t)y.numel());
 		return 0;
@@ -298,8 +300,8 @@ static void load_cppn(tb_module *module)
 	c.push_back(checked_tensor(module, "fc_out.bias"));
 }
 
-extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim,
-				     float *out, int64_t out_dim, char *err, size_t errlen)
+extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
+                                     int64_t out_dim, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
@@ -318,7 +320,7 @@ extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int
 		at::Tensor y = at::linear(h, c[c.size() - 2], c[c.size() - 1]).contiguous();
 		if (y.size(1) != out_dim)
 			throw std::runtime_error("fc_out has " + std::to_string(y.size(1)) + " outputs, expected " +
-						 std::to_string(out_dim));
+			                         std::to_string(out_dim));
 		memcpy(out, y.data_ptr<float>(), sizeof(float) * (size_t)y.numel());
 		return 0;
 	} catch (const std::exception &e) {

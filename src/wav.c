@@ -18,7 +18,7 @@ struct wav_writer {
 };
 
 int wav_open(const char *path, int sample_rate, int channels, wav_sample_format format, wav_writer **out, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	*out = NULL;
 	wav_writer *w = calloc(1, sizeof *w);
@@ -27,8 +27,8 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 	snprintf(w->path, sizeof w->path, "%s", path);
 	snprintf(w->part, sizeof w->part, "%s.part", path);
 	SF_INFO info = {.samplerate = sample_rate,
-			.channels = channels,
-			.format = SF_FORMAT_WAV | (format == WAV_FLOAT32 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16)};
+	                .channels = channels,
+	                .format = SF_FORMAT_WAV | (format == WAV_FLOAT32 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16)};
 	w->file = sf_open(w->part, SFM_WRITE, &info);
 	if (!w->file) {
 		error_set(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
@@ -67,7 +67,7 @@ void wav_abort(wav_writer *w)
 }
 
 int wav_read(const char *path, float **samples, int64_t *frames, int *channels, int *sample_rate, char *err,
-	     size_t errlen)
+             size_t errlen)
 {
 	*samples = NULL;
 	SF_INFO info;

@@ -45,7 +45,7 @@ static void die(const char *what, const char *err)
 }
 
 static void row(const char *what, const char *value, const char *baseline, const char *ratio, const char *target,
-		int met)
+                int met)
 {
 	printf("| %-44s | %-22s | %-30s | %-16s | %-22s | %-4s |\n", what, value, baseline, ratio, target,
 	       met ? "yes" : "NO");
@@ -58,7 +58,8 @@ static void bench_eval_one(const char *preset)
 	char err[1024];
 	terrain *t;
 	tb_module *mod;
-	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 || tb_load(preset, &mod, err, sizeof err) < 0)
+	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 ||
+	    tb_load(preset, &mod, err, sizeof err) < 0)
 		die(preset, err);
 	enum { N = 2000 };
 	float *coords = malloc(sizeof(float) * 2 * N), z[1024];
@@ -88,7 +89,7 @@ static void bench_eval_one(const char *preset)
 	snprintf(what, sizeof what, "terrain eval, 1 coordinate (%s)", name);
 	snprintf(value, sizeof value, "%.1f us, %ld allocs", median(c_us, RUNS), c_allocs);
 	snprintf(base, sizeof base, "libtorch %.1f us, %ld allocs/call", median(torch_us, RUNS),
-		 torch_allocs / (RUNS * (N / 4)));
+	         torch_allocs / (RUNS * (N / 4)));
 	double m = median(ratio, RUNS);
 	snprintf(rat, sizeof rat, "%.1fx faster", m);
 	row(what, value, base, rat, ">= 5x, 0 allocations", m >= 5 && c_allocs == 0);
@@ -105,7 +106,8 @@ static void bench_plot(const char *preset)
 	char err[1024];
 	terrain *t;
 	tb_module *mod;
-	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 || tb_load(preset, &mod, err, sizeof err) < 0)
+	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 ||
+	    tb_load(preset, &mod, err, sizeof err) < 0)
 		die(preset, err);
 	enum { SIDE = 512, N = SIDE * SIDE, PLOT_RUNS = 3 };
 	float *coords = malloc(sizeof(float) * 2 * N);
@@ -156,8 +158,11 @@ static void bench_render_overhead(const char *model_path, const char *terrain_pa
 		if (terrain_load(terrain_path, &t, err, sizeof err) < 0)
 			die(terrain_path, err);
 	} else { /* a random nn_terrain-sized terrain for a model without one */
-		terrain_shape s = {.control_dim = 2, .latent_dim = m->latent_dim, .n_features = 256, .n_layers = 5,
-				   .widths = {128, 128, 128, 128, m->latent_dim}};
+		terrain_shape s = {.control_dim = 2,
+		                   .latent_dim = m->latent_dim,
+		                   .n_features = 256,
+		                   .n_layers = 5,
+		                   .widths = {128, 128, 128, 128, m->latent_dim}};
 		if (terrain_create(&s, &t, err, sizeof err) < 0)
 			die("terrain", err);
 		for (size_t i = 0; i < t->storage_floats; i++)
@@ -218,9 +223,11 @@ static live_result run_live(const char *model_path, const char *terrain_path, in
 	terrain *t;
 	voice *v;
 	engine *e;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0 || terrain_load(terrain_path, &t, err, sizeof err) < 0 ||
+	if (model_load(model_path, NULL, &m, err, sizeof err) < 0 ||
+	    terrain_load(terrain_path, &t, err, sizeof err) < 0 ||
 	    voice_create(m, t, 0, m->sample_rate, &v, err, sizeof err, warn, sizeof warn) < 0 ||
-	    engine_create(m->sample_rate, period, 0, 0, &e, err, sizeof err) < 0 || engine_start(e, v, err, sizeof err) < 0)
+	    engine_create(m->sample_rate, period, 0, 0, &e, err, sizeof err) < 0 ||
+	    engine_start(e, v, err, sizeof err) < 0)
 		die("live", err);
 	float *out = malloc(sizeof(float) * 2 * (size_t)period);
 	engine_pull(e, out, (unsigned long)period, 2); /* first sound */
@@ -271,7 +278,9 @@ static void bench_live(void)
 	struct sched_param param = {.sched_priority = 10};
 	int rt = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
 	if (!rt)
-		fprintf(stderr, "bench: no real-time priority for the simulated callback: its worst case includes preemption\n");
+		fprintf(
+		    stderr,
+		    "bench: no real-time priority for the simulated callback: its worst case includes preemption\n");
 	double lat[3], cb[3], start[3];
 	live_result r = {0};
 	long allocs = 0;
@@ -292,7 +301,8 @@ static void bench_live(void)
 	snprintf(value, sizeof value, "%.1f us worst, %ld allocs", c, allocs);
 	snprintf(base, sizeof base, "period %.0f us", r.period_us);
 	snprintf(rat, sizeof rat, "%.2f %%", 100 * c / r.period_us);
-	row("audio callback time, worst case", value, base, rat, "<= 5 % of the period", c <= 0.05 * r.period_us && allocs == 0);
+	row("audio callback time, worst case", value, base, rat, "<= 5 % of the period",
+	    c <= 0.05 * r.period_us && allocs == 0);
 	double s = median(start, 3);
 	snprintf(value, sizeof value, "%.2f s", s);
 	row("start -> first sound (demo model, in process)", value, "-", "-", "< 2 s", s < 2);

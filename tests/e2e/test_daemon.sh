@@ -10,12 +10,13 @@ expect_in "$TMP/err" "start JACK"
 
 start_jack 48000 128
 PORT=$(free_port)
+TCP_PORT=$(free_port)
 # ring_ms 40: this test runs on shared virtual machines where even a
 # SCHED_FIFO thread is sometimes woken 20-30 ms late (the hypervisor runs
 # someone else); "0 xruns" must hold with a margin that covers that. On a
 # laptop the automatic margin (10 ms) is enough: see docs/performance.md.
 cat >"$TMP/test.json" <<CONF
-{ "audio": { "ring_ms": 40 },
+{ "audio": { "ring_ms": 40 }, "osc": { "tcp_port": $TCP_PORT },
   "allowed_dirs": ["models", "terrains", "$BUILD/models"],
   "mappings": [ { "address": "/1/xy1", "to": "xy", "range": [0, 1] },
                 { "address": "/accxyz", "to": "xy", "swap": true, "range": [-1, 1] } ] }
@@ -25,6 +26,13 @@ DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 
 $PY tests/e2e/daemon_checks.py "$PORT" "$BUILD/models" || fail "daemon checks failed; daemon log: $(tail -60 "$TMP/daemon.err")"
+
+echo "SIGHUP reloads the mappings without stopping the sound; TCP works too; the sound follows the cursor"
+FRAMES=$($PY scripts/terraind_client.py --port "$PORT" status | awk '$1 == "frames" {print $2}')
+sed -i 's|"mappings": \[|"mappings": [ { "address": "/hup/xy", "to": "xy" },|' "$TMP/test.json"
+kill -HUP $DAEMON
+$PY tests/e2e/daemon_reload_checks.py "$PORT" "$TCP_PORT" "$FRAMES" || fail "reload checks failed: $(tail -5 "$TMP/daemon.err")"
+expect_in "$TMP/daemon.err" "SIGHUP: reloaded"
 
 echo "SIGTERM fades out and exits 0 within a second"
 start=$(date +%s%N)

@@ -42,10 +42,11 @@ static void values_and_mappings_are_read(void **state)
 	config c;
 	char err[512];
 	config_defaults(&c);
-	const char *text = "{\"osc\": {\"port\": 9100, \"tcp_port\": 9101}, \"audio\": {\"period\": 256, \"device\": \"USB\"},"
-			   "\"engine\": {\"smooth_ms\": 5, \"gain\": 0.5}, \"log_level\": \"debug\","
-			   "\"mappings\": [{\"address\": \"/1/multixy1/*\", \"to\": \"xy\", \"swap\": true,"
-			   "\"invert\": [true, false], \"range\": [[0, 2], [-1, 1]]}]}";
+	const char *text =
+	    "{\"osc\": {\"port\": 9100, \"tcp_port\": 9101}, \"audio\": {\"period\": 256, \"device\": \"USB\"},"
+	    "\"engine\": {\"smooth_ms\": 5, \"gain\": 0.5}, \"log_level\": \"debug\","
+	    "\"mappings\": [{\"address\": \"/1/multixy1/*\", \"to\": \"xy\", \"swap\": true,"
+	    "\"invert\": [true, false], \"range\": [[0, 2], [-1, 1]]}]}";
 	if (config_parse(&c, text, "t.json", err, sizeof err) < 0)
 		fail_msg("%s", err);
 	assert_int_equal(c.port, 9100);
@@ -76,12 +77,16 @@ static void unknown_keys_and_bad_values_are_named(void **state)
 	expect_refused("{\"osc\": {\"log_unmapped\": 1}}", "'log_unmapped' must be true or false");
 	expect_refused("{\"log_level\": \"loud\"}", "'log_level' must be");
 	expect_refused("{\"allowed_dirs\": \"models\"}", "'allowed_dirs' must be an array");
-	expect_refused("{\"mappings\": [{\"address\": \"1/xy1\", \"to\": \"xy\"}]}", "mappings[0]: 'address' must start with '/'");
+	expect_refused("{\"mappings\": [{\"address\": \"1/xy1\", \"to\": \"xy\"}]}",
+	               "mappings[0]: 'address' must start with '/'");
 	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"z\"}]}", "mappings[0]: 'to' is \"z\"");
 	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"gain\", \"swap\": true}]}", "'swap' needs");
-	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"range\": [1, 1]}]}", "range 0 is empty");
-	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"invert\": [true]}]}", "'invert' must be");
-	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"colour\": 1}]}", "unknown key 'colour'");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"range\": [1, 1]}]}",
+	               "range 0 is empty");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"invert\": [true]}]}",
+	               "'invert' must be");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"colour\": 1}]}",
+	               "unknown key 'colour'");
 	expect_refused("[1, 2]", "one JSON object");
 	expect_refused("{\"osc\": {", "invalid JSON");
 }
@@ -109,9 +114,11 @@ static void paths_are_confined_to_the_allowed_directories(void **state)
 	assert_int_equal(config_confine_path(&c, "terrains/demo.json", resolved, sizeof resolved, err, sizeof err), 0);
 	assert_int_equal(config_confine_path(&c, "/etc/passwd", resolved, sizeof resolved, err, sizeof err), -1);
 	assert_contains(err, "outside the allowed directories");
-	assert_int_equal(config_confine_path(&c, "models/../README.md", resolved, sizeof resolved, err, sizeof err), -1);
+	assert_int_equal(config_confine_path(&c, "models/../README.md", resolved, sizeof resolved, err, sizeof err),
+	                 -1);
 	assert_contains(err, "outside the allowed directories");
-	assert_int_equal(config_confine_path(&c, "../../../../../../etc/passwd", resolved, sizeof resolved, err, sizeof err), -1);
+	assert_int_equal(
+	    config_confine_path(&c, "../../../../../../etc/passwd", resolved, sizeof resolved, err, sizeof err), -1);
 	assert_int_equal(config_confine_path(&c, "missing.ts", resolved, sizeof resolved, err, sizeof err), -1);
 	assert_contains(err, "No such file");
 	/* A symbolic link inside an allowed directory that points outside is refused. */

@@ -37,7 +37,8 @@ static void plain_array_of_xy_points_is_accepted(void **state)
 static void object_form_with_xyz_points_is_accepted(void **state)
 {
 	(void)state;
-	gesture *g = parse_ok("{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [[0, 0, 0, 0.5], [1, 1, 1, 1]]}");
+	gesture *g =
+	    parse_ok("{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [[0, 0, 0, 0.5], [1, 1, 1, 1]]}");
 	assert_int_equal(g->control_dim, 3);
 	assert_float_equal(g->points[0].coord[2], 0.5f, 0);
 	gesture_free(g);

@@ -65,11 +65,13 @@ static int setup(void **state)
 	config_defaults(&f->config);
 	f->config.n_mappings = 2;
 	f->config.mappings[0] = (config_mapping){.address = "/1/xy1", .to = MAP_XY, .in_max = {1, 1, 1}};
-	f->config.mappings[1] = (config_mapping){.address = "/p/*", .to = MAP_XY, .swap = 1, .invert = {0, 1},
-						 .in_max = {1, 1, 1}};
-	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 || terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
+	f->config.mappings[1] =
+	    (config_mapping){.address = "/p/*", .to = MAP_XY, .swap = 1, .invert = {0, 1}, .in_max = {1, 1, 1}};
+	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 ||
+	    terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
 	    voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn) < 0 ||
-	    engine_create(RATE, PERIOD, 0, 0, &f->engine, err, sizeof err) < 0 || engine_start(f->engine, v, err, sizeof err) < 0) {
+	    engine_create(RATE, PERIOD, 0, 0, &f->engine, err, sizeof err) < 0 ||
+	    engine_start(f->engine, v, err, sizeof err) < 0) {
 		print_error("%s\n", err);
 		return -1;
 	}
@@ -182,8 +184,8 @@ static void malformed_packets_are_answered_not_crashed_on(void **state)
 	osc_handle_packet(&f->osc, truncated, sizeof truncated, &f->peer);
 	expect_fail(f, "/xy", "malformed OSC message");
 	unsigned char bundle[32] = "#bundle";
-	bundle[15] = 1;		   /* timetag: immediately */
-	bundle[19] = 200;	   /* element size larger than the bundle */
+	bundle[15] = 1;   /* timetag: immediately */
+	bundle[19] = 200; /* element size larger than the bundle */
 	osc_handle_packet(&f->osc, bundle, sizeof bundle, &f->peer);
 	expect_fail(f, "#bundle", "bad size");
 	osc_handle_packet(&f->osc, "", 0, &f->peer);

@@ -39,27 +39,6 @@ static int teardown(void **state)
 
 enum { SR = 48000, WINDOW = 4096 };
 
-/* Fundamental frequency by normalised autocorrelation, 50–1000 Hz. */
-static double estimate_f0(const float *x, int n)
-{
-	int best_lag = 0;
-	double best = -1;
-	for (int lag = SR / 1000; lag <= SR / 50; lag++) {
-		double num = 0, e1 = 0, e2 = 0;
-		for (int i = 0; i + lag < n; i++) {
-			num += x[i] * x[i + lag];
-			e1 += x[i] * x[i];
-			e2 += x[i + lag] * x[i + lag];
-		}
-		double r = num / sqrt(e1 * e2 + 1e-12);
-		if (r > best + 1e-3) { /* first clear maximum: avoids octave errors */
-			best = r;
-			best_lag = lag;
-		}
-	}
-	return (double)SR / best_lag;
-}
-
 /* Holds the cursor at `xy` for ~0.4 s and returns the f0 of the last 4096 samples. */
 static double f0_at(render_engine *e, float x, float y)
 {
@@ -68,7 +47,7 @@ static double f0_at(render_engine *e, float x, float y)
 	render_set_target(e, xy, 2);
 	for (int k = 0; k < 40; k++)
 		assert_int_equal(render_frame(e, audio + k * 512, err, sizeof err), 0);
-	return estimate_f0(audio + 40 * 512 - WINDOW, WINDOW);
+	return estimate_f0(audio + 40 * 512 - WINDOW, WINDOW, SR, 1);
 }
 
 /* The tonal point of the terrain with the lowest (or highest) pitch latent. */
@@ -100,7 +79,7 @@ static void moving_between_regions_changes_the_pitch_as_the_terrain_says(void **
 	double f_high = f0_at(&f->engine, high_xy[0], high_xy[1]);
 	double want_ratio = pow(2.0, (double)(fminf(high_z, 2) - fmaxf(low_z, -2))); /* f0 = 220·2^z0, z0 in [-2, 2] */
 	print_message("low (%.1f, %.1f): z0 %.2f -> %.1f Hz; high (%.1f, %.1f): z0 %.2f -> %.1f Hz\n", low_xy[0],
-		      low_xy[1], low_z, f_low, high_xy[0], high_xy[1], high_z, f_high);
+	              low_xy[1], low_z, f_low, high_xy[0], high_xy[1], high_z, f_high);
 	assert_true(f_high > f_low * 1.3);
 	assert_float_equal(f_high / f_low, want_ratio, want_ratio * 0.1);
 }
@@ -173,7 +152,8 @@ static void rendering_a_gesture_is_deterministic(void **state)
 	(void)state;
 	gesture *g;
 	char err[256];
-	assert_int_equal(gesture_from_json("[[0, -0.5, -0.5], [0.5, 0.5, 0.5], [0.6, 0, 0.9]]", "g", &g, err, sizeof err), 0);
+	assert_int_equal(
+	    gesture_from_json("[[0, -0.5, -0.5], [0.5, 0.5, 0.5], [0.6, 0, 0.9]]", "g", &g, err, sizeof err), 0);
 	capture a = render_fresh(g), b = render_fresh(g);
 	assert_int_equal(a.used, b.used);
 	assert_int_equal(a.used, 66 * 512); /* ceil(0.7 s / 10.67 ms) frames */
@@ -203,7 +183,8 @@ static void mismatched_model_terrain_and_gesture_are_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(moving_between_regions_changes_the_pitch_as_the_terrain_says, setup, teardown),
+	    cmocka_unit_test_setup_teardown(moving_between_regions_changes_the_pitch_as_the_terrain_says, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(smoothing_glides_the_cursor_with_the_given_time_constant, setup, teardown),
 	    cmocka_unit_test_setup_teardown(non_finite_targets_are_refused_and_outside_ones_clamped, setup, teardown),
 	    cmocka_unit_test(rendering_a_gesture_is_deterministic),

@@ -47,7 +47,8 @@ static void eval_matches_the_formula_by_hand(void **state)
 static void batch_eval_equals_single_eval(void **state)
 {
 	(void)state;
-	terrain_shape shape = {.control_dim = 3, .latent_dim = 5, .n_features = 16, .n_layers = 3, .widths = {32, 32, 5}};
+	terrain_shape shape = {
+	    .control_dim = 3, .latent_dim = 5, .n_features = 16, .n_layers = 3, .widths = {32, 32, 5}};
 	terrain *t;
 	char err[256];
 	assert_int_equal(terrain_create(&shape, &t, err, sizeof err), 0);
@@ -106,14 +107,15 @@ static void bad_shapes_are_refused_with_a_reason(void **state)
 	(void)state;
 	terrain *t;
 	char err[256];
-	terrain_shape last_mismatch = {.control_dim = 2, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {16, 3}};
+	terrain_shape last_mismatch = {
+	    .control_dim = 2, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {16, 3}};
 	assert_int_equal(terrain_create(&last_mismatch, &t, err, sizeof err), -1);
 	assert_contains(err, "last layer has 3 outputs but latent_dim is 4");
 	terrain_shape zero_dim = {.control_dim = 0, .latent_dim = 4, .n_layers = 1, .widths = {4}};
 	assert_int_equal(terrain_create(&zero_dim, &t, err, sizeof err), -1);
 	assert_contains(err, "control_dim 0");
-	terrain_shape huge = {.control_dim = 2, .latent_dim = 4, .n_features = 2048, .n_layers = 3,
-			      .widths = {4096, 4096, 4}};
+	terrain_shape huge = {
+	    .control_dim = 2, .latent_dim = 4, .n_features = 2048, .n_layers = 3, .widths = {4096, 4096, 4}};
 	assert_int_equal(terrain_create(&huge, &t, err, sizeof err), -1);
 	assert_contains(err, "weights");
 }

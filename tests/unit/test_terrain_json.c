@@ -163,7 +163,8 @@ static void every_broken_key_is_named_in_the_error(void **state)
 	expect_refused("\"latent_dim\":1,", "\"latent_dim\":\"one\",", "'latent_dim' must be an integer");
 	expect_refused("\"max\":[1,1]", "\"max\":[1,-1]", "bounds.min[1] (-1) must be less than bounds.max[1] (-1)");
 	expect_refused("\"min\":[-1,-1]", "\"min\":[-1]", "bounds.min has 1 values, expected 2");
-	expect_refused("[[1,0,0,0],[0,1,0,0]]", "[[1,0,0],[0,1,0]]", "network.layers[0].weight[0] has 3 columns, expected 4");
+	expect_refused("[[1,0,0,0],[0,1,0,0]]", "[[1,0,0],[0,1,0]]",
+	               "network.layers[0].weight[0] has 3 columns, expected 4");
 	expect_refused("\"bias\":[0.5]", "\"bias\":[0.5,1]", "network.layers[1].bias has 2 values, expected 1");
 	expect_refused("\"prelu\":0.25", "\"prelu\":null", "network.layers[0].prelu must be a number");
 	expect_refused("\"bias\":[0.5]}", "\"bias\":[0.5],\"prelu\":1}", "last layer must not have a PReLU");
@@ -178,7 +179,8 @@ static void every_broken_key_is_named_in_the_error(void **state)
 static void model_section_must_agree_with_the_terrain(void **state)
 {
 	(void)state;
-	expect_refused("\"bounds\"", "\"model\":{\"latent_dim\":8},\"bounds\"", "model.latent_dim is 8 but the terrain's latent_dim is 1");
+	expect_refused("\"bounds\"", "\"model\":{\"latent_dim\":8},\"bounds\"",
+	               "model.latent_dim is 8 but the terrain's latent_dim is 1");
 	expect_refused("\"bounds\"", "\"model\":{\"ratio\":-5},\"bounds\"", "model: 'ratio' is -5");
 	expect_refused("\"bounds\"", "\"model\":{\"id\":3},\"bounds\"", "model.id must be a string");
 }

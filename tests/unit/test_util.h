@@ -5,6 +5,7 @@
 #ifndef TERRAIND_TEST_UTIL_H
 #define TERRAIND_TEST_UTIL_H
 
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +54,29 @@ static inline float test_random(uint32_t *state, float lo, float hi)
 	x ^= x << 5;
 	*state = x;
 	return lo + (hi - lo) * (float)(x >> 8) / (float)(1u << 24);
+}
+
+/* Fundamental frequency by normalised autocorrelation, 50–1000 Hz, of `n`
+ * frames of `stride`-interleaved audio (the first channel). */
+static inline double estimate_f0(const float *x, int n, int rate, int stride)
+{
+	int best_lag = 0;
+	double best = -1;
+	for (int lag = rate / 1000; lag <= rate / 50; lag++) {
+		double num = 0, e1 = 0, e2 = 0;
+		for (int i = 0; i + lag < n; i++) {
+			double a = x[i * stride], b = x[(i + lag) * stride];
+			num += a * b;
+			e1 += a * a;
+			e2 += b * b;
+		}
+		double r = num / sqrt(e1 * e2 + 1e-12);
+		if (r > best + 1e-3) { /* first clear maximum: avoids octave errors */
+			best = r;
+			best_lag = lag;
+		}
+	}
+	return (double)rate / best_lag;
 }
 
 #endif
