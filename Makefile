@@ -6,6 +6,8 @@
 #   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the test suite under ThreadSanitizer
 #   make bench      speed figures, as ratios against baselines in the same run
+#   make fuzz       libFuzzer targets (OSC, terrain, config, gesture), FUZZ_SECONDS each
+#   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
 #   make deps       install the Debian packages terraind needs (idempotent)
 #   make format     clang-format every source file
 #
@@ -35,7 +37,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan bench format clean test-models
+.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak format clean test-models
 
 all: $(BUILD)/terraind
 
@@ -94,8 +96,30 @@ bench: deps
 	$(MAKE) $(BUILD)/bench/terraind-bench test-models
 	$(BUILD)/bench/terraind-bench $(BUILD)/models
 
+# libFuzzer targets (clang), coverage-instrumented build of every module.
+FUZZ_TARGETS := osc terrain_json config gesture
+FUZZ_SECONDS ?= 10
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@.o
+	$(CXX) -fsanitize=fuzzer,address,undefined $@.o $(OBJS) -o $@ $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) $(FUZZ_TARGETS:%=build/fuzz/fuzz_%) BUILD=build/fuzz CC=clang CXX=clang++ OPT="-O1 -g" WERROR= \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Long robustness runs (minutes): 60 s OSC flood, 30 min soak with reloads.
+soak: deps
+	$(MAKE) all
+	BUILD=$(BUILD) sh tests/e2e/soak.sh
+
 format:
-	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h
+	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h \
+		tests/fuzz/*.c
 
 clean:
 	rm -rf build

@@ -113,6 +113,9 @@ int engine_send(engine *e, const control_event *ev);
  * thread has retired. */
 void engine_publish(engine *e, voice *v);
 void engine_collect(engine *e);
+/* For an engine whose render thread is not running (fuzzers, tests):
+ * drops queued control events, freeing their gestures. */
+void engine_discard_controls(engine *e);
 
 /* Audio callback: fills `frames` frames of `channels` (1 or 2) interleaved
  * output. */

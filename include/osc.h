@@ -61,9 +61,21 @@ typedef struct osc_context {
 	int control_dim;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
+	/* reply rate limit (guarded by lock) */
+	int64_t reply_window_ns;
+	int replies_in_window;
 	/* counters (any thread may read) */
-	atomic_uint_fast64_t messages, failures, malformed;
+	atomic_uint_fast64_t messages, failures, malformed, coalesced, replies_suppressed;
 } osc_context;
+
+/* One datagram (or TCP packet) as received. */
+typedef struct osc_packet {
+	const void *data;
+	size_t size;
+	osc_peer peer;
+} osc_packet;
+
+enum { OSC_MAX_REPLIES_PER_SECOND = 1000 };
 
 int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_callbacks cb);
 void osc_destroy(osc_context *o);
@@ -71,6 +83,12 @@ void osc_set_config(osc_context *o, const config *c);
 void osc_set_terrain(osc_context *o, const terrain *t);
 
 void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer);
+/* A burst of packets read at once: a cursor message (/xy, /stylus, a
+ * mapped address) followed later in the burst by another to the same
+ * address from the same sender is skipped and counted as coalesced (only
+ * the newest position matters), so that a flood costs parsing, not
+ * dispatching; everything else is handled in order. */
+void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)

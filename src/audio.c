@@ -192,7 +192,11 @@ void audio_close(audio_stream *s)
 {
 	if (!s)
 		return;
-	if (s->stream) {
+	/* A stream whose server went away (JACK stopped) is left alone:
+	 * PortAudio's JACK back end asserts when it cannot deactivate it. The
+	 * process is exiting or reconnecting; the stream's memory is the only
+	 * loss. */
+	if (s->stream && Pa_IsStreamActive(s->stream) == 1) {
 		Pa_StopStream(s->stream);
 		Pa_CloseStream(s->stream);
 	}

@@ -175,9 +175,8 @@ void engine_free(engine *e)
 	gesture_free(e->playing);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
-	control_event ev;
-	while (e->control && ring_read(e->control, &ev, 1) == 1)
-		gesture_free(ev.gesture);
+	if (e->control)
+		engine_discard_controls(e);
 	ring_free(e->control);
 	ring_free(e->audio);
 	ring_free(e->retire);
@@ -493,6 +492,13 @@ void engine_collect(engine *e)
 		voice_free(item.voice);
 		gesture_free(item.gesture);
 	}
+}
+
+void engine_discard_controls(engine *e)
+{
+	control_event ev;
+	while (ring_read(e->control, &ev, 1) == 1)
+		gesture_free(ev.gesture);
 }
 
 /* ---- control thread ------------------------------------------------------ */

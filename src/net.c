@@ -24,7 +24,12 @@
 
 #include "log.h"
 
-enum { MAX_PACKET = 65536, MAX_TCP_CLIENTS = 8 };
+enum {
+	MAX_PACKET = 65536,
+	MAX_TCP_CLIENTS = 8,
+	BURST_MAX = 256,       /* datagrams read before handling them together */
+	BURST_BYTES = 1 << 20, /* room for them */
+};
 
 typedef struct tcp_client {
 	int fd;
@@ -40,7 +45,8 @@ struct net_server {
 	pthread_t thread;
 	atomic_bool running;
 	tcp_client clients[MAX_TCP_CLIENTS];
-	unsigned char packet[MAX_PACKET];
+	unsigned char *burst; /* BURST_BYTES */
+	osc_packet packets[BURST_MAX];
 };
 
 static int open_socket(const char *address, int port, int type, char *err, size_t errlen)
@@ -83,13 +89,26 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 	sendto(s->udp_fd, data, size, MSG_DONTWAIT, (const struct sockaddr *)&peer->addr, peer->len);
 }
 
+/* Reads what is waiting (up to a burst) and hands it over at once, so
+ * that superseded cursor moves in a flood are skipped, not dispatched. */
 static void receive_udp(net_server *s)
 {
-	osc_peer peer = {.len = sizeof peer.addr, .tcp_fd = -1};
-	ssize_t n =
-	    recvfrom(s->udp_fd, s->packet, sizeof s->packet, MSG_DONTWAIT, (struct sockaddr *)&peer.addr, &peer.len);
+	size_t used = 0;
+	int n = 0;
+	while (n < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
+		osc_packet *p = &s->packets[n];
+		p->peer = (osc_peer){.len = sizeof p->peer.addr, .tcp_fd = -1};
+		ssize_t got = recvfrom(s->udp_fd, s->burst + used, MAX_PACKET, MSG_DONTWAIT,
+		                       (struct sockaddr *)&p->peer.addr, &p->peer.len);
+		if (got <= 0)
+			break;
+		p->data = s->burst + used;
+		p->size = (size_t)got;
+		used += ((size_t)got + 7) & ~(size_t)7;
+		n++;
+	}
 	if (n > 0)
-		osc_handle_packet(s->osc, s->packet, (size_t)n, &peer);
+		osc_handle_batch(s->osc, s->packets, n);
 }
 
 static void accept_tcp(net_server *s)
@@ -166,8 +185,7 @@ static void *net_main(void *arg)
 			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (map[i] == -1)
-				for (int k = 0; k < 64; k++) /* a burst, then give TCP its turn */
-					receive_udp(s);
+				receive_udp(s);
 			else if (map[i] == -2)
 				accept_tcp(s);
 			else
@@ -193,6 +211,10 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 	    (tcp_port && (s->tcp_fd = open_socket(bind_address, tcp_port, SOCK_STREAM, err, errlen)) < 0)) {
 		net_stop(s);
 		return -1;
+	}
+	if (!(s->burst = malloc(BURST_BYTES))) {
+		net_stop(s);
+		return error_set(err, errlen, "out of memory");
 	}
 	int big = 1 << 20; /* absorb bursts from controllers while this thread is busy */
 	setsockopt(s->udp_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
@@ -228,5 +250,6 @@ void net_stop(net_server *s)
 		close(s->udp_fd);
 	if (s->tcp_fd >= 0)
 		close(s->tcp_fd);
+	free(s->burst);
 	free(s);
 }

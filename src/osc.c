@@ -78,8 +78,28 @@ static void send_message(osc_context *o, const osc_peer *peer, const char *path,
 	}
 }
 
+/* At most OSC_MAX_REPLIES_PER_SECOND /done and /fail replies a second:
+ * a flood of requests must not become a flood of replies. /status.reply is
+ * never limited. */
+static int reply_allowed(osc_context *o)
+{
+	int64_t now = clock_now_ns();
+	pthread_mutex_lock(&o->lock);
+	if (now - o->reply_window_ns >= 1000000000) {
+		o->reply_window_ns = now;
+		o->replies_in_window = 0;
+	}
+	int ok = o->replies_in_window++ < OSC_MAX_REPLIES_PER_SECOND;
+	pthread_mutex_unlock(&o->lock);
+	if (!ok)
+		atomic_fetch_add(&o->replies_suppressed, 1);
+	return ok;
+}
+
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
 {
+	if (!reply_allowed(o))
+		return;
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, address);
 	send_message(o, peer, "/done", m);
@@ -88,12 +108,14 @@ void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
 
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)
 {
+	atomic_fetch_add(&o->failures, 1);
+	if (!reply_allowed(o))
+		return; /* under a flood, not even formatted */
 	char reason[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	atomic_fetch_add(&o->failures, 1);
 	log_debug("/fail %s: %s", address, reason);
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, address);
@@ -359,6 +381,9 @@ static void handle_status(osc_call *c)
 	add_float(m, "gain", engine_get_gain(c->o->engine));
 	add_int(m, "messages", (int64_t)atomic_load(&c->o->messages));
 	add_int(m, "failures", (int64_t)atomic_load(&c->o->failures));
+	add_int(m, "malformed", (int64_t)atomic_load(&c->o->malformed));
+	add_int(m, "coalesced", (int64_t)atomic_load(&c->o->coalesced));
+	add_int(m, "replies_suppressed", (int64_t)atomic_load(&c->o->replies_suppressed));
 	send_message(c->o, c->peer, "/status.reply", m);
 	lo_message_free(m);
 }
@@ -595,4 +620,60 @@ static void handle_element(osc_context *o, const unsigned char *data, size_t siz
 void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer)
 {
 	handle_element(o, data, size, peer, 0, 0);
+}
+
+/* ---- bursts ---------------------------------------------------------------- */
+
+static int is_cursor_address(osc_context *o, const char *address)
+{
+	if (strcmp(address, "/xy") == 0 || strcmp(address, "/stylus") == 0)
+		return 1;
+	pthread_mutex_lock(&o->lock);
+	const config_mapping *m = config_find_mapping(&o->config, address);
+	int cursor = m && m->to != MAP_GAIN;
+	pthread_mutex_unlock(&o->lock);
+	return cursor;
+}
+
+static uint64_t packet_key(const osc_packet *p, size_t address_len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over address and sender */
+	const unsigned char *a = p->data;
+	for (size_t i = 0; i < address_len; i++)
+		h = (h ^ a[i]) * 1099511628211ull;
+	const unsigned char *peer = (const unsigned char *)&p->peer.addr;
+	for (socklen_t i = 0; i < p->peer.len && i < sizeof p->peer.addr; i++)
+		h = (h ^ peer[i]) * 1099511628211ull;
+	return h | 1; /* 0 marks an empty slot */
+}
+
+enum { BATCH_TABLE = 1024 }; /* open addressing; more than twice the largest burst */
+
+void osc_handle_batch(osc_context *o, const osc_packet *packets, int n)
+{
+	uint64_t seen[BATCH_TABLE] = {0};
+	unsigned char skip[BATCH_TABLE / 2] = {0};
+	if (n > BATCH_TABLE / 2)
+		n = BATCH_TABLE / 2;
+	/* Newest first: the first time an address is seen it is the latest. */
+	for (int i = n - 1; i >= 0; i--) {
+		const osc_packet *p = &packets[i];
+		const char *data = p->data;
+		size_t len = p->size ? strnlen(data, p->size) : 0;
+		if (len == 0 || len == p->size || data[0] != '/' || !is_cursor_address(o, data))
+			continue;
+		uint64_t key = packet_key(p, len);
+		size_t slot = key % BATCH_TABLE;
+		while (seen[slot] && seen[slot] != key)
+			slot = (slot + 1) % BATCH_TABLE;
+		if (seen[slot] == key)
+			skip[i] = 1; /* (a 64-bit hash: a collision between distinct addresses is negligible) */
+		seen[slot] = key;
+	}
+	for (int i = 0; i < n; i++) {
+		if (skip[i])
+			atomic_fetch_add(&o->coalesced, 1);
+		else
+			osc_handle_packet(o, packets[i].data, packets[i].size, &packets[i].peer);
+	}
 }

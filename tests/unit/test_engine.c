@@ -36,9 +36,7 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	char err[256];
-	/* ring_ms 40: these machines are virtual, and even a real-time thread is
-	 * sometimes woken 20-30 ms late (docs/performance.md). */
-	if (engine_create(RATE, PERIOD, 40, 1, &f->engine, err, sizeof err) < 0 ||
+	if (engine_create(RATE, PERIOD, 0, 1, &f->engine, err, sizeof err) < 0 ||
 	    engine_start(f->engine, demo_voice("terrains/demo.json"), err, sizeof err) < 0)
 		return -1;
 	*state = f;

@@ -285,6 +285,55 @@ static void status_reply_is_key_value_pairs(void **state)
 	assert_true(r->argc >= 20 && r->argc % 2 == 0);
 }
 
+static void serialise(const char *path, lo_message m, osc_packet *p, void **buffer)
+{
+	size_t size;
+	*buffer = lo_message_serialise(m, path, NULL, &size);
+	lo_message_free(m);
+	p->data = *buffer;
+	p->size = size;
+	p->peer = (osc_peer){.tcp_fd = -1};
+}
+
+static lo_message xy(float x, float y)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, x);
+	lo_message_add_float(m, y);
+	return m;
+}
+
+static void a_burst_keeps_only_the_newest_cursor_move_per_address(void **state)
+{
+	fixture *f = *state;
+	osc_packet p[6];
+	void *buffers[6];
+	serialise("/xy", xy(0.1f, 0.1f), &p[0], &buffers[0]);
+	serialise("/1/xy1", xy(0.0f, 0.0f), &p[1], &buffers[1]);
+	serialise("/xy", xy(0.2f, 0.2f), &p[2], &buffers[2]);
+	serialise("/status", lo_message_new(), &p[3], &buffers[3]);
+	serialise("/xy", xy(0.3f, -0.3f), &p[4], &buffers[4]);
+	serialise("/1/xy1", xy(1.0f, 1.0f), &p[5], &buffers[5]);
+	int replies = f->n_replies;
+	osc_handle_batch(&f->osc, p, 6);
+	assert_int_equal(atomic_load(&f->osc.coalesced), 3);
+	assert_int_equal(f->n_replies - replies, 3); /* /status.reply, /done /xy, /done /1/xy1 */
+	wait_target(f, 1.0f, 1.0f);                  /* the last one wins */
+	for (int i = 0; i < 6; i++)
+		free(buffers[i]);
+}
+
+static void replies_are_rate_limited_under_a_flood(void **state)
+{
+	fixture *f = *state;
+	for (int i = 0; i < OSC_MAX_REPLIES_PER_SECOND + 500; i++)
+		send_message(f, "/nope", lo_message_new());
+	assert_true(f->n_replies <= OSC_MAX_REPLIES_PER_SECOND);
+	assert_true(atomic_load(&f->osc.replies_suppressed) >= 500);
+	send_message(f, "/status", lo_message_new()); /* never limited */
+	assert_string_equal(last_reply(f)->path, "/status.reply");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +345,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stylus_pressure_drives_the_gain_on_a_2d_terrain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(loads_are_confined_and_queued_for_the_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(status_reply_is_key_value_pairs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

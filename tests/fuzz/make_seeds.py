@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Writes seed inputs for the fuzz targets into OUTDIR/<target>/: real OSC
+packets (encoded here, so that no binary file is committed) and the
+project's own JSON files."""
+import os
+import shutil
+import struct
+import sys
+
+
+def pad(b):
+    return b + b"\0" * (4 - len(b) % 4)
+
+
+def message(address, *args):
+    tags, data = ",", b""
+    for a in args:
+        if isinstance(a, float):
+            tags += "f"
+            data += struct.pack(">f", a)
+        elif isinstance(a, int):
+            tags += "i"
+            data += struct.pack(">i", a)
+        elif isinstance(a, str):
+            tags += "s"
+            data += pad(a.encode())
+        elif isinstance(a, tuple) and a[0] == "d":
+            tags += "d"
+            data += struct.pack(">d", a[1])
+        elif isinstance(a, tuple) and a[0] == "h":
+            tags += "h"
+            data += struct.pack(">q", a[1])
+    return pad(address.encode()) + pad(tags.encode()) + data
+
+
+def bundle(*elements, timetag=1):
+    out = pad(b"#bundle") + struct.pack(">Q", timetag)
+    for e in elements:
+        out += struct.pack(">i", len(e)) + e
+    return out
+
+
+def main():
+    out = sys.argv[1]
+    osc = {
+        "xy": message("/xy", 0.25, -0.5),
+        "xy_int": message("/xy", 1, 0),
+        "xy_double": message("/xy", ("d", 0.5), ("h", 3)),
+        "stylus": message("/stylus", 0.1, 0.2, 0.7),
+        "gesture": message("/gesture", 0.0, -0.5, -0.5, 0.5, 0.5, 0.5),
+        "gesture_stop": message("/gesture/stop"),
+        "gain": message("/gain", 0.5),
+        "smooth": message("/smooth", 30.0),
+        "status": message("/status"),
+        "load": message("/load/terrain", "demo.json"),
+        "load_model": message("/load/model", "../etc/passwd"),
+        "touchosc": message("/1/xy1", 0.3, 0.9),
+        "mapped": message("/m/3", 0.5),
+        "unknown": message("/what", "x"),
+        "bundle": bundle(message("/xy", 0.1, 0.1), bundle(message("/gain", 1.0))),
+        "bundle_later": bundle(message("/xy", 0.1, 0.1), timetag=(2**32 * 4000000000)),
+    }
+    targets = {"osc": osc}
+    for name in targets:
+        os.makedirs(os.path.join(out, name), exist_ok=True)
+        for key, data in targets[name].items():
+            with open(os.path.join(out, name, key), "wb") as f:
+                f.write(data)
+    files = {
+        "config": ["config/terraind.json", "config/touchosc-portrait.json"],
+        "gesture": ["terrains/demo-gesture.json"],
+        "terrain_json": ["tests/fuzz/seed-terrain.json"],
+    }
+    for name, paths in files.items():
+        os.makedirs(os.path.join(out, name), exist_ok=True)
+        for p in paths:
+            shutil.copy(p, os.path.join(out, name, os.path.basename(p)))
+    with open(os.path.join(out, "gesture", "plain.json"), "w") as f:
+        f.write("[[0, 0.1, 0.2], [0.5, -0.3, 0.4, 0.1]]")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+/* Real-time safety, proven: while the audio callback's code runs
+ * (engine_pull), any call to an allocator, a lock, a sleep or blocking I/O
+ * is counted by interposed versions of those functions, and the test fails
+ * if there was one. The render thread runs meanwhile, cursor events, gain
+ * changes, gestures and voice swaps keep arriving. */
+#include "test_util.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "terrain_json.h"
+
+/* volatile: the compiler treats malloc as a builtin that reads no global,
+ * and would otherwise drop the store around it. */
+static __thread volatile int in_callback;
+static atomic_int violations;
+static const char *_Atomic last_violation;
+
+static void note(const char *what)
+{
+	if (in_callback) {
+		atomic_fetch_add(&violations, 1);
+		atomic_store(&last_violation, what);
+	}
+}
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+void *malloc(size_t n)
+{
+	note("malloc");
+	return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t s)
+{
+	note("calloc");
+	return __libc_calloc(n, s);
+}
+void *realloc(void *p, size_t n)
+{
+	note("realloc");
+	return __libc_realloc(p, n);
+}
+void free(void *p)
+{
+	note("free");
+	__libc_free(p);
+}
+
+/* The rest resolve the real function on first use. */
+#define INTERPOSE(ret, name, params, args)                                                                             \
+	ret name params                                                                                                \
+	{                                                                                                              \
+		static ret(*real) params;                                                                              \
+		if (!real)                                                                                             \
+			real = (ret(*) params)dlsym(RTLD_NEXT, #name);                                                 \
+		note(#name);                                                                                           \
+		return real args;                                                                                      \
+	}
+
+INTERPOSE(int, pthread_mutex_lock, (pthread_mutex_t * m), (m))
+INTERPOSE(int, pthread_cond_wait, (pthread_cond_t * c, pthread_mutex_t *m), (c, m))
+INTERPOSE(int, pthread_cond_timedwait, (pthread_cond_t * c, pthread_mutex_t *m, const struct timespec *t), (c, m, t))
+INTERPOSE(int, sem_wait, (sem_t * s), (s))
+INTERPOSE(int, sem_timedwait, (sem_t * s, const struct timespec *t), (s, t))
+INTERPOSE(int, nanosleep, (const struct timespec *a, struct timespec *b), (a, b))
+INTERPOSE(int, usleep, (useconds_t u), (u))
+INTERPOSE(ssize_t, write, (int fd, const void *b, size_t n), (fd, b, n))
+INTERPOSE(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n))
+INTERPOSE(ssize_t, sendto, (int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l),
+          (fd, b, n, f, a, l))
+INTERPOSE(ssize_t, recvfrom, (int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l), (fd, b, n, f, a, l))
+
+enum { RATE = 48000, PERIOD = 128 };
+
+static void the_interposition_catches_a_forbidden_call(void **state)
+{
+	(void)state;
+	atomic_store(&violations, 0);
+	in_callback = 1;
+	void *volatile p = malloc(16); /* volatile: the compiler may not elide the pair */
+	in_callback = 0;
+	free(p);
+	assert_int_equal(atomic_load(&violations), 1);
+	assert_string_equal(atomic_load(&last_violation), "malloc");
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	in_callback = 1;
+	pthread_mutex_lock(&lock);
+	in_callback = 0;
+	pthread_mutex_unlock(&lock);
+	assert_int_equal(atomic_load(&violations), 2);
+	assert_string_equal(atomic_load(&last_violation), "pthread_mutex_lock");
+	atomic_store(&violations, 0);
+}
+
+static voice *demo_voice(void)
+{
+	model *m;
+	terrain *t;
+	voice *v;
+	char err[1024], warn[256];
+	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 ||
+	    terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
+	    voice_create(m, t, 20, RATE, &v, err, sizeof err, warn, sizeof warn) < 0)
+		fail_msg("%s", err);
+	model_free(m);
+	terrain_free(t);
+	return v;
+}
+
+static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state)
+{
+	(void)state;
+	engine *e;
+	char err[256];
+	assert_int_equal(engine_create(RATE, PERIOD, 40, 1, &e, err, sizeof err), 0);
+	assert_int_equal(engine_start(e, demo_voice(), err, sizeof err), 0);
+	static float out[PERIOD * 2];
+	atomic_store(&violations, 0);
+	for (int cycle = 0; cycle < 1500; cycle++) {
+		if (cycle % 7 == 0) {
+			control_event ev = {
+			    .type = CONTROL_TARGET, .dim = 2, .value = {cycle % 2 ? 0.5f : -0.5f, 0.3f}};
+			engine_send(e, &ev);
+		}
+		if (cycle % 100 == 50)
+			engine_set_gain(e, cycle % 200 ? 0.5f : 1.0f);
+		if (cycle == 600) {
+			engine_publish(e, demo_voice()); /* a swap while playing */
+		}
+		if (cycle == 900) {
+			gesture *g;
+			assert_int_equal(gesture_from_json("[[0, 0, 0], [0.5, 1, 1]]", "g", &g, err, sizeof err), 0);
+			control_event ev = {.type = CONTROL_GESTURE, .gesture = g};
+			engine_send(e, &ev);
+		}
+		if (cycle == 1400)
+			engine_fade_out(e);
+		in_callback = 1;
+		engine_pull(e, out, PERIOD, cycle % 2 ? 2 : 1);
+		in_callback = 0;
+		engine_collect(e);
+		nanosleep(&(struct timespec){0, 1000000000L * PERIOD / RATE}, NULL);
+	}
+	engine_stats s;
+	engine_stats_read(e, &s);
+	engine_free(e);
+	if (atomic_load(&violations))
+		fail_msg("the callback path called %s (%d forbidden calls)", atomic_load(&last_violation),
+		         atomic_load(&violations));
+	assert_int_equal(s.swaps, 1);
+	assert_true(s.frames_rendered > 100);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(the_interposition_catches_a_forbidden_call),
+	    cmocka_unit_test(the_audio_callback_path_never_allocates_locks_or_blocks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
