@@ -35,9 +35,16 @@ const char *audio_device_name(const audio_stream *s);
 int audio_start(audio_stream *s, engine *e, char *err, size_t errlen);
 void audio_close(audio_stream *s);
 
-double audio_cpu_load(const audio_stream *s);
+double audio_cpu_load(audio_stream *s);
 uint64_t audio_device_underflows(const audio_stream *s);
 /* True when the stream stopped on its own (e.g. the JACK server went away). */
-int audio_stopped(const audio_stream *s);
+int audio_stopped(audio_stream *s);
+
+/* After the stream stopped on its own: re-initialises PortAudio (a new
+ * JACK server is only seen by a new scan) and reopens the same device at
+ * the same rate, playing the same engine. Returns -1 while that is not
+ * possible yet (the server is still gone); the caller retries. The engine
+ * keeps its rendered audio ready meanwhile. Main thread only. */
+int audio_reopen(audio_stream *s, char *err, size_t errlen);
 
 #endif

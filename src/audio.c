@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <portaudio.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "log.h"
 
 struct audio_stream {
+	pthread_mutex_t lock; /* guards `stream` against status readers (non-RT threads only) */
 	PaDeviceIndex device;
 	char name[256];
 	int rate, period, channels;
@@ -134,6 +136,7 @@ int audio_choose(const char *device, int preferred_rate, int period, audio_strea
 	if (!s)
 		return error_set(err, errlen, "out of memory");
 	const PaDeviceInfo *info = Pa_GetDeviceInfo(index);
+	pthread_mutex_init(&s->lock, NULL);
 	s->device = index;
 	snprintf(s->name, sizeof s->name, "%s", info->name);
 	s->channels = info->maxOutputChannels >= 2 ? 2 : 1;
@@ -188,24 +191,35 @@ int audio_start(audio_stream *s, engine *e, char *err, size_t errlen)
 	return 0;
 }
 
-void audio_close(audio_stream *s)
+/* Stops and closes the PortAudio stream, unless its server went away:
+ * PortAudio's JACK back end asserts when it cannot deactivate a client
+ * whose server is gone; that stream's memory is the only loss. */
+static void close_stream(audio_stream *s)
 {
-	if (!s)
-		return;
-	/* A stream whose server went away (JACK stopped) is left alone:
-	 * PortAudio's JACK back end asserts when it cannot deactivate it. The
-	 * process is exiting or reconnecting; the stream's memory is the only
-	 * loss. */
+	pthread_mutex_lock(&s->lock);
 	if (s->stream && Pa_IsStreamActive(s->stream) == 1) {
 		Pa_StopStream(s->stream);
 		Pa_CloseStream(s->stream);
 	}
+	s->stream = NULL;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void audio_close(audio_stream *s)
+{
+	if (!s)
+		return;
+	close_stream(s);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
-double audio_cpu_load(const audio_stream *s)
+double audio_cpu_load(audio_stream *s)
 {
-	return s->stream ? Pa_GetStreamCpuLoad(s->stream) : 0.0;
+	pthread_mutex_lock(&s->lock);
+	double load = s->stream ? Pa_GetStreamCpuLoad(s->stream) : 0.0;
+	pthread_mutex_unlock(&s->lock);
+	return load;
 }
 
 uint64_t audio_device_underflows(const audio_stream *s)
@@ -213,7 +227,25 @@ uint64_t audio_device_underflows(const audio_stream *s)
 	return atomic_load(&s->underflows);
 }
 
-int audio_stopped(const audio_stream *s)
+int audio_stopped(audio_stream *s)
 {
-	return s->stream && Pa_IsStreamActive(s->stream) != 1;
+	pthread_mutex_lock(&s->lock);
+	int stopped = !s->stream || Pa_IsStreamActive(s->stream) != 1;
+	pthread_mutex_unlock(&s->lock);
+	return stopped;
+}
+
+int audio_reopen(audio_stream *s, char *err, size_t errlen)
+{
+	char name[sizeof s->name];
+	snprintf(name, sizeof name, "%s", s->name);
+	close_stream(s);
+	audio_terminate();
+	if (audio_init(err, errlen) < 0)
+		return -1;
+	PaDeviceIndex index = find_device(name, err, errlen);
+	if (index == paNoDevice)
+		return -1;
+	s->device = index;
+	return audio_start(s, s->engine, err, errlen);
 }

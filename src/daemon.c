@@ -11,7 +11,11 @@
  * requested over OSC and frees what the render thread retired. Signals are
  * blocked in every other thread, so no handler ever runs on an RT thread.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -60,6 +64,10 @@ typedef struct daemon_state {
 	bool stopping;
 	char model_name[64], terrain_name[128];
 	int model_rate, model_ratio;
+	/* main thread: audio lost and being reconnected */
+	int64_t audio_lost_ns, next_retry_ns;
+	char **argv; /* for the re-exec that reconnects */
+	int restart;
 } daemon_state;
 
 /* ---- configuration ------------------------------------------------------- */
@@ -170,6 +178,22 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* After a restart to reconnect the audio (TERRAIND_RESTART=n), record to
+ * "<name>.<n>.wav" so the recording made before it is kept. */
+static void number_recording_after_restart(daemon_state *d)
+{
+	const char *restart = getenv("TERRAIND_RESTART");
+	d->restart = restart ? atoi(restart) : 0;
+	if (!d->restart || !d->cfg.record[0])
+		return;
+	char numbered[CONFIG_PATH_MAX + 16];
+	const char *dot = strrchr(d->cfg.record, '.');
+	int stem = dot && !strchr(dot, '/') ? (int)(dot - d->cfg.record) : (int)strlen(d->cfg.record);
+	snprintf(numbered, sizeof numbered, "%.*s.%d%s", stem, d->cfg.record, d->restart, d->cfg.record + stem);
+	snprintf(d->cfg.record, sizeof d->cfg.record, "%.*s", (int)sizeof d->cfg.record - 1, numbered);
+	log_info("restarted to reconnect the audio (%d); recording to %s", d->restart, d->cfg.record);
 }
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -342,6 +366,7 @@ static void daemon_status(void *ctx, lo_message m)
 	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
 	pthread_mutex_unlock(&d->lock);
 	add_string(m, "device", audio_device_name(d->audio));
+	add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
 	add_int(m, "device_rate", rate);
 	add_int(m, "period", d->cfg.period);
 	add_float(m, "cpu_load", audio_cpu_load(d->audio));
@@ -476,6 +501,69 @@ static void reload_config(daemon_state *d)
 	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->over.config_path, next.n_mappings);
 }
 
+/* True when a fresh process sees an output device: `terraind devices` in
+ * a child (PortAudio only notices a new JACK server on a fresh start). */
+static int device_available(void)
+{
+	pid_t pid;
+	char *argv[] = {"terraind", "devices", NULL};
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	int status = -1;
+	if (posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ) == 0)
+		waitpid(pid, &status, 0);
+	posix_spawn_file_actions_destroy(&actions);
+	return status == 0;
+}
+
+/* Reconnecting: PortAudio (19.6) cannot close a stream whose JACK server
+ * died, nor re-scan devices, without hanging; a new process can. So the
+ * daemon stops its threads (finishing any recording), and executes itself
+ * again with the same arguments. The new process starts in well under a
+ * second and numbers its recording so the first one is kept. */
+static void restart_to_reconnect(daemon_state *d)
+{
+	char err[512];
+	log_info("the audio device is back: restarting terraind to reconnect");
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->worker, NULL);
+	net_stop(d->net);
+	engine_stop(d->engine);
+	if (d->recorder && recorder_stop(d->recorder, err, sizeof err) < 0)
+		log_error("%s", err);
+	char restarts[16];
+	snprintf(restarts, sizeof restarts, "%d", d->restart + 1);
+	setenv("TERRAIND_RESTART", restarts, 1);
+	execv("/proc/self/exe", d->argv);
+	log_error("cannot restart terraind: %s", strerror(errno));
+	exit(EXIT_FAILURE_RUN);
+}
+
+/* When the audio server goes away (JACK stopped or restarted), the
+ * daemon stays up and keeps answering OSC, checks every second whether a
+ * device is back, and then reconnects. */
+static void keep_audio_alive(daemon_state *d)
+{
+	if (!audio_stopped(d->audio))
+		return;
+	int64_t now = clock_now_ns();
+	if (!d->audio_lost_ns) {
+		d->audio_lost_ns = d->next_retry_ns = now;
+		log_error("the audio stream stopped (was the JACK server shut down?): waiting for it to come back; "
+			  "OSC keeps answering");
+	}
+	if (now < d->next_retry_ns)
+		return;
+	d->next_retry_ns = now + 1000000000;
+	if (device_available())
+		restart_to_reconnect(d);
+}
+
 static void wait_for_signals(daemon_state *d, const sigset_t *set)
 {
 	for (;;) {
@@ -486,9 +574,8 @@ static void wait_for_signals(daemon_state *d, const sigset_t *set)
 			log_info("%s: fading out", sig == SIGINT ? "SIGINT" : "SIGTERM");
 			fade_out(d);
 			return;
-		} else if (audio_stopped(d->audio)) {
-			log_error("the audio stream stopped (was the JACK server shut down?); exiting");
-			return;
+		} else {
+			keep_audio_alive(d);
 		}
 	}
 }
@@ -503,6 +590,8 @@ int cmd_serve(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
+	d.argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0); /* the whole command line, for a restart */
+	number_recording_after_restart(&d);
 	log_set_level(d.cfg.log_level);
 	config_print(&d.cfg, stdout);
 	fflush(stdout);
@@ -522,8 +611,6 @@ int cmd_serve(int argc, char **argv)
 		rc = EXIT_FAILURE_RUN;
 	} else {
 		wait_for_signals(&d, &set);
-		if (audio_stopped(d.audio) && !engine_faded(d.engine))
-			rc = EXIT_FAILURE_RUN;
 	}
 	stop(&d);
 	osc_destroy(&d.osc);

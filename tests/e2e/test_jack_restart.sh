@@ -1,0 +1,40 @@
+#!/bin/sh
+# The JACK server stops under the daemon and comes back: the daemon says
+# so, keeps answering OSC, and plays again once the server is back.
+. tests/e2e/lib.sh
+. tests/e2e/jack.sh
+
+audio_state() {
+	$PY scripts/terraind_client.py --port "$PORT" status 2>/dev/null | awk '$1 == "audio" {print $2}'
+}
+
+wait_audio() { # state seconds
+	for _ in $(seq $(($2 * 5))); do
+		[ "$(audio_state)" = "$1" ] && return 0
+		sleep 0.2
+	done
+	fail "audio is '$(audio_state)', expected '$1' after $2 s; daemon log: $(tail -5 "$TMP/daemon.err")"
+}
+
+start_jack 48000 128
+PORT=$(free_port)
+"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+wait_audio running 10
+echo "  ok: playing"
+
+stop_jack
+wait_audio stopped 5
+expect_in "$TMP/daemon.err" "the audio stream stopped"
+kill -0 $DAEMON || fail "the daemon died with the JACK server"
+echo "  ok: the daemon noticed, said so, and still answers OSC"
+
+start_jack 48000 128
+wait_audio running 10
+expect_in "$TMP/daemon.err" "restarting terraind to reconnect"
+echo "  ok: it plays again once the server is back"
+
+kill -TERM $DAEMON
+wait $DAEMON || fail "the daemon did not exit cleanly"
+echo "ok"
