@@ -131,6 +131,10 @@ int engine_faded(const engine *e);
 void engine_stats_read(const engine *e, engine_stats *s);
 /* The cursor target the render thread last applied (TERRAIN_MAX_CONTROL_DIM values). */
 void engine_target(const engine *e, float *target);
+/* The latent vector of the last rendered frame: its first `max` values
+ * (at most ENGINE_LATENT_SNAPSHOT); returns how many were written. */
+enum { ENGINE_LATENT_SNAPSHOT = 64 };
+int engine_latent(const engine *e, float *latent, int max);
 int engine_device_rate(const engine *e);
 size_t engine_target_fill(const engine *e);
 /* The ring of recorded output (stereo float frames), or NULL. */

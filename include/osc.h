@@ -61,6 +61,12 @@ typedef struct osc_context {
 	int control_dim;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
+	/* /notify subscribers (guarded by lock) */
+	struct osc_subscriber {
+		osc_peer peer;
+		int64_t period_ns, next_ns, next_status_ns;
+	} subscribers[8];
+	int n_subscribers;
 	/* reply rate limit (guarded by lock) */
 	int64_t reply_window_ns;
 	int replies_in_window;
@@ -89,6 +95,10 @@ void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_
  * the newest position matters), so that a flood costs parsing, not
  * dispatching; everything else is handled in order. */
 void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
+
+/* Sends due /notify updates (/cursor, /latent, and /status.reply once a
+ * second) to subscribers. Called by a non-RT thread every few ms. */
+void osc_notify_tick(osc_context *o);
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)

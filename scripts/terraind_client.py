@@ -14,11 +14,15 @@ As a command:
     scripts/terraind_client.py xy 0.2 0.7
     scripts/terraind_client.py send /gain 0.5
     scripts/terraind_client.py load-terrain terrains/demo.json
+    scripts/terraind_client.py record-gesture take1.json --listen 9001   # controller -> 9001 -> terraind
+    scripts/terraind_client.py play-gesture take1.json
+    scripts/terraind_client.py watch                                     # /notify: cursor and latents
 
 Replies come back to the socket a request was sent from, as with scsynth:
 `/done <address>`, `/fail <address> <reason>`, `/status.reply key value ...`.
 """
 import argparse
+import json
 import sys
 import time
 
@@ -115,6 +119,52 @@ class Client:
     def quit(self):
         return self.request("/quit")
 
+    def notify(self, rate_hz=30):
+        """Subscribes this client to /cursor, /latent and /status.reply pushes."""
+        return self.request("/notify", float(rate_hz))
+
+
+def load_gesture(path):
+    """Points [(t, x, y, ...), ...] of a gesture file (docs/gesture-format.md)."""
+    with open(path) as f:
+        data = json.load(f)
+    return data["points"] if isinstance(data, dict) else data
+
+
+def save_gesture(path, points):
+    with open(path, "w") as f:
+        json.dump({"format": "terraind-gesture", "version": 1, "points": points}, f, indent=1)
+        f.write("\n")
+
+
+def record_gesture(client, listen_port, path, seconds=None, addresses=("/xy", "/stylus")):
+    """Listens on `listen_port` for cursor messages from a controller,
+    forwards each to terraind, and saves them as a gesture (times from the
+    first message) when interrupted or after `seconds`."""
+    points, t0 = [], [None]
+    proxy = liblo.Server(listen_port)
+
+    def on_cursor(path_, args, types, src):
+        now = time.monotonic()
+        if t0[0] is None:
+            t0[0] = now
+        coords = [float(a) for a in args[:3 if path_ == "/stylus" else 2]]
+        points.append([round(now - t0[0], 4)] + coords[:2])
+        client.send(path_, *[float(a) for a in args])
+
+    for address in addresses:
+        proxy.add_method(address, None, on_cursor)
+    end = time.monotonic() + seconds if seconds else None
+    try:
+        while end is None or time.monotonic() < end:
+            proxy.recv(50)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        proxy.free()
+    save_gesture(path, points)
+    return points
+
 
 def number(text):
     try:
@@ -140,6 +190,15 @@ def main():
     p = sub.add_parser("load-terrain", help="load a terrain (inside the allowed directories)")
     p.add_argument("path")
     sub.add_parser("quit", help="stop the daemon")
+    p = sub.add_parser("play-gesture", help="play a gesture file on the daemon")
+    p.add_argument("path")
+    p = sub.add_parser("record-gesture", help="record cursor moves sent to --listen into a gesture file")
+    p.add_argument("path")
+    p.add_argument("--listen", type=int, default=9001, help="port the controller sends to")
+    p.add_argument("--seconds", type=float, help="stop after this long (default: Ctrl-C)")
+    p = sub.add_parser("watch", help="print /notify updates (cursor, latents, status)")
+    p.add_argument("--rate", type=float, default=10)
+    p.add_argument("--seconds", type=float)
     p = sub.add_parser("send", help="send any message and wait for its /done or /fail")
     p.add_argument("address")
     p.add_argument("args", nargs="*")
@@ -159,6 +218,19 @@ def main():
                 c.load_terrain(a.path)
             elif a.command == "quit":
                 c.quit()
+            elif a.command == "play-gesture":
+                c.gesture(load_gesture(a.path))
+            elif a.command == "record-gesture":
+                n = len(record_gesture(c, a.listen, a.path, a.seconds))
+                print("recorded %d points to %s" % (n, a.path))
+            elif a.command == "watch":
+                c.notify(a.rate)
+                end = time.monotonic() + a.seconds if a.seconds else None
+                while end is None or time.monotonic() < end:
+                    if c.server.recv(100):
+                        for path, args in c.replies:
+                            print(path, *("%.4g" % v if isinstance(v, float) else v for v in args))
+                        c.replies.clear()
             else:
                 c.request(a.address, *[number(x) if x[:1].isdigit() or x[:1] in "-." else x for x in a.args])
     except (TerraindError, TimeoutError) as e:

@@ -56,7 +56,7 @@ typedef struct daemon_state {
 	recorder *recorder;
 	int64_t started_ns;
 	/* worker */
-	pthread_t worker;
+	pthread_t worker, notifier;
 	pthread_mutex_t lock; /* queue, names */
 	pthread_cond_t wake;
 	osc_request queue[QUEUE_MAX];
@@ -332,6 +332,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* /notify pushes: a small non-RT thread, so that loads on the worker never
+ * hold them up. 5 ms ticks: enough for the 60 updates a second allowed. */
+static void *notifier_main(void *arg)
+{
+	daemon_state *d = arg;
+	for (;;) {
+		pthread_mutex_lock(&d->lock);
+		bool stopping = d->stopping;
+		pthread_mutex_unlock(&d->lock);
+		if (stopping)
+			return NULL;
+		osc_notify_tick(&d->osc);
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+	}
+}
+
 /* ---- /status ------------------------------------------------------------------- */
 
 static void add_string(lo_message m, const char *key, const char *value)
@@ -449,8 +465,9 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
 	         (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
 	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
-	if (pthread_create(&d->worker, NULL, worker_main, d) != 0)
-		return error_set(err, errlen, "cannot start the worker thread");
+	if (pthread_create(&d->worker, NULL, worker_main, d) != 0 ||
+	    pthread_create(&d->notifier, NULL, notifier_main, d) != 0)
+		return error_set(err, errlen, "cannot start the worker threads");
 	return 0;
 }
 
@@ -463,6 +480,7 @@ static void stop(daemon_state *d)
 		pthread_cond_signal(&d->wake);
 		pthread_mutex_unlock(&d->lock);
 		pthread_join(d->worker, NULL);
+		pthread_join(d->notifier, NULL);
 	}
 	net_stop(d->net);
 	audio_close(d->audio);
@@ -532,6 +550,7 @@ static void restart_to_reconnect(daemon_state *d)
 	pthread_cond_signal(&d->wake);
 	pthread_mutex_unlock(&d->lock);
 	pthread_join(d->worker, NULL);
+	pthread_join(d->notifier, NULL);
 	net_stop(d->net);
 	engine_stop(d->engine);
 	if (d->recorder && recorder_stop(d->recorder, err, sizeof err) < 0)

@@ -81,6 +81,8 @@ struct engine {
 	atomic_int probe_armed;
 	atomic_uint gain_bits;
 	atomic_uint target_bits[TERRAIN_MAX_CONTROL_DIM]; /* snapshot of the cursor target, for status and tests */
+	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT];   /* snapshot of the last frame's latents, for /notify */
+	atomic_int latent_count;
 	atomic_int fading, faded;
 };
 
@@ -308,6 +310,25 @@ void engine_target(const engine *e, float *target)
 		target[d] = bits_float(atomic_load_explicit(&e->target_bits[d], memory_order_relaxed));
 }
 
+static void publish_latent(engine *e, const float *latent, int n)
+{
+	if (n > ENGINE_LATENT_SNAPSHOT)
+		n = ENGINE_LATENT_SNAPSHOT;
+	for (int i = 0; i < n; i++)
+		atomic_store_explicit(&e->latent_bits[i], float_bits(latent[i]), memory_order_relaxed);
+	atomic_store_explicit(&e->latent_count, n, memory_order_release);
+}
+
+int engine_latent(const engine *e, float *latent, int max)
+{
+	int n = atomic_load_explicit(&e->latent_count, memory_order_acquire);
+	if (n > max)
+		n = max;
+	for (int i = 0; i < n; i++)
+		latent[i] = bits_float(atomic_load_explicit(&e->latent_bits[i], memory_order_relaxed));
+	return n;
+}
+
 static void drain_controls(engine *e, int64_t now)
 {
 	control_event ev;
@@ -380,6 +401,7 @@ static void render_one(engine *e)
 		frames = (size_t)d.output_frames_gen;
 	}
 	e->frames_written += ring_write(e->audio, out, frames);
+	publish_latent(e, v->render.latent, v->terrain->latent_dim);
 	atomic_fetch_add(&e->frames_rendered, 1);
 	int64_t took = clock_now_ns() - t0;
 	if (took > atomic_load(&e->render_ns_max))

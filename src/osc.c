@@ -364,13 +364,13 @@ static void add_float(lo_message m, const char *key, double value)
 	lo_message_add_float(m, (float)value);
 }
 
-static void handle_status(osc_call *c)
+static void send_status(osc_context *o, const osc_peer *peer)
 {
 	engine_stats s;
-	engine_stats_read(c->o->engine, &s);
+	engine_stats_read(o->engine, &s);
 	lo_message m = lo_message_new();
-	if (c->o->cb.status)
-		c->o->cb.status(c->o->cb.ctx, m);
+	if (o->cb.status)
+		o->cb.status(o->cb.ctx, m);
 	add_int(m, "frames", (int64_t)s.frames_rendered);
 	add_int(m, "underruns", (int64_t)s.underruns);
 	add_int(m, "dropped", (int64_t)s.dropped_events);
@@ -378,14 +378,96 @@ static void handle_status(osc_call *c)
 	add_int(m, "decode_errors", (int64_t)s.decode_errors);
 	add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
 	add_float(m, "render_max_ms", s.render_ns_max / 1e6);
-	add_float(m, "gain", engine_get_gain(c->o->engine));
-	add_int(m, "messages", (int64_t)atomic_load(&c->o->messages));
-	add_int(m, "failures", (int64_t)atomic_load(&c->o->failures));
-	add_int(m, "malformed", (int64_t)atomic_load(&c->o->malformed));
-	add_int(m, "coalesced", (int64_t)atomic_load(&c->o->coalesced));
-	add_int(m, "replies_suppressed", (int64_t)atomic_load(&c->o->replies_suppressed));
-	send_message(c->o, c->peer, "/status.reply", m);
+	add_float(m, "gain", engine_get_gain(o->engine));
+	add_int(m, "messages", (int64_t)atomic_load(&o->messages));
+	add_int(m, "failures", (int64_t)atomic_load(&o->failures));
+	add_int(m, "malformed", (int64_t)atomic_load(&o->malformed));
+	add_int(m, "coalesced", (int64_t)atomic_load(&o->coalesced));
+	add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
+	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
+}
+
+static void handle_status(osc_call *c)
+{
+	send_status(c->o, c->peer);
+}
+
+static int same_peer(const osc_peer *a, const osc_peer *b)
+{
+	return a->len == b->len && a->tcp_fd == b->tcp_fd && memcmp(&a->addr, &b->addr, a->len) == 0;
+}
+
+/* /notify [rate]: push /cursor and /latent `rate` times a second (1 to 60,
+ * default 30) and /status.reply once a second to the sender; /notify 0
+ * stops. At most 8 subscribers. */
+static void handle_notify(osc_call *c)
+{
+	float rate = 30.0f;
+	if (c->argc > 0 && numbers(c, 1, &rate, 1, "updates per second") < 0)
+		return;
+	if (rate != 0 && (rate < 1 || rate > 60)) {
+		fail(c, "rate %g is out of range (1 to 60 updates a second, 0 to stop)", (double)rate);
+		return;
+	}
+	osc_context *o = c->o;
+	pthread_mutex_lock(&o->lock);
+	int i = 0;
+	while (i < o->n_subscribers && !same_peer(&o->subscribers[i].peer, c->peer))
+		i++;
+	int full = i == o->n_subscribers && i == (int)(sizeof o->subscribers / sizeof o->subscribers[0]);
+	if (rate == 0 && i < o->n_subscribers)
+		o->subscribers[i] = o->subscribers[--o->n_subscribers];
+	else if (rate != 0 && !full) {
+		if (i == o->n_subscribers)
+			o->n_subscribers++;
+		o->subscribers[i] = (struct osc_subscriber){.peer = *c->peer, .period_ns = (int64_t)(1e9 / rate)};
+	}
+	pthread_mutex_unlock(&o->lock);
+	if (full && rate != 0)
+		fail(c, "too many subscribers (8)");
+	else
+		osc_reply_done(o, c->peer, c->address);
+}
+
+static void send_floats(osc_context *o, const osc_peer *peer, const char *path, const float *v, int n)
+{
+	lo_message m = lo_message_new();
+	for (int i = 0; i < n; i++)
+		lo_message_add_float(m, v[i]);
+	send_message(o, peer, path, m);
+	lo_message_free(m);
+}
+
+void osc_notify_tick(osc_context *o)
+{
+	int64_t now = clock_now_ns();
+	osc_peer due[8];
+	int n_due = 0, status_due[8];
+	pthread_mutex_lock(&o->lock);
+	int dim = o->control_dim;
+	for (int i = 0; i < o->n_subscribers; i++) {
+		struct osc_subscriber *s = &o->subscribers[i];
+		if (now < s->next_ns)
+			continue;
+		s->next_ns = now + s->period_ns;
+		status_due[n_due] = now >= s->next_status_ns;
+		if (status_due[n_due])
+			s->next_status_ns = now + 1000000000;
+		due[n_due++] = s->peer;
+	}
+	pthread_mutex_unlock(&o->lock);
+	if (n_due == 0)
+		return;
+	float cursor[TERRAIN_MAX_CONTROL_DIM], latent[ENGINE_LATENT_SNAPSHOT];
+	engine_target(o->engine, cursor);
+	int n_latent = engine_latent(o->engine, latent, ENGINE_LATENT_SNAPSHOT);
+	for (int i = 0; i < n_due; i++) {
+		send_floats(o, &due[i], "/cursor", cursor, dim);
+		send_floats(o, &due[i], "/latent", latent, n_latent);
+		if (status_due[i])
+			send_status(o, &due[i]);
+	}
 }
 
 static void queue_request(osc_call *c, osc_request_type type)
@@ -494,6 +576,7 @@ static const route routes[] = {
     {"/load/model", handle_load_model},
     {"/load/terrain", handle_load_terrain},
     {"/quit", handle_quit},
+    {"/notify", handle_notify},
 };
 
 static int find_mapping(osc_context *o, const char *address, config_mapping *out, int *log_unmapped)
