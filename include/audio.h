@@ -17,7 +17,9 @@
 typedef struct audio_stream audio_stream;
 
 /* Initialises PortAudio (silencing the probe noise of absent ALSA/JACK
- * back ends). Call once before anything else here. */
+ * back ends). Call once before anything else here. audio_terminate() is
+ * skipped when a stream had to be abandoned (its JACK server died):
+ * PortAudio would hang closing it. */
 int audio_init(char *err, size_t errlen);
 void audio_terminate(void);
 
@@ -39,12 +41,5 @@ double audio_cpu_load(audio_stream *s);
 uint64_t audio_device_underflows(const audio_stream *s);
 /* True when the stream stopped on its own (e.g. the JACK server went away). */
 int audio_stopped(audio_stream *s);
-
-/* After the stream stopped on its own: re-initialises PortAudio (a new
- * JACK server is only seen by a new scan) and reopens the same device at
- * the same rate, playing the same engine. Returns -1 while that is not
- * possible yet (the server is still gone); the caller retries. The engine
- * keeps its rendered audio ready meanwhile. Main thread only. */
-int audio_reopen(audio_stream *s, char *err, size_t errlen);
 
 #endif

@@ -47,9 +47,14 @@ int audio_init(char *err, size_t errlen)
 	return 0;
 }
 
+/* Set when a stream was left open because its server died: Pa_Terminate
+ * would try to close it and hang (see close_stream). */
+static atomic_int abandoned_streams;
+
 void audio_terminate(void)
 {
-	Pa_Terminate();
+	if (!atomic_load(&abandoned_streams))
+		Pa_Terminate();
 }
 
 int audio_list_devices(FILE *out)
@@ -200,6 +205,8 @@ static void close_stream(audio_stream *s)
 	if (s->stream && Pa_IsStreamActive(s->stream) == 1) {
 		Pa_StopStream(s->stream);
 		Pa_CloseStream(s->stream);
+	} else if (s->stream) {
+		atomic_store(&abandoned_streams, 1);
 	}
 	s->stream = NULL;
 	pthread_mutex_unlock(&s->lock);
@@ -233,19 +240,4 @@ int audio_stopped(audio_stream *s)
 	int stopped = !s->stream || Pa_IsStreamActive(s->stream) != 1;
 	pthread_mutex_unlock(&s->lock);
 	return stopped;
-}
-
-int audio_reopen(audio_stream *s, char *err, size_t errlen)
-{
-	char name[sizeof s->name];
-	snprintf(name, sizeof name, "%s", s->name);
-	close_stream(s);
-	audio_terminate();
-	if (audio_init(err, errlen) < 0)
-		return -1;
-	PaDeviceIndex index = find_device(name, err, errlen);
-	if (index == paNoDevice)
-		return -1;
-	s->device = index;
-	return audio_start(s, s->engine, err, errlen);
 }

@@ -574,7 +574,7 @@ static void keep_audio_alive(daemon_state *d)
 	if (!d->audio_lost_ns) {
 		d->audio_lost_ns = d->next_retry_ns = now;
 		log_error("the audio stream stopped (was the JACK server shut down?): waiting for it to come back; "
-			  "OSC keeps answering");
+		          "OSC keeps answering");
 	}
 	if (now < d->next_retry_ns)
 		return;
@@ -583,10 +583,46 @@ static void keep_audio_alive(daemon_state *d)
 		restart_to_reconnect(d);
 }
 
+/* Signals are blocked in every thread terraind creates and taken by
+ * sigtimedwait on the main thread. Threads created by libraries with their
+ * own signal mask (libjack's, when its server dies) could still receive one:
+ * there the handler only writes the signal number to a pipe the main
+ * thread reads (async-signal-safe). */
+static int signal_pipe[2] = {-1, -1};
+
+static void forward_signal(int sig)
+{
+	int saved = errno;
+	unsigned char byte = (unsigned char)sig;
+	if (write(signal_pipe[1], &byte, 1) < 0) {
+		/* a full pipe already holds a pending signal */
+	}
+	errno = saved;
+}
+
+static void install_signal_handlers(void)
+{
+	if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return;
+	struct sigaction sa = {.sa_handler = forward_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static int next_signal(const sigset_t *set)
+{
+	unsigned char byte;
+	if (signal_pipe[0] >= 0 && read(signal_pipe[0], &byte, 1) == 1)
+		return byte;
+	return sigtimedwait(set, NULL, &(struct timespec){0, 200 * 1000 * 1000});
+}
+
 static void wait_for_signals(daemon_state *d, const sigset_t *set)
 {
 	for (;;) {
-		int sig = sigtimedwait(set, NULL, &(struct timespec){0, 200 * 1000 * 1000});
+		int sig = next_signal(set);
 		if (sig == SIGHUP) {
 			reload_config(d);
 		} else if (sig == SIGINT || sig == SIGTERM) {
@@ -622,6 +658,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	install_signal_handlers();
 	pthread_mutex_init(&d.lock, NULL);
 	pthread_cond_init(&d.wake, NULL);
 	int rc = EXIT_OK;

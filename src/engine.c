@@ -81,7 +81,7 @@ struct engine {
 	atomic_int probe_armed;
 	atomic_uint gain_bits;
 	atomic_uint target_bits[TERRAIN_MAX_CONTROL_DIM]; /* snapshot of the cursor target, for status and tests */
-	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT];   /* snapshot of the last frame's latents, for /notify */
+	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT];  /* snapshot of the last frame's latents, for /notify */
 	atomic_int latent_count;
 	atomic_int fading, faded;
 };

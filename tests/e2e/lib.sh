@@ -24,3 +24,12 @@ expect_status() {
 expect_in() {
 	grep -qF -- "$2" "$1" || fail "expected '$2' in $1, got: $(head -c 2000 "$1")"
 }
+
+# expect_in_soon FILE TEXT : the file contains the text within 5 s (logs).
+expect_in_soon() {
+	for _ in $(seq 50); do
+		grep -qF -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	expect_in "$1" "$2"
+}

@@ -26,15 +26,20 @@ echo "  ok: playing"
 
 stop_jack
 wait_audio stopped 5
-expect_in "$TMP/daemon.err" "the audio stream stopped"
+expect_in_soon "$TMP/daemon.err" "the audio stream stopped"
 kill -0 $DAEMON || fail "the daemon died with the JACK server"
 echo "  ok: the daemon noticed, said so, and still answers OSC"
 
 start_jack 48000 128
 wait_audio running 10
-expect_in "$TMP/daemon.err" "restarting terraind to reconnect"
+expect_in_soon "$TMP/daemon.err" "restarting terraind to reconnect"
 echo "  ok: it plays again once the server is back"
 
+stop_jack
+wait_audio stopped 5
 kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon did not exit cleanly"
+for _ in $(seq 20); do kill -0 $DAEMON 2>/dev/null || break; sleep 0.1; done
+kill -0 $DAEMON 2>/dev/null && fail "the daemon hangs on SIGTERM after losing its JACK server"
+wait $DAEMON || fail "the daemon did not exit 0 on SIGTERM after losing its JACK server"
+echo "  ok: SIGTERM while the server is gone exits 0 at once"
 echo "ok"
