@@ -18,12 +18,14 @@
 enum { CONFIG_PATH_MAX = 1024, CONFIG_MAX_DIRS = 8, CONFIG_MAX_MAPPINGS = 64, CONFIG_ADDRESS_MAX = 128 };
 
 typedef enum mapping_target {
-	MAP_XY,       /* two values -> the first two control axes */
-	MAP_XYZ,      /* three values -> three axes (accelerometers, stylus) */
-	MAP_X,        /* one value -> axis 0 */
-	MAP_Y,        /* one value -> axis 1 */
-	MAP_PRESSURE, /* one value -> axis 2 when the terrain has one, else the gain */
-	MAP_GAIN,     /* one value -> output gain */
+	MAP_XY,           /* two values -> the first two control axes */
+	MAP_XYZ,          /* three values -> three axes (accelerometers, stylus) */
+	MAP_X,            /* one value -> axis 0 */
+	MAP_Y,            /* one value -> axis 1 */
+	MAP_PRESSURE,     /* one value -> axis 2 when the terrain has one, else the gain */
+	MAP_GAIN,         /* one value -> output gain */
+	MAP_LOAD_MODEL,   /* a button: on press (value >= 0.5), load `path` as the model */
+	MAP_LOAD_TERRAIN, /* a button: on press, load `path` as the terrain */
 } mapping_target;
 
 typedef struct config_mapping {
@@ -32,6 +34,8 @@ typedef struct config_mapping {
 	int swap;                   /* exchange the first two values (portrait layouts) */
 	int invert[3];              /* per value: v -> in_max - (v - in_min) */
 	float in_min[3], in_max[3]; /* input range per value, mapped onto the terrain's bounds */
+	char path[CONFIG_PATH_MAX]; /* MAP_LOAD_MODEL and MAP_LOAD_TERRAIN: what to load, confined like the /load
+	                               requests */
 } config_mapping;
 
 typedef struct config {

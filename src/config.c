@@ -17,8 +17,9 @@
 
 enum { CONFIG_FILE_MAX_BYTES = 1024 * 1024 };
 
-static const char *const mapping_target_names[] = {"xy", "xyz", "x", "y", "pressure", "gain"};
-static const int mapping_value_count[] = {2, 3, 1, 1, 1, 1};
+static const char *const mapping_target_names[] = {"xy",       "xyz",  "x",          "y",
+                                                   "pressure", "gain", "load_model", "load_terrain"};
+static const int mapping_value_count[] = {2, 3, 1, 1, 1, 1, 1, 1};
 
 void config_defaults(config *c)
 {
@@ -163,7 +164,8 @@ static int parse_target(const cJSON *m, config_mapping *map, char *err, size_t e
 			map->to = (mapping_target)i;
 			return 0;
 		}
-	return error_set(err, errlen, "'to' is \"%s\"; expected xy, xyz, x, y, pressure or gain", to);
+	return error_set(err, errlen,
+	                 "'to' is \"%s\"; expected xy, xyz, x, y, pressure, gain, load_model or load_terrain", to);
 }
 
 /* "range": [lo, hi] for every value, or [[lo, hi], ...] one per value. */
@@ -222,7 +224,7 @@ static int parse_invert(const cJSON *m, config_mapping *map, int values, char *e
 
 static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t errlen)
 {
-	static const char *const known[] = {"address", "to", "swap", "invert", "range", NULL};
+	static const char *const known[] = {"address", "to", "swap", "invert", "range", "path", NULL};
 	if (!cJSON_IsObject(m))
 		return error_set(err, errlen, "must be an object");
 	memset(map, 0, sizeof *map);
@@ -236,6 +238,13 @@ static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t 
 	if (parse_target(m, map, err, errlen) < 0 || get_bool(m, "swap", &map->swap, err, errlen) < 0)
 		return -1;
 	int values = mapping_value_count[map->to];
+	int loads = map->to == MAP_LOAD_MODEL || map->to == MAP_LOAD_TERRAIN;
+	if (get_string(m, "path", map->path, sizeof map->path, err, errlen) < 0)
+		return -1;
+	if (loads != (map->path[0] != '\0'))
+		return error_set(err, errlen,
+		                 loads ? "'path' is needed by load_model and load_terrain"
+		                       : "'path' belongs only to load_model and load_terrain");
 	if (map->swap && values < 2)
 		return error_set(err, errlen, "'swap' needs a mapping to xy or xyz");
 	return parse_invert(m, map, values, err, errlen) < 0 ? -1 : parse_range(m, map, values, err, errlen);

@@ -471,25 +471,37 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void stop(daemon_state *d)
+static void stop_workers(daemon_state *d)
+{
+	if (!d->worker)
+		return;
+	pthread_mutex_lock(&d->lock);
+	d->stopping = true;
+	pthread_cond_signal(&d->wake);
+	pthread_mutex_unlock(&d->lock);
+	pthread_join(d->worker, NULL);
+	pthread_join(d->notifier, NULL);
+	d->worker = 0;
+}
+
+static void finish_recording(daemon_state *d)
 {
 	char err[512];
-	if (d->worker) {
-		pthread_mutex_lock(&d->lock);
-		d->stopping = true;
-		pthread_cond_signal(&d->wake);
-		pthread_mutex_unlock(&d->lock);
-		pthread_join(d->worker, NULL);
-		pthread_join(d->notifier, NULL);
-	}
-	net_stop(d->net);
-	audio_close(d->audio);
-	if (d->engine)
-		engine_stop(d->engine);
 	if (d->recorder && recorder_stop(d->recorder, err, sizeof err) < 0)
 		log_error("%s", err);
 	else if (d->recorder)
 		log_info("recorded %s", d->cfg.record);
+	d->recorder = NULL;
+}
+
+static void stop(daemon_state *d)
+{
+	stop_workers(d);
+	net_stop(d->net);
+	audio_close(d->audio);
+	if (d->engine)
+		engine_stop(d->engine);
+	finish_recording(d);
 	engine_free(d->engine);
 	audio_terminate();
 }
@@ -543,18 +555,11 @@ static int device_available(void)
  * second and numbers its recording so the first one is kept. */
 static void restart_to_reconnect(daemon_state *d)
 {
-	char err[512];
 	log_info("the audio device is back: restarting terraind to reconnect");
-	pthread_mutex_lock(&d->lock);
-	d->stopping = true;
-	pthread_cond_signal(&d->wake);
-	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->worker, NULL);
-	pthread_join(d->notifier, NULL);
+	stop_workers(d);
 	net_stop(d->net);
 	engine_stop(d->engine);
-	if (d->recorder && recorder_stop(d->recorder, err, sizeof err) < 0)
-		log_error("%s", err);
+	finish_recording(d);
 	char restarts[16];
 	snprintf(restarts, sizeof restarts, "%d", d->restart + 1);
 	setenv("TERRAIND_RESTART", restarts, 1);

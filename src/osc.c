@@ -470,30 +470,38 @@ void osc_notify_tick(osc_context *o)
 	}
 }
 
-static void queue_request(osc_call *c, osc_request_type type)
+/* Confines `path` and hands the load to the worker, which answers /done or
+ * /fail when it has finished. */
+static void queue_load(osc_call *c, osc_request_type type, const char *path)
 {
 	osc_request req = {.type = type, .peer = *c->peer};
 	snprintf(req.address, sizeof req.address, "%s", c->address);
+	char why[512];
+	pthread_mutex_lock(&c->o->lock);
+	int rc = config_confine_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
+	pthread_mutex_unlock(&c->o->lock);
+	if (rc < 0)
+		fail(c, "%s", why);
+	else if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
+		fail(c, "busy: another load is still queued, try again");
+}
+
+static void queue_request(osc_call *c, osc_request_type type)
+{
 	if (type != OSC_QUIT) {
 		const char *path;
-		if (one_string(c, &path) < 0)
-			return;
-		char resolved[CONFIG_PATH_MAX], why[512];
-		pthread_mutex_lock(&c->o->lock);
-		int rc = config_confine_path(&c->o->config, path, resolved, sizeof resolved, why, sizeof why);
-		pthread_mutex_unlock(&c->o->lock);
-		if (rc < 0) {
-			fail(c, "%s", why);
-			return;
-		}
-		snprintf(req.path, sizeof req.path, "%s", resolved);
-	} else if (c->argc != 0) {
+		if (one_string(c, &path) == 0)
+			queue_load(c, type, path);
+		return;
+	}
+	if (c->argc != 0) {
 		fail(c, "expects no arguments");
 		return;
 	}
+	osc_request req = {.type = type, .peer = *c->peer};
+	snprintf(req.address, sizeof req.address, "%s", c->address);
 	if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
-		fail(c, "busy: another load is still queued, try again");
-	/* The worker answers /done or /fail when the load has finished. */
+		fail(c, "busy: try again");
 }
 
 static void handle_load_model(osc_call *c)
@@ -522,8 +530,8 @@ static float normalise(const config_mapping *m, int k, float v)
 
 static void handle_mapped(osc_call *c, const config_mapping *m)
 {
-	static const int counts[] = {
-	    [MAP_XY] = 2, [MAP_XYZ] = 3, [MAP_X] = 1, [MAP_Y] = 1, [MAP_PRESSURE] = 1, [MAP_GAIN] = 1};
+	static const int counts[] = {[MAP_XY] = 2,       [MAP_XYZ] = 3,  [MAP_X] = 1,          [MAP_Y] = 1,
+	                             [MAP_PRESSURE] = 1, [MAP_GAIN] = 1, [MAP_LOAD_MODEL] = 1, [MAP_LOAD_TERRAIN] = 1};
 	/* Extra values are ignored: /accxyz sends x y z to an xy mapping. */
 	float v[3];
 	if (numbers(c, -1, v, 3, "as mapped in the config") < 0)
@@ -540,6 +548,14 @@ static void handle_mapped(osc_call *c, const config_mapping *m)
 	int n = counts[m->to];
 	for (int k = 0; k < n; k++)
 		v[k] = normalise(m, k, v[k]);
+	if (m->to == MAP_LOAD_MODEL || m->to == MAP_LOAD_TERRAIN) {
+		if (!(v[0] >= 0.5f)) { /* a button's release */
+			done_control(c);
+			return;
+		}
+		queue_load(c, m->to == MAP_LOAD_MODEL ? OSC_LOAD_MODEL : OSC_LOAD_TERRAIN, m->path);
+		return;
+	}
 	if (m->to == MAP_GAIN) {
 		set_gain(c->o, fminf(fmaxf(v[0], 0.0f), 4.0f), -1);
 		done_control(c);
@@ -713,7 +729,7 @@ static int is_cursor_address(osc_context *o, const char *address)
 		return 1;
 	pthread_mutex_lock(&o->lock);
 	const config_mapping *m = config_find_mapping(&o->config, address);
-	int cursor = m && m->to != MAP_GAIN;
+	int cursor = m && m->to <= MAP_PRESSURE;
 	pthread_mutex_unlock(&o->lock);
 	return cursor;
 }

@@ -87,6 +87,9 @@ static void unknown_keys_and_bad_values_are_named(void **state)
 	               "'invert' must be");
 	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"colour\": 1}]}",
 	               "unknown key 'colour'");
+	expect_refused("{\"mappings\": [{\"address\": \"/b\", \"to\": \"load_model\"}]}", "'path' is needed");
+	expect_refused("{\"mappings\": [{\"address\": \"/b\", \"to\": \"xy\", \"path\": \"x.ts\"}]}",
+	               "'path' belongs only");
 	expect_refused("[1, 2]", "one JSON object");
 	expect_refused("{\"osc\": {", "invalid JSON");
 }

@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "demo_voice.h"
 #include "terrain_json.h"
 
 enum { RATE = 48000, PERIOD = 128 };
@@ -17,27 +18,12 @@ typedef struct fixture {
 	float out[PERIOD * 2];
 } fixture;
 
-static voice *demo_voice(const char *terrain_path)
-{
-	model *m;
-	terrain *t;
-	voice *v;
-	char err[1024], warn[256];
-	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 ||
-	    terrain_load(terrain_path, &t, err, sizeof err) < 0 ||
-	    voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn) < 0)
-		fail_msg("%s", err);
-	model_free(m); /* the voice keeps its own references */
-	terrain_free(t);
-	return v;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	char err[256];
 	if (engine_create(RATE, PERIOD, 0, 1, &f->engine, err, sizeof err) < 0 ||
-	    engine_start(f->engine, demo_voice("terrains/demo.json"), err, sizeof err) < 0)
+	    engine_start(f->engine, demo_voice(RATE, 0), err, sizeof err) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -128,7 +114,7 @@ static void a_published_voice_is_swapped_in_and_the_old_one_retired(void **state
 	engine_send(f->engine, &ev);
 	play(f, 10);
 	voice *old = engine_current_voice(f->engine);
-	voice *next = demo_voice("terrains/demo.json");
+	voice *next = demo_voice(RATE, 0);
 	engine_publish(f->engine, next);
 	play(f, 20);
 	engine_stats s;
@@ -191,6 +177,44 @@ static void a_gesture_plays_its_points_in_time(void **state)
 	engine_collect(f->engine);
 }
 
+/* A model whose decode throws while playing (here: from the first call,
+ * loaded without warm-up so that the load lets it through): each failed
+ * frame is played as silence and counted, nothing crashes, and the sound
+ * comes back as soon as a working model is swapped in. */
+static void a_decode_that_throws_while_playing_is_silence_then_recovers(void **state)
+{
+	(void)state;
+	model_options options = model_default_options();
+	options.warmup_frames = 0;
+	model *m;
+	terrain *t;
+	voice *v;
+	engine *e;
+	char err[1024], warn[256];
+	assert_int_equal(model_load(test_model_path("throws.ts"), &options, &m, err, sizeof err), 0);
+	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
+	assert_int_equal(voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn), 0);
+	model_free(m);
+	terrain_free(t);
+	assert_int_equal(engine_create(RATE, PERIOD, 0, 0, &e, err, sizeof err), 0);
+	assert_int_equal(engine_start(e, v, err, sizeof err), 0);
+	fixture f = {.engine = e};
+	assert_float_equal(play(&f, 40), 0.0f, 0);
+	engine_stats s;
+	engine_stats_read(e, &s);
+	assert_true(s.decode_errors >= 5);
+	assert_int_equal(s.decode_errors, s.frames_rendered); /* every frame failed, and time went on */
+	engine_publish(e, demo_voice(RATE, 0));
+	play(&f, 20);
+	assert_true(play(&f, 20) > 0.01f);
+	engine_stats_read(e, &s);
+	uint64_t errors = s.decode_errors;
+	play(&f, 20);
+	engine_stats_read(e, &s);
+	assert_int_equal(s.decode_errors, errors);
+	engine_free(e);
+}
+
 static void the_callback_counts_an_empty_ring_as_an_underrun(void **state)
 {
 	(void)state;
@@ -216,16 +240,8 @@ static void a_device_at_another_rate_gets_resampled_audio_at_the_right_pitch(voi
 	engine *e;
 	char err[256];
 	assert_int_equal(engine_create(DEVICE_RATE, PERIOD, 40, 0, &e, err, sizeof err), 0);
-	model *m;
-	terrain *t;
-	voice *v;
-	char warn[256];
-	assert_int_equal(model_load("models/demo.ts", NULL, &m, err, sizeof err), 0);
-	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
-	assert_int_equal(voice_create(m, t, 0, DEVICE_RATE, &v, err, sizeof err, warn, sizeof warn), 0);
+	voice *v = demo_voice(DEVICE_RATE, 0);
 	assert_non_null(v->resampler);
-	model_free(m);
-	terrain_free(t);
 	assert_int_equal(engine_start(e, v, err, sizeof err), 0);
 	control_event ev = {.type = CONTROL_TARGET, .dim = 2, .value = {0.0f, 0.0f}};
 	engine_send(e, &ev);
@@ -258,6 +274,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_published_voice_is_swapped_in_and_the_old_one_retired, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_voice_replaced_before_pickup_leaves_shared_parts_alive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_gesture_plays_its_points_in_time, setup, teardown),
+	    cmocka_unit_test(a_decode_that_throws_while_playing_is_silence_then_recovers),
 	    cmocka_unit_test(the_callback_counts_an_empty_ring_as_an_underrun),
 	    cmocka_unit_test(a_device_at_another_rate_gets_resampled_audio_at_the_right_pitch),
 	    cmocka_unit_test_setup_teardown(the_callback_output_is_recorded, setup, teardown),

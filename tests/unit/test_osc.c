@@ -63,7 +63,9 @@ static int setup(void **state)
 	voice *v;
 	char err[1024], warn[256];
 	config_defaults(&f->config);
-	f->config.n_mappings = 2;
+	f->config.n_mappings = 3;
+	f->config.mappings[2] =
+	    (config_mapping){.address = "/1/push1", .to = MAP_LOAD_TERRAIN, .in_max = {1, 1, 1}, .path = "demo.json"};
 	f->config.mappings[0] = (config_mapping){.address = "/1/xy1", .to = MAP_XY, .in_max = {1, 1, 1}};
 	f->config.mappings[1] =
 	    (config_mapping){.address = "/p/*", .to = MAP_XY, .swap = 1, .invert = {0, 1}, .in_max = {1, 1, 1}};
@@ -275,6 +277,23 @@ static void loads_are_confined_and_queued_for_the_worker(void **state)
 	expect_fail(f, "/load/model", "expects one string argument");
 }
 
+static void a_button_mapped_to_a_load_queues_it_on_press_only(void **state)
+{
+	fixture *f = *state;
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 1.0f);
+	send_message(f, "/1/push1", m);
+	assert_int_equal(f->n_requests, 1);
+	assert_int_equal(f->requests[0].type, OSC_LOAD_TERRAIN);
+	assert_contains(f->requests[0].path, "/terrains/demo.json");
+	assert_string_equal(f->requests[0].address, "/1/push1");
+	m = lo_message_new();
+	lo_message_add_float(m, 0.0f);
+	send_message(f, "/1/push1", m); /* the release */
+	assert_int_equal(f->n_requests, 1);
+	assert_string_equal(last_reply(f)->path, "/done");
+}
+
 static void status_reply_is_key_value_pairs(void **state)
 {
 	fixture *f = *state;
@@ -345,6 +364,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stylus_pressure_drives_the_gain_on_a_2d_terrain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(loads_are_confined_and_queued_for_the_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(status_reply_is_key_value_pairs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_button_mapped_to_a_load_queues_it_on_press_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
 	};

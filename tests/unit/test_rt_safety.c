@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "terrain_json.h"
+#include "demo_voice.h"
 
 /* volatile: the compiler treats malloc as a builtin that reads no global,
  * and would otherwise drop the store around it. */
@@ -102,28 +102,13 @@ static void the_interposition_catches_a_forbidden_call(void **state)
 	atomic_store(&violations, 0);
 }
 
-static voice *demo_voice(void)
-{
-	model *m;
-	terrain *t;
-	voice *v;
-	char err[1024], warn[256];
-	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 ||
-	    terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
-	    voice_create(m, t, 20, RATE, &v, err, sizeof err, warn, sizeof warn) < 0)
-		fail_msg("%s", err);
-	model_free(m);
-	terrain_free(t);
-	return v;
-}
-
 static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state)
 {
 	(void)state;
 	engine *e;
 	char err[256];
 	assert_int_equal(engine_create(RATE, PERIOD, 40, 1, &e, err, sizeof err), 0);
-	assert_int_equal(engine_start(e, demo_voice(), err, sizeof err), 0);
+	assert_int_equal(engine_start(e, demo_voice(RATE, 20), err, sizeof err), 0);
 	static float out[PERIOD * 2];
 	atomic_store(&violations, 0);
 	for (int cycle = 0; cycle < 1500; cycle++) {
@@ -135,7 +120,7 @@ static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state
 		if (cycle % 100 == 50)
 			engine_set_gain(e, cycle % 200 ? 0.5f : 1.0f);
 		if (cycle == 600) {
-			engine_publish(e, demo_voice()); /* a swap while playing */
+			engine_publish(e, demo_voice(RATE, 20)); /* a swap while playing */
 		}
 		if (cycle == 900) {
 			gesture *g;
