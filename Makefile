@@ -17,7 +17,7 @@ BUILD    ?= build
 CC       ?= gcc
 CXX      ?= g++
 PYTHON   := /usr/bin/python3
-PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate
+PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate libpng
 SAN      ?=
 
 WARN     := -Wall -Wextra $(if $(WERROR),-Werror)
@@ -30,8 +30,8 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -
 
 # Every module but main.o goes into the library the tests link against.
 MODULES  := log error ring config engine audio osc net recorder daemon \
-            json_util terrain terrain_json gesture model render wav \
-            cmd_model cmd_terrain cmd_render
+            json_util terrain terrain_json gesture model render wav dataset plot \
+            cmd_model cmd_terrain cmd_render cmd_corpus
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)

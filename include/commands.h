@@ -12,6 +12,9 @@ int cmd_eval(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* Exit statuses shared by every command. */
 enum { EXIT_OK = 0, EXIT_FAILURE_RUN = 1, EXIT_USAGE = 2 };

@@ -73,6 +73,26 @@ int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_
 int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
                           int64_t out_dim, char *err, size_t errlen);
 
+/* Trains nn_terrain's network (Fourier features, four PReLU layers of
+ * `channels`, a linear output) on coordinate -> latent pairs with MSE and
+ * Adam, on the CPU. `progress` is called after every epoch; returning
+ * non-zero stops early (what was learned so far is kept). On success the
+ * parameters are written to the caller's arrays: fourier (in_dim ×
+ * features, NULL when gauss_scale is 0), weights[5] and biases[5] (row-major,
+ * as nn.Linear), prelu[4]. */
+typedef struct tb_train_options {
+	int epochs, batch, channels, features;
+	double lr, gauss_scale;
+	uint64_t seed;
+} tb_train_options;
+
+typedef int (*tb_train_progress)(void *ctx, int epoch, int epochs, double loss);
+
+int tb_train_cppn(const float *coords, const float *targets, int64_t count, int in_dim, int out_dim,
+                  const tb_train_options *options, tb_train_progress progress, void *ctx, float *fourier,
+                  float *const *weights, float *const *biases, float *prelu, double *final_loss, char *err,
+                  size_t errlen);
+
 /* Process-wide settings. */
 void tb_set_threads(int threads);
 int tb_get_threads(void);

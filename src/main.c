@@ -21,6 +21,9 @@ static const command commands[] = {
     {"import", cmd_import, "import PRESET.pt -o OUT.json   convert an nn_terrain checkpoint"},
     {"eval", cmd_eval, "eval TERRAIN < coords         latent vectors for coordinates on stdin"},
     {"render", cmd_render, "render --gesture G.json -o OUT.wav   render a gesture offline"},
+    {"encode", cmd_encode, "encode --model M AUDIO... -o D.json   encode a corpus into a dataset"},
+    {"train", cmd_train, "train D.json -o T.json         fit a terrain to a dataset (libtorch)"},
+    {"plot", cmd_plot, "plot T.json -o T.png           picture a terrain (and a dataset's paths)"},
 };
 
 static void usage(FILE *out)

@@ -10,6 +10,7 @@
 #include <ATen/Parallel.h>
 #include <torch/script.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -326,6 +327,146 @@ extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int
 	} catch (const std::exception &e) {
 		module->cppn.clear();
 		set_error(err, errlen, "nn_terrain forward failed: " + exception_text(e));
+		return -1;
+	}
+}
+
+namespace
+{
+
+/* A Linear layer initialised as torch.nn.Linear does (uniform ±1/sqrt(in)). */
+struct linear_params {
+	at::Tensor w, b;
+};
+
+linear_params make_linear(int64_t in, int64_t out)
+{
+	double bound = 1.0 / std::sqrt((double)in);
+	return {(at::rand({out, in}) * 2 - 1).mul_(bound).requires_grad_(),
+	        (at::rand({out}) * 2 - 1).mul_(bound).requires_grad_()};
+}
+
+struct cppn_params {
+	at::Tensor fourier; /* (in, F), not trained, as nn_terrain's B_T buffer */
+	std::vector<linear_params> layers;
+	std::vector<at::Tensor> prelu;
+
+	std::vector<at::Tensor> trainable() const
+	{
+		std::vector<at::Tensor> all;
+		for (const auto &l : layers) {
+			all.push_back(l.w);
+			all.push_back(l.b);
+		}
+		all.insert(all.end(), prelu.begin(), prelu.end());
+		return all;
+	}
+
+	at::Tensor forward(const at::Tensor &x) const
+	{
+		at::Tensor h = x;
+		if (fourier.defined()) {
+			at::Tensor proj = at::matmul(x * (2 * M_PI), fourier);
+			h = at::cat({at::sin(proj), at::cos(proj)}, -1);
+		}
+		for (size_t i = 0; i < layers.size(); i++) {
+			h = at::linear(h, layers[i].w, layers[i].b);
+			if (i < prelu.size())
+				h = at::prelu(h, prelu[i]);
+		}
+		return h;
+	}
+};
+
+/* Adam (Kingma & Ba), as torch.optim.Adam with its default betas. */
+struct adam {
+	std::vector<at::Tensor> m, v;
+	int64_t step = 0;
+	void update(const std::vector<at::Tensor> &params, double lr)
+	{
+		const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
+		step++;
+		at::NoGradGuard no_grad;
+		for (size_t i = 0; i < params.size(); i++) {
+			if (m.size() <= i) {
+				m.push_back(at::zeros_like(params[i]));
+				v.push_back(at::zeros_like(params[i]));
+			}
+			at::Tensor g = params[i].grad();
+			if (!g.defined())
+				continue;
+			m[i].mul_(b1).add_(g, 1 - b1);
+			v[i].mul_(b2).addcmul_(g, g, 1 - b2);
+			at::Tensor mhat = m[i] / (1 - std::pow(b1, (double)step));
+			at::Tensor vhat = v[i] / (1 - std::pow(b2, (double)step));
+			params[i].sub_(lr * mhat / (vhat.sqrt() + eps));
+			g.zero_();
+		}
+	}
+};
+
+void copy_out(const at::Tensor &t, float *dst)
+{
+	at::Tensor c = t.detach().contiguous();
+	memcpy(dst, c.data_ptr<float>(), sizeof(float) * (size_t)c.numel());
+}
+
+} // namespace
+
+extern "C" int tb_train_cppn(const float *coords, const float *targets, int64_t count, int in_dim, int out_dim,
+                             const tb_train_options *o, tb_train_progress progress, void *ctx, float *fourier,
+                             float *const *weights, float *const *biases, float *prelu, double *final_loss, char *err,
+                             size_t errlen)
+{
+	try {
+		torch::manual_seed(o->seed);
+		at::Tensor x = torch::from_blob(const_cast<float *>(coords), {count, in_dim}, at::kFloat).clone();
+		at::Tensor y = torch::from_blob(const_cast<float *>(targets), {count, out_dim}, at::kFloat).clone();
+		cppn_params net;
+		int64_t first_in = in_dim;
+		if (o->gauss_scale > 0) {
+			net.fourier = at::randn({in_dim, o->features}) * o->gauss_scale;
+			first_in = 2 * o->features;
+		}
+		net.layers.push_back(make_linear(first_in, o->channels));
+		for (int i = 0; i < 3; i++)
+			net.layers.push_back(make_linear(o->channels, o->channels));
+		net.layers.push_back(make_linear(o->channels, out_dim));
+		for (int i = 0; i < 4; i++)
+			net.prelu.push_back(at::full({1}, 0.25).requires_grad_());
+		std::vector<at::Tensor> params = net.trainable();
+		adam opt;
+		double loss_value = 0;
+		for (int epoch = 1; epoch <= o->epochs; epoch++) {
+			at::Tensor order = at::randperm(count, at::kLong);
+			double sum = 0;
+			for (int64_t start = 0; start < count; start += o->batch) {
+				at::Tensor idx = order.slice(0, start, std::min(count, start + o->batch));
+				at::Tensor loss =
+				    at::mse_loss(net.forward(x.index_select(0, idx)), y.index_select(0, idx));
+				loss.backward();
+				opt.update(params, o->lr);
+				sum += loss.item<double>() * (double)idx.size(0);
+			}
+			loss_value = sum / (double)count;
+			if (progress && progress(ctx, epoch, o->epochs, loss_value))
+				break;
+		}
+		{
+			at::NoGradGuard no_grad;
+			*final_loss = at::mse_loss(net.forward(x), y).item<double>();
+		}
+		if (net.fourier.defined())
+			copy_out(net.fourier, fourier);
+		for (size_t i = 0; i < net.layers.size(); i++) {
+			copy_out(net.layers[i].w, weights[i]);
+			copy_out(net.layers[i].b, biases[i]);
+		}
+		for (int i = 0; i < 4; i++)
+			prelu[i] = net.prelu[i].item<float>();
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, "training failed: " + exception_text(e));
 		return -1;
 	}
 }

@@ -1,0 +1,425 @@
+/*
+ * dataset.c — corpus datasets: JSON I/O and the layouts that pair latent
+ * frames with control coordinates.
+ */
+#include "dataset.h"
+
+#include "error.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_util.h"
+
+enum { DATASET_FILE_MAX_BYTES = 512 * 1024 * 1024, DATASET_MAX_FRAMES = 10 * 1000 * 1000 };
+static const float layout_extent = 0.9f; /* layouts stay inside [-0.9, 0.9]: the bounds keep a margin */
+
+dataset *dataset_new(const terrain_model_info *model, int latent_dim, int control_dim)
+{
+	dataset *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	if (model)
+		d->model = *model;
+	d->latent_dim = latent_dim;
+	d->control_dim = control_dim;
+	return d;
+}
+
+int dataset_add(dataset *d, const char *source, const float *latents, int frames, char *err, size_t errlen)
+{
+	if (frames < 1)
+		return error_set(err, errlen, "%s: no latent frames (the audio is shorter than one frame)", source);
+	dataset_item *items = realloc(d->items, sizeof *items * (size_t)(d->n_items + 1));
+	if (!items)
+		return error_set(err, errlen, "out of memory");
+	d->items = items;
+	dataset_item *it = &items[d->n_items];
+	memset(it, 0, sizeof *it);
+	snprintf(it->source, sizeof it->source, "%s", source);
+	it->frames = frames;
+	it->latents = malloc(sizeof(float) * (size_t)frames * (size_t)d->latent_dim);
+	if (!it->latents)
+		return error_set(err, errlen, "out of memory");
+	memcpy(it->latents, latents, sizeof(float) * (size_t)frames * (size_t)d->latent_dim);
+	d->n_items++;
+	return 0;
+}
+
+void dataset_free(dataset *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->n_items; i++) {
+		free(d->items[i].latents);
+		free(d->items[i].coords);
+	}
+	free(d->items);
+	free(d);
+}
+
+int dataset_total_frames(const dataset *d)
+{
+	int n = 0;
+	for (int i = 0; i < d->n_items; i++)
+		n += d->items[i].frames;
+	return n;
+}
+
+int dataset_has_coords(const dataset *d)
+{
+	for (int i = 0; i < d->n_items; i++)
+		if (!d->items[i].coords)
+			return 0;
+	return d->n_items > 0;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static cJSON *matrix(const float *v, int rows, int cols)
+{
+	cJSON *m = cJSON_CreateArray();
+	for (int r = 0; r < rows; r++)
+		cJSON_AddItemToArray(m, json_float_array(v + (size_t)r * cols, cols));
+	return m;
+}
+
+int dataset_save(const dataset *d, const char *path, char *err, size_t errlen)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "format", "terraind-dataset");
+	cJSON_AddNumberToObject(root, "version", 1);
+	cJSON *model = cJSON_AddObjectToObject(root, "model");
+	cJSON_AddStringToObject(model, "id", d->model.id);
+	cJSON_AddNumberToObject(model, "latent_dim", d->latent_dim);
+	cJSON_AddNumberToObject(model, "sample_rate", d->model.sample_rate);
+	cJSON_AddNumberToObject(model, "ratio", d->model.ratio);
+	cJSON_AddNumberToObject(root, "control_dim", d->control_dim);
+	cJSON *items = cJSON_AddArrayToObject(root, "items");
+	for (int i = 0; i < d->n_items; i++) {
+		const dataset_item *it = &d->items[i];
+		cJSON *item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "source", it->source);
+		cJSON_AddItemToObject(item, "latents", matrix(it->latents, it->frames, d->latent_dim));
+		if (it->coords)
+			cJSON_AddItemToObject(item, "coords", matrix(it->coords, it->frames, d->control_dim));
+		cJSON_AddItemToArray(items, item);
+	}
+	char *text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *f = text ? fopen(tmp, "w") : NULL;
+	int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+	ok = f && fclose(f) == 0 && ok;
+	free(text);
+	if (!ok || rename(tmp, path) != 0) { /* a failed save never replaces a good file */
+		remove(tmp);
+		return error_set(err, errlen, "cannot write %s", path);
+	}
+	return 0;
+}
+
+static int read_item(dataset *d, const cJSON *json, int index, char *err, size_t errlen)
+{
+	char what[64];
+	const cJSON *latents = cJSON_GetObjectItemCaseSensitive(json, "latents");
+	const cJSON *source = cJSON_GetObjectItemCaseSensitive(json, "source");
+	int frames = cJSON_GetArraySize(latents);
+	if (!cJSON_IsArray(latents) || frames < 1 || frames > DATASET_MAX_FRAMES)
+		return error_set(err, errlen, "items[%d].latents must be a non-empty array of frames", index);
+	float *buf = malloc(sizeof(float) * (size_t)frames * (size_t)d->latent_dim);
+	if (!buf)
+		return error_set(err, errlen, "out of memory");
+	snprintf(what, sizeof what, "items[%d].latents", index);
+	int rc = json_read_matrix(latents, frames, d->latent_dim, buf, what, err, errlen);
+	if (rc == 0)
+		rc = dataset_add(d, cJSON_IsString(source) ? source->valuestring : "?", buf, frames, err, errlen);
+	free(buf);
+	const cJSON *coords = cJSON_GetObjectItemCaseSensitive(json, "coords");
+	if (rc < 0 || !coords)
+		return rc;
+	dataset_item *it = &d->items[d->n_items - 1];
+	it->coords = malloc(sizeof(float) * (size_t)frames * (size_t)d->control_dim);
+	if (!it->coords)
+		return error_set(err, errlen, "out of memory");
+	snprintf(what, sizeof what, "items[%d].coords", index);
+	return json_read_matrix(coords, frames, d->control_dim, it->coords, what, err, errlen);
+}
+
+static int read_dataset(const cJSON *root, dataset **out, char *err, size_t errlen)
+{
+	const char *format;
+	int latent_dim, control_dim, sample_rate = 0, ratio = 0;
+	const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
+	if (!cJSON_IsObject(root) || json_get_string(root, "format", &format, err, errlen) < 0)
+		return error_set(err, errlen, "not a terraind dataset (no \"format\")");
+	if (strcmp(format, "terraind-dataset") != 0)
+		return error_set(err, errlen, "'format' is \"%s\", expected \"terraind-dataset\"", format);
+	if (!cJSON_IsObject(model) ||
+	    json_get_int(model, "latent_dim", 1, TERRAIN_MAX_LATENT_DIM, &latent_dim, err, errlen) < 0 ||
+	    json_get_int(root, "control_dim", 1, TERRAIN_MAX_CONTROL_DIM, &control_dim, err, errlen) < 0)
+		return -1;
+	json_get_int(model, "sample_rate", 1, 384000, &sample_rate, err, errlen);
+	json_get_int(model, "ratio", 1, 1 << 20, &ratio, err, errlen);
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(model, "id");
+	terrain_model_info info = {.latent_dim = latent_dim, .sample_rate = sample_rate, .ratio = ratio};
+	if (cJSON_IsString(id))
+		snprintf(info.id, sizeof info.id, "%s", id->valuestring);
+	dataset *d = dataset_new(&info, latent_dim, control_dim);
+	const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	if (!d || !cJSON_IsArray(items) || cJSON_GetArraySize(items) < 1) {
+		dataset_free(d);
+		return error_set(err, errlen, "'items' must be a non-empty array (an empty corpus?)");
+	}
+	int i = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, items)
+	{
+		if (read_item(d, item, i++, err, errlen) < 0) {
+			dataset_free(d);
+			return -1;
+		}
+	}
+	*out = d;
+	return 0;
+}
+
+int dataset_load(const char *path, dataset **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	char *text, why[512];
+	if (json_read_file(path, DATASET_FILE_MAX_BYTES, &text, err, errlen) < 0)
+		return -1;
+	cJSON *root = json_parse(text, why, sizeof why);
+	free(text);
+	int rc = root ? read_dataset(root, out, why, sizeof why) : -1;
+	cJSON_Delete(root);
+	return rc < 0 ? error_set(err, errlen, "%s: %s", path, why) : 0;
+}
+
+/* ---- layouts ------------------------------------------------------------------ */
+
+static int alloc_coords(dataset *d, char *err, size_t errlen)
+{
+	if (d->control_dim != 2)
+		return error_set(err, errlen, "layouts place frames in 2-D; this dataset has %d control dimensions",
+		                 d->control_dim);
+	for (int i = 0; i < d->n_items; i++) {
+		dataset_item *it = &d->items[i];
+		free(it->coords);
+		it->coords = calloc((size_t)it->frames * 2, sizeof(float));
+		if (!it->coords)
+			return error_set(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
+/* Scales each axis of all coordinates into [-extent, extent]. */
+static void normalise_coords(dataset *d)
+{
+	for (int axis = 0; axis < 2; axis++) {
+		float lo = INFINITY, hi = -INFINITY;
+		for (int i = 0; i < d->n_items; i++)
+			for (int f = 0; f < d->items[i].frames; f++) {
+				float v = d->items[i].coords[2 * f + axis];
+				lo = fminf(lo, v);
+				hi = fmaxf(hi, v);
+			}
+		float span = hi - lo > 1e-12f ? hi - lo : 1.0f;
+		for (int i = 0; i < d->n_items; i++)
+			for (int f = 0; f < d->items[i].frames; f++) {
+				float *v = &d->items[i].coords[2 * f + axis];
+				*v = hi - lo > 1e-12f ? layout_extent * (2.0f * (*v - lo) / span - 1.0f) : 0.0f;
+			}
+	}
+}
+
+/* The dominant eigenvector of the symmetric matrix c (n × n), by power iteration. */
+static void dominant_eigenvector(const double *c, int n, double *v)
+{
+	double *next = malloc(sizeof(double) * (size_t)n);
+	for (int i = 0; i < n; i++)
+		v[i] = 1.0 / sqrt(n) + 1e-3 * i; /* not orthogonal to anything in particular */
+	for (int iter = 0; iter < 500; iter++) {
+		double norm = 0;
+		for (int i = 0; i < n; i++) {
+			next[i] = 0;
+			for (int j = 0; j < n; j++)
+				next[i] += c[(size_t)i * n + j] * v[j];
+			norm += next[i] * next[i];
+		}
+		norm = sqrt(norm);
+		if (norm < 1e-300)
+			break;
+		for (int i = 0; i < n; i++)
+			v[i] = next[i] / norm;
+	}
+	free(next);
+}
+
+static int layout_pca(dataset *d, char *err, size_t errlen)
+{
+	const int n = d->latent_dim;
+	double *mean = calloc((size_t)n, sizeof(double)), *cov = calloc((size_t)n * n, sizeof(double));
+	double *pc = calloc((size_t)2 * n, sizeof(double));
+	if (!mean || !cov || !pc) {
+		free(mean), free(cov), free(pc);
+		return error_set(err, errlen, "out of memory");
+	}
+	int total = dataset_total_frames(d);
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++)
+			for (int k = 0; k < n; k++)
+				mean[k] += d->items[i].latents[(size_t)f * n + k] / total;
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++) {
+			const float *z = d->items[i].latents + (size_t)f * n;
+			for (int a = 0; a < n; a++)
+				for (int b = 0; b < n; b++)
+					cov[(size_t)a * n + b] += (z[a] - mean[a]) * (z[b] - mean[b]);
+		}
+	for (int p = 0; p < 2; p++) {
+		double *v = pc + (size_t)p * n;
+		dominant_eigenvector(cov, n, v);
+		double lambda = 0; /* deflate: remove this component */
+		for (int a = 0; a < n; a++)
+			for (int b = 0; b < n; b++)
+				lambda += v[a] * cov[(size_t)a * n + b] * v[b];
+		for (int a = 0; a < n; a++)
+			for (int b = 0; b < n; b++)
+				cov[(size_t)a * n + b] -= lambda * v[a] * v[b];
+	}
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++)
+			for (int p = 0; p < 2; p++) {
+				double s = 0;
+				for (int k = 0; k < n; k++)
+					s += (d->items[i].latents[(size_t)f * n + k] - mean[k]) * pc[(size_t)p * n + k];
+				d->items[i].coords[2 * f + p] = (float)s;
+			}
+	free(mean), free(cov), free(pc);
+	normalise_coords(d);
+	return 0;
+}
+
+/* Places frame f of item i (of `frames`) by shape. */
+static void shape_point(const char *shape, int i, int n_items, double t, double global_t, float *xy)
+{
+	const double two_pi = 6.283185307179586;
+	if (strcmp(shape, "line") == 0) {
+		xy[0] = (float)(-layout_extent + 2 * layout_extent * t);
+		xy[1] = (float)(n_items > 1 ? -layout_extent + 2 * layout_extent * i / (n_items - 1) : 0);
+	} else if (strcmp(shape, "circle") == 0) {
+		double r = layout_extent * (i + 1) / n_items;
+		xy[0] = (float)(r * cos(two_pi * t));
+		xy[1] = (float)(r * sin(two_pi * t));
+	} else { /* spiral: three turns, radius growing with time over the whole corpus */
+		double r = layout_extent * (0.1 + 0.9 * global_t);
+		xy[0] = (float)(r * cos(3 * two_pi * global_t));
+		xy[1] = (float)(r * sin(3 * two_pi * global_t));
+	}
+}
+
+static int layout_shape(dataset *d, const char *shape)
+{
+	int total = dataset_total_frames(d), done = 0;
+	for (int i = 0; i < d->n_items; i++) {
+		dataset_item *it = &d->items[i];
+		for (int f = 0; f < it->frames; f++, done++) {
+			double t = it->frames > 1 ? (double)f / (it->frames - 1) : 0.5;
+			double g = total > 1 ? (double)done / (total - 1) : 0.5;
+			shape_point(shape, i, d->n_items, t, g, it->coords + 2 * f);
+		}
+	}
+	return 0;
+}
+
+int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen)
+{
+	static const char *const known[] = {"pca", "line", "circle", "spiral"};
+	int ok = 0;
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		ok |= strcmp(layout, known[i]) == 0;
+	if (!ok)
+		return error_set(err, errlen, "unknown layout \"%s\" (pca, line, circle or spiral)", layout);
+	if (alloc_coords(d, err, errlen) < 0)
+		return -1;
+	return strcmp(layout, "pca") == 0 ? layout_pca(d, err, errlen) : layout_shape(d, layout);
+}
+
+/* ---- user paths -------------------------------------------------------------------- */
+
+/* Lays item `it` along the polyline pts (n points), by arc length. */
+static void lay_along(dataset_item *it, const float *pts, int n)
+{
+	double *cum = malloc(sizeof(double) * (size_t)n);
+	cum[0] = 0;
+	for (int k = 1; k < n; k++)
+		cum[k] = cum[k - 1] + hypot(pts[2 * k] - pts[2 * k - 2], pts[2 * k + 1] - pts[2 * k - 1]);
+	int seg = 0;
+	for (int f = 0; f < it->frames; f++) {
+		double s = cum[n - 1] * (it->frames > 1 ? (double)f / (it->frames - 1) : 0.0);
+		while (seg + 2 < n && cum[seg + 1] < s)
+			seg++;
+		double len = n > 1 ? cum[seg + 1] - cum[seg] : 0;
+		double w = len > 0 ? (s - cum[seg]) / len : 0;
+		const float *a = pts + 2 * seg, *b = pts + 2 * (n > 1 ? seg + 1 : seg);
+		it->coords[2 * f] = (float)(a[0] + w * (b[0] - a[0]));
+		it->coords[2 * f + 1] = (float)(a[1] + w * (b[1] - a[1]));
+	}
+	free(cum);
+}
+
+static int apply_stroke(dataset *d, const cJSON *stroke, int s, unsigned char *covered, char *err, size_t errlen)
+{
+	int item, n;
+	char what[64];
+	if (json_get_int(stroke, "item", 0, d->n_items - 1, &item, err, errlen) < 0)
+		return -1;
+	const cJSON *points = cJSON_GetObjectItemCaseSensitive(stroke, "points");
+	n = cJSON_GetArraySize(points);
+	if (!cJSON_IsArray(points) || n < 2)
+		return error_set(err, errlen, "strokes[%d].points must hold at least two points [x, y]", s);
+	float *pts = malloc(sizeof(float) * 2 * (size_t)n);
+	snprintf(what, sizeof what, "strokes[%d].points", s);
+	int rc = pts ? json_read_matrix(points, n, 2, pts, what, err, errlen) : error_set(err, errlen, "out of memory");
+	if (rc == 0) {
+		lay_along(&d->items[item], pts, n);
+		covered[item] = 1;
+	}
+	free(pts);
+	return rc;
+}
+
+int dataset_apply_paths(dataset *d, const char *path, char *err, size_t errlen)
+{
+	char *text, why[512];
+	if (json_read_file(path, 64 * 1024 * 1024, &text, err, errlen) < 0)
+		return -1;
+	cJSON *root = json_parse(text, why, sizeof why);
+	free(text);
+	const cJSON *strokes = root ? cJSON_GetObjectItemCaseSensitive(root, "strokes") : NULL;
+	int rc = -1;
+	if (root && !cJSON_IsArray(strokes))
+		snprintf(why, sizeof why, "'strokes' must be an array of {\"item\": N, \"points\": [[x, y], ...]}");
+	else if (root && alloc_coords(d, why, sizeof why) == 0) {
+		unsigned char *covered = calloc((size_t)d->n_items, 1);
+		rc = covered ? 0 : error_set(why, sizeof why, "out of memory");
+		int s = 0;
+		const cJSON *stroke;
+		cJSON_ArrayForEach(stroke, strokes)
+		{
+			if (rc == 0)
+				rc = apply_stroke(d, stroke, s++, covered, why, sizeof why);
+		}
+		for (int i = 0; rc == 0 && i < d->n_items; i++)
+			if (!covered[i])
+				rc = error_set(why, sizeof why, "item %d (%s) has no stroke", i, d->items[i].source);
+		free(covered);
+	}
+	cJSON_Delete(root);
+	return rc < 0 ? error_set(err, errlen, "%s: %s", path, why) : 0;
+}

@@ -1,0 +1,129 @@
+/* Unit tests for dataset.c: JSON, layouts, user strokes. */
+#include "test_util.h"
+
+#include <math.h>
+
+#include "dataset.h"
+
+static dataset *two_clusters(void)
+{
+	terrain_model_info info = {.id = "m", .latent_dim = 3, .sample_rate = 48000, .ratio = 512};
+	dataset *d = dataset_new(&info, 3, 2);
+	float a[10 * 3], b[10 * 3];
+	uint32_t seed = 3;
+	for (int i = 0; i < 30; i++) {
+		a[i] = test_random(&seed, -0.1f, 0.1f) + (i % 3 == 0 ? 2.0f : 0.0f);
+		b[i] = test_random(&seed, -0.1f, 0.1f) - (i % 3 == 0 ? 2.0f : 0.0f);
+	}
+	char err[256];
+	assert_int_equal(dataset_add(d, "a.wav", a, 10, err, sizeof err), 0);
+	assert_int_equal(dataset_add(d, "b.wav", b, 10, err, sizeof err), 0);
+	return d;
+}
+
+static void pca_puts_similar_sounds_together_and_different_ones_apart(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters();
+	char err[256];
+	assert_int_equal(dataset_layout(d, "pca", err, sizeof err), 0);
+	float ax = 0, bx = 0;
+	for (int f = 0; f < 10; f++) {
+		ax += d->items[0].coords[2 * f] / 10;
+		bx += d->items[1].coords[2 * f] / 10;
+		for (int k = 0; k < 2; k++)
+			assert_true(fabsf(d->items[0].coords[2 * f + k]) <= 0.9f + 1e-6f);
+	}
+	assert_true(fabsf(ax - bx) > 1.5f); /* the clusters sit at opposite ends of the first axis */
+	dataset_free(d);
+}
+
+static void shapes_lay_each_item_out_in_time_order(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters();
+	char err[256];
+	assert_int_equal(dataset_layout(d, "line", err, sizeof err), 0);
+	assert_float_equal(d->items[0].coords[0], -0.9f, 1e-6);
+	assert_float_equal(d->items[0].coords[2 * 9], 0.9f, 1e-6);
+	assert_true(d->items[0].coords[1] != d->items[1].coords[1]); /* one line each */
+	assert_int_equal(dataset_layout(d, "circle", err, sizeof err), 0);
+	assert_int_equal(dataset_layout(d, "spiral", err, sizeof err), 0);
+	assert_int_equal(dataset_layout(d, "zigzag", err, sizeof err), -1);
+	assert_contains(err, "unknown layout \"zigzag\"");
+	dataset_free(d);
+}
+
+static void strokes_are_followed_by_arc_length(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters();
+	char err[256];
+	const char *path = "build/tests/strokes.json";
+	FILE *f = fopen(path, "w");
+	fputs("{\"strokes\": [{\"item\": 1, \"points\": [[0, 0], [0.9, 0], [0.9, 0.9]]},"
+	      " {\"item\": 0, \"points\": [[-0.5, -0.5], [-0.5, 0.4]]}]}",
+	      f);
+	fclose(f);
+	assert_int_equal(dataset_apply_paths(d, path, err, sizeof err), 0);
+	const float *c = d->items[1].coords;
+	assert_float_equal(c[0], 0, 1e-6);
+	assert_float_equal(c[2 * 9], 0.9f, 1e-6);
+	assert_float_equal(c[2 * 9 + 1], 0.9f, 1e-6);
+	assert_float_equal(c[2 * 5], 0.9f, 0.11f); /* half the length: the corner */
+	f = fopen(path, "w");
+	fputs("{\"strokes\": [{\"item\": 0, \"points\": [[0, 0], [1, 1]]}]}", f);
+	fclose(f);
+	assert_int_equal(dataset_apply_paths(d, path, err, sizeof err), -1);
+	assert_contains(err, "item 1 (b.wav) has no stroke");
+	f = fopen(path, "w");
+	fputs("{\"strokes\": [{\"item\": 5, \"points\": [[0, 0], [1, 1]]}]}", f);
+	fclose(f);
+	assert_int_equal(dataset_apply_paths(d, path, err, sizeof err), -1);
+	assert_contains(err, "'item' is 5, expected 0 to 1");
+	remove(path);
+	dataset_free(d);
+}
+
+static void datasets_round_trip_and_bad_files_are_named(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters(), *back;
+	char err[256];
+	const char *path = "build/tests/dataset.json";
+	assert_int_equal(dataset_layout(d, "line", err, sizeof err), 0);
+	assert_int_equal(dataset_save(d, path, err, sizeof err), 0);
+	assert_int_equal(dataset_load(path, &back, err, sizeof err), 0);
+	assert_int_equal(back->n_items, 2);
+	assert_int_equal(dataset_total_frames(back), 20);
+	assert_true(dataset_has_coords(back));
+	assert_memory_equal(back->items[1].latents, d->items[1].latents, sizeof(float) * 30);
+	assert_string_equal(back->model.id, "m");
+	dataset_free(back);
+	FILE *f = fopen(path, "w");
+	fputs("{\"format\": \"terraind-dataset\", \"model\": {\"latent_dim\": 3}, \"control_dim\": 2,"
+	      " \"items\": [{\"source\": \"x\", \"latents\": [[1, 2]]}]}",
+	      f);
+	fclose(f);
+	assert_int_equal(dataset_load(path, &back, err, sizeof err), -1);
+	assert_contains(err, "items[0].latents[0] has 2 columns, expected 3");
+	f = fopen(path, "w");
+	fputs("{\"format\": \"terraind-dataset\", \"model\": {\"latent_dim\": 3}, \"control_dim\": 2, \"items\": []}",
+	      f);
+	fclose(f);
+	assert_int_equal(dataset_load(path, &back, err, sizeof err), -1);
+	assert_contains(err, "an empty corpus");
+	remove(path);
+	dataset_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(pca_puts_similar_sounds_together_and_different_ones_apart),
+	    cmocka_unit_test(shapes_lay_each_item_out_in_time_order),
+	    cmocka_unit_test(strokes_are_followed_by_arc_length),
+	    cmocka_unit_test(datasets_round_trip_and_bad_files_are_named),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
