@@ -73,6 +73,10 @@ int model_encode(model *m, const float *audio, int frames, float *latents, char 
 
 const model_method *model_find_method(const model *m, const char *name);
 
+/* Threads of the BLAS libtorch and terrain_eval_batch use (OpenBLAS keeps
+ * its own pool; model_load sets it to the torch thread count). */
+void model_set_blas_threads(int threads);
+
 /* Seeds libtorch's generator: models that draw noise decode repeatably. */
 void model_seed(uint64_t seed);
 

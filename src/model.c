@@ -138,7 +138,7 @@ static int check_encode(model *m, char *err, size_t errlen)
  * normal-priority workers that is a priority inversion (measured: 50 ms
  * stalls on a 0.3 ms decode). The BLAS gets the same thread count as torch
  * (1 by default), set through OpenBLAS's own call when it is the BLAS. */
-static void set_blas_threads(int threads)
+void model_set_blas_threads(int threads)
 {
 	void (*openblas_set_num_threads)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "openblas_set_num_threads");
 	if (openblas_set_num_threads)
@@ -199,7 +199,7 @@ int model_load(const char *path, const model_options *options, model **out, char
 	snprintf(m->path, sizeof m->path, "%s", path);
 	model_id_from_path(path, m->id, sizeof m->id);
 	tb_set_threads(options->torch_threads);
-	set_blas_threads(options->torch_threads);
+	model_set_blas_threads(options->torch_threads);
 	char why[768];
 	int rc = -1;
 	if (tb_load(path, &m->module, why, sizeof why) < 0) {

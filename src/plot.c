@@ -9,6 +9,10 @@
 
 #include <math.h>
 #include <png.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "model.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,6 +64,56 @@ static void draw_overlay(const terrain *t, const plot_options *o, unsigned char 
 	}
 }
 
+typedef struct batch_job {
+	const terrain *t;
+	const float *coords;
+	float *z;
+	size_t count;
+	int rc;
+	char err[256];
+} batch_job;
+
+static void *run_batch(void *arg)
+{
+	batch_job *j = arg;
+	j->rc = terrain_eval_batch(j->t, j->coords, j->count, j->z, j->err, sizeof j->err);
+	return NULL;
+}
+
+/* The grid in one slice per core, each through a single-threaded BLAS:
+ * plotting is offline work and may use the whole machine. */
+static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, char *err, size_t errlen)
+{
+	enum { MAX_SLICES = 16 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int slices = cpus < 1 ? 1 : cpus > MAX_SLICES ? MAX_SLICES : (int)cpus;
+	batch_job jobs[MAX_SLICES];
+	pthread_t threads[MAX_SLICES];
+	model_set_blas_threads(1);
+	size_t per = (n + (size_t)slices - 1) / (size_t)slices;
+	int started = 0;
+	for (int s = 0; s < slices; s++) {
+		size_t first = (size_t)s * per;
+		jobs[s] = (batch_job){.t = t,
+		                      .coords = coords + first * t->control_dim,
+		                      .z = z + first * t->latent_dim,
+		                      .count = first < n ? (n - first < per ? n - first : per) : 0};
+		if (s == 0 || pthread_create(&threads[s], NULL, run_batch, &jobs[s]) != 0)
+			continue; /* slice 0 runs here, and any slice a thread could not take */
+		started |= 1 << s;
+	}
+	for (int s = 0; s < slices; s++)
+		if (!(started & (1 << s)))
+			run_batch(&jobs[s]);
+	for (int s = 1; s < slices; s++)
+		if (started & (1 << s))
+			pthread_join(threads[s], NULL);
+	for (int s = 0; s < slices; s++)
+		if (jobs[s].rc < 0)
+			return error_set(err, errlen, "%s", jobs[s].err);
+	return 0;
+}
+
 int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, char *err, size_t errlen)
 {
 	for (int k = 0; k < 3; k++)
@@ -82,7 +136,7 @@ int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, ch
 			if (dims > 1)
 				c[1] = t->bounds_max[1] - (t->bounds_max[1] - t->bounds_min[1]) * y / (o->height - 1);
 		}
-	int rc = terrain_eval_batch(t, coords, n, z, err, errlen);
+	int rc = eval_grid(t, coords, n, z, err, errlen);
 	int single = o->channels[1] < 0;
 	float lo[3], hi[3];
 	for (int k = 0; rc == 0 && k < (single ? 1 : 3); k++)
