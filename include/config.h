@@ -80,5 +80,9 @@ const config_mapping *config_find_mapping(const config *c, const char *address);
  * then the working directory). Fills `resolved`; -1 with a reason if the
  * file does not exist or lies outside. */
 int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen);
+/* The same for a file to be written (it may not exist yet): its directory
+ * must exist inside an allowed directory, and its name must be plain. */
+int config_confine_new_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
+                            size_t errlen);
 
 #endif

@@ -32,13 +32,20 @@ typedef struct osc_peer {
 	int tcp_fd; /* -1 for UDP */
 } osc_peer;
 
-typedef enum osc_request_type { OSC_LOAD_MODEL, OSC_LOAD_TERRAIN, OSC_QUIT } osc_request_type;
+typedef enum osc_request_type {
+	OSC_LOAD_MODEL,
+	OSC_LOAD_TERRAIN,
+	OSC_QUIT,
+	OSC_TRAIN,        /* train a new terrain on the collected pairs (`epochs`) */
+	OSC_SAVE_TERRAIN, /* save the playing terrain to `path` */
+} osc_request_type;
 
 /* Work the control thread hands to the worker (loads take seconds). */
 typedef struct osc_request {
 	osc_request_type type;
 	char address[64];
 	char path[CONFIG_PATH_MAX];
+	int epochs;
 	osc_peer peer;
 } osc_request;
 
@@ -58,7 +65,10 @@ typedef struct osc_context {
 	osc_callbacks cb;
 	pthread_mutex_t lock; /* guards the fields below (non-RT threads only) */
 	config config;
-	int control_dim;
+	int control_dim, latent_dim;
+	/* live training pairs, coordinates then latents, for /train/run */
+	float *pairs;
+	int n_pairs, pairs_capacity;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
 	/* /notify subscribers (guarded by lock) */
@@ -95,6 +105,13 @@ void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_
  * the newest position matters), so that a flood costs parsing, not
  * dispatching; everything else is handled in order. */
 void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
+
+/* Copies the live training pairs collected with /train/add: *coords gets
+ * count × control_dim, *latents count × latent_dim (malloc'd, caller
+ * frees). Returns the count. Non-RT threads. */
+int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim);
+/* Sends /train/progress epoch epochs loss to a peer. */
+void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss);
 
 /* Sends due /notify updates (/cursor, /latent, and /status.reply once a
  * second) to subscribers. Called by a non-RT thread every few ms. */

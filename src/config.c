@@ -420,3 +420,21 @@ int config_confine_path(const config *c, const char *requested, char *resolved, 
 	snprintf(resolved, len, "%s", real);
 	return 0;
 }
+
+int config_confine_new_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
+                            size_t errlen)
+{
+	char dir[CONFIG_PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(requested, '/');
+	const char *name = slash ? slash + 1 : requested;
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return error_set(err, errlen, "'%s' does not name a file", requested);
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", slash == requested ? 1 : (int)(slash - requested), requested);
+	else /* a bare name goes to the first allowed directory */
+		snprintf(dir, sizeof dir, "%s", c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".");
+	if (config_confine_path(c, dir, real, sizeof real, err, errlen) < 0)
+		return -1;
+	snprintf(resolved, len, "%s/%s", real, name);
+	return 0;
+}

@@ -37,6 +37,7 @@
 #include "osc.h"
 #include "recorder.h"
 #include "terrain_json.h"
+#include "torch_backend.h"
 
 enum { QUEUE_MAX = 8 };
 
@@ -255,6 +256,81 @@ static int load_terrain_request(daemon_state *d, const char *path, char *err, si
 	return rc;
 }
 
+typedef struct live_training {
+	daemon_state *d;
+	const osc_peer *peer;
+} live_training;
+
+static int report_training(void *ctx, int epoch, int epochs, double loss)
+{
+	live_training *lt = ctx;
+	osc_send_progress(&lt->d->osc, lt->peer, epoch, epochs, loss);
+	pthread_mutex_lock(&lt->d->lock);
+	bool stopping = lt->d->stopping;
+	pthread_mutex_unlock(&lt->d->lock);
+	return stopping; /* shutting down: stop, keep what was learned */
+}
+
+/* /train/run: a new terrain, of the playing one's shape and bounds, fitted
+ * to the pairs collected with /train/add, on this (worker) thread while the
+ * render thread goes on playing; swapped in when done. */
+static int train_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
+{
+	float *x, *y;
+	int cd, ld;
+	int n = osc_copy_pairs(&d->osc, &x, &y, &cd, &ld);
+	const terrain *cur = engine_current_voice(d->engine)->terrain;
+	tb_train_options opt = {.epochs = req->epochs,
+	                        .batch = 32,
+	                        .channels = 128,
+	                        .features = 256,
+	                        .lr = 1e-3,
+	                        .gauss_scale = cur->gauss_scale > 0 ? cur->gauss_scale : 0.2,
+	                        .seed = 0};
+	terrain_shape shape = {.control_dim = cd,
+	                       .latent_dim = ld,
+	                       .n_features = opt.features,
+	                       .n_layers = 5,
+	                       .widths = {128, 128, 128, 128, ld}};
+	terrain *t = NULL;
+	int rc = n < 2 ? error_set(err, errlen, "%d training pair(s): add some with /train/add first", n < 0 ? 0 : n)
+	               : terrain_create(&shape, &t, err, errlen);
+	if (rc == 0) {
+		float *w[5], *b[5], prelu[4];
+		double loss;
+		for (int i = 0; i < 5; i++)
+			w[i] = t->layers[i].weight, b[i] = t->layers[i].bias;
+		live_training lt = {d, &req->peer};
+		rc = tb_train_cppn(x, y, n, cd, ld, &opt, report_training, &lt, t->fourier, w, b, prelu, &loss, err,
+		                   errlen);
+		for (int i = 0; rc == 0 && i < 4; i++)
+			t->layers[i].prelu = prelu[i];
+		if (rc == 0) {
+			memcpy(t->bounds_min, cur->bounds_min, sizeof t->bounds_min);
+			memcpy(t->bounds_max, cur->bounds_max, sizeof t->bounds_max);
+			t->has_model = cur->has_model;
+			t->model = cur->model;
+			t->gauss_scale = (float)opt.gauss_scale;
+			snprintf(t->name, sizeof t->name, "live");
+			rc = swap_in(d, NULL, t, err, errlen);
+			log_info("trained a terrain on %d pair(s), %d epoch(s): final mean squared error %.6f", n,
+			         req->epochs, loss);
+		}
+	}
+	terrain_free(t); /* the voice holds its own reference */
+	free(x);
+	free(y);
+	return rc;
+}
+
+static int save_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
+{
+	int rc = terrain_save(engine_current_voice(d->engine)->terrain, req->path, err, errlen);
+	if (rc == 0)
+		log_info("saved the playing terrain to %s", req->path);
+	return rc;
+}
+
 static void run_request(daemon_state *d, const osc_request *req)
 {
 	char err[1024];
@@ -265,13 +341,18 @@ static void run_request(daemon_state *d, const osc_request *req)
 		kill(getpid(), SIGTERM);
 		return;
 	}
-	rc = req->type == OSC_LOAD_MODEL ? load_model_request(d, req->path, err, sizeof err)
-	                                 : load_terrain_request(d, req->path, err, sizeof err);
+	switch (req->type) {
+	case OSC_LOAD_MODEL: rc = load_model_request(d, req->path, err, sizeof err); break;
+	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req->path, err, sizeof err); break;
+	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
+	default: rc = save_request(d, req, err, sizeof err); break;
+	}
 	if (rc == 0) {
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		return;
 	}
-	log_error("%s failed, still playing the previous one: %s", req->address, err);
+	log_error("%s failed%s: %s", req->address,
+	          req->type == OSC_SAVE_TERRAIN ? "" : ", still playing the previous one", err);
 	osc_reply_fail(&d->osc, &req->peer, req->address, "%s", err);
 }
 

@@ -46,6 +46,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 
 void osc_destroy(osc_context *o)
 {
+	free(o->pairs);
 	pthread_mutex_destroy(&o->lock);
 }
 
@@ -59,7 +60,10 @@ void osc_set_config(osc_context *o, const config *c)
 void osc_set_terrain(osc_context *o, const terrain *t)
 {
 	pthread_mutex_lock(&o->lock);
+	if (o->latent_dim && o->latent_dim != t->latent_dim)
+		o->n_pairs = 0; /* pairs for another latent size cannot train this terrain */
 	o->control_dim = t->control_dim;
+	o->latent_dim = t->latent_dim;
 	memcpy(o->bounds_min, t->bounds_min, sizeof o->bounds_min);
 	memcpy(o->bounds_max, t->bounds_max, sizeof o->bounds_max);
 	pthread_mutex_unlock(&o->lock);
@@ -504,6 +508,114 @@ static void queue_request(osc_call *c, osc_request_type type)
 		fail(c, "busy: try again");
 }
 
+/* ---- live training ------------------------------------------------------ */
+
+enum { MAX_TRAINING_PAIRS = 100000 };
+
+static int add_pair(osc_context *o, const float *v, int dim)
+{
+	if (o->n_pairs >= MAX_TRAINING_PAIRS)
+		return -1;
+	if (o->n_pairs == o->pairs_capacity) {
+		int cap = o->pairs_capacity ? 2 * o->pairs_capacity : 256;
+		float *grown = realloc(o->pairs, sizeof(float) * (size_t)cap * (size_t)dim);
+		if (!grown)
+			return -1;
+		o->pairs = grown;
+		o->pairs_capacity = cap;
+	}
+	memcpy(o->pairs + (size_t)o->n_pairs++ * (size_t)dim, v, sizeof(float) * (size_t)dim);
+	return 0;
+}
+
+/* /train/add x y [...] z0 z1 ...: one pair, control_dim + latent_dim numbers. */
+static void handle_train_add(osc_call *c)
+{
+	osc_context *o = c->o;
+	pthread_mutex_lock(&o->lock);
+	int dim = o->control_dim + o->latent_dim;
+	pthread_mutex_unlock(&o->lock);
+	float *v = malloc(sizeof(float) * (size_t)dim);
+	if (!v || numbers(c, dim, v, dim, "coordinates, then the latent vector") < 0) {
+		free(v);
+		return;
+	}
+	pthread_mutex_lock(&o->lock);
+	int rc = dim == o->control_dim + o->latent_dim ? add_pair(o, v, dim) : -1;
+	pthread_mutex_unlock(&o->lock);
+	free(v);
+	if (rc == 0)
+		done_control(c);
+	else
+		fail(c, "cannot keep more than %d pairs", MAX_TRAINING_PAIRS);
+}
+
+static void handle_train_clear(osc_call *c)
+{
+	pthread_mutex_lock(&c->o->lock);
+	c->o->n_pairs = 0;
+	pthread_mutex_unlock(&c->o->lock);
+	osc_reply_done(c->o, c->peer, c->address);
+}
+
+static void handle_train_run(osc_call *c)
+{
+	float epochs = 10; /* as one of nn.terrain~'s train messages */
+	if (c->argc > 0 && numbers(c, 1, &epochs, 1, "epochs") < 0)
+		return;
+	if (epochs < 1 || epochs > 100000) {
+		fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
+		return;
+	}
+	osc_request req = {.type = OSC_TRAIN, .peer = *c->peer, .epochs = (int)epochs};
+	snprintf(req.address, sizeof req.address, "%s", c->address);
+	if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
+		fail(c, "busy: try again");
+}
+
+static void handle_train_save(osc_call *c)
+{
+	const char *path;
+	if (one_string(c, &path) < 0)
+		return;
+	osc_request req = {.type = OSC_SAVE_TERRAIN, .peer = *c->peer};
+	snprintf(req.address, sizeof req.address, "%s", c->address);
+	char why[512];
+	pthread_mutex_lock(&c->o->lock);
+	int rc = config_confine_new_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
+	pthread_mutex_unlock(&c->o->lock);
+	if (rc < 0)
+		fail(c, "%s", why);
+	else if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
+		fail(c, "busy: try again");
+}
+
+int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim)
+{
+	pthread_mutex_lock(&o->lock);
+	int n = o->n_pairs, cd = o->control_dim, ld = o->latent_dim;
+	*coords = malloc(sizeof(float) * (size_t)(n ? n : 1) * cd);
+	*latents = malloc(sizeof(float) * (size_t)(n ? n : 1) * ld);
+	for (int i = 0; *coords && *latents && i < n; i++) {
+		memcpy(*coords + (size_t)i * cd, o->pairs + (size_t)i * (cd + ld), sizeof(float) * cd);
+		memcpy(*latents + (size_t)i * ld, o->pairs + (size_t)i * (cd + ld) + cd, sizeof(float) * ld);
+	}
+	pthread_mutex_unlock(&o->lock);
+	*control_dim = cd;
+	*latent_dim = ld;
+	return *coords && *latents ? n : -1;
+}
+
+void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_int32(m, epoch);
+	lo_message_add_int32(m, epochs);
+	lo_message_add_float(m, (float)loss);
+	send_message(o, peer, "/train/progress", m);
+	lo_message_free(m);
+}
+
 static void handle_load_model(osc_call *c)
 {
 	queue_request(c, OSC_LOAD_MODEL);
@@ -593,6 +705,10 @@ static const route routes[] = {
     {"/load/terrain", handle_load_terrain},
     {"/quit", handle_quit},
     {"/notify", handle_notify},
+    {"/train/add", handle_train_add},
+    {"/train/clear", handle_train_clear},
+    {"/train/run", handle_train_run},
+    {"/train/save", handle_train_save},
 };
 
 static int find_mapping(osc_context *o, const char *address, config_mapping *out, int *log_unmapped)
