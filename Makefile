@@ -8,6 +8,7 @@
 #   make bench      speed figures, as ratios against baselines in the same run
 #   make fuzz       libFuzzer targets (OSC, terrain, config, gesture), FUZZ_SECONDS each
 #   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
+#   make speech     rebuild the corpus-trained model and terrain (espeak-ng corpus, a few minutes)
 #   make deps       install the Debian packages terraind needs (idempotent)
 #   make format     clang-format every source file
 #
@@ -37,7 +38,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak format clean test-models
+.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech format clean test-models
 
 all: $(BUILD)/terraind
 
@@ -111,6 +112,16 @@ fuzz-build:
 fuzz: deps
 	$(MAKE) fuzz-build
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# The corpus-trained neural model and its terrain (committed; minutes to
+# rebuild): espeak-ng corpus -> models/speech.ts -> dataset -> terrains/speech.json.
+speech: deps
+	$(MAKE) all
+	sh scripts/make_corpus.sh $(BUILD)/corpus
+	$(PYTHON) scripts/train_speech_model.py $(BUILD)/corpus -o models/speech.ts
+	$(BUILD)/terraind encode --model models/speech.ts $(BUILD)/corpus/*.wav -o $(BUILD)/speech-dataset.json
+	$(BUILD)/terraind train $(BUILD)/speech-dataset.json --epochs 100 -o terrains/speech.json
+	$(BUILD)/terraind plot terrains/speech.json -o $(BUILD)/speech.png --rgb 0,1,2 --dataset $(BUILD)/speech-dataset.json
 
 # Long robustness runs (minutes): 60 s OSC flood, 30 min soak with reloads.
 soak: deps

@@ -87,4 +87,35 @@ cmp -s "$TMP/trained.json" "$TMP/trained.bak" || fail "a failed train changed th
 expect_status 1 "$TERRAIND" render --model "$BUILD/models/stereo44k.ts" --terrain "$TMP/trained.json" \
 	--gesture "$TMP/walk.json" -o "$TMP/x.wav"
 expect_in "$TMP/err" "the terrain produces 4 latents but the model 'stereo44k' decodes 64"
+echo "the corpus-trained speech model and its terrain (make speech) play together"
+expect_status 0 "$TERRAIND" info models/speech.ts
+expect_in "$TMP/out" "latent size:    8"
+expect_status 0 "$TERRAIND" info terrains/speech.json
+expect_in "$TMP/out" "made for:       model 'speech', 8 latents, 22050 Hz, ratio 256"
+expect_status 0 "$TERRAIND" render --model models/speech.ts --terrain terrains/speech.json --gesture "$TMP/walk.json" \
+	-o "$TMP/speech.wav"
+if command -v espeak-ng >/dev/null 2>&1; then
+	espeak-ng -w "$TMP/hello.wav" "a new sentence the model never heard"
+	expect_status 0 "$TERRAIND" encode --model models/speech.ts "$TMP/hello.wav" -o "$TMP/hello.json"
+	$PY - "$TMP" <<'P' || fail "the speech model does not round-trip speech"
+import json, sys, wave
+import numpy as np
+sys.path.insert(0, "scripts")
+import torch
+tmp = sys.argv[1]
+m = torch.jit.load("models/speech.ts")
+w = wave.open(tmp + "/hello.wav")
+x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768
+x = torch.from_numpy(x[: len(x) // 256 * 256]).view(1, 1, -1)
+with torch.no_grad():
+    y = m.decode(m.encode(x))
+def spec(v):
+    s = torch.stft(v.view(-1), 1024, 256, window=torch.hann_window(1024), return_complex=True).abs()
+    return torch.log(s + 1e-4)
+d = (spec(x) - spec(y)).abs().mean().item()
+ref = (spec(x) - spec(torch.zeros_like(x))).abs().mean().item()
+print("  log-spectral distance %.2f (silence would be %.2f)" % (d, ref))
+assert d < 0.5 * ref, (d, ref)
+P
+fi
 echo "ok"
