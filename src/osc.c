@@ -474,20 +474,35 @@ void osc_notify_tick(osc_context *o)
 	}
 }
 
-/* Confines `path` and hands the load to the worker, which answers /done or
- * /fail when it has finished. */
-static void queue_load(osc_call *c, osc_request_type type, const char *path)
+/* Hands a request to the worker, which answers /done or /fail when it has
+ * finished (loads and training take seconds). */
+static void submit(osc_call *c, osc_request *req)
 {
-	osc_request req = {.type = type, .peer = *c->peer};
-	snprintf(req.address, sizeof req.address, "%s", c->address);
+	req->peer = *c->peer;
+	snprintf(req->address, sizeof req->address, "%s", c->address);
+	if (c->o->cb.request(c->o->cb.ctx, req) < 0)
+		fail(c, "busy: other requests are still queued, try again");
+}
+
+/* A request about a file: `path` is confined to the allowed directories
+ * (an existing file to read, or a new one to write) first. */
+static void submit_file(osc_call *c, osc_request_type type, const char *path, int new_file)
+{
+	osc_request req = {.type = type};
 	char why[512];
 	pthread_mutex_lock(&c->o->lock);
-	int rc = config_confine_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
+	int rc = new_file ? config_confine_new_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why)
+	                  : config_confine_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
 	pthread_mutex_unlock(&c->o->lock);
 	if (rc < 0)
 		fail(c, "%s", why);
-	else if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
-		fail(c, "busy: another load is still queued, try again");
+	else
+		submit(c, &req);
+}
+
+static void queue_load(osc_call *c, osc_request_type type, const char *path)
+{
+	submit_file(c, type, path, 0);
 }
 
 static void queue_request(osc_call *c, osc_request_type type)
@@ -502,10 +517,8 @@ static void queue_request(osc_call *c, osc_request_type type)
 		fail(c, "expects no arguments");
 		return;
 	}
-	osc_request req = {.type = type, .peer = *c->peer};
-	snprintf(req.address, sizeof req.address, "%s", c->address);
-	if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
-		fail(c, "busy: try again");
+	osc_request req = {.type = type};
+	submit(c, &req);
 }
 
 /* ---- live training ------------------------------------------------------ */
@@ -567,27 +580,15 @@ static void handle_train_run(osc_call *c)
 		fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
 		return;
 	}
-	osc_request req = {.type = OSC_TRAIN, .peer = *c->peer, .epochs = (int)epochs};
-	snprintf(req.address, sizeof req.address, "%s", c->address);
-	if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
-		fail(c, "busy: try again");
+	osc_request req = {.type = OSC_TRAIN, .epochs = (int)epochs};
+	submit(c, &req);
 }
 
 static void handle_train_save(osc_call *c)
 {
 	const char *path;
-	if (one_string(c, &path) < 0)
-		return;
-	osc_request req = {.type = OSC_SAVE_TERRAIN, .peer = *c->peer};
-	snprintf(req.address, sizeof req.address, "%s", c->address);
-	char why[512];
-	pthread_mutex_lock(&c->o->lock);
-	int rc = config_confine_new_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
-	pthread_mutex_unlock(&c->o->lock);
-	if (rc < 0)
-		fail(c, "%s", why);
-	else if (c->o->cb.request(c->o->cb.ctx, &req) < 0)
-		fail(c, "busy: try again");
+	if (one_string(c, &path) == 0)
+		submit_file(c, OSC_SAVE_TERRAIN, path, 1);
 }
 
 int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim)
