@@ -5,6 +5,11 @@ TERRAIND="$BUILD/terraind"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/terraind-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 PY=/usr/bin/python3
+# Sanitizer builds (make asan / make tsan) run 5 to 20 times slower: time
+# limits stretch by SLOW, and real-time checks (0 xruns) apply to the
+# normal build only.
+SLOW=1
+[ -n "${TERRAIND_SANITIZER:-}" ] && SLOW=10
 
 fail() {
 	echo "FAIL: $*" >&2

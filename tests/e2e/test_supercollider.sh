@@ -12,7 +12,7 @@ PORT=$(free_port)
 "$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-sleep 1
+for _ in $(seq 100); do $PY scripts/terraind_client.py --port "$PORT" status >/dev/null 2>&1 && break; sleep 0.2; done
 # Headless: no display, and QtWebEngine (linked into sclang) refuses to run
 # as root inside its sandbox.
 QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 XDG_RUNTIME_DIR="$TMP" \
