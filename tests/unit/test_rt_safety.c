@@ -30,6 +30,13 @@ static void note(const char *what)
 	}
 }
 
+/* ASan and TSan interpose the allocator themselves: this test's own
+ * interposition cannot coexist with theirs, so it is compiled, and runs,
+ * in the normal build only. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SKIP_UNDER_SANITIZERS() skip()
+#else
+#define SKIP_UNDER_SANITIZERS() ((void)0)
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
@@ -79,16 +86,9 @@ INTERPOSE(ssize_t, read, (int fd, void *b, size_t n), (fd, b, n))
 INTERPOSE(ssize_t, sendto, (int fd, const void *b, size_t n, int f, const struct sockaddr *a, socklen_t l),
           (fd, b, n, f, a, l))
 INTERPOSE(ssize_t, recvfrom, (int fd, void *b, size_t n, int f, struct sockaddr *a, socklen_t *l), (fd, b, n, f, a, l))
+#endif
 
 enum { RATE = 48000, PERIOD = 128 };
-
-/* ASan and TSan interpose the allocator themselves: this test's own
- * interposition cannot coexist with theirs, so it runs in the normal build. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SKIP_UNDER_SANITIZERS() skip()
-#else
-#define SKIP_UNDER_SANITIZERS() ((void)0)
-#endif
 
 static void the_interposition_catches_a_forbidden_call(void **state)
 {
