@@ -51,6 +51,21 @@ static void row(const char *what, const char *value, const char *baseline, const
 	       met ? "yes" : "NO");
 }
 
+/* An nn_terrain preset twice: as terraind's C terrain and as libtorch tensors. */
+static void load_preset(const char *preset, terrain **t, tb_module **mod)
+{
+	char err[1024];
+	if (terrain_import_nn_terrain(preset, -1, 1, t, err, sizeof err) < 0 ||
+	    tb_load(preset, mod, err, sizeof err) < 0)
+		die(preset, err);
+}
+
+static const char *file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 /* ---- terrain eval, one coordinate --------------------------------------- */
 
 static void bench_eval_one(const char *preset)
@@ -58,9 +73,7 @@ static void bench_eval_one(const char *preset)
 	char err[1024];
 	terrain *t;
 	tb_module *mod;
-	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 ||
-	    tb_load(preset, &mod, err, sizeof err) < 0)
-		die(preset, err);
+	load_preset(preset, &t, &mod);
 	enum { N = 2000 };
 	float *coords = malloc(sizeof(float) * 2 * N), z[1024];
 	float *scratch = malloc(sizeof(float) * terrain_scratch_floats(t));
@@ -85,7 +98,7 @@ static void bench_eval_one(const char *preset)
 		ratio[r] = torch_us[r] / c_us[r];
 	}
 	char what[128], value[64], base[64], rat[32];
-	const char *name = strrchr(preset, '/') ? strrchr(preset, '/') + 1 : preset;
+	const char *name = file_name(preset);
 	snprintf(what, sizeof what, "terrain eval, 1 coordinate (%s)", name);
 	snprintf(value, sizeof value, "%.1f us, %ld allocs", median(c_us, RUNS), c_allocs);
 	snprintf(base, sizeof base, "libtorch %.1f us, %ld allocs/call", median(torch_us, RUNS),
@@ -106,9 +119,7 @@ static void bench_plot(const char *preset)
 	char err[1024];
 	terrain *t;
 	tb_module *mod;
-	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0 ||
-	    tb_load(preset, &mod, err, sizeof err) < 0)
-		die(preset, err);
+	load_preset(preset, &t, &mod);
 	enum { SIDE = 512, N = SIDE * SIDE, PLOT_RUNS = 3 };
 	float *coords = malloc(sizeof(float) * 2 * N);
 	float *z = malloc(sizeof(float) * (size_t)N * t->latent_dim);
@@ -131,7 +142,7 @@ static void bench_plot(const char *preset)
 		ratio[r] = torch_s[r] / c_s[r];
 	}
 	char what[128], value[64], base[64], rat[32];
-	const char *name = strrchr(preset, '/') ? strrchr(preset, '/') + 1 : preset;
+	const char *name = file_name(preset);
 	snprintf(what, sizeof what, "plot 512x512 grid (%s)", name);
 	snprintf(value, sizeof value, "%.0f ms", median(c_s, PLOT_RUNS) * 1e3);
 	snprintf(base, sizeof base, "libtorch batched %.0f ms", median(torch_s, PLOT_RUNS) * 1e3);
