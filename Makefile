@@ -31,11 +31,11 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -
 
 # Every module but main.o goes into the library the tests link against.
 MODULES  := log error ring config engine audio osc net recorder daemon \
-            json_util terrain terrain_json gesture model render wav dataset plot \
+            json_util terrain terrain_json terrain_train gesture model render wav dataset plot \
             cmd_model cmd_terrain cmd_render cmd_corpus
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_terrain_portable
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
 .PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech format clean test-models
@@ -48,6 +48,10 @@ deps:
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# ISO C modes compile a*b+c as two roundings; the terrain's kernels want
+# fused multiply-adds (twice the arithmetic per cycle, one rounding).
+$(BUILD)/obj/terrain.o: CFLAGS += -ffp-contract=fast
+
 # The only C++ file: slow to compile (libtorch headers), so it has its own rule.
 $(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
@@ -58,6 +62,16 @@ $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_voice.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# The terrain's portable kernels (what ARM and other compilers get) are
+# tested on every machine: test_terrain again, linked with a terrain.c built
+# without the vector clones.
+$(BUILD)/obj/terrain_portable.o: src/terrain.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -ffp-contract=fast -DTERRAIN_PORTABLE -c $< -o $@
+
+$(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/terrain_portable.o
+	$(CXX) $(LDFLAGS) $<.o $(BUILD)/obj/terrain_portable.o $(filter-out $(BUILD)/obj/terrain.o,$(OBJS)) -o $@ \
+		$(LDLIBS) $(shell pkg-config --libs cmocka)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -88,6 +102,7 @@ tsan:
 		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
+# ONLY=eval|plot|render|live runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h $(OBJS)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
@@ -95,7 +110,7 @@ $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h $(O
 
 bench: deps
 	$(MAKE) $(BUILD)/bench/terraind-bench test-models
-	$(BUILD)/bench/terraind-bench $(BUILD)/models
+	$(BUILD)/bench/terraind-bench $(BUILD)/models $(ONLY)
 
 # libFuzzer targets (clang), coverage-instrumented build of every module.
 FUZZ_TARGETS := osc terrain_json config gesture

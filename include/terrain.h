@@ -33,6 +33,7 @@ typedef struct terrain_layer {
 	float *bias;   /* out */
 	int has_prelu;
 	float prelu;
+	float *panels; /* the weights regrouped for terrain_eval (terrain.c says how); set by terrain_finish */
 } terrain_layer;
 
 /* The model a terrain was made for; zero/empty fields are unknown. */
@@ -54,11 +55,13 @@ typedef struct terrain {
 	terrain_layer layers[TERRAIN_MAX_LAYERS];
 	float *storage; /* one block holding fourier, weights and biases */
 	size_t storage_floats;
-	int refs; /* references (terrain_create gives 1; voices take more). Non-RT threads only. */
+	float *panel_storage; /* one aligned block holding every layer's panels */
+	int refs;             /* references (terrain_create gives 1; voices take more). Non-RT threads only. */
 } terrain;
 
 /* Describes a network shape; terrain_create() allocates every array
- * (zero-filled) so that loaders only fill numbers in. */
+ * (zero-filled) so that loaders only fill numbers in, then call
+ * terrain_finish(). */
 typedef struct terrain_shape {
 	int control_dim, latent_dim, n_features, n_layers;
 	int widths[TERRAIN_MAX_LAYERS]; /* outputs of each layer; the last must equal latent_dim */
@@ -68,8 +71,15 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 /* Drops a reference; frees the terrain with the last one. */
 void terrain_free(terrain *t);
 
-/* Checks shapes, bounds and that every number is finite. */
-int terrain_validate(const terrain *t, char *err, size_t errlen);
+/* Call once the numbers are filled in (and again after changing them):
+ * checks bounds and that every number is finite, then prepares the layout
+ * terrain_eval() reads. A terrain is ready to evaluate only after this. */
+int terrain_finish(terrain *t, char *err, size_t errlen);
+
+/* The end of a loader: when filling `t` went well (`filled` is 0) and
+ * terrain_finish() agrees, hands `t` over in *out and returns 0; otherwise
+ * frees it and returns -1 (`err` says why). */
+int terrain_adopt(terrain *t, int filled, terrain **out, char *err, size_t errlen);
 
 size_t terrain_scratch_floats(const terrain *t);
 

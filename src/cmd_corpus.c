@@ -22,6 +22,7 @@
 #include "model.h"
 #include "plot.h"
 #include "terrain_json.h"
+#include "terrain_train.h"
 #include "torch_backend.h"
 #include "wav.h"
 
@@ -305,33 +306,17 @@ static int training_pairs(const dataset *d, float **x, float **y)
 
 static terrain *train_terrain(const train_args *a, const dataset *d, double *loss, char *err, size_t errlen)
 {
-	int features = a->opt.gauss_scale > 0 ? a->opt.features : 0, ch = a->opt.channels;
-	terrain_shape shape = {.control_dim = d->control_dim,
-	                       .latent_dim = d->latent_dim,
-	                       .n_features = features,
-	                       .n_layers = 5,
-	                       .widths = {ch, ch, ch, ch, d->latent_dim}};
-	terrain *t;
+	terrain *t = NULL;
 	float *x, *y;
-	if (terrain_create(&shape, &t, err, errlen) < 0)
-		return NULL;
 	int n = training_pairs(d, &x, &y);
-	float *w[5], *b[5], prelu[4];
-	for (int i = 0; i < 5; i++)
-		w[i] = t->layers[i].weight, b[i] = t->layers[i].bias;
 	train_clock tc;
 	clock_gettime(CLOCK_MONOTONIC, &tc.start);
 	int rc = n < 0 ? -1
-	               : tb_train_cppn(x, y, n, d->control_dim, d->latent_dim, &a->opt, train_progress, &tc, t->fourier,
-	                               w, b, prelu, loss, err, errlen);
+	               : terrain_train(x, y, n, d->control_dim, d->latent_dim, &a->opt, train_progress, &tc, &t, loss,
+	                               err, errlen);
 	free(x), free(y);
-	if (rc < 0) {
-		terrain_free(t);
+	if (rc < 0)
 		return NULL;
-	}
-	for (int i = 0; i < 4; i++)
-		t->layers[i].prelu = prelu[i];
-	t->gauss_scale = (float)a->opt.gauss_scale;
 	t->has_model = 1;
 	t->model = d->model;
 	t->model.latent_dim = d->latent_dim;

@@ -37,6 +37,7 @@
 #include "osc.h"
 #include "recorder.h"
 #include "terrain_json.h"
+#include "terrain_train.h"
 #include "torch_backend.h"
 
 enum { QUEUE_MAX = 8 };
@@ -287,35 +288,20 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 	                        .lr = 1e-3,
 	                        .gauss_scale = cur->gauss_scale > 0 ? cur->gauss_scale : 0.2,
 	                        .seed = 0};
-	terrain_shape shape = {.control_dim = cd,
-	                       .latent_dim = ld,
-	                       .n_features = opt.features,
-	                       .n_layers = 5,
-	                       .widths = {128, 128, 128, 128, ld}};
 	terrain *t = NULL;
+	double loss;
+	live_training lt = {d, &req->peer};
 	int rc = n < 2 ? error_set(err, errlen, "%d training pair(s): add some with /train/add first", n < 0 ? 0 : n)
-	               : terrain_create(&shape, &t, err, errlen);
+	               : terrain_train(x, y, n, cd, ld, &opt, report_training, &lt, &t, &loss, err, errlen);
 	if (rc == 0) {
-		float *w[5], *b[5], prelu[4];
-		double loss;
-		for (int i = 0; i < 5; i++)
-			w[i] = t->layers[i].weight, b[i] = t->layers[i].bias;
-		live_training lt = {d, &req->peer};
-		rc = tb_train_cppn(x, y, n, cd, ld, &opt, report_training, &lt, t->fourier, w, b, prelu, &loss, err,
-		                   errlen);
-		for (int i = 0; rc == 0 && i < 4; i++)
-			t->layers[i].prelu = prelu[i];
-		if (rc == 0) {
-			memcpy(t->bounds_min, cur->bounds_min, sizeof t->bounds_min);
-			memcpy(t->bounds_max, cur->bounds_max, sizeof t->bounds_max);
-			t->has_model = cur->has_model;
-			t->model = cur->model;
-			t->gauss_scale = (float)opt.gauss_scale;
-			snprintf(t->name, sizeof t->name, "live");
-			rc = swap_in(d, NULL, t, err, errlen);
-			log_info("trained a terrain on %d pair(s), %d epoch(s): final mean squared error %.6f", n,
-			         req->epochs, loss);
-		}
+		memcpy(t->bounds_min, cur->bounds_min, sizeof t->bounds_min);
+		memcpy(t->bounds_max, cur->bounds_max, sizeof t->bounds_max);
+		t->has_model = cur->has_model;
+		t->model = cur->model;
+		snprintf(t->name, sizeof t->name, "live");
+		rc = swap_in(d, NULL, t, err, errlen);
+		log_info("trained a terrain on %d pair(s), %d epoch(s): final mean squared error %.6f", n, req->epochs,
+		         loss);
 	}
 	terrain_free(t); /* the voice holds its own reference */
 	free(x);

@@ -19,7 +19,24 @@
 
 static const float two_pi = 6.283185307179586f;
 
-static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t errlen)
+/* Panels: terrain_eval() reads each layer's weights regrouped into panels
+ * of PANEL_WIDE consecutive outputs (the last outputs in panels of
+ * PANEL_NARROW, zero-padded), stored input by input:
+ * panel[i][k] = W[first + k][i]. One pass over a panel keeps all its
+ * outputs in vector registers and adds one input at a time to all of them
+ * (a broadcast and eight fused multiply-adds): no horizontal sums, and eight
+ * independent sums keep both FMA pipes busy. The row-major weights stay the
+ * layout of files, training and the BLAS batch path. */
+enum { PANEL_WIDE = 64, PANEL_NARROW = 8, PANEL_ALIGN = 64 };
+
+static size_t panel_floats(int in, int out)
+{
+	size_t wide = (size_t)(out / PANEL_WIDE) * PANEL_WIDE;
+	size_t narrow = (size_t)((out % PANEL_WIDE + PANEL_NARROW - 1) / PANEL_NARROW) * PANEL_NARROW;
+	return (wide + narrow) * (size_t)in;
+}
+
+static int check_shape(const terrain_shape *s, size_t *total, size_t *panels, char *err, size_t errlen)
 {
 	if (s->control_dim < 1 || s->control_dim > TERRAIN_MAX_CONTROL_DIM)
 		return error_set(err, errlen, "control_dim %d is out of range (1 to %d)", s->control_dim,
@@ -33,6 +50,7 @@ static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t 
 	if (s->n_layers < 1 || s->n_layers > TERRAIN_MAX_LAYERS)
 		return error_set(err, errlen, "%d layers is out of range (1 to %d)", s->n_layers, TERRAIN_MAX_LAYERS);
 	size_t n = (size_t)s->control_dim * (size_t)s->n_features;
+	*panels = 0;
 	int in = s->n_features > 0 ? 2 * s->n_features : s->control_dim;
 	for (int i = 0; i < s->n_layers; i++) {
 		int out = s->widths[i];
@@ -40,6 +58,7 @@ static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t 
 			return error_set(err, errlen, "layer %d has %d outputs (1 to %d allowed)", i, out,
 			                 TERRAIN_MAX_WIDTH);
 		n += (size_t)out * (size_t)in + (size_t)out;
+		*panels += panel_floats(in, out);
 		if (n > TERRAIN_MAX_WEIGHTS)
 			return error_set(err, errlen, "the network has more than %d weights", TERRAIN_MAX_WEIGHTS);
 		in = out;
@@ -53,16 +72,20 @@ static int check_shape(const terrain_shape *s, size_t *total, char *err, size_t 
 int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	size_t total = 0;
-	if (check_shape(shape, &total, err, errlen) < 0)
+	size_t total = 0, panels = 0;
+	if (check_shape(shape, &total, &panels, err, errlen) < 0)
 		return -1;
+	size_t panel_bytes = (panels * sizeof(float) + PANEL_ALIGN - 1) / PANEL_ALIGN * PANEL_ALIGN;
 	terrain *t = calloc(1, sizeof *t);
 	float *storage = calloc(total ? total : 1, sizeof *storage);
-	if (!t || !storage) {
+	float *panel_storage = aligned_alloc(PANEL_ALIGN, panel_bytes);
+	if (!t || !storage || !panel_storage) {
 		free(t);
 		free(storage);
+		free(panel_storage);
 		return error_set(err, errlen, "out of memory for a terrain of %zu weights", total);
 	}
+	memset(panel_storage, 0, panel_bytes);
 	t->refs = 1;
 	t->control_dim = shape->control_dim;
 	t->latent_dim = shape->latent_dim;
@@ -71,7 +94,8 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 	t->storage = storage;
 	t->storage_floats = total;
 	t->fourier = storage;
-	float *next = storage + (size_t)shape->control_dim * (size_t)shape->n_features;
+	t->panel_storage = panel_storage;
+	float *next = storage + (size_t)shape->control_dim * (size_t)shape->n_features, *next_panel = panel_storage;
 	int in = shape->n_features > 0 ? 2 * shape->n_features : shape->control_dim;
 	for (int i = 0; i < shape->n_layers; i++) {
 		terrain_layer *l = &t->layers[i];
@@ -82,6 +106,8 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 		l->bias = next;
 		next += l->out;
 		l->has_prelu = i + 1 < shape->n_layers;
+		l->panels = next_panel;
+		next_panel += panel_floats(l->in, l->out);
 		in = l->out;
 	}
 	for (int d = 0; d < t->control_dim; d++) {
@@ -97,10 +123,24 @@ void terrain_free(terrain *t)
 	if (!t || --t->refs > 0)
 		return;
 	free(t->storage);
+	free(t->panel_storage);
 	free(t);
 }
 
-int terrain_validate(const terrain *t, char *err, size_t errlen)
+static void fill_panels(terrain_layer *l)
+{
+	float *dst = l->panels;
+	for (int first = 0; first < l->out;) {
+		int width = l->out - first >= PANEL_WIDE ? PANEL_WIDE : PANEL_NARROW;
+		for (int i = 0; i < l->in; i++)
+			for (int k = 0; k < width; k++)
+				*dst++ = first + k < l->out ? l->weight[(size_t)(first + k) * (size_t)l->in + (size_t)i]
+				                            : 0.0f;
+		first += width;
+	}
+}
+
+static int validate(const terrain *t, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->storage_floats; i++)
 		if (!isfinite(t->storage[i]))
@@ -115,6 +155,25 @@ int terrain_validate(const terrain *t, char *err, size_t errlen)
 	return 0;
 }
 
+int terrain_finish(terrain *t, char *err, size_t errlen)
+{
+	if (validate(t, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < t->n_layers; i++)
+		fill_panels(&t->layers[i]);
+	return 0;
+}
+
+int terrain_adopt(terrain *t, int filled, terrain **out, char *err, size_t errlen)
+{
+	if (filled == 0 && terrain_finish(t, err, errlen) == 0) {
+		*out = t;
+		return 0;
+	}
+	terrain_free(t);
+	return -1;
+}
+
 size_t terrain_scratch_floats(const terrain *t)
 {
 	int widest = 2 * t->n_features > t->control_dim ? 2 * t->n_features : t->control_dim;
@@ -125,11 +184,13 @@ size_t terrain_scratch_floats(const terrain *t)
 }
 
 /* Vector code paths: on x86-64 every hot loop is compiled twice, for
- * AVX2+FMA and for the baseline, and the loader picks at start-up (GCC and
- * clang function multi-versioning). Elsewhere (ARM, macOS with Apple's
- * toolchain) the plain version is used. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
-#define SIMD_CLONES __attribute__((target_clones("arch=haswell", "default")))
+ * AVX+FMA (256-bit vectors, fused multiply-adds) and for the baseline, and
+ * the loader picks at start-up by the CPU's features (GCC and clang function
+ * multi-versioning). Not "arch=haswell": that clone is picked by CPU model
+ * (Intel Haswell and later), never on AMD. Elsewhere (ARM, macOS with
+ * Apple's toolchain, or -DTERRAIN_PORTABLE) the plain version is used. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__) && !defined(TERRAIN_PORTABLE)
+#define SIMD_CLONES __attribute__((target_clones("fma", "default")))
 #else
 #define SIMD_CLONES
 #endif
@@ -172,36 +233,48 @@ static inline float activate(const terrain_layer *l, float v)
 	return (l->has_prelu && v < 0.0f) ? l->prelu * v : v;
 }
 
-/* out = act(W in + b). Four rows at a time share each load of `in`; the
- * sums are reassociated (vectorised), which changes results only in the
- * last bits. */
+typedef float vec8 __attribute__((vector_size(32)));
+
+/* Sums of one panel: sum[k] = Σ_i panel[i][k] · in[i], for `vectors` × 8
+ * outputs. Inlined into the cloned callers so that each gets its own
+ * vector code and `vectors` is a constant. */
+static inline __attribute__((always_inline)) void panel_sums(const float *panel, const float *in, int n, int vectors,
+                                                             float *sum)
+{
+	vec8 acc[PANEL_WIDE / 8] = {0};
+	for (int i = 0; i < n; i++) {
+		const vec8 *w = (const vec8 *)panel + (size_t)i * vectors;
+		const float v = in[i];
+		const vec8 x = {v, v, v, v, v, v, v, v};
+#pragma GCC unroll 8
+		for (int k = 0; k < vectors; k++)
+			acc[k] += w[k] * x;
+	}
+	memcpy(sum, acc, sizeof(vec8) * (size_t)vectors);
+}
+
+static void finish_outputs(const terrain_layer *l, const float *sum, int first, int count, float *out)
+{
+	for (int k = 0; k < count; k++)
+		out[first + k] = activate(l, sum[k] + l->bias[first + k]);
+}
+
+/* out = act(W in + b), panel by panel. */
 SIMD_CLONES
 static void dense_layer(const terrain_layer *l, const float *in, float *out)
 {
-	const int n = l->in;
+	const float *panel = l->panels;
+	float sum[PANEL_WIDE];
 	int o = 0;
-	for (; o + 4 <= l->out; o += 4) {
-		const float *w0 = l->weight + (size_t)o * n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
-		float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
-#pragma omp simd reduction(+ : a0, a1, a2, a3)
-		for (int i = 0; i < n; i++) {
-			a0 += w0[i] * in[i];
-			a1 += w1[i] * in[i];
-			a2 += w2[i] * in[i];
-			a3 += w3[i] * in[i];
-		}
-		out[o] = activate(l, a0 + l->bias[o]);
-		out[o + 1] = activate(l, a1 + l->bias[o + 1]);
-		out[o + 2] = activate(l, a2 + l->bias[o + 2]);
-		out[o + 3] = activate(l, a3 + l->bias[o + 3]);
+	for (; o + PANEL_WIDE <= l->out; o += PANEL_WIDE) {
+		panel_sums(panel, in, l->in, PANEL_WIDE / 8, sum);
+		finish_outputs(l, sum, o, PANEL_WIDE, out);
+		panel += (size_t)PANEL_WIDE * (size_t)l->in;
 	}
-	for (; o < l->out; o++) {
-		const float *w = l->weight + (size_t)o * n;
-		float acc = 0.0f;
-#pragma omp simd reduction(+ : acc)
-		for (int i = 0; i < n; i++)
-			acc += w[i] * in[i];
-		out[o] = activate(l, acc + l->bias[o]);
+	for (; o < l->out; o += PANEL_NARROW) {
+		panel_sums(panel, in, l->in, PANEL_NARROW / 8, sum);
+		finish_outputs(l, sum, o, l->out - o < PANEL_NARROW ? l->out - o : PANEL_NARROW, out);
+		panel += (size_t)PANEL_NARROW * (size_t)l->in;
 	}
 }
 

@@ -183,7 +183,7 @@ static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
 	if (read_network(root, t, err, errlen) < 0 || read_bounds(root, t, err, errlen) < 0 ||
 	    read_model(root, t, err, errlen) < 0)
 		return -1;
-	return terrain_validate(t, err, errlen);
+	return terrain_finish(t, err, errlen);
 }
 
 int terrain_from_json(const char *text, const char *source, terrain **out, char *err, size_t errlen)
@@ -402,14 +402,7 @@ static int build_from_checkpoint(tb_module *mod, terrain **out, char *err, size_
 		rc = read_checked(mod, "B_T", t->fourier, d.in_dim, d.features, err, errlen);
 	if (rc == 0)
 		rc = read_nn_terrain_layers(mod, t, err, errlen);
-	if (rc == 0)
-		rc = terrain_validate(t, err, errlen);
-	if (rc < 0) {
-		terrain_free(t);
-		return -1;
-	}
-	*out = t;
-	return 0;
+	return terrain_adopt(t, rc, out, err, errlen);
 }
 
 static void name_from_path(const char *path, char *name, size_t len)

@@ -178,6 +178,8 @@ static void bench_render_overhead(const char *model_path, const char *terrain_pa
 			die("terrain", err);
 		for (size_t i = 0; i < t->storage_floats; i++)
 			t->storage[i] = ((float)rand() / RAND_MAX - 0.5f) * 0.2f;
+		if (terrain_finish(t, err, sizeof err) < 0)
+			die("terrain", err);
 	}
 	if (render_init(&e, m, t, 20, err, sizeof err, warn, sizeof warn) < 0)
 		die("render", err);
@@ -321,21 +323,36 @@ static void bench_live(void)
 	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
 }
 
+/* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render or
+ * live) runs only that part of the table. */
+static int wanted(const char *only, const char *section)
+{
+	return !only || strcmp(only, section) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *models_dir = argc > 1 ? argv[1] : "build/models";
+	const char *only = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	char rave[1024];
 	snprintf(rave, sizeof rave, "%s/rave_bench.ts", models_dir);
 	tb_set_threads(1);
+	model_set_blas_threads(1); /* one thread on both sides, BLAS included */
 	srand(1);
 	printf("| what | terraind | baseline (same run) | ratio (median of runs) | target | met |\n");
 	printf("|---|---|---|---|---|---|\n");
-	bench_eval_one("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
-	bench_eval_one("tests/fixtures/nn_terrain/stable-audio-terrain-demo.pt");
-	bench_eval_one("tests/fixtures/nn_terrain/m2l-demo.pt");
-	bench_plot("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
-	bench_render_overhead("models/demo.ts", "terrains/demo.json");
-	bench_render_overhead(rave, NULL);
-	bench_live();
+	if (wanted(only, "eval")) {
+		bench_eval_one("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+		bench_eval_one("tests/fixtures/nn_terrain/stable-audio-terrain-demo.pt");
+		bench_eval_one("tests/fixtures/nn_terrain/m2l-demo.pt");
+	}
+	if (wanted(only, "plot"))
+		bench_plot("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+	if (wanted(only, "render")) {
+		bench_render_overhead("models/demo.ts", "terrains/demo.json");
+		bench_render_overhead(rave, NULL);
+	}
+	if (wanted(only, "live"))
+		bench_live();
 	return 0;
 }

@@ -34,6 +34,7 @@ static void setup(void)
 	    .address = "/m/*", .to = MAP_PRESSURE, .swap = 0, .in_min = {-1, -1, -1}, .in_max = {1, 1, 1}};
 	log_set_level(LOG_ERROR);
 	if (terrain_create(&shape, &fuzz_terrain, err, sizeof err) < 0 ||
+	    terrain_finish(fuzz_terrain, err, sizeof err) < 0 ||
 	    engine_create(48000, 128, 0, 0, &fuzz_engine, err, sizeof err) < 0)
 		abort();
 	osc_callbacks cb = {.send = drop_reply, .request = drop_request};

@@ -19,6 +19,7 @@ static terrain *tiny_terrain(void)
 	t->layers[0].prelu = 0.25f;
 	memcpy(t->layers[1].weight, w2, sizeof w2);
 	memcpy(t->layers[1].bias, b2, sizeof b2);
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
 	return t;
 }
 
@@ -47,8 +48,9 @@ static void eval_matches_the_formula_by_hand(void **state)
 static void batch_eval_equals_single_eval(void **state)
 {
 	(void)state;
+	/* 96 and 70 outputs: full panels of 64 and narrow ones, one zero-padded */
 	terrain_shape shape = {
-	    .control_dim = 3, .latent_dim = 5, .n_features = 16, .n_layers = 3, .widths = {32, 32, 5}};
+	    .control_dim = 3, .latent_dim = 5, .n_features = 16, .n_layers = 3, .widths = {96, 70, 5}};
 	terrain *t;
 	char err[256];
 	assert_int_equal(terrain_create(&shape, &t, err, sizeof err), 0);
@@ -56,6 +58,7 @@ static void batch_eval_equals_single_eval(void **state)
 	for (size_t i = 0; i < t->storage_floats; i++)
 		t->storage[i] = test_random(&seed, -0.5f, 0.5f);
 	t->layers[0].prelu = t->layers[1].prelu = 0.2f;
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
 	enum { N = 2500 }; /* more than one internal block of 1024 */
 	float *coords = malloc(sizeof(float) * N * 3), *batch = malloc(sizeof(float) * N * 5);
 	for (int i = 0; i < N * 3; i++)
@@ -83,6 +86,7 @@ static void network_without_fourier_reads_coordinates_directly(void **state)
 	t->layers[0].weight[0] = 2;
 	t->layers[0].weight[1] = -1;
 	t->layers[0].bias[0] = 0.5f;
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
 	float x[2] = {0.25f, 1.0f}, z, scratch[16];
 	terrain_eval(t, x, &z, scratch);
 	assert_float_equal(z, 0.5f - 1.0f + 0.5f, 1e-6);
@@ -125,13 +129,13 @@ static void validate_rejects_non_finite_weights_and_empty_bounds(void **state)
 	(void)state;
 	terrain *t = tiny_terrain();
 	char err[256];
-	assert_int_equal(terrain_validate(t, err, sizeof err), 0);
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
 	t->layers[1].bias[0] = NAN;
-	assert_int_equal(terrain_validate(t, err, sizeof err), -1);
+	assert_int_equal(terrain_finish(t, err, sizeof err), -1);
 	assert_contains(err, "non-finite");
 	t->layers[1].bias[0] = 0;
 	t->bounds_min[0] = t->bounds_max[0] = 0.5f;
-	assert_int_equal(terrain_validate(t, err, sizeof err), -1);
+	assert_int_equal(terrain_finish(t, err, sizeof err), -1);
 	assert_contains(err, "min < max");
 	terrain_free(t);
 }
