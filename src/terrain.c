@@ -189,7 +189,17 @@ size_t terrain_scratch_floats(const terrain *t)
  * multi-versioning). Not "arch=haswell": that clone is picked by CPU model
  * (Intel Haswell and later), never on AMD. Elsewhere (ARM, macOS with
  * Apple's toolchain, or -DTERRAIN_PORTABLE) the plain version is used. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__) && !defined(TERRAIN_PORTABLE)
+/* Not under ThreadSanitizer either: the clones' resolver runs while the
+ * program is being relocated, before TSan's runtime is up, and crashes. */
+#if defined(__SANITIZE_THREAD__)
+#define TERRAIN_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TERRAIN_UNDER_TSAN 1
+#endif
+#endif
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__) && !defined(TERRAIN_PORTABLE) &&                   \
+    !defined(TERRAIN_UNDER_TSAN)
 #define SIMD_CLONES __attribute__((target_clones("fma", "default")))
 #else
 #define SIMD_CLONES

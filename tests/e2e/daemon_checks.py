@@ -70,7 +70,8 @@ def main():
         move_cursor(c, 4.0)
         s = c.status()
         check_realtime(s["xruns"] == 0, "0 xruns after 4 s of moving the cursor (device reported %d)" % s["device_xruns"])
-        check(s["frames"] > 300, "the render thread keeps rendering (%d frames)" % s["frames"])
+        least = 300 if REALTIME else 30  # sanitizers: the render thread falls behind real time
+        check(s["frames"] > least, "the render thread keeps rendering (%d frames)" % s["frames"])
         check_realtime(0 < s["latency_ms"] < s["latency_floor_ms"] + 15 + 15,  # ring_ms 15 in the test config
               "control-to-audio latency measured: %.1f ms (floor %.1f ms)" % (s["latency_ms"], s["latency_floor_ms"]))
 
