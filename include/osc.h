@@ -82,6 +82,9 @@ typedef struct osc_context {
 	int replies_in_window;
 	/* counters (any thread may read) */
 	atomic_uint_fast64_t messages, failures, malformed, coalesced, replies_suppressed;
+	/* datagrams the kernel dropped because the socket's queue was full
+	 * (written by the network layer where the OS tells: Linux) */
+	atomic_uint_fast64_t udp_dropped;
 } osc_context;
 
 /* One datagram (or TCP packet) as received. */

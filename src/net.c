@@ -49,6 +49,22 @@ struct net_server {
 	osc_packet packets[BURST_MAX];
 };
 
+/* The kernel's count of datagrams it dropped on this socket (queue full),
+ * sent along with each datagram once SO_RXQ_OVFL is on (Linux). */
+static void note_kernel_drops(net_server *s, struct msghdr *msg)
+{
+#ifdef SO_RXQ_OVFL
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t dropped;
+			memcpy(&dropped, CMSG_DATA(c), sizeof dropped);
+			atomic_store(&s->osc->udp_dropped, dropped);
+		}
+#else
+	(void)s, (void)msg;
+#endif
+}
+
 static int open_socket(const char *address, int port, int type, char *err, size_t errlen)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -97,11 +113,23 @@ static void receive_udp(net_server *s)
 	int n = 0;
 	while (n < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
 		osc_packet *p = &s->packets[n];
-		p->peer = (osc_peer){.len = sizeof p->peer.addr, .tcp_fd = -1};
-		ssize_t got = recvfrom(s->udp_fd, s->burst + used, MAX_PACKET, MSG_DONTWAIT,
-		                       (struct sockaddr *)&p->peer.addr, &p->peer.len);
+		p->peer = (osc_peer){.tcp_fd = -1};
+		struct iovec iov = {s->burst + used, MAX_PACKET};
+		union {
+			struct cmsghdr align;
+			unsigned char bytes[CMSG_SPACE(sizeof(uint32_t))];
+		} control;
+		struct msghdr msg = {.msg_name = &p->peer.addr,
+		                     .msg_namelen = sizeof p->peer.addr,
+		                     .msg_iov = &iov,
+		                     .msg_iovlen = 1,
+		                     .msg_control = control.bytes,
+		                     .msg_controllen = sizeof control.bytes};
+		ssize_t got = recvmsg(s->udp_fd, &msg, MSG_DONTWAIT);
 		if (got <= 0)
 			break;
+		p->peer.len = msg.msg_namelen;
+		note_kernel_drops(s, &msg);
 		p->data = s->burst + used;
 		p->size = (size_t)got;
 		used += ((size_t)got + 7) & ~(size_t)7;
@@ -218,6 +246,10 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 	}
 	int big = 1 << 20; /* absorb bursts from controllers while this thread is busy */
 	setsockopt(s->udp_fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+#ifdef SO_RXQ_OVFL
+	int one = 1;
+	setsockopt(s->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+#endif
 	for (int i = 0; tcp_port && i < MAX_TCP_CLIENTS; i++)
 		if (!(s->clients[i].buf = malloc(4 + MAX_PACKET))) {
 			net_stop(s);

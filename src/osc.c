@@ -388,6 +388,7 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	add_int(m, "malformed", (int64_t)atomic_load(&o->malformed));
 	add_int(m, "coalesced", (int64_t)atomic_load(&o->coalesced));
 	add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
+	add_int(m, "udp_dropped", (int64_t)atomic_load(&o->udp_dropped));
 	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }

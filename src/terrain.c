@@ -188,9 +188,9 @@ size_t terrain_scratch_floats(const terrain *t)
  * the loader picks at start-up by the CPU's features (GCC and clang function
  * multi-versioning). Not "arch=haswell": that clone is picked by CPU model
  * (Intel Haswell and later), never on AMD. Elsewhere (ARM, macOS with
- * Apple's toolchain, or -DTERRAIN_PORTABLE) the plain version is used. */
-/* Not under ThreadSanitizer either: the clones' resolver runs while the
- * program is being relocated, before TSan's runtime is up, and crashes. */
+ * Apple's toolchain, or -DTERRAIN_PORTABLE) the plain version is used, and
+ * under ThreadSanitizer too: the clones' resolver runs while the program is
+ * being relocated, before TSan's runtime is up, and crashes. */
 #if defined(__SANITIZE_THREAD__)
 #define TERRAIN_UNDER_TSAN 1
 #elif defined(__has_feature)

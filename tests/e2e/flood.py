@@ -2,8 +2,10 @@
 """OSC flood: sends RATE datagrams a second for SECONDS to a running
 terraind (a mix of valid cursor moves, invalid messages, garbage and
 oversized packets) while a second client asks /status every 100 ms.
-Checks that every /status is answered within 50 ms, that the daemon keeps
-0 xruns, and that it counted what it skipped or refused.
+Checks that every /status that reaches the daemon is answered within 50 ms
+(one that the kernel dropped with the flood, its socket queue full, shows
+in udp_dropped), that the daemon keeps 0 xruns, and that it counted what it
+skipped, refused, or had dropped.
 
 usage: flood.py PORT SECONDS RATE"""
 import os
@@ -48,17 +50,17 @@ def flood(stop, sent):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setblocking(False)
     t0 = time.monotonic()
-    n = 0
+    n, refused = 0, 0
     while not stop.is_set():
         due = int((time.monotonic() - t0) * RATE)
         while n < due:
             try:
                 s.sendto(PACKETS[n % len(PACKETS)], ("127.0.0.1", PORT))
             except BlockingIOError:
-                pass
+                refused += 1  # never left this process
             n += 1
         time.sleep(0.001)
-    sent.append(n)
+    sent.extend((n, refused))
 
 
 def main():
@@ -74,13 +76,16 @@ def main():
                     raise
         sender = threading.Thread(target=flood, args=(stop, sent), daemon=True)
         sender.start()
-        rtts = []
+        rtts, lost = [], 0
         t_end = time.monotonic() + SECONDS
         try:
             while time.monotonic() < t_end:
                 t0 = time.monotonic()
-                c.status(timeout=2)
-                rtts.append(time.monotonic() - t0)
+                try:
+                    c.status(timeout=1)
+                    rtts.append(time.monotonic() - t0)
+                except TimeoutError:
+                    lost += 1  # the request never reached the daemon: see udp_dropped
                 time.sleep(0.1)
         finally:
             stop.set()
@@ -89,19 +94,27 @@ def main():
         c.drain()
         after = c.status()
     rtts.sort()
-    print("sent %d datagrams in %.0f s (%.0f/s); /status round trip: median %.1f ms, max %.1f ms"
-          % (sent[0], SECONDS, sent[0] / SECONDS, 1e3 * rtts[len(rtts) // 2], 1e3 * rtts[-1]))
-    for key in ("messages", "failures", "malformed", "coalesced", "replies_suppressed", "dropped", "xruns",
-                "device_xruns"):
+    sent_total, refused = sent
+    print("sent %d datagrams in %.0f s (%.0f/s, %d refused by this side's socket); /status round trip: "
+          "median %.1f ms, max %.1f ms, %d of %d requests lost"
+          % (sent_total, SECONDS, sent_total / SECONDS, refused, 1e3 * rtts[len(rtts) // 2], 1e3 * rtts[-1],
+             lost, lost + len(rtts)))
+    for key in ("messages", "failures", "malformed", "coalesced", "udp_dropped", "replies_suppressed", "dropped",
+                "xruns", "device_xruns"):
         print("  %-20s %d -> %d" % (key, before[key], after[key]))
     assert after["frames"] > before["frames"], "the sound stopped"
-    handled = (after["messages"] - before["messages"]) + (after["malformed"] - before["malformed"]) \
-        + (after["coalesced"] - before["coalesced"])
+    delta = {k: after[k] - before[k] for k in ("messages", "malformed", "coalesced", "udp_dropped")}
+    handled = delta["messages"] + delta["malformed"] + delta["coalesced"]
+    # /status requests and replies, and loopback's own backlog, make the sums differ a little
+    accounted = (handled + delta["udp_dropped"]) / (sent_total - refused)
+    print("  accounted for: %.2f %% of the datagrams that left the sender" % (100 * accounted))
+    assert lost == 0 or delta["udp_dropped"] > 0, "%d /status request(s) unanswered, none dropped" % lost
     if REALTIME:
-        assert handled > 0.5 * sent[0], "the daemon accounted for only %d of %d datagrams" % (handled, sent[0])
+        assert accounted > 0.98, "the daemon accounted for only %.1f %% of the datagrams" % (100 * accounted)
         assert after["xruns"] == before["xruns"], "xruns during the flood"
         assert rtts[-1] < 0.050, "a /status took %.1f ms" % (1e3 * rtts[-1])
-    print("  ok: answered /status within %.1f ms, 0 new xruns, every datagram accounted for" % (1e3 * rtts[-1]))
+    print("  ok: answered every /status that arrived within %.1f ms, 0 new xruns, every datagram "
+          "accounted for" % (1e3 * rtts[-1]))
 
 
 if __name__ == "__main__":

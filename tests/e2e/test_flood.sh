@@ -2,7 +2,7 @@
 # OSC flood against the live daemon: 50 000 datagrams a second (valid,
 # invalid, garbage, oversized) for FLOOD_SECONDS (default 5; `make soak`
 # runs 60). The daemon must keep 0 xruns, answer /status within 50 ms and
-# account for every datagram.
+# account for every datagram, counting those the kernel dropped.
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 
@@ -14,6 +14,7 @@ DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 # 50 000 a second; a tenth of that in sanitizer builds, which run 10 times slower.
 $PY tests/e2e/flood.py "$PORT" "${FLOOD_SECONDS:-5}" $((50000 / SLOW)) || fail "flood checks failed: $(tail -5 "$TMP/daemon.err")"
+$PY tests/e2e/kernel_drops.py "$PORT" "$DAEMON" || fail "kernel drops check failed: $(tail -5 "$TMP/daemon.err")"
 kill -TERM $DAEMON
 wait $DAEMON || fail "the daemon did not exit cleanly after the flood"
 echo "ok"
