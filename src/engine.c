@@ -408,12 +408,22 @@ static void render_one(engine *e)
 		atomic_store(&e->render_ns_max, took);
 }
 
+/* Events that arrived, then the gesture's position, both at this time. */
+static void follow_controls(engine *e)
+{
+	int64_t now = clock_now_ns();
+	drain_controls(e, now);
+	play_gesture(e, now);
+}
+
 static void fill_audio(engine *e)
 {
 	while (atomic_load(&e->running) && ring_readable(e->audio) < atomic_load(&e->target_fill) &&
 	       ring_writable(e->audio) >= e->current->resampled_capacity) {
 		render_one(e);
-		drain_controls(e, clock_now_ns()); /* apply what arrived while decoding */
+		/* What arrived while decoding; and a gesture keeps time even when
+		 * the render thread is behind and never leaves this loop. */
+		follow_controls(e);
 	}
 }
 
@@ -448,9 +458,7 @@ static void *render_main(void *arg)
 	atomic_store(&e->render_started, 1);
 	while (atomic_load(&e->running)) {
 		take_pending_voice(e);
-		int64_t now = clock_now_ns();
-		drain_controls(e, now);
-		play_gesture(e, now);
+		follow_controls(e);
 		fill_audio(e);
 		wait_for_work(e);
 	}
