@@ -50,7 +50,8 @@ $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 
 # ISO C modes compile a*b+c as two roundings; the terrain's kernels want
 # fused multiply-adds (twice the arithmetic per cycle, one rounding).
-$(BUILD)/obj/terrain.o: CFLAGS += -ffp-contract=fast
+TERRAIN_CFLAGS := -ffp-contract=fast
+$(BUILD)/obj/terrain.o: CFLAGS += $(TERRAIN_CFLAGS)
 
 # The only C++ file: slow to compile (libtorch headers), so it has its own rule.
 $(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
@@ -67,7 +68,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_voice.h 
 # tested on every machine: test_terrain again, linked with a terrain.c built
 # without the vector clones.
 $(BUILD)/obj/terrain_portable.o: src/terrain.c $(wildcard include/*.h) | $(BUILD)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -ffp-contract=fast -DTERRAIN_PORTABLE -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TERRAIN_CFLAGS) -DTERRAIN_PORTABLE -c $< -o $@
 
 $(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/terrain_portable.o
 	$(CXX) $(LDFLAGS) $<.o $(BUILD)/obj/terrain_portable.o $(filter-out $(BUILD)/obj/terrain.o,$(OBJS)) -o $@ \
