@@ -36,7 +36,11 @@
 #include "ring.h"
 #include "terrain.h"
 
-enum { ENGINE_CHANNELS = 2 }; /* the audio ring always carries stereo frames */
+enum {
+	ENGINE_CHANNELS = 2,         /* the audio ring always carries stereo frames */
+	ENGINE_AUDIO_RING = 1 << 17, /* frames: 2.7 s at 48 kHz */
+	ENGINE_MAX_FRAME = 1 << 16,  /* the longest latent frame at the device rate (half the ring) */
+};
 
 typedef enum control_type {
 	CONTROL_TARGET,  /* move the cursor target (value[0..dim-1]) */
@@ -59,12 +63,13 @@ typedef struct voice {
 	model *model;     /* referenced (refs) for the voice's lifetime */
 	terrain *terrain; /* likewise */
 	render_engine render;
-	void *resampler;           /* libsamplerate state, NULL when rates match */
-	double rate_ratio;         /* device rate / model rate */
-	float *frame;              /* one latent frame, model channels interleaved */
-	float *stereo;             /* the same frame as stereo */
-	float *resampled;          /* stereo after resampling */
-	size_t resampled_capacity; /* frames */
+	void *resampler;            /* libsamplerate state, NULL when rates match */
+	double rate_ratio;          /* device rate / model rate */
+	float *frame;               /* one latent frame, model channels interleaved */
+	float *stereo;              /* the same frame as stereo */
+	float *resampled;           /* stereo after resampling */
+	size_t resampled_capacity;  /* frames */
+	struct voice *retired_next; /* the render thread's list of voices waiting to be freed */
 } voice;
 
 /* Builds a voice on a non-RT thread. On success the voice holds a
@@ -86,6 +91,8 @@ typedef struct engine_stats {
 	int64_t render_ns_max;    /* slowest frame (render + resample) */
 	uint64_t swaps;
 	uint64_t audio_frames_out; /* device frames the callback has delivered */
+	uint64_t limited;          /* callbacks in which the output limiter turned the level down */
+	uint64_t resample_errors;  /* frames the resampler failed on (played as silence) */
 } engine_stats;
 
 typedef struct engine engine;
@@ -112,7 +119,9 @@ int engine_send(engine *e, const control_event *ev);
 /* Worker: hand a new voice to the render thread; frees what the render
  * thread has retired. */
 void engine_publish(engine *e, voice *v);
-void engine_collect(engine *e);
+/* Frees what the render thread retired; returns how many voices and
+ * gestures it freed. */
+int engine_collect(engine *e);
 /* For an engine whose render thread is not running (fuzzers, tests):
  * drops queued control events, freeing their gestures. */
 void engine_discard_controls(engine *e);
@@ -121,7 +130,12 @@ void engine_discard_controls(engine *e);
  * output. */
 void engine_pull(engine *e, float *out, unsigned long frames, int channels);
 
-/* Gain (any thread): the callback glides to it over ~10 ms. */
+/* Gain (any thread): the callback glides to it over ~10 ms. After the gain
+ * a peak limiter (instant attack, 100 ms release) keeps every output sample
+ * within ±ENGINE_CEILING, and non-finite samples become silence: no fader,
+ * model or gain can make the output clip or wrap. */
+#define ENGINE_CEILING 0.98f
+
 void engine_set_gain(engine *e, float gain);
 float engine_get_gain(const engine *e);
 /* Fade to silence (signals); engine_faded() turns true once silent. */

@@ -24,6 +24,9 @@ typedef struct gesture {
 	int control_dim;
 	size_t n_points;
 	gesture_point *points;
+	/* the engine's list of gestures waiting to be freed (render thread only):
+	 * intrusive, so that retiring one never allocates and never drops it */
+	struct gesture *retired_next;
 } gesture;
 
 int gesture_from_json(const char *text, const char *source, gesture **out, char *err, size_t errlen);

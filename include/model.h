@@ -39,6 +39,8 @@ typedef struct model {
 	int ratio;          /* audio samples per latent frame */
 	int audio_channels; /* decode output channels: 1 or 2 */
 	int has_encode;
+	int encode_channels;   /* encode input channels: 1 or 2, independent of decode's output
+	                        * (RAVE v1 --stereo exports encode mono and decode stereo) */
 	int encode_latent_dim; /* encode output channels (RAVE: may exceed latent_dim) */
 	int n_methods;
 	model_method methods[MODEL_MAX_METHODS];
@@ -68,7 +70,7 @@ void model_free(model *m);
 /* latents: latent_dim × frames (channel-major); audio: audio_channels ×
  * (frames·ratio), channel-major. */
 int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen);
-/* audio: audio_channels × (frames·ratio); latents: encode_latent_dim × frames. */
+/* audio: encode_channels × (frames·ratio); latents: encode_latent_dim × frames. */
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen);
 
 const model_method *model_find_method(const model *m, const char *name);

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "training_pairs.h"
 
 typedef struct osc_peer {
 	struct sockaddr_storage addr;
@@ -63,12 +64,10 @@ typedef struct osc_callbacks {
 typedef struct osc_context {
 	engine *engine;
 	osc_callbacks cb;
-	pthread_mutex_t lock; /* guards the fields below (non-RT threads only) */
+	training_pairs training; /* /train/add's store (its own lock), for /train/run */
+	pthread_mutex_t lock;    /* guards the fields below (non-RT threads only) */
 	config config;
 	int control_dim, latent_dim;
-	/* live training pairs, coordinates then latents, for /train/run */
-	float *pairs;
-	int n_pairs, pairs_capacity;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
 	/* /notify subscribers (guarded by lock) */
@@ -109,10 +108,6 @@ void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_
  * dispatching; everything else is handled in order. */
 void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
 
-/* Copies the live training pairs collected with /train/add: *coords gets
- * count × control_dim, *latents count × latent_dim (malloc'd, caller
- * frees). Returns the count. Non-RT threads. */
-int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim);
 /* Sends /train/progress epoch epochs loss to a peer. */
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss);
 

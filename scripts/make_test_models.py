@@ -17,6 +17,9 @@ Files (one line printed per file written):
                    sampling_rate=48000, latent_size=8, max_batch_size; encode_params
                    [1,1,8,2048], decode_params [8,2048,1,1] (and forward_params [1,1,1,1], as
                    RAVE v1's export had)
+  rave_v1_stereo.ts  RAVE v1 `--stereo` export layout: encode_params [1,1,8,2048] (mono in),
+                   decode_params [8,2048,2,1] (stereo out), no get_methods()/sr
+  long_frame.ts    8 kHz mono, ratio 16384: a frame larger than the live audio ring at 48 kHz
   no_decode.ts     48 kHz autoencoder-looking module with only `encode`
   bad_params.ts    decode_params has 3 entries ([4, 512, 1])
   zero_ratio.ts    decode_params = [4, 0, 1, 1]
@@ -123,6 +126,48 @@ class RaveV1Like(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
+
+
+class RaveV1Stereo(nn.Module):
+    """RAVE v1's export_rave.py with --stereo: encode takes mono, decode gives stereo
+    (encode_params [1, 1, latents, ratio], decode_params [latents, ratio, 2, 1])."""
+
+    def __init__(self):
+        super().__init__()
+        factors = [4, 8, 8, 8]
+        self.register_buffer("sampling_rate", torch.tensor(48000))
+        self.register_buffer("max_batch_size", torch.tensor(1024))
+        self.register_buffer("latent_size", torch.tensor(8))
+        self.register_buffer("encode_params", torch.tensor([1, 1, 8, 2048]))
+        self.register_buffer("decode_params", torch.tensor([8, 2048, 2, 1]))
+        self.enc = down_stack(1, 8, factors)
+        self.dec = up_stack(8, 2, list(reversed(factors)))
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.enc(x)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.dec(z)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+class LongFrame(NNTildeModule):
+    """8 kHz mono, ratio 16384: at a 48 kHz device one frame is 98304 samples,
+    more than the live engine's audio ring holds (it plays offline)."""
+
+    def __init__(self):
+        super().__init__(8000)
+        self.register_method("decode", 4, 16384, 1, 1, labels("latent", 4), ["audio"])
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        t = torch.arange(16384 * z.shape[2], dtype=torch.float32) / 8000.0
+        tone = 0.25 * torch.sin(2.0 * 3.14159265 * 220.0 * t)
+        return tone.reshape(1, 1, -1).repeat(z.shape[0], 1, 1)
 
 
 class EncodeOnly(NNTildeModule):
@@ -271,6 +316,18 @@ def main() -> None:
     assert not hasattr(m, "get_methods") and not hasattr(m, "sr")
     assert int(m.sampling_rate) == 48000 and int(m.latent_size) == 8
     assert tuple(m.decode(torch.zeros(1, 8, 2)).shape) == (1, 1, 4096)
+
+    torch.manual_seed(11)
+    p = save(RaveV1Stereo(), outdir, "rave_v1_stereo.ts",
+             "RAVE v1 --stereo layout: mono encode, stereo decode, no get_methods/sr")
+    m = torch.jit.load(p)
+    assert m.encode_params.tolist() == [1, 1, 8, 2048] and m.decode_params.tolist() == [8, 2048, 2, 1]
+    assert tuple(m.encode(torch.zeros(1, 1, 4096)).shape) == (1, 8, 2)
+    assert tuple(m.decode(torch.zeros(1, 8, 2)).shape) == (1, 2, 4096)
+
+    p = save(LongFrame(), outdir, "long_frame.ts", "8 kHz, ratio 16384 (98304 samples a frame at 48 kHz)")
+    check_model(p, 8000, {"decode": [4, 16384, 1, 1]})
+    assert tuple(torch.jit.load(p).decode(torch.zeros(1, 4, 2)).shape) == (1, 1, 32768)
 
     torch.manual_seed(2)
     p = save(EncodeOnly(), outdir, "no_decode.ts", "only encode")

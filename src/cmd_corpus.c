@@ -100,7 +100,7 @@ static int encode_file(model *m, const char *path, float **latents, int *frames,
 	resampled = resample(audio, n, ch, rate, m->sample_rate, &n_rs);
 	free(audio);
 	if (resampled)
-		planar = model_channels(resampled, n_rs, ch, m->audio_channels);
+		planar = model_channels(resampled, n_rs, ch, m->encode_channels);
 	free(resampled);
 	*frames = (int)(n_rs / m->ratio);
 	if (!planar || *frames < 1) {
@@ -109,7 +109,7 @@ static int encode_file(model *m, const char *path, float **latents, int *frames,
 		                 planar ? "shorter than one latent frame" : "cannot resample");
 	}
 	enum { CHUNK = 64 }; /* latent frames per encode call: bounded memory for long files */
-	const int zdim = m->encode_latent_dim, ach = m->audio_channels;
+	const int zdim = m->encode_latent_dim, ach = m->encode_channels;
 	*latents = malloc(sizeof(float) * (size_t)*frames * zdim);
 	chunk_in = malloc(sizeof(float) * (size_t)CHUNK * m->ratio * ach);
 	chunk_out = malloc(sizeof(float) * (size_t)CHUNK * zdim);

@@ -279,7 +279,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 {
 	float *x, *y;
 	int cd, ld;
-	int n = osc_copy_pairs(&d->osc, &x, &y, &cd, &ld);
+	int n = training_pairs_copy(&d->osc.training, &x, &y, &cd, &ld);
 	const terrain *cur = engine_current_voice(d->engine)->terrain;
 	tb_train_options opt = {.epochs = req->epochs,
 	                        .batch = 32,
@@ -504,7 +504,7 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 	if (engine_create(rate, d->cfg.period, d->cfg.ring_ms, d->cfg.record[0] != 0, &d->engine, err, errlen) < 0 ||
 	    load_initial_voice(d, rate, &v, err, errlen) < 0)
 		return -1;
-	engine_set_gain(d->engine, d->cfg.gain);
+	engine_set_gain(d->engine, d->cfg.gain); /* until osc_init takes over the gain */
 	if (engine_start(d->engine, v, err, errlen) < 0)
 		return -1;
 	if (d->cfg.record[0] &&
@@ -592,8 +592,7 @@ static void reload_config(daemon_state *d)
 	/* Ports, device and model need a restart; mappings, directories,
 	 * gain and logging change at once. */
 	log_set_level(next.log_level);
-	osc_set_config(&d->osc, &next);
-	engine_set_gain(d->engine, next.gain);
+	osc_set_config(&d->osc, &next); /* sets the user gain (× the stylus pressure, if any) */
 	d->cfg.gain = next.gain;
 	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->over.config_path, next.n_mappings);
 }

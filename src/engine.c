@@ -26,7 +26,7 @@
 #include "clock.h"
 
 enum {
-	AUDIO_RING_FRAMES = 1 << 17, /* 2.7 s at 48 kHz: room for any model's frame */
+	AUDIO_RING_FRAMES = ENGINE_AUDIO_RING,
 	CONTROL_RING_EVENTS = 4096,
 	RETIRE_RING_ITEMS = 256,
 	RECORD_RING_FRAMES = 1 << 19, /* ~11 s of slack for the recorder thread */
@@ -38,6 +38,13 @@ typedef struct retired {
 	voice *voice;
 	gesture *gesture;
 } retired;
+
+/* What the retire ring could not take yet (the worker is busy, e.g.
+ * training), oldest first: intrusive lists, so never full. */
+typedef struct deferred_list {
+	voice *voices, *last_voice;
+	gesture *gestures, *last_gesture;
+} deferred_list;
 
 struct engine {
 	ring *control, *audio, *retire, *record;
@@ -64,17 +71,18 @@ struct engine {
 	gesture *playing;
 	int64_t gesture_start_ns;
 	size_t gesture_hint;
-	retired deferred[16];
-	int n_deferred;
+	deferred_list deferred;
 	char error[512];
 
 	/* audio callback only */
 	uint64_t frames_read;
 	float gain_now, fade_level;
-	float gain_step; /* per-sample glide coefficient */
+	float gain_step;                    /* per-sample glide coefficient */
+	float limiter_env, limiter_release; /* peak envelope, and its per-sample decay */
 
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
+	atomic_uint_fast64_t limited, resample_errors;
 	atomic_int_fast64_t latency_ns, render_ns_max;
 	atomic_uint_fast64_t probe_frame;
 	atomic_int_fast64_t probe_ns;
@@ -102,6 +110,18 @@ int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice *
 	v->rate_ratio = (double)device_rate / m->sample_rate;
 	size_t n = (size_t)m->ratio;
 	v->resampled_capacity = (size_t)ceil(n * v->rate_ratio) + 64;
+	if (v->resampled_capacity > ENGINE_MAX_FRAME) {
+		/* It would load and then never render: the ring must hold a whole
+		 * frame on top of the audio kept ahead of the callback. */
+		error_set(err, errlen,
+		          "one latent frame of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
+		          "longer than the live engine can buffer (%d samples): play it offline with "
+		          "`terraind render`, or use a model with a smaller ratio",
+		          m->ratio, m->sample_rate, ceil(n * v->rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
+		render_destroy(&v->render);
+		free(v);
+		return -1;
+	}
 	v->frame = calloc(n * (size_t)m->audio_channels, sizeof(float));
 	v->stereo = calloc(n * ENGINE_CHANNELS, sizeof(float));
 	v->resampled = calloc(v->resampled_capacity * ENGINE_CHANNELS, sizeof(float));
@@ -161,6 +181,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->gain_now = 1.0f;
 	e->fade_level = 1.0f;
 	e->gain_step = 1.0f - expf(-1.0f / (0.010f * (float)device_rate));
+	e->limiter_release = expf(-1.0f / (0.100f * (float)device_rate));
 	engine_set_gain(e, 1.0f);
 	*out = e;
 	return 0;
@@ -172,6 +193,14 @@ void engine_free(engine *e)
 		return;
 	engine_stop(e);
 	engine_collect(e);
+	for (voice *v = e->deferred.voices, *next; v; v = next) {
+		next = v->retired_next;
+		voice_free(v);
+	}
+	for (gesture *g = e->deferred.gestures, *next; g; g = next) {
+		next = g->retired_next;
+		gesture_free(g);
+	}
 	voice_free(atomic_exchange(&e->pending, NULL));
 	voice_free(e->current);
 	gesture_free(e->playing);
@@ -208,15 +237,55 @@ static size_t render_threshold(const engine *e, const voice *v)
 	return decode > floor ? decode : floor;
 }
 
+static void defer(deferred_list *d, voice *v, gesture *g)
+{
+	if (v) {
+		v->retired_next = NULL;
+		if (d->last_voice)
+			d->last_voice->retired_next = v;
+		else
+			d->voices = v;
+		d->last_voice = v;
+	}
+	if (g) {
+		g->retired_next = NULL;
+		if (d->last_gesture)
+			d->last_gesture->retired_next = g;
+		else
+			d->gestures = g;
+		d->last_gesture = g;
+	}
+}
+
+/* Hands what was deferred to the ring while it has room, oldest first. */
+static void hand_over_deferred(engine *e)
+{
+	deferred_list *d = &e->deferred;
+	while (d->voices || d->gestures) {
+		retired item = {d->voices, d->voices ? NULL : d->gestures};
+		if (ring_write(e->retire, &item, 1) != 1)
+			return;
+		if (item.voice) {
+			d->voices = item.voice->retired_next;
+			if (!d->voices)
+				d->last_voice = NULL;
+		} else {
+			d->gestures = item.gesture->retired_next;
+			if (!d->gestures)
+				d->last_gesture = NULL;
+		}
+	}
+}
+
+/* Passes a voice or gesture the render thread is done with to the worker,
+ * which frees it: memory is never freed on a real-time thread, and nothing
+ * is dropped (or leaked) when the worker is slow to collect. */
 static void retire(engine *e, voice *v, gesture *g)
 {
+	hand_over_deferred(e);
 	retired item = {v, g};
-	if (e->n_deferred < 16 && (e->n_deferred > 0 || ring_write(e->retire, &item, 1) != 1))
-		e->deferred[e->n_deferred++] = item;
-	/* Retry what could not be handed over earlier, oldest first. */
-	while (e->n_deferred > 0 && ring_write(e->retire, &e->deferred[0], 1) == 1) {
-		memmove(e->deferred, e->deferred + 1, sizeof(retired) * (size_t)--e->n_deferred);
-	}
+	if (e->deferred.voices || e->deferred.gestures || ring_write(e->retire, &item, 1) != 1)
+		defer(&e->deferred, v, g);
 }
 
 static void take_pending_voice(engine *e)
@@ -396,9 +465,16 @@ static void render_one(engine *e)
 		              .input_frames = n,
 		              .output_frames = (long)v->resampled_capacity,
 		              .src_ratio = v->rate_ratio};
-		src_process(v->resampler, &d);
 		out = v->resampled;
-		frames = (size_t)d.output_frames_gen;
+		if (src_process(v->resampler, &d) != 0) {
+			/* Keep time with silence of the frame's length at the device rate. */
+			atomic_fetch_add(&e->resample_errors, 1);
+			src_reset(v->resampler);
+			frames = (size_t)lround(n * v->rate_ratio);
+			memset(v->resampled, 0, sizeof(float) * ENGINE_CHANNELS * frames);
+		} else {
+			frames = (size_t)d.output_frames_gen;
+		}
 	}
 	e->frames_written += ring_write(e->audio, out, frames);
 	publish_latent(e, v->render.latent, v->terrain->latent_dim);
@@ -457,6 +533,7 @@ static void *render_main(void *arg)
 	request_realtime(e);
 	atomic_store(&e->render_started, 1);
 	while (atomic_load(&e->running)) {
+		hand_over_deferred(e);
 		take_pending_voice(e);
 		follow_controls(e);
 		fill_audio(e);
@@ -515,13 +592,16 @@ void engine_publish(engine *e, voice *v)
 	sem_post(&e->wake);
 }
 
-void engine_collect(engine *e)
+int engine_collect(engine *e)
 {
 	retired item;
+	int freed = 0;
 	while (ring_read(e->retire, &item, 1) == 1) {
 		voice_free(item.voice);
 		gesture_free(item.gesture);
+		freed++;
 	}
+	return freed;
 }
 
 void engine_discard_controls(engine *e)
@@ -575,12 +655,32 @@ static void check_latency_probe(engine *e, size_t got)
 	atomic_store_explicit(&e->probe_armed, 0, memory_order_release);
 }
 
-/* Gain glide and fade-out, per sample, on stereo frames. */
+/* A stereo-linked peak limiter: the envelope jumps to a louder peak at
+ * once and decays over ~100 ms, and the frame is scaled by ceiling/envelope
+ * whenever the envelope is above the ceiling. Since the envelope is never
+ * below the frame's own peak, no sample can leave ±ENGINE_CEILING; below
+ * the ceiling the signal passes untouched. Returns whether it limited. */
+static int limit_frame(engine *e, float *frame)
+{
+	float l = isfinite(frame[0]) ? frame[0] : 0.0f; /* a NaN from a model is silence, not noise */
+	float r = isfinite(frame[1]) ? frame[1] : 0.0f;
+	float peak = fmaxf(fabsf(l), fabsf(r));
+	e->limiter_env = fmaxf(peak, e->limiter_env * e->limiter_release);
+	int limiting = e->limiter_env > ENGINE_CEILING;
+	float g = limiting ? ENGINE_CEILING / e->limiter_env : 1.0f;
+	/* (the clamp only catches the last bit of rounding in ceiling/envelope) */
+	frame[0] = fminf(fmaxf(l * g, -ENGINE_CEILING), ENGINE_CEILING);
+	frame[1] = fminf(fmaxf(r * g, -ENGINE_CEILING), ENGINE_CEILING);
+	return limiting;
+}
+
+/* Gain glide, fade-out and limiter, per sample, on stereo frames. */
 static void apply_gain(engine *e, float *stereo, size_t frames)
 {
 	const float target = engine_get_gain(e);
 	const int fading = atomic_load_explicit(&e->fading, memory_order_relaxed);
 	const float fade_step = 1.0f / (0.05f * (float)e->device_rate); /* 50 ms to silence */
+	int limited = 0;
 	for (size_t i = 0; i < frames; i++) {
 		e->gain_now += (target - e->gain_now) * e->gain_step;
 		if (fading && e->fade_level > 0.0f)
@@ -588,7 +688,10 @@ static void apply_gain(engine *e, float *stereo, size_t frames)
 		float g = e->gain_now * e->fade_level;
 		stereo[2 * i] *= g;
 		stereo[2 * i + 1] *= g;
+		limited |= limit_frame(e, stereo + 2 * i);
 	}
+	if (limited)
+		atomic_fetch_add_explicit(&e->limited, 1, memory_order_relaxed);
 	if (fading && e->fade_level <= 0.0f)
 		atomic_store(&e->faded, 1);
 }
@@ -639,6 +742,8 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->render_ns_max = atomic_load(&e->render_ns_max);
 	s->swaps = atomic_load(&e->swaps);
 	s->audio_frames_out = atomic_load(&e->frames_out);
+	s->limited = atomic_load(&e->limited);
+	s->resample_errors = atomic_load(&e->resample_errors);
 }
 
 int engine_device_rate(const engine *e)

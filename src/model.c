@@ -121,14 +121,18 @@ static int check_encode(model *m, char *err, size_t errlen)
 	const model_method *enc = model_find_method(m, "encode");
 	if (!enc)
 		return 0;
-	if (enc->in_channels != m->audio_channels)
-		return error_set(err, errlen, "encode_params expects %d audio channels but decode_params produces %d",
-		                 enc->in_channels, m->audio_channels);
+	/* Channel layouts are per method: encode's input need not match
+	 * decode's output (RAVE v1 --stereo: mono in, stereo out). */
+	if (enc->in_channels < 1 || enc->in_channels > MODEL_MAX_CHANNELS)
+		return error_set(err, errlen,
+		                 "encode_params says %d audio channels in; terraind encodes mono or stereo",
+		                 enc->in_channels);
 	if (enc->out_ratio / enc->in_ratio != m->ratio || enc->out_ratio % enc->in_ratio != 0)
 		return error_set(err, errlen,
 		                 "encode_params gives %d samples per latent frame but decode_params gives %d",
 		                 enc->out_ratio / enc->in_ratio, m->ratio);
 	m->has_encode = 1;
+	m->encode_channels = enc->in_channels;
 	m->encode_latent_dim = enc->out_channels;
 	return 0;
 }
@@ -264,7 +268,7 @@ int model_encode(model *m, const float *audio, int frames, float *latents, char 
 {
 	if (!m->has_encode)
 		return error_set(err, errlen, "%s has no 'encode' method", m->id);
-	tb_shape in = {1, m->audio_channels, (int64_t)frames * m->ratio};
+	tb_shape in = {1, m->encode_channels, (int64_t)frames * m->ratio};
 	tb_shape out = {1, m->encode_latent_dim, frames};
 	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);
 }
@@ -332,7 +336,11 @@ void model_describe(const model *m, FILE *out)
 	fprintf(out, "latent size:    %d\n", m->latent_dim);
 	fprintf(out, "ratio:          %d samples per latent frame (%.2f ms, %.2f frames/s)\n", m->ratio,
 	        1000.0 * m->ratio / m->sample_rate, (double)m->sample_rate / m->ratio);
-	fprintf(out, "encode:         %s\n", m->has_encode ? "yes" : "no");
+	if (m->has_encode)
+		fprintf(out, "encode:         yes, from %d audio channel%s (%s)\n", m->encode_channels,
+		        m->encode_channels == 1 ? "" : "s", m->encode_channels == 1 ? "mono" : "stereo");
+	else
+		fprintf(out, "encode:         no\n");
 	describe_methods(m, out);
 	if (m->n_latent_labels > 0) {
 		fprintf(out, "latent labels: ");

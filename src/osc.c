@@ -40,28 +40,48 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 	o->user_gain = c->gain;
 	o->pressure_gain = 1.0f;
 	pthread_mutex_init(&o->lock, NULL);
+	training_pairs_init(&o->training);
 	osc_set_terrain(o, t);
+	engine_set_gain(e, o->user_gain * o->pressure_gain);
 	return 0;
 }
 
 void osc_destroy(osc_context *o)
 {
-	free(o->pairs);
+	training_pairs_destroy(&o->training);
 	pthread_mutex_destroy(&o->lock);
+}
+
+/* The sound's gain is always user gain × pressure gain, whoever changes
+ * either: the config's gain is the user's. */
+static void apply_gain_locked(osc_context *o)
+{
+	engine_set_gain(o->engine, o->user_gain * o->pressure_gain);
 }
 
 void osc_set_config(osc_context *o, const config *c)
 {
 	pthread_mutex_lock(&o->lock);
 	o->config = *c;
+	o->user_gain = c->gain;
+	apply_gain_locked(o);
 	pthread_mutex_unlock(&o->lock);
 }
 
 void osc_set_terrain(osc_context *o, const terrain *t)
 {
+	/* Pairs of another shape cannot train this terrain. */
+	int dropped = training_pairs_set_shape(&o->training, t->control_dim, t->latent_dim);
+	if (dropped > 0)
+		log_info("dropped %d training pair(s): the new terrain maps %d -> %d", dropped, t->control_dim,
+		         t->latent_dim);
 	pthread_mutex_lock(&o->lock);
-	if (o->latent_dim && o->latent_dim != t->latent_dim)
-		o->n_pairs = 0; /* pairs for another latent size cannot train this terrain */
+	if (t->control_dim >= 3 && o->pressure_gain != 1.0f) {
+		/* Pressure is an axis of this terrain now, no longer a gain: a
+		 * lifted stylus must not leave the new terrain silent. */
+		o->pressure_gain = 1.0f;
+		apply_gain_locked(o);
+	}
 	o->control_dim = t->control_dim;
 	o->latent_dim = t->latent_dim;
 	memcpy(o->bounds_min, t->bounds_min, sizeof o->bounds_min);
@@ -237,9 +257,8 @@ static void set_gain(osc_context *o, float user, float pressure)
 		o->user_gain = user;
 	if (pressure >= 0)
 		o->pressure_gain = pressure;
-	float g = o->user_gain * o->pressure_gain;
+	apply_gain_locked(o);
 	pthread_mutex_unlock(&o->lock);
-	engine_set_gain(o->engine, g);
 }
 
 static int terrain_dim(osc_context *o)
@@ -380,6 +399,8 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	add_int(m, "dropped", (int64_t)s.dropped_events);
 	add_int(m, "clamped", (int64_t)s.clamped);
 	add_int(m, "decode_errors", (int64_t)s.decode_errors);
+	add_int(m, "resample_errors", (int64_t)s.resample_errors);
+	add_int(m, "limited", (int64_t)s.limited);
 	add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
 	add_float(m, "render_max_ms", s.render_ns_max / 1e6);
 	add_float(m, "gain", engine_get_gain(o->engine));
@@ -524,51 +545,25 @@ static void queue_request(osc_call *c, osc_request_type type)
 
 /* ---- live training ------------------------------------------------------ */
 
-enum { MAX_TRAINING_PAIRS = 100000 };
-
-static int add_pair(osc_context *o, const float *v, int dim)
-{
-	if (o->n_pairs >= MAX_TRAINING_PAIRS)
-		return -1;
-	if (o->n_pairs == o->pairs_capacity) {
-		int cap = o->pairs_capacity ? 2 * o->pairs_capacity : 256;
-		float *grown = realloc(o->pairs, sizeof(float) * (size_t)cap * (size_t)dim);
-		if (!grown)
-			return -1;
-		o->pairs = grown;
-		o->pairs_capacity = cap;
-	}
-	memcpy(o->pairs + (size_t)o->n_pairs++ * (size_t)dim, v, sizeof(float) * (size_t)dim);
-	return 0;
-}
-
 /* /train/add x y [...] z0 z1 ...: one pair, control_dim + latent_dim numbers. */
 static void handle_train_add(osc_call *c)
 {
-	osc_context *o = c->o;
-	pthread_mutex_lock(&o->lock);
-	int dim = o->control_dim + o->latent_dim;
-	pthread_mutex_unlock(&o->lock);
-	float *v = malloc(sizeof(float) * (size_t)dim);
-	if (!v || numbers(c, dim, v, dim, "coordinates, then the latent vector") < 0) {
-		free(v);
+	enum { MAX_WIDTH = TERRAIN_MAX_CONTROL_DIM + TERRAIN_MAX_LATENT_DIM };
+	int width = training_pairs_width(&c->o->training);
+	float v[MAX_WIDTH];
+	if (width <= 0 || width > MAX_WIDTH || numbers(c, width, v, width, "coordinates, then the latent vector") < 0)
 		return;
+	switch (training_pairs_add(&c->o->training, v, width)) {
+	case 0: done_control(c); break;
+	case -1: fail(c, "the terrain changed shape while this pair was read: send it again"); break;
+	case -2: fail(c, "cannot keep more than %d pairs", TRAINING_PAIRS_MAX); break;
+	default: fail(c, "out of memory for training pairs"); break;
 	}
-	pthread_mutex_lock(&o->lock);
-	int rc = dim == o->control_dim + o->latent_dim ? add_pair(o, v, dim) : -1;
-	pthread_mutex_unlock(&o->lock);
-	free(v);
-	if (rc == 0)
-		done_control(c);
-	else
-		fail(c, "cannot keep more than %d pairs", MAX_TRAINING_PAIRS);
 }
 
 static void handle_train_clear(osc_call *c)
 {
-	pthread_mutex_lock(&c->o->lock);
-	c->o->n_pairs = 0;
-	pthread_mutex_unlock(&c->o->lock);
+	training_pairs_clear(&c->o->training);
 	osc_reply_done(c->o, c->peer, c->address);
 }
 
@@ -590,22 +585,6 @@ static void handle_train_save(osc_call *c)
 	const char *path;
 	if (one_string(c, &path) == 0)
 		submit_file(c, OSC_SAVE_TERRAIN, path, 1);
-}
-
-int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim)
-{
-	pthread_mutex_lock(&o->lock);
-	int n = o->n_pairs, cd = o->control_dim, ld = o->latent_dim;
-	*coords = malloc(sizeof(float) * (size_t)(n ? n : 1) * cd);
-	*latents = malloc(sizeof(float) * (size_t)(n ? n : 1) * ld);
-	for (int i = 0; *coords && *latents && i < n; i++) {
-		memcpy(*coords + (size_t)i * cd, o->pairs + (size_t)i * (cd + ld), sizeof(float) * cd);
-		memcpy(*latents + (size_t)i * ld, o->pairs + (size_t)i * (cd + ld) + cd, sizeof(float) * ld);
-	}
-	pthread_mutex_unlock(&o->lock);
-	*control_dim = cd;
-	*latent_dim = ld;
-	return *coords && *latents ? n : -1;
 }
 
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss)

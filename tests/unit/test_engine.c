@@ -270,6 +270,81 @@ static void the_callback_output_is_recorded(void **state)
 	assert_true(ring_readable(rec) >= 10 * PERIOD);
 }
 
+/* A gain that would take the output to twice full scale must never reach
+ * the device beyond the ceiling (a wrapped or clipped sample is a crack on
+ * stage). */
+static void the_limiter_keeps_every_sample_below_the_ceiling(void **state)
+{
+	fixture *f = *state;
+	float loud = play(f, 100);
+	assert_true(loud > 0.01f);
+	float gain = 2.0f / loud; /* the demo is quiet: twice full scale without a limiter */
+	engine_set_gain(f->engine, gain);
+	float peak = play(f, 200);
+	engine_stats s;
+	engine_stats_read(f->engine, &s);
+	print_message("peak at gain 1: %.3f, at gain %.1f: %.3f\n", loud, gain, peak);
+	assert_true(peak <= ENGINE_CEILING);
+	assert_true(peak > 0.5f * ENGINE_CEILING); /* limited, not muted */
+	assert_true(s.limited > 0);
+}
+
+static int collect_until(engine *e, int want)
+{
+	int freed = 0;
+	for (int i = 0; i < 2000 && freed < want; i++) {
+		freed += engine_collect(e);
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	return freed;
+}
+
+/* The worker may not collect for seconds (a long /train/run) while
+ * gestures keep arriving: every retired gesture must still reach it. */
+static void retired_items_are_never_dropped_while_the_worker_is_busy(void **state)
+{
+	fixture *f = *state;
+	enum { GESTURES = 600 }; /* more than the retire ring holds */
+	for (int i = 0; i < GESTURES; i++) {
+		gesture *g = calloc(1, sizeof *g);
+		g->points = calloc(2, sizeof *g->points);
+		g->control_dim = 2;
+		g->n_points = 2;
+		g->points[1].time = 10.0;
+		control_event ev = {.type = CONTROL_GESTURE, .gesture = g};
+		assert_int_equal(engine_send(f->engine, &ev), 0);
+	}
+	play(f, 20); /* the render thread applies them all, retiring all but the last */
+	control_event stop = {.type = CONTROL_STOP_GESTURE};
+	assert_int_equal(engine_send(f->engine, &stop), 0);
+	play(f, 5);
+	assert_int_equal(collect_until(f->engine, GESTURES), GESTURES);
+}
+
+/* A frame longer than the audio ring can hold would load and never play:
+ * refused at load, saying why. */
+static void a_frame_longer_than_the_ring_is_refused_at_load(void **state)
+{
+	(void)state;
+	model *m;
+	terrain *t;
+	voice *v = NULL;
+	char err[1024], warn[256];
+	terrain_shape shape = {.control_dim = 2, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {16, 4}};
+	assert_int_equal(model_load(test_model_path("long_frame.ts"), NULL, &m, err, sizeof err), 0);
+	assert_int_equal(terrain_create(&shape, &t, err, sizeof err), 0);
+	t->bounds_min[0] = t->bounds_min[1] = -1;
+	t->bounds_max[0] = t->bounds_max[1] = 1;
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
+	assert_int_equal(voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn), -1);
+	assert_null(v);
+	assert_contains(err, "longer than the live engine can buffer");
+	assert_int_equal(voice_create(m, t, 0, 8000, &v, err, sizeof err, warn, sizeof warn), 0); /* 16384: fits */
+	voice_free(v);
+	model_free(m);
+	terrain_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +358,9 @@ int main(void)
 	    cmocka_unit_test(the_callback_counts_an_empty_ring_as_an_underrun),
 	    cmocka_unit_test(a_device_at_another_rate_gets_resampled_audio_at_the_right_pitch),
 	    cmocka_unit_test_setup_teardown(the_callback_output_is_recorded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_limiter_keeps_every_sample_below_the_ceiling, setup, teardown),
+	    cmocka_unit_test_setup_teardown(retired_items_are_never_dropped_while_the_worker_is_busy, setup, teardown),
+	    cmocka_unit_test(a_frame_longer_than_the_ring_is_refused_at_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

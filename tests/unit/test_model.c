@@ -152,11 +152,35 @@ static void blas_library_is_reported(void **state)
 	model_free(m);
 }
 
+/* RAVE v1 --stereo: mono encode, stereo decode. Layouts are per method. */
+static void a_rave_v1_stereo_export_encodes_mono_and_decodes_stereo(void **state)
+{
+	(void)state;
+	model *m = load_ok(test_model_path("rave_v1_stereo.ts"));
+	assert_int_equal(m->audio_channels, 2);
+	assert_int_equal(m->encode_channels, 1);
+	assert_int_equal(m->latent_dim, 8);
+	assert_int_equal(m->ratio, 2048);
+	static float audio[2 * 2 * 2048], latents[8 * 2];
+	for (int i = 0; i < 2 * 2048; i++)
+		audio[i] = 0.5f * sinf(0.01f * (float)i);
+	char err[256];
+	assert_int_equal(model_encode(m, audio, 2, latents, err, sizeof err), 0);
+	assert_int_equal(model_decode(m, latents, 2, audio, err, sizeof err), 0);
+	float left = 0, right = 0;
+	for (int i = 0; i < 2 * 2048; i++)
+		left += fabsf(audio[i]), right += fabsf(audio[2 * 2048 + i]);
+	assert_true(isfinite(left) && isfinite(right));
+	assert_true(left > 0 && right > 0);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(demo_model_follows_the_conventions),
 	    cmocka_unit_test(stereo_and_long_ratio_models_are_understood),
+	    cmocka_unit_test(a_rave_v1_stereo_export_encodes_mono_and_decodes_stereo),
 	    cmocka_unit_test(rave_v1_layout_falls_back_to_sampling_rate_and_params_buffers),
 	    cmocka_unit_test(demo_encode_recovers_the_pitch_it_decoded),
 	    cmocka_unit_test(real_nn_tilde_files_without_decode_are_refused_clearly),

@@ -353,6 +353,79 @@ static void replies_are_rate_limited_under_a_flood(void **state)
 	assert_string_equal(last_reply(f)->path, "/status.reply");
 }
 
+/* A 3-D terrain (x, y, pressure) with the demo's 4 latents. */
+static void play_3d_terrain(fixture *f)
+{
+	terrain_shape shape = {.control_dim = 3, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {16, 4}};
+	terrain *t;
+	char err[256];
+	assert_int_equal(terrain_create(&shape, &t, err, sizeof err), 0);
+	for (int k = 0; k < 3; k++)
+		t->bounds_min[k] = -1, t->bounds_max[k] = 1;
+	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
+	osc_set_terrain(&f->osc, t);
+	terrain_free(t);
+}
+
+static void send_stylus(fixture *f, float x, float y, float p)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, x);
+	lo_message_add_float(m, y);
+	lo_message_add_float(m, p);
+	send_message(f, "/stylus", m);
+}
+
+/* A lifted stylus (pressure 0) on a 2-D terrain is silence; once a 3-D
+ * terrain plays, pressure is an axis and must no longer hold the gain at 0. */
+static void a_3d_terrain_releases_the_pressure_gain(void **state)
+{
+	fixture *f = *state;
+	send_stylus(f, 0.1f, 0.2f, 0.0f);
+	assert_float_equal(engine_get_gain(f->engine), 0.0f, 1e-6);
+	play_3d_terrain(f);
+	assert_float_equal(engine_get_gain(f->engine), f->config.gain, 1e-6);
+}
+
+/* SIGHUP's new config gain is the user's gain: still multiplied by the
+ * stylus pressure, not written over it. */
+static void a_reloaded_config_gain_keeps_the_pressure(void **state)
+{
+	fixture *f = *state;
+	send_stylus(f, 0.1f, 0.2f, 0.5f);
+	config next = f->config;
+	next.gain = 0.5f;
+	osc_set_config(&f->osc, &next);
+	assert_float_equal(engine_get_gain(f->engine), 0.25f, 1e-6);
+}
+
+static void add_training_pair(fixture *f, int n_values)
+{
+	lo_message m = lo_message_new();
+	for (int i = 0; i < n_values; i++)
+		lo_message_add_float(m, 0.01f * (float)i);
+	send_message(f, "/train/add", m);
+}
+
+/* Issue 14's heap overflow: a 3-D terrain with the latent size of the
+ * playing 2-D one, then /train/add. The old pairs go, the new ones have the
+ * new width (ASan would catch a write past the buffer). */
+static void training_pairs_follow_the_terrain_shape(void **state)
+{
+	fixture *f = *state;
+	for (int i = 0; i < 3; i++)
+		add_training_pair(f, 2 + 4);
+	assert_int_equal(training_pairs_count(&f->osc.training), 3);
+	play_3d_terrain(f);
+	assert_int_equal(training_pairs_count(&f->osc.training), 0);
+	add_training_pair(f, 2 + 4);
+	expect_fail(f, "/train/add", "expects 7 numbers");
+	for (int i = 0; i < 300; i++)
+		add_training_pair(f, 3 + 4);
+	assert_int_equal(training_pairs_count(&f->osc.training), 300);
+	assert_int_equal(training_pairs_width(&f->osc.training), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +440,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_button_mapped_to_a_load_queues_it_on_press_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
+	    cmocka_unit_test_setup_teardown(training_pairs_follow_the_terrain_shape, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_3d_terrain_releases_the_pressure_gain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_reloaded_config_gain_keeps_the_pressure, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
