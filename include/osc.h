@@ -30,7 +30,10 @@
 typedef struct osc_peer {
 	struct sockaddr_storage addr;
 	socklen_t len;
-	int tcp_fd; /* -1 for UDP */
+	/* 0 for UDP; else the TCP connection's id, unique for the daemon's
+	 * lifetime: a reply queued for a connection that has closed goes
+	 * nowhere, never to a later connection that got the same descriptor. */
+	uint64_t connection;
 } osc_peer;
 
 typedef enum osc_request_type {
@@ -61,6 +64,11 @@ typedef struct osc_callbacks {
 	void *ctx;
 } osc_callbacks;
 
+enum {
+	OSC_MAX_SUBSCRIBERS = 8,
+	OSC_NOTIFY_LEASE_S = 10, /* a /notify lasts this long unless sent again */
+};
+
 typedef struct osc_context {
 	engine *engine;
 	osc_callbacks cb;
@@ -70,12 +78,14 @@ typedef struct osc_context {
 	int control_dim, latent_dim;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
-	/* /notify subscribers (guarded by lock) */
+	/* /notify subscribers (guarded by lock): each lasts notify_lease_ns
+	 * from its last /notify, so that clients that went away free their slot */
 	struct osc_subscriber {
 		osc_peer peer;
-		int64_t period_ns, next_ns, next_status_ns;
-	} subscribers[8];
+		int64_t period_ns, next_ns, next_status_ns, expires_ns;
+	} subscribers[OSC_MAX_SUBSCRIBERS];
 	int n_subscribers;
+	int64_t notify_lease_ns; /* OSC_NOTIFY_LEASE_S, set by osc_init */
 	/* reply rate limit (guarded by lock) */
 	int64_t reply_window_ns;
 	int replies_in_window;
@@ -111,6 +121,8 @@ void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
 /* Sends /train/progress epoch epochs loss to a peer. */
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss);
 
+/* Live /notify subscriptions (expired ones are dropped first). */
+int osc_subscriber_count(osc_context *o);
 /* Sends due /notify updates (/cursor, /latent, and /status.reply once a
  * second) to subscribers. Called by a non-RT thread every few ms. */
 void osc_notify_tick(osc_context *o);

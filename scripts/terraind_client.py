@@ -28,6 +28,9 @@ import time
 
 import liblo
 
+# A /notify subscription lasts 10 s (OSC_NOTIFY_LEASE_S); clients renew well before.
+NOTIFY_RENEW_S = 3.0
+
 
 class TerraindError(Exception):
     """A /fail reply: the daemon's sentence is the message."""
@@ -120,7 +123,8 @@ class Client:
         return self.request("/quit")
 
     def notify(self, rate_hz=30):
-        """Subscribes this client to /cursor, /latent and /status.reply pushes."""
+        """Subscribes this client to /cursor, /latent and /status.reply pushes for 10 s;
+        call it again within that time to renew (every NOTIFY_RENEW_S seconds)."""
         return self.request("/notify", float(rate_hz))
 
 
@@ -225,8 +229,12 @@ def main():
                 print("recorded %d points to %s" % (n, a.path))
             elif a.command == "watch":
                 c.notify(a.rate)
+                renewed = time.monotonic()
                 end = time.monotonic() + a.seconds if a.seconds else None
                 while end is None or time.monotonic() < end:
+                    if time.monotonic() - renewed > NOTIFY_RENEW_S:
+                        c.notify(a.rate)   # a subscription lasts 10 s unless renewed
+                        renewed = time.monotonic()
                     if c.server.recv(100):
                         for path, args in c.replies:
                             print(path, *("%.4g" % v if isinstance(v, float) else v for v in args))

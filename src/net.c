@@ -5,6 +5,15 @@
  * kernel's socket buffer, so a flood costs CPU on this thread only and
  * never reaches the render or audio threads except as control events the
  * engine's ring may drop (and count).
+ *
+ * TCP replies come from several threads (this one, the worker, the
+ * notifier). Each reply is one whole frame, length prefix and body, added
+ * under the clients' lock to the connection's output buffer and written
+ * from there as far as the kernel takes it; this thread writes the rest
+ * when the socket is writable. Frames never interleave, and a short write
+ * never desynchronises the stream. While a client that stops reading has a
+ * full buffer, further replies to it are dropped whole and counted
+ * (replies_suppressed), as datagrams would be: the stream stays in step.
  */
 #include "net.h"
 
@@ -27,14 +36,19 @@
 enum {
 	MAX_PACKET = 65536,
 	MAX_TCP_CLIENTS = 8,
-	BURST_MAX = 256,       /* datagrams read before handling them together */
-	BURST_BYTES = 1 << 20, /* room for them */
+	BURST_MAX = 256,         /* datagrams read before handling them together */
+	BURST_BYTES = 1 << 20,   /* room for them */
+	TCP_OUT_BYTES = 1 << 18, /* replies a TCP client has not read yet */
 };
 
 typedef struct tcp_client {
-	int fd;
+	int fd;      /* -1: free slot */
+	uint64_t id; /* the osc_peer's `connection`: never reused */
 	size_t used;
-	unsigned char *buf; /* length prefix + packet */
+	unsigned char *buf; /* incoming: length prefix + packet (this thread only) */
+	unsigned char *out; /* outgoing whole frames not yet taken by the kernel (clients_lock) */
+	size_t out_used;
+	int hung_up; /* shut down by a sender; this thread drops it on the hang-up */
 	struct sockaddr_storage addr;
 	socklen_t len;
 } tcp_client;
@@ -44,6 +58,10 @@ struct net_server {
 	osc_context *osc;
 	pthread_t thread;
 	atomic_bool running;
+	/* Guards the slots' fd, id and output buffers: other threads send
+	 * replies, this thread accepts and drops connections. Non-RT threads only. */
+	pthread_mutex_t clients_lock;
+	uint64_t last_id;
 	tcp_client clients[MAX_TCP_CLIENTS];
 	unsigned char *burst; /* BURST_BYTES */
 	osc_packet packets[BURST_MAX];
@@ -74,7 +92,8 @@ static int open_socket(const char *address, int port, int type, char *err, size_
 	int rc = getaddrinfo(address, service, &hints, &ai);
 	if (rc != 0)
 		return error_set(err, errlen, "cannot use bind address %s: %s", address, gai_strerror(rc));
-	int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+	/* Close-on-exec: the daemon re-executes itself to reconnect the audio. */
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 	int one = 1;
 	if (fd >= 0 && type == SOCK_STREAM)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -91,14 +110,66 @@ static int open_socket(const char *address, int port, int type, char *err, size_
 	return fd;
 }
 
+/* The connection with this id, or NULL once it has closed (lock held). */
+static tcp_client *find_client(net_server *s, uint64_t id)
+{
+	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
+		if (s->clients[i].fd >= 0 && s->clients[i].id == id && !s->clients[i].hung_up)
+			return &s->clients[i];
+	return NULL;
+}
+
+/* Ends a connection from any thread: this thread sees the hang-up and
+ * drops it (closing here could hand its descriptor to a new connection
+ * while this thread still polls it). */
+static void hang_up(tcp_client *c, const char *why)
+{
+	log_warn("closing an OSC TCP connection: %s", why);
+	shutdown(c->fd, SHUT_RDWR);
+	c->out_used = 0;
+	c->hung_up = 1;
+}
+
+/* Writes what the kernel takes of the output buffer (lock held). */
+static void flush_client(tcp_client *c)
+{
+	while (c->out_used > 0) {
+		ssize_t n = send(c->fd, c->out, c->out_used, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			memmove(c->out, c->out + n, c->out_used - (size_t)n);
+			c->out_used -= (size_t)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				hang_up(c, strerror(errno));
+			return;
+		}
+	}
+}
+
+static void send_tcp(net_server *s, uint64_t id, const void *data, size_t size)
+{
+	pthread_mutex_lock(&s->clients_lock);
+	tcp_client *c = find_client(s, id);
+	if (c && c->out_used + 4 + size > TCP_OUT_BYTES)
+		atomic_fetch_add(&s->osc->replies_suppressed, 1);
+	else if (c) {
+		unsigned char *frame = c->out + c->out_used;
+		frame[0] = (unsigned char)(size >> 24), frame[1] = (unsigned char)(size >> 16);
+		frame[2] = (unsigned char)(size >> 8), frame[3] = (unsigned char)size;
+		memcpy(frame + 4, data, size);
+		c->out_used += 4 + size;
+		flush_client(c);
+	}
+	pthread_mutex_unlock(&s->clients_lock);
+}
+
 void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 {
 	net_server *s = ctx;
-	if (peer->tcp_fd >= 0) {
-		unsigned char prefix[4] = {(unsigned char)(size >> 24), (unsigned char)(size >> 16),
-		                           (unsigned char)(size >> 8), (unsigned char)size};
-		if (send(peer->tcp_fd, prefix, 4, MSG_NOSIGNAL | MSG_DONTWAIT) == 4)
-			send(peer->tcp_fd, data, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (peer->connection) {
+		send_tcp(s, peer->connection, data, size);
 		return;
 	}
 	/* Non-blocking: a client that stopped reading must not stall us. */
@@ -113,7 +184,7 @@ static void receive_udp(net_server *s)
 	int n = 0;
 	while (n < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
 		osc_packet *p = &s->packets[n];
-		p->peer = (osc_peer){.tcp_fd = -1};
+		p->peer = (osc_peer){.connection = 0};
 		struct iovec iov = {s->burst + used, MAX_PACKET};
 		union {
 			struct cmsghdr align;
@@ -143,24 +214,32 @@ static void accept_tcp(net_server *s)
 {
 	struct sockaddr_storage addr;
 	socklen_t len = sizeof addr;
-	int fd = accept(s->tcp_fd, (struct sockaddr *)&addr, &len);
+	int fd = accept4(s->tcp_fd, (struct sockaddr *)&addr, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
-	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
-		if (s->clients[i].fd < 0) {
-			s->clients[i] =
-			    (tcp_client){.fd = fd, .used = 0, .buf = s->clients[i].buf, .addr = addr, .len = len};
+	pthread_mutex_lock(&s->clients_lock);
+	for (int i = 0; i < MAX_TCP_CLIENTS; i++) {
+		tcp_client *c = &s->clients[i];
+		if (c->fd < 0) {
+			*c = (tcp_client){
+			    .fd = fd, .id = ++s->last_id, .buf = c->buf, .out = c->out, .addr = addr, .len = len};
+			pthread_mutex_unlock(&s->clients_lock);
 			return;
 		}
+	}
+	pthread_mutex_unlock(&s->clients_lock);
 	log_warn("refusing an OSC TCP connection: %d clients already connected", MAX_TCP_CLIENTS);
 	close(fd);
 }
 
-static void drop_client(tcp_client *c)
+static void drop_client(net_server *s, tcp_client *c)
 {
+	pthread_mutex_lock(&s->clients_lock);
 	close(c->fd);
 	c->fd = -1;
-	c->used = 0;
+	c->id = 0;
+	c->used = c->out_used = 0;
+	pthread_mutex_unlock(&s->clients_lock);
 }
 
 /* Reads what is there and handles every complete length-prefixed packet. */
@@ -169,7 +248,7 @@ static void receive_tcp(net_server *s, tcp_client *c)
 	ssize_t n = recv(c->fd, c->buf + c->used, 4 + MAX_PACKET - c->used, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			drop_client(c);
+			drop_client(s, c);
 		return;
 	}
 	c->used += (size_t)n;
@@ -178,12 +257,12 @@ static void receive_tcp(net_server *s, tcp_client *c)
 		    (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 | (uint32_t)c->buf[2] << 8 | c->buf[3];
 		if (size == 0 || size > MAX_PACKET) {
 			log_warn("closing an OSC TCP connection: packet size %u is out of range", size);
-			drop_client(c);
+			drop_client(s, c);
 			return;
 		}
 		if (c->used < 4 + (size_t)size)
 			return;
-		osc_peer peer = {.addr = c->addr, .len = c->len, .tcp_fd = c->fd};
+		osc_peer peer = {.addr = c->addr, .len = c->len, .connection = c->id};
 		osc_handle_packet(s->osc, c->buf + 4, size, &peer);
 		memmove(c->buf, c->buf + 4 + size, c->used - 4 - size);
 		c->used -= 4 + size;
@@ -202,21 +281,29 @@ static void *net_main(void *arg)
 			fds[n] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN};
 			map[n++] = -2;
 		}
+		pthread_mutex_lock(&s->clients_lock);
 		for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 			if (s->clients[i].fd >= 0) {
-				fds[n] = (struct pollfd){.fd = s->clients[i].fd, .events = POLLIN};
+				short events = POLLIN | (s->clients[i].out_used ? POLLOUT : 0);
+				fds[n] = (struct pollfd){.fd = s->clients[i].fd, .events = events};
 				map[n++] = i;
 			}
+		pthread_mutex_unlock(&s->clients_lock);
 		if (poll(fds, (nfds_t)n, 100) <= 0)
 			continue;
 		for (int i = 0; i < n; i++) {
+			if (map[i] >= 0 && (fds[i].revents & POLLOUT)) {
+				pthread_mutex_lock(&s->clients_lock);
+				flush_client(&s->clients[map[i]]);
+				pthread_mutex_unlock(&s->clients_lock);
+			}
 			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (map[i] == -1)
 				receive_udp(s);
 			else if (map[i] == -2)
 				accept_tcp(s);
-			else
+			else if (s->clients[map[i]].fd == fds[i].fd)
 				receive_tcp(s, &s->clients[map[i]]);
 		}
 	}
@@ -232,6 +319,7 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 		return error_set(err, errlen, "out of memory");
 	s->osc = o;
 	s->tcp_fd = -1;
+	pthread_mutex_init(&s->clients_lock, NULL);
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	s->udp_fd = open_socket(bind_address, udp_port, SOCK_DGRAM, err, errlen);
@@ -251,7 +339,7 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 	setsockopt(s->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 #endif
 	for (int i = 0; tcp_port && i < MAX_TCP_CLIENTS; i++)
-		if (!(s->clients[i].buf = malloc(4 + MAX_PACKET))) {
+		if (!(s->clients[i].buf = malloc(4 + MAX_PACKET)) || !(s->clients[i].out = malloc(TCP_OUT_BYTES))) {
 			net_stop(s);
 			return error_set(err, errlen, "out of memory");
 		}
@@ -277,7 +365,9 @@ void net_stop(net_server *s)
 		if (s->clients[i].fd >= 0)
 			close(s->clients[i].fd);
 		free(s->clients[i].buf);
+		free(s->clients[i].out);
 	}
+	pthread_mutex_destroy(&s->clients_lock);
 	if (s->udp_fd >= 0)
 		close(s->udp_fd);
 	if (s->tcp_fd >= 0)

@@ -39,6 +39,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 	o->config = *c;
 	o->user_gain = c->gain;
 	o->pressure_gain = 1.0f;
+	o->notify_lease_ns = (int64_t)OSC_NOTIFY_LEASE_S * 1000000000;
 	pthread_mutex_init(&o->lock, NULL);
 	training_pairs_init(&o->training);
 	osc_set_terrain(o, t);
@@ -421,12 +422,24 @@ static void handle_status(osc_call *c)
 
 static int same_peer(const osc_peer *a, const osc_peer *b)
 {
-	return a->len == b->len && a->tcp_fd == b->tcp_fd && memcmp(&a->addr, &b->addr, a->len) == 0;
+	return a->len == b->len && a->connection == b->connection && memcmp(&a->addr, &b->addr, a->len) == 0;
+}
+
+/* Drops subscriptions whose lease ran out (lock held). */
+static void expire_subscribers(osc_context *o, int64_t now)
+{
+	for (int i = 0; i < o->n_subscribers;)
+		if (now >= o->subscribers[i].expires_ns)
+			o->subscribers[i] = o->subscribers[--o->n_subscribers];
+		else
+			i++;
 }
 
 /* /notify [rate]: push /cursor and /latent `rate` times a second (1 to 60,
- * default 30) and /status.reply once a second to the sender; /notify 0
- * stops. At most 8 subscribers. */
+ * default 30) and /status.reply once a second to the sender, for
+ * OSC_NOTIFY_LEASE_S seconds: a client renews by sending /notify again
+ * (a client that vanished stops costing a slot and datagrams to a dead
+ * port). /notify 0 stops. At most OSC_MAX_SUBSCRIBERS at once. */
 static void handle_notify(osc_call *c)
 {
 	float rate = 30.0f;
@@ -437,23 +450,37 @@ static void handle_notify(osc_call *c)
 		return;
 	}
 	osc_context *o = c->o;
+	int64_t now = clock_now_ns();
 	pthread_mutex_lock(&o->lock);
+	expire_subscribers(o, now);
 	int i = 0;
 	while (i < o->n_subscribers && !same_peer(&o->subscribers[i].peer, c->peer))
 		i++;
-	int full = i == o->n_subscribers && i == (int)(sizeof o->subscribers / sizeof o->subscribers[0]);
+	int full = i == o->n_subscribers && i == OSC_MAX_SUBSCRIBERS;
 	if (rate == 0 && i < o->n_subscribers)
 		o->subscribers[i] = o->subscribers[--o->n_subscribers];
 	else if (rate != 0 && !full) {
 		if (i == o->n_subscribers)
-			o->n_subscribers++;
-		o->subscribers[i] = (struct osc_subscriber){.peer = *c->peer, .period_ns = (int64_t)(1e9 / rate)};
+			o->subscribers[o->n_subscribers++] = (struct osc_subscriber){.peer = *c->peer};
+		struct osc_subscriber *s = &o->subscribers[i];
+		s->period_ns = (int64_t)(1e9 / rate);
+		s->expires_ns = now + o->notify_lease_ns;
 	}
 	pthread_mutex_unlock(&o->lock);
 	if (full && rate != 0)
-		fail(c, "too many subscribers (8)");
+		fail(c, "too many subscribers (%d): each /notify lasts %d s unless renewed, try again later",
+		     OSC_MAX_SUBSCRIBERS, OSC_NOTIFY_LEASE_S);
 	else
 		osc_reply_done(o, c->peer, c->address);
+}
+
+int osc_subscriber_count(osc_context *o)
+{
+	pthread_mutex_lock(&o->lock);
+	expire_subscribers(o, clock_now_ns());
+	int n = o->n_subscribers;
+	pthread_mutex_unlock(&o->lock);
+	return n;
 }
 
 static void send_floats(osc_context *o, const osc_peer *peer, const char *path, const float *v, int n)
@@ -468,9 +495,10 @@ static void send_floats(osc_context *o, const osc_peer *peer, const char *path, 
 void osc_notify_tick(osc_context *o)
 {
 	int64_t now = clock_now_ns();
-	osc_peer due[8];
-	int n_due = 0, status_due[8];
+	osc_peer due[OSC_MAX_SUBSCRIBERS];
+	int n_due = 0, status_due[OSC_MAX_SUBSCRIBERS];
 	pthread_mutex_lock(&o->lock);
+	expire_subscribers(o, now);
 	int dim = o->control_dim;
 	for (int i = 0; i < o->n_subscribers; i++) {
 		struct osc_subscriber *s = &o->subscribers[i];

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * sized allocation so ASan sees any read past its end. */
 	uint8_t *packet = malloc(size ? size : 1);
 	memcpy(packet, data, size);
-	osc_peer peer = {.tcp_fd = -1};
+	osc_peer peer = {.connection = 0};
 	osc_handle_packet(&fuzz_osc, packet, size, &peer);
 	free(packet);
 	engine_discard_controls(fuzz_engine); /* no render thread here: free what was queued */

@@ -4,6 +4,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <netinet/in.h>
 #include <time.h>
 
 #include "osc.h"
@@ -81,7 +82,6 @@ static int setup(void **state)
 	osc_init(&f->osc, f->engine, &f->config, t, cb);
 	model_free(m); /* the voice keeps its own references */
 	terrain_free(t);
-	f->peer.tcp_fd = -1;
 	*state = f;
 	return 0;
 }
@@ -311,7 +311,7 @@ static void serialise(const char *path, lo_message m, osc_packet *p, void **buff
 	lo_message_free(m);
 	p->data = *buffer;
 	p->size = size;
-	p->peer = (osc_peer){.tcp_fd = -1};
+	p->peer = (osc_peer){.connection = 0};
 }
 
 static lo_message xy(float x, float y)
@@ -426,6 +426,42 @@ static void training_pairs_follow_the_terrain_shape(void **state)
 	assert_int_equal(training_pairs_width(&f->osc.training), 7);
 }
 
+static void notify_from_port(fixture *f, int port)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&f->peer.addr;
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	f->peer.len = sizeof *a;
+	lo_message m = lo_message_new();
+	lo_message_add_int32(m, 10);
+	send_message(f, "/notify", m);
+}
+
+/* `terraind_client.py watch` run again and again subscribes from a new
+ * port each time: a subscription that is not renewed must end, so that
+ * its slot comes free and no more datagrams go to a dead port. */
+static void notify_subscriptions_expire_unless_renewed(void **state)
+{
+	fixture *f = *state;
+	f->osc.notify_lease_ns = 300 * 1000000LL; /* 10 s in the daemon; short here */
+	for (int port = 9100; port < 9100 + OSC_MAX_SUBSCRIBERS; port++) {
+		notify_from_port(f, port);
+		assert_string_equal(last_reply(f)->path, "/done");
+	}
+	notify_from_port(f, 9999);
+	expect_fail(f, "/notify", "too many subscribers");
+	/* 9100 renews every 100 ms; the others let their lease run out. */
+	for (int i = 0; i < 6; i++) {
+		nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
+		notify_from_port(f, 9100);
+		assert_string_equal(last_reply(f)->path, "/done");
+	}
+	assert_int_equal(osc_subscriber_count(&f->osc), 1);
+	notify_from_port(f, 9999);
+	assert_string_equal(last_reply(f)->path, "/done");
+	assert_int_equal(osc_subscriber_count(&f->osc), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +479,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(training_pairs_follow_the_terrain_shape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_3d_terrain_releases_the_pressure_gain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_reloaded_config_gain_keeps_the_pressure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(notify_subscriptions_expire_unless_renewed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
