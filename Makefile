@@ -6,7 +6,7 @@
 #   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the test suite under ThreadSanitizer
 #   make bench      speed figures, as ratios against baselines in the same run
-#   make fuzz       libFuzzer targets (OSC, terrain, config, gesture), FUZZ_SECONDS each
+#   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture), FUZZ_SECONDS each
 #   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
 #   make speech     rebuild the corpus-trained model and terrain (espeak-ng corpus, a few minutes)
 #   make deps       install the Debian packages terraind needs (idempotent)
@@ -30,7 +30,7 @@ LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
 
 # Every module but main.o goes into the library the tests link against.
-MODULES  := log error ring config engine audio osc net recorder daemon \
+MODULES  := log error ring config engine audio osc osc_stream net recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
             cmd_model cmd_terrain cmd_render cmd_corpus
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
@@ -114,7 +114,7 @@ bench: deps
 	$(BUILD)/bench/terraind-bench $(BUILD)/models $(ONLY)
 
 # libFuzzer targets (clang), coverage-instrumented build of every module.
-FUZZ_TARGETS := osc terrain_json config gesture
+FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture
 FUZZ_SECONDS ?= 10
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
@@ -127,7 +127,7 @@ fuzz-build:
 
 fuzz: deps
 	$(MAKE) fuzz-build
-	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+	FUZZ_TARGETS="$(FUZZ_TARGETS)" sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # The corpus-trained neural model and its terrain (committed; minutes to
 # rebuild): espeak-ng corpus -> models/speech.ts -> dataset -> terrains/speech.json.

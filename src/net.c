@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "osc_stream.h"
 
 enum {
 	MAX_PACKET = 65536,
@@ -42,10 +44,9 @@ enum {
 };
 
 typedef struct tcp_client {
-	int fd;      /* -1: free slot */
-	uint64_t id; /* the osc_peer's `connection`: never reused */
-	size_t used;
-	unsigned char *buf; /* incoming: length prefix + packet (this thread only) */
+	int fd;             /* -1: free slot */
+	uint64_t id;        /* the osc_peer's `connection`: never reused */
+	osc_stream in;      /* incoming frames (this thread only) */
 	unsigned char *out; /* outgoing whole frames not yet taken by the kernel (clients_lock) */
 	size_t out_used;
 	int hung_up; /* shut down by a sender; this thread drops it on the hang-up */
@@ -152,14 +153,10 @@ static void send_tcp(net_server *s, uint64_t id, const void *data, size_t size)
 {
 	pthread_mutex_lock(&s->clients_lock);
 	tcp_client *c = find_client(s, id);
-	if (c && c->out_used + 4 + size > TCP_OUT_BYTES)
+	if (c && c->out_used + OSC_STREAM_PREFIX + size > TCP_OUT_BYTES)
 		atomic_fetch_add(&s->osc->replies_suppressed, 1);
 	else if (c) {
-		unsigned char *frame = c->out + c->out_used;
-		frame[0] = (unsigned char)(size >> 24), frame[1] = (unsigned char)(size >> 16);
-		frame[2] = (unsigned char)(size >> 8), frame[3] = (unsigned char)size;
-		memcpy(frame + 4, data, size);
-		c->out_used += 4 + size;
+		c->out_used += osc_stream_frame(c->out + c->out_used, data, size);
 		flush_client(c);
 	}
 	pthread_mutex_unlock(&s->clients_lock);
@@ -217,12 +214,17 @@ static void accept_tcp(net_server *s)
 	int fd = accept4(s->tcp_fd, (struct sockaddr *)&addr, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
+	/* Replies are small and wanted at once: without this, Nagle's
+	 * algorithm and the client's delayed ACK held them back 40 ms or more. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	pthread_mutex_lock(&s->clients_lock);
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++) {
 		tcp_client *c = &s->clients[i];
 		if (c->fd < 0) {
 			*c = (tcp_client){
-			    .fd = fd, .id = ++s->last_id, .buf = c->buf, .out = c->out, .addr = addr, .len = len};
+			    .fd = fd, .id = ++s->last_id, .in = c->in, .out = c->out, .addr = addr, .len = len};
+			osc_stream_reset(&c->in);
 			pthread_mutex_unlock(&s->clients_lock);
 			return;
 		}
@@ -238,34 +240,38 @@ static void drop_client(net_server *s, tcp_client *c)
 	close(c->fd);
 	c->fd = -1;
 	c->id = 0;
-	c->used = c->out_used = 0;
+	c->out_used = 0;
+	osc_stream_reset(&c->in);
 	pthread_mutex_unlock(&s->clients_lock);
 }
 
 /* Reads what is there and handles every complete length-prefixed packet. */
+typedef struct tcp_delivery {
+	net_server *server;
+	osc_peer peer;
+} tcp_delivery;
+
+static void deliver_tcp_packet(void *ctx, const unsigned char *packet, size_t size)
+{
+	tcp_delivery *d = ctx;
+	osc_handle_packet(d->server->osc, packet, size, &d->peer);
+}
+
 static void receive_tcp(net_server *s, tcp_client *c)
 {
-	ssize_t n = recv(c->fd, c->buf + c->used, 4 + MAX_PACKET - c->used, MSG_DONTWAIT);
+	size_t room;
+	unsigned char *space = osc_stream_space(&c->in, &room);
+	ssize_t n = recv(c->fd, space, room, MSG_DONTWAIT);
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			drop_client(s, c);
 		return;
 	}
-	c->used += (size_t)n;
-	while (c->used >= 4) {
-		uint32_t size =
-		    (uint32_t)c->buf[0] << 24 | (uint32_t)c->buf[1] << 16 | (uint32_t)c->buf[2] << 8 | c->buf[3];
-		if (size == 0 || size > MAX_PACKET) {
-			log_warn("closing an OSC TCP connection: packet size %u is out of range", size);
-			drop_client(s, c);
-			return;
-		}
-		if (c->used < 4 + (size_t)size)
-			return;
-		osc_peer peer = {.addr = c->addr, .len = c->len, .connection = c->id};
-		osc_handle_packet(s->osc, c->buf + 4, size, &peer);
-		memmove(c->buf, c->buf + 4 + size, c->used - 4 - size);
-		c->used -= 4 + size;
+	tcp_delivery d = {s, {.addr = c->addr, .len = c->len, .connection = c->id}};
+	char why[128];
+	if (osc_stream_commit(&c->in, (size_t)n, deliver_tcp_packet, &d, why, sizeof why) < 0) {
+		log_warn("closing an OSC TCP connection: %s", why);
+		drop_client(s, c);
 	}
 }
 
@@ -339,7 +345,7 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context 
 	setsockopt(s->udp_fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
 #endif
 	for (int i = 0; tcp_port && i < MAX_TCP_CLIENTS; i++)
-		if (!(s->clients[i].buf = malloc(4 + MAX_PACKET)) || !(s->clients[i].out = malloc(TCP_OUT_BYTES))) {
+		if (osc_stream_init(&s->clients[i].in) < 0 || !(s->clients[i].out = malloc(TCP_OUT_BYTES))) {
 			net_stop(s);
 			return error_set(err, errlen, "out of memory");
 		}
@@ -364,7 +370,7 @@ void net_stop(net_server *s)
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++) {
 		if (s->clients[i].fd >= 0)
 			close(s->clients[i].fd);
-		free(s->clients[i].buf);
+		osc_stream_destroy(&s->clients[i].in);
 		free(s->clients[i].out);
 	}
 	pthread_mutex_destroy(&s->clients_lock);

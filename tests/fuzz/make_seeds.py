@@ -60,7 +60,33 @@ def main():
         "bundle": bundle(message("/xy", 0.1, 0.1), bundle(message("/gain", 1.0))),
         "bundle_later": bundle(message("/xy", 0.1, 0.1), timetag=(2**32 * 4000000000)),
     }
-    targets = {"osc": osc}
+    # osc_session: opcode, peer port, operands (see fuzz_osc_session.c).
+    def raw(packet):
+        return bytes([0, 1]) + struct.pack(">H", len(packet)) + packet
+
+    def add(n, port=1):
+        return bytes([2, port, n] + [128 + 16 * (i % 5) for i in range(n)])
+
+    swap_to_3d = bytes([1, 0, 1])   # terrain 3 -> 4 latents, as in the overflow
+    session = {
+        "overflow": add(6) * 300 + swap_to_3d + add(6) + add(7) * 300 + bytes([3, 0]),
+        "shapes": b"".join(bytes([1, 0, k]) + add(shape) + bytes([3, 0])
+                           for k, shape in enumerate([6, 7, 10, 4, 19, 10])),
+        "notify": b"".join(bytes([4, port, 30]) for port in range(12)) + bytes([4, 3, 0]),
+        "mixed": raw(osc["xy"]) + raw(osc["stylus"]) + bytes([5, 0, 64]) + raw(osc["status"]) +
+                 bytes([6, 0]) + bytes([7, 0]),
+    }
+
+    def frame(packet):
+        return struct.pack(">I", len(packet)) + packet
+
+    stream = {
+        "frames": bytes([7]) + b"".join(frame(p) for p in osc.values()),
+        "split": bytes([200]) + frame(osc["gesture"]) * 50,
+        "bad_size": bytes([3]) + frame(osc["xy"]) + struct.pack(">I", 70000) + osc["xy"],
+        "zero": bytes([1]) + struct.pack(">I", 0),
+    }
+    targets = {"osc": osc, "osc_session": session, "osc_stream": stream}
     for name in targets:
         os.makedirs(os.path.join(out, name), exist_ok=True)
         for key, data in targets[name].items():
