@@ -515,13 +515,16 @@ void engine_publish(engine *e, voice *v)
 	sem_post(&e->wake);
 }
 
-void engine_collect(engine *e)
+int engine_collect(engine *e)
 {
 	retired item;
+	int voices = 0;
 	while (ring_read(e->retire, &item, 1) == 1) {
+		voices += item.voice != NULL;
 		voice_free(item.voice);
 		gesture_free(item.gesture);
 	}
+	return voices;
 }
 
 void engine_discard_controls(engine *e)
