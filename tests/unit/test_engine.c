@@ -118,7 +118,7 @@ static void a_published_voice_is_swapped_in_and_the_old_one_retired(void **state
 	/* The render thread swaps at its next frame boundary and hands the old
 	 * voice back to this (worker) thread through the retire ring. */
 	int retired = 0;
-	for (int i = 0; i < 400 && retired == 0; i++) {
+	for (int i = 0; i < 2000 && retired == 0; i++) { /* up to 5 s: sanitizer builds are slow */
 		play(f, 1);
 		retired += engine_collect(f->engine);
 	}
