@@ -116,11 +116,11 @@ voice *engine_current_voice(engine *e);
  * (the event is counted as dropped). */
 int engine_send(engine *e, const control_event *ev);
 
-/* Worker: hand a new voice to the render thread; frees what the render
- * thread has retired. */
+/* Worker: hand a new voice to the render thread; engine_collect frees what
+ * the render thread has retired and returns how many voices and gestures
+ * that was (a swap retires exactly one voice: tests use the count to see
+ * that it did). */
 void engine_publish(engine *e, voice *v);
-/* Frees what the render thread retired; returns how many voices and
- * gestures it freed. */
 int engine_collect(engine *e);
 /* For an engine whose render thread is not running (fuzzers, tests):
  * drops queued control events, freeing their gestures. */

@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Checks a running terraind over real OSC (python3-liblo): called by
 test_daemon.sh with the daemon's port and its recording path."""
+import json
 import math
 import os
+import shutil
 import struct
 import sys
 import time
@@ -11,6 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 import liblo  # noqa: E402
 import numpy as np  # noqa: E402
 from terraind_client import Client, TerraindError  # noqa: E402
+from waiting import wait_until  # noqa: E402
 
 PORT = int(sys.argv[1])
 # Sanitizer builds run many times slower: real-time checks apply to the normal build.
@@ -59,6 +62,88 @@ def move_cursor(c, seconds):
     c.drain()
 
 
+def cursor_updates(watcher, until, seconds):
+    """(arrival time, x) of each /cursor pushed to `watcher` (subscribed with
+    /notify) until until(x) is true or `seconds` pass."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        watcher.server.recv(10)
+        now = time.monotonic()
+        for path, args in watcher.replies:
+            if path == "/cursor":
+                seen.append((now, args[0]))
+        watcher.replies.clear()
+        if seen and until(seen[-1][1]):
+            break
+    return seen
+
+
+def check_bundles(c):
+    """A bundle applies its moves at once; a timed one (timetag 0.3 s ahead)
+    moves the cursor not before its time and soon after it, seen in the
+    /cursor stream of a /notify subscriber."""
+    with Client(port=PORT, timeout=5) as watcher:
+        watcher.notify(60)
+        b = liblo.Bundle()
+        b.add(liblo.Message("/xy", 0.3, 0.3))
+        c.server.send(c.target, b)
+        c.wait_reply(lambda p, a: p == "/done" and a[0] == "/xy")
+        seen = cursor_updates(watcher, lambda x: abs(x - 0.3) < 1e-6, 5)
+        check(seen and abs(seen[-1][1] - 0.3) < 1e-6, "an immediate bundle moves the cursor")
+        ahead = 0.3
+        sent = time.monotonic()
+        c.server.send(c.target, liblo.Bundle(liblo.time() + ahead, liblo.Message("/xy", -0.3, 0.3)))
+        due = sent + ahead
+        c.wait_reply(lambda p, a: p == "/done" and a[0] == "/xy")
+        seen = cursor_updates(watcher, lambda x: abs(x + 0.3) < 1e-6, ahead + 5)
+        moved = [t for t, x in seen if abs(x + 0.3) < 1e-6]
+        check(moved, "the timed bundle moved the cursor (last /cursor x: %s)" % (seen[-1:] or "none"))
+        before = [t for t, x in seen if t < moved[0]]
+        # The /cursor stream (60 a second) was alive, showing the cursor unmoved, up to 100 ms
+        # before the move was due: an early move could not have gone unseen.
+        check_realtime(before and before[-1] > due - 0.1,
+                       "the cursor was seen unmoved until %.0f ms before the timetag" %
+                       (1000 * (due - before[-1]) if before else float("inf")))
+        # The daemon maps the timetag onto its clock when the bundle arrives (after `sent`): 2 ms for clock reads.
+        check(moved[0] >= due - 0.002, "the timed move did not land early (%.1f ms after the timetag)" %
+              (1000 * (moved[0] - due)))
+        # One latent frame (10.7 ms), one /notify period (17 ms) and the machine's scheduling.
+        late = 0.1 if REALTIME else 1.0
+        check(moved[0] <= due + late, "the timed move landed %.1f ms after its timetag (at most %.0f ms)" %
+              (1000 * (moved[0] - due), 1000 * late))
+        watcher.notify(0)
+
+
+def check_reloads(c):
+    """Loading another model and terrain swaps them in (their names in
+    /status), and loading the demo ones again swaps those back, without an
+    xrun. The others are copies of the demo's under other names, so that
+    they fit and the names tell which is playing."""
+    model_copy = os.path.join(BUILD_MODELS, "reloaded.ts")
+    terrain_copy = os.path.join(BUILD_MODELS, "reloaded.json")
+    shutil.copyfile("models/demo.ts", model_copy)
+    with open("terrains/demo.json") as f:
+        terrain = json.load(f)
+    terrain["name"] = "reloaded"
+    with open(terrain_copy, "w") as f:
+        json.dump(terrain, f)
+    try:
+        c.load_model(model_copy)
+        c.load_terrain(terrain_copy)
+        s = c.status()
+        check(s["model"] == "reloaded" and s["terrain"] == "reloaded",
+              "another model and terrain are playing after /load (%s, %s)" % (s["model"], s["terrain"]))
+        c.load_terrain("demo.json")
+        c.load_model("demo.ts")
+        s = c.status()
+        check(s["model"] == "demo" and s["terrain"] == "demo", "the demo's are playing again after /load")
+        check_realtime(s["xruns"] == 0, "reloads of model and terrain swap without an xrun")
+    finally:
+        os.remove(model_copy)
+        os.remove(terrain_copy)
+
+
 def main():
     with Client(port=PORT, timeout=5) as c:
         s = wait_ready(c)
@@ -87,7 +172,7 @@ def main():
         expect_fail(c, "/gain", 9.0, contains="out of range")
         before = c.status()["clamped"]
         c.xy(50, -50)
-        time.sleep(0.1)
+        wait_until(lambda: c.status()["clamped"] != before, "the cursor outside the bounds is applied")
         check(c.status()["clamped"] == before + 1, "a cursor outside the bounds is clamped and counted")
         c.gain(0.8)
         c.smooth(30)
@@ -98,31 +183,20 @@ def main():
         expect_fail(c, "/gesture", 0, 1, contains="groups of 3")
         expect_fail(c, "/gesture", 1, 0, 0, 0.5, 0, 0, contains="ascending")
         c.request("/gesture/stop")
-        # A bundle of cursor moves, one of them scheduled 0.2 s ahead.
-        b = liblo.Bundle()
-        b.add(liblo.Message("/xy", 0.3, 0.3))
-        c.server.send(c.target, b)
-        c.wait_reply(lambda p, a: p == "/done" and a[0] == "/xy")
-        later = liblo.Bundle(liblo.time() + 0.2, liblo.Message("/xy", -0.3, 0.3))
-        c.server.send(c.target, later)
-        c.wait_reply(lambda p, a: p == "/done" and a[0] == "/xy")
-        print("  ok: bundles, immediate and timed")
+        check_bundles(c)
 
         print("loads are confined, and a failed load keeps the sound")
         expect_fail(c, "/load/model", "/etc/passwd", contains="outside the allowed directories")
-        expect_fail(c, "/load/terrain", "../../etc/hosts", contains="")
+        # A relative path that climbs out of the working directory to a file that exists.
+        expect_fail(c, "/load/terrain", os.path.relpath("/etc/hosts"), contains="outside the allowed directories")
         expect_fail(c, "/load/model", "no-such.ts", contains="No such file")
         frames = c.status()["frames"]
         expect_fail(c, "/load/model", os.path.join(BUILD_MODELS, "stereo44k.ts"),
                     contains="the terrain produces 4 latents but the model 'stereo44k' decodes 64")
         expect_fail(c, "/load/model", os.path.join(BUILD_MODELS, "throws.ts"), contains="decoder exploded")
-        time.sleep(0.3)
-        s = c.status()
-        check(s["frames"] > frames and s["model"] == "demo", "still playing demo after failed loads")
-        c.load_terrain("demo.json")
-        c.load_model("demo.ts")
-        s = c.status()
-        check_realtime(s["model"] == "demo" and s["xruns"] == 0, "reloads of model and terrain swap without an xrun")
+        wait_until(lambda: c.status()["frames"] > frames, "frames are rendered after failed loads")
+        check(c.status()["model"] == "demo", "still playing demo after failed loads")
+        check_reloads(c)
 
         s = c.status()
         check_realtime(s["xruns"] == 0, "0 xruns at the end (device reported %d)" % s["device_xruns"])

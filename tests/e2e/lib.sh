@@ -38,3 +38,27 @@ expect_in_soon() {
 	done
 	expect_in "$1" "$2"
 }
+
+# wait_for_daemon PORT : returns once the daemon answers /status on PORT,
+# fails after 30 s (stretched by SLOW).
+wait_for_daemon() {
+	deadline=$(($(date +%s) + 30 * SLOW))
+	until $PY scripts/terraind_client.py --port "$1" status >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] ||
+			fail "the daemon did not answer /status on port $1: $(tail -5 "$TMP/daemon.err" 2>/dev/null)"
+		sleep 0.1
+	done
+}
+
+# wait_for_udp_listener PORT : returns once a socket is bound to UDP PORT
+# (from /proc/net/udp: binding it to find out would race with the owner).
+wait_for_udp_listener() {
+	hex=$(printf '%04X' "$1")
+	for _ in $(seq $((100 * SLOW))); do
+		# the second column is the local address:port, in hex
+		awk -v port=":$hex" 'substr($2, length($2) - 4) == port { found = 1 } END { exit !found }' \
+			/proc/net/udp /proc/net/udp6 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on UDP port $1"
+}

@@ -16,7 +16,7 @@ echo "{ \"audio\": { \"ring_ms\": $SOAK_RING_MS } }" >"$TMP/soak.json"
 "$TERRAIND" --config "$TMP/soak.json" --port "$PORT" --log-level warn >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-sleep 2
+wait_for_daemon "$PORT"
 $PY tests/e2e/soak.py "$PORT" "$DAEMON" "${SOAK_SECONDS:-1800}" || fail "soak failed: $(grep -v underrun "$TMP/daemon.err" | tail -5)"
 kill -TERM $DAEMON
 wait $DAEMON || fail "the daemon did not exit cleanly after the soak"

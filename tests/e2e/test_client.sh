@@ -11,7 +11,8 @@ PORT=$(free_port)
 "$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do $CLIENT --port "$PORT" status >"$TMP/out" 2>/dev/null && break; sleep 0.2; done
+wait_for_daemon "$PORT"
+expect_status 0 $CLIENT --port "$PORT" status
 expect_in "$TMP/out" "model              demo"
 echo "  ok: status"
 
@@ -30,7 +31,8 @@ echo "  ok: play-gesture"
 LISTEN=$(free_port)
 $CLIENT --port "$PORT" record-gesture "$TMP/take.json" --listen "$LISTEN" --seconds 2 >"$TMP/rec.out" 2>&1 &
 REC=$!
-sleep 0.5
+wait_for_udp_listener "$LISTEN"
+# A performer's pace: 0.1 s between moves, so that their times differ.
 for v in 0.1 0.2 0.3 0.4 0.5; do oscsend localhost "$LISTEN" /xy ff "$v" "-$v"; sleep 0.1; done
 wait $REC || fail "record-gesture failed: $(cat "$TMP/rec.out")"
 expect_in "$TMP/rec.out" "recorded 5 points"

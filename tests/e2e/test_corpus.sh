@@ -4,6 +4,13 @@
 # evaluating the new terrain along the path gives back latents close to the
 # encoded ones, whose sound has the same pitch contour. Then the errors.
 . tests/e2e/lib.sh
+# The round trip of new speech needs espeak-ng: without it the rest runs and
+# the test ends as skipped (77, tests/run.sh), the reason on its first line.
+HAVE_ESPEAK=1
+if ! command -v espeak-ng >/dev/null 2>&1; then
+	HAVE_ESPEAK=0
+	echo "skipped in part: espeak-ng is not installed (apt-get install espeak-ng, or make deps), so the speech round trip is not checked"
+fi
 
 echo '[[0, -0.8, -0.8], [3, 0.8, 0.8]]' >"$TMP/walk.json"
 echo '{"strokes": [{"item": 0, "points": [[-0.8, -0.8], [0.8, 0.8]]}]}' >"$TMP/strokes.json"
@@ -94,7 +101,7 @@ expect_status 0 "$TERRAIND" info terrains/speech.json
 expect_in "$TMP/out" "made for:       model 'speech', 8 latents, 22050 Hz, ratio 256"
 expect_status 0 "$TERRAIND" render --model models/speech.ts --terrain terrains/speech.json --gesture "$TMP/walk.json" \
 	-o "$TMP/speech.wav"
-if command -v espeak-ng >/dev/null 2>&1; then
+if [ "$HAVE_ESPEAK" -eq 1 ]; then
 	espeak-ng -w "$TMP/hello.wav" "a new sentence the model never heard"
 	expect_status 0 "$TERRAIND" encode --model models/speech.ts "$TMP/hello.wav" -o "$TMP/hello.json"
 	$PY - "$TMP" <<'P' || fail "the speech model does not round-trip speech"
@@ -118,4 +125,5 @@ print("  log-spectral distance %.2f (silence would be %.2f)" % (d, ref))
 assert d < 0.5 * ref, (d, ref)
 P
 fi
+[ "$HAVE_ESPEAK" -eq 1 ] || exit 77
 echo "ok"

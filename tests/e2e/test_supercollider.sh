@@ -4,15 +4,15 @@
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 if ! command -v sclang >/dev/null 2>&1; then
-	echo "sclang is not installed (apt-get install supercollider-language): skipped"
-	exit 0
+	echo "skipped: sclang is not installed (apt-get install supercollider-language, or make deps)"
+	exit 77
 fi
 start_jack 48000 128
 PORT=$(free_port)
 "$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-for _ in $(seq 100); do $PY scripts/terraind_client.py --port "$PORT" status >/dev/null 2>&1 && break; sleep 0.2; done
+wait_for_daemon "$PORT"
 # Headless: no display, and QtWebEngine (linked into sclang) refuses to run
 # as root inside its sandbox.
 QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1 XDG_RUNTIME_DIR="$TMP" \

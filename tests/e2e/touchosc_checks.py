@@ -12,6 +12,7 @@ import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from terraind_client import Client  # noqa: E402
+from waiting import wait_until  # noqa: E402
 
 layout = ET.fromstring(zipfile.ZipFile("config/terraind.touchosc").read("index.xml"))
 page = base64.b64decode(layout.find("tabpage").get("name")).decode()
@@ -31,13 +32,17 @@ with Client(port=int(sys.argv[1]), timeout=10) as c:
             break
         except TimeoutError:
             assert time.monotonic() < deadline, "the daemon did not start"
-    c.send("/1/fader1", 0.5)                  # gain
-    c.send("/1/xy1", 0.25, 1.0)               # portrait pad: swapped, y inverted
-    time.sleep(0.3)
     c.notify(20)
-    _, cursor = c.wait_reply(lambda p, a: p == "/cursor")
-    assert abs(cursor[0] - 1.0) < 1e-6 and abs(cursor[1] - 0.5) < 1e-6, cursor
-    assert abs(c.status()["gain"] - 0.5) < 1e-6
+    c.send("/1/fader1", 0.5)                  # gain (the profile answers controls only with /fail)
+    c.send("/1/xy1", 0.25, 1.0)               # portrait pad: swapped, y inverted
+    # The render thread applies the move at its next frame: watch /cursor until it shows.
+    def cursor_at(x, y):
+        _, cursor = c.wait_reply(lambda p, a: p == "/cursor")
+        print("  /cursor", cursor[:2])
+        return abs(cursor[0] - x) < 1e-6 and abs(cursor[1] - y) < 1e-6 and cursor
+
+    cursor = wait_until(lambda: cursor_at(1.0, 0.5), "the pad moves the cursor to (1, 0.5)")
+    wait_until(lambda: abs(c.status()["gain"] - 0.5) < 1e-6, "the fader sets the gain to 0.5")
     print("  ok: pad and fader reach the cursor and the gain (cursor %s)" % cursor[:2])
     c.request("/1/push1", 1.0, timeout=30)    # the button loads the terrain set in the profile
     c.send("/1/push1", 0.0)

@@ -47,10 +47,67 @@ static void shapes_lay_each_item_out_in_time_order(void **state)
 	assert_float_equal(d->items[0].coords[0], -0.9f, 1e-6);
 	assert_float_equal(d->items[0].coords[2 * 9], 0.9f, 1e-6);
 	assert_true(d->items[0].coords[1] != d->items[1].coords[1]); /* one line each */
-	assert_int_equal(dataset_layout(d, "circle", err, sizeof err), 0);
-	assert_int_equal(dataset_layout(d, "spiral", err, sizeof err), 0);
 	assert_int_equal(dataset_layout(d, "zigzag", err, sizeof err), -1);
 	assert_contains(err, "unknown layout \"zigzag\"");
+	dataset_free(d);
+}
+
+static float radius_at(const dataset_item *it, int f)
+{
+	return hypotf(it->coords[2 * f], it->coords[2 * f + 1]);
+}
+
+/* Counter-clockwise angle from frame f-1 to frame f of an item, in (-pi, pi]. */
+static double turn_at(const dataset_item *it, int f)
+{
+	double a =
+	    atan2(it->coords[2 * f + 1], it->coords[2 * f]) - atan2(it->coords[2 * f - 1], it->coords[2 * f - 2]);
+	return a > M_PI ? a - 2 * M_PI : a <= -M_PI ? a + 2 * M_PI : a;
+}
+
+/* circle: each item goes once around its own circle (centred, constant
+ * radius, a different one per item, inside the layout's 0.9), in time order. */
+static void the_circle_layout_puts_each_item_once_around_its_own_circle(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters();
+	char err[256];
+	assert_int_equal(dataset_layout(d, "circle", err, sizeof err), 0);
+	for (int i = 0; i < 2; i++) {
+		const dataset_item *it = &d->items[i];
+		double turned = 0;
+		for (int f = 1; f < it->frames; f++) {
+			assert_float_equal(radius_at(it, f), radius_at(it, 0), 1e-5);
+			assert_true(turn_at(it, f) > 0); /* time runs counter-clockwise */
+			turned += turn_at(it, f);
+		}
+		assert_true(radius_at(it, 0) > 0.1f && radius_at(it, 0) <= 0.9f + 1e-6f);
+		assert_float_equal(turned, 2 * M_PI, 1e-4); /* once around: it ends where it began */
+	}
+	assert_true(fabsf(radius_at(&d->items[0], 0) - radius_at(&d->items[1], 0)) > 0.1f);
+	dataset_free(d);
+}
+
+/* spiral: all items along one spiral, in corpus order: the radius grows
+ * with every frame, from item to item, and the whole corpus turns 3 times. */
+static void the_spiral_layout_winds_the_whole_corpus_outwards_three_times(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters();
+	char err[256];
+	assert_int_equal(dataset_layout(d, "spiral", err, sizeof err), 0);
+	/* The corpus as one sequence of 20 frames: item 0, then item 1. */
+	dataset_item all = {.frames = 20, .coords = (float[40]){0}};
+	memcpy(all.coords, d->items[0].coords, sizeof(float) * 20);
+	memcpy(all.coords + 20, d->items[1].coords, sizeof(float) * 20);
+	double turned = 0;
+	for (int f = 1; f < all.frames; f++) {
+		assert_true(radius_at(&all, f) > radius_at(&all, f - 1));
+		assert_true(turn_at(&all, f) > 0);
+		turned += turn_at(&all, f);
+	}
+	assert_true(radius_at(&all, 19) <= 0.9f + 1e-6f);
+	assert_float_equal(turned, 3 * 2 * M_PI, 1e-4);
 	dataset_free(d);
 }
 
@@ -122,6 +179,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pca_puts_similar_sounds_together_and_different_ones_apart),
 	    cmocka_unit_test(shapes_lay_each_item_out_in_time_order),
+	    cmocka_unit_test(the_circle_layout_puts_each_item_once_around_its_own_circle),
+	    cmocka_unit_test(the_spiral_layout_winds_the_whole_corpus_outwards_three_times),
 	    cmocka_unit_test(strokes_are_followed_by_arc_length),
 	    cmocka_unit_test(datasets_round_trip_and_bad_files_are_named),
 	};
