@@ -44,7 +44,10 @@ typedef enum osc_request_type {
 typedef struct osc_request {
 	osc_request_type type;
 	char address[64];
-	char path[CONFIG_PATH_MAX];
+	char path[CONFIG_PATH_MAX]; /* the confined real path (for messages: read through fd) */
+	int fd;                     /* loads: the file, saves: its directory, opened when confined; -1 for none. Whoever
+	                               accepts the request (the request callback returning 0) closes it */
+	int overwrite;              /* OSC_SAVE_TERRAIN: replace an existing file */
 	int epochs;
 	osc_peer peer;
 } osc_request;
@@ -53,7 +56,9 @@ typedef struct osc_callbacks {
 	/* Sends one serialised OSC packet to a peer (net_start installs it). */
 	void (*send)(void *send_ctx, const osc_peer *peer, const void *data, size_t size);
 	void *send_ctx;
-	/* Queues a request for the worker; returns -1 if the queue is full. */
+	/* Queues a request for the worker; returns -1 if the queue is full
+	 * (then req->fd stays the caller's), 0 when it takes the request and
+	 * with it req->fd. */
 	int (*request)(void *ctx, const osc_request *req);
 	/* Appends daemon-level "key", value pairs to a /status.reply. */
 	void (*status)(void *ctx, lo_message reply);

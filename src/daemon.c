@@ -230,29 +230,31 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 	return 0;
 }
 
-static int load_model_request(daemon_state *d, const char *path, char *err, size_t errlen)
+/* Loads read the descriptor osc.c opened when it confined the path
+ * (config_open_confined), never the path again. */
+static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	model_options options = model_default_options();
 	options.torch_threads = d->cfg.torch_threads;
 	model *m;
-	if (model_load(path, &options, &m, err, errlen) < 0)
+	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, m, NULL, err, errlen);
 	if (rc == 0)
-		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio,
+		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", req->path, m->sample_rate, m->ratio,
 		         m->latent_dim);
 	model_free(m); /* the voice holds its own reference */
 	return rc;
 }
 
-static int load_terrain_request(daemon_state *d, const char *path, char *err, size_t errlen)
+static int load_terrain_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	terrain *t;
-	if (terrain_load(path, &t, err, errlen) < 0)
+	if (terrain_load_fd(req->fd, req->path, &t, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, NULL, t, err, errlen);
 	if (rc == 0)
-		log_info("now playing terrain %s (%d -> %d)", path, t->control_dim, t->latent_dim);
+		log_info("now playing terrain %s (%d -> %d)", req->path, t->control_dim, t->latent_dim);
 	terrain_free(t); /* the voice holds its own reference */
 	return rc;
 }
@@ -309,11 +311,15 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 	return rc;
 }
 
+/* Saves into the directory osc.c opened when it confined the path. */
 static int save_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
-	int rc = terrain_save(engine_current_voice(d->engine)->terrain, req->path, err, errlen);
+	const char *name = strrchr(req->path, '/') + 1; /* confined paths are absolute */
+	int rc = terrain_save_at(engine_current_voice(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
 	if (rc == 0)
 		log_info("saved the playing terrain to %s", req->path);
+	else if (strstr(err, "already exists"))
+		snprintf(err + strlen(err), errlen - strlen(err), ": add 1 after the path to replace it");
 	return rc;
 }
 
@@ -328,11 +334,13 @@ static void run_request(daemon_state *d, const osc_request *req)
 		return;
 	}
 	switch (req->type) {
-	case OSC_LOAD_MODEL: rc = load_model_request(d, req->path, err, sizeof err); break;
-	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req->path, err, sizeof err); break;
+	case OSC_LOAD_MODEL: rc = load_model_request(d, req, err, sizeof err); break;
+	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req, err, sizeof err); break;
 	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
 	default: rc = save_request(d, req, err, sizeof err); break;
 	}
+	if (req->fd >= 0)
+		close(req->fd);
 	if (rc == 0) {
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		return;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -481,21 +482,28 @@ static void submit(osc_call *c, osc_request *req)
 {
 	req->peer = *c->peer;
 	snprintf(req->address, sizeof req->address, "%s", c->address);
-	if (c->o->cb.request(c->o->cb.ctx, req) < 0)
+	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
+		if (req->fd >= 0)
+			close(req->fd);
 		fail(c, "busy: other requests are still queued, try again");
+	}
 }
 
 /* A request about a file: `path` is confined to the allowed directories
- * (an existing file to read, or a new one to write) first. */
-static void submit_file(osc_call *c, osc_request_type type, const char *path, int new_file)
+ * and opened in the same step (an existing file to read, or the directory
+ * of one to write), so that the worker reads or writes what was checked
+ * and nothing swapped in since. */
+static void submit_file(osc_call *c, osc_request_type type, const char *path, int new_file, int overwrite)
 {
-	osc_request req = {.type = type};
+	osc_request req = {.type = type, .overwrite = overwrite};
 	char why[512];
+	const char *name;
 	pthread_mutex_lock(&c->o->lock);
-	int rc = new_file ? config_confine_new_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why)
-	                  : config_confine_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
+	req.fd = new_file
+	             ? config_open_confined_dir(&c->o->config, path, &name, req.path, sizeof req.path, why, sizeof why)
+	             : config_open_confined(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
 	pthread_mutex_unlock(&c->o->lock);
-	if (rc < 0)
+	if (req.fd < 0)
 		fail(c, "%s", why);
 	else
 		submit(c, &req);
@@ -503,7 +511,7 @@ static void submit_file(osc_call *c, osc_request_type type, const char *path, in
 
 static void queue_load(osc_call *c, osc_request_type type, const char *path)
 {
-	submit_file(c, type, path, 0);
+	submit_file(c, type, path, 0, 0);
 }
 
 static void queue_request(osc_call *c, osc_request_type type)
@@ -518,7 +526,7 @@ static void queue_request(osc_call *c, osc_request_type type)
 		fail(c, "expects no arguments");
 		return;
 	}
-	osc_request req = {.type = type};
+	osc_request req = {.type = type, .fd = -1};
 	submit(c, &req);
 }
 
@@ -581,15 +589,28 @@ static void handle_train_run(osc_call *c)
 		fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
 		return;
 	}
-	osc_request req = {.type = OSC_TRAIN, .epochs = (int)epochs};
+	osc_request req = {.type = OSC_TRAIN, .fd = -1, .epochs = (int)epochs};
 	submit(c, &req);
 }
 
+/* /train/save PATH [overwrite]: a terrain file (.json) only, and an
+ * existing one is replaced only when asked (overwrite 1), so that a typo
+ * cannot destroy a model or another terrain. */
 static void handle_train_save(osc_call *c)
 {
-	const char *path;
-	if (one_string(c, &path) == 0)
-		submit_file(c, OSC_SAVE_TERRAIN, path, 1);
+	int string = c->argc >= 1 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL);
+	double overwrite = c->argc == 2 && is_numeric(c->types[1]) ? arg_number(c, 1) : -1;
+	if (!string || c->argc > 2 || (c->argc == 2 && overwrite != 0 && overwrite != 1)) {
+		fail(c, "expects a path, then optionally 1 to overwrite an existing file");
+		return;
+	}
+	const char *path = (const char *)c->argv[0];
+	size_t n = strlen(path);
+	if (n < 5 || strcmp(path + n - 5, ".json") != 0) {
+		fail(c, "%s: a terrain is saved as a .json file", path);
+		return;
+	}
+	submit_file(c, OSC_SAVE_TERRAIN, path, 1, overwrite == 1);
 }
 
 int osc_copy_pairs(osc_context *o, float **coords, float **latents, int *control_dim, int *latent_dim)

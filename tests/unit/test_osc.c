@@ -3,8 +3,11 @@
  * a running engine. */
 #include "test_util.h"
 
+#include <arpa/inet.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "osc.h"
 #include "terrain_json.h"
@@ -23,7 +26,7 @@ typedef struct fixture {
 	config config;
 	reply replies[MAX_REPLIES];
 	int n_replies;
-	osc_request requests[4];
+	osc_request requests[8];
 	int n_requests;
 	osc_peer peer;
 } fixture;
@@ -81,6 +84,11 @@ static int setup(void **state)
 	osc_init(&f->osc, f->engine, &f->config, t, cb);
 	model_free(m); /* the voice keeps its own references */
 	terrain_free(t);
+	struct sockaddr_in *local = (struct sockaddr_in *)&f->peer.addr;
+	local->sin_family = AF_INET; /* a client on this machine, as net.c reports it */
+	local->sin_port = htons(5000);
+	local->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->peer.len = sizeof *local;
 	f->peer.tcp_fd = -1;
 	*state = f;
 	return 0;
@@ -89,6 +97,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
+	for (int i = 0; i < f->n_requests; i++)
+		if (f->requests[i].fd >= 0)
+			close(f->requests[i].fd); /* taken with the request, as the worker does */
 	osc_destroy(&f->osc);
 	engine_free(f->engine);
 	free(f);
@@ -271,6 +282,7 @@ static void loads_are_confined_and_queued_for_the_worker(void **state)
 	assert_int_equal(f->n_requests, 1);
 	assert_int_equal(f->requests[0].type, OSC_LOAD_TERRAIN);
 	assert_contains(f->requests[0].path, "/terrains/demo.json");
+	assert_true(f->requests[0].fd >= 0); /* opened when confined: the worker reads what was checked */
 	m = lo_message_new();
 	lo_message_add_int32(m, 3);
 	send_message(f, "/load/model", m);
@@ -353,6 +365,38 @@ static void replies_are_rate_limited_under_a_flood(void **state)
 	assert_string_equal(last_reply(f)->path, "/status.reply");
 }
 
+static lo_message one_string_message(const char *s)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, s);
+	return m;
+}
+
+static void train_save_writes_only_terrain_files_and_overwrites_only_when_asked(void **state)
+{
+	fixture *f = *state;
+	send_message(f, "/train/save", one_string_message("demo.ts"));
+	expect_fail(f, "/train/save", "demo.ts: a terrain is saved as a .json file");
+	send_message(f, "/train/save", one_string_message("terrains/x.json.bak"));
+	expect_fail(f, "/train/save", "a terrain is saved as a .json file");
+	lo_message m = one_string_message("mine.json");
+	lo_message_add_int32(m, 2);
+	send_message(f, "/train/save", m);
+	expect_fail(f, "/train/save", "optionally 1 to overwrite");
+	assert_int_equal(f->n_requests, 0);
+	send_message(f, "/train/save", one_string_message("terrains/mine.json"));
+	assert_int_equal(f->n_requests, 1);
+	assert_int_equal(f->requests[0].type, OSC_SAVE_TERRAIN);
+	assert_false(f->requests[0].overwrite);
+	assert_true(f->requests[0].fd >= 0); /* the directory, opened when confined */
+	assert_contains(f->requests[0].path, "/terrains/mine.json");
+	m = one_string_message("terrains/mine.json");
+	lo_message_add_int32(m, 1);
+	send_message(f, "/train/save", m);
+	assert_int_equal(f->n_requests, 2);
+	assert_true(f->requests[1].overwrite);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +411,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_button_mapped_to_a_load_queues_it_on_press_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
+	    cmocka_unit_test_setup_teardown(train_save_writes_only_terrain_files_and_overwrites_only_when_asked, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
