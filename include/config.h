@@ -13,9 +13,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "access.h"
 #include "log.h"
 
-enum { CONFIG_PATH_MAX = 1024, CONFIG_MAX_DIRS = 8, CONFIG_MAX_MAPPINGS = 64, CONFIG_ADDRESS_MAX = 128 };
+enum {
+	CONFIG_PATH_MAX = 1024,
+	CONFIG_MAX_DIRS = 8,
+	CONFIG_MAX_MAPPINGS = 64,
+	CONFIG_ADDRESS_MAX = 128,
+	CONFIG_MAX_ALLOW = 32,
+	CONFIG_PASSWORD_MAX = 128,
+};
 
 typedef enum mapping_target {
 	MAP_XY,           /* two values -> the first two control axes */
@@ -47,6 +55,13 @@ typedef struct config {
 	int tcp_port; /* 0 = no TCP */
 	int log_unmapped;
 	int reply_controls; /* answer /done to every control message (scsynth style); off for controllers that mind */
+	/* who may talk (docs/configuration.md, "Access control"): loopback
+	 * always; others when a rule matches. Binding beyond loopback needs
+	 * at least one rule. */
+	int n_allow;
+	access_rule allow[CONFIG_MAX_ALLOW];
+	int remote_admin;                   /* non-loopback peers may /quit, /load/... and /train/save */
+	char password[CONFIG_PASSWORD_MAX]; /* "" = none; else a TCP session starts with /auth <password> */
 	/* audio */
 	char device[256]; /* name substring or index; "" = default output */
 	int sample_rate;  /* 0 = the model's rate when the device supports it */

@@ -90,6 +90,9 @@ typedef struct osc_context {
 	/* datagrams the kernel dropped because the socket's queue was full
 	 * (written by the network layer where the OS tells: Linux) */
 	atomic_uint_fast64_t udp_dropped;
+	/* datagrams and TCP connections from peers outside osc.allow, dropped
+	 * unanswered (osc_peer_allowed) */
+	atomic_uint_fast64_t refused;
 } osc_context;
 
 /* One datagram (or TCP packet) as received. */
@@ -124,6 +127,17 @@ void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epoc
 /* Sends due /notify updates (/cursor, /latent, and /status.reply once a
  * second) to subscribers. Called by a non-RT thread every few ms. */
 void osc_notify_tick(osc_context *o);
+
+/* Access control (docs/osc.md, "Access control"), for the network layer.
+ * Whether a peer may talk at all (loopback, or a match in osc.allow); a
+ * refusal is counted in `refused`. */
+int osc_peer_allowed(osc_context *o, const osc_peer *peer);
+/* Whether TCP sessions must start with /auth (osc.password is set). */
+int osc_needs_password(osc_context *o);
+/* The first packet of a TCP session when a password is needed: 0 when it
+ * is `/auth <password>` with the right one (answered /done), -1 otherwise
+ * (answered /fail; the caller closes the connection). */
+int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)

@@ -98,9 +98,30 @@ static int get_bool(const cJSON *obj, const char *key, int *dst, char *err, size
 	return 0;
 }
 
+static int parse_allow(config *c, const cJSON *allow, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(allow) || cJSON_GetArraySize(allow) > CONFIG_MAX_ALLOW)
+		return error_set(err, errlen, "'allow' must be an array of at most %d addresses or CIDR ranges",
+		                 CONFIG_MAX_ALLOW);
+	c->n_allow = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, allow)
+	{
+		char why[256];
+		if (!cJSON_IsString(item))
+			return error_set(err, errlen, "allow[%d] must be a string (an address or CIDR range)",
+			                 c->n_allow);
+		if (access_parse_rule(item->valuestring, &c->allow[c->n_allow], why, sizeof why) < 0)
+			return error_set(err, errlen, "allow[%d]: %s", c->n_allow, why);
+		c->n_allow++;
+	}
+	return 0;
+}
+
 static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 {
-	static const char *const known[] = {"port", "bind", "tcp_port", "log_unmapped", "reply_controls", NULL};
+	static const char *const known[] = {
+	    "port", "bind", "tcp_port", "log_unmapped", "reply_controls", "allow", "remote_admin", "password", NULL};
 	if (!cJSON_IsObject(osc))
 		return error_set(err, errlen, "'osc' must be an object");
 	if (check_keys(osc, known, "osc", err, errlen) < 0 ||
@@ -108,9 +129,12 @@ static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
 	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
 	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
-	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0)
+	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0 ||
+	    get_bool(osc, "remote_admin", &c->remote_admin, err, errlen) < 0 ||
+	    get_string(osc, "password", c->password, sizeof c->password, err, errlen) < 0)
 		return -1;
-	return 0;
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(osc, "allow");
+	return allow ? parse_allow(c, allow, err, errlen) : 0;
 }
 
 static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
@@ -338,6 +362,12 @@ int config_validate(const config *c, char *err, size_t errlen)
 		return error_set(err, errlen, "the audio period %d is out of range (16 to 8192 frames)", c->period);
 	if (!c->model[0] || !c->terrain[0])
 		return error_set(err, errlen, "a model and a terrain are needed");
+	/* Anyone on the network could play, load and quit otherwise. */
+	if (c->n_allow == 0 && !access_bind_is_loopback(c->bind))
+		return error_set(err, errlen,
+		                 "binding OSC to %s reaches beyond this machine: list who may connect in osc.allow "
+		                 "(addresses or CIDR ranges, e.g. [\"192.168.0.0/16\"]), or bind 127.0.0.1",
+		                 c->bind);
 	return 0;
 }
 
@@ -349,7 +379,14 @@ void config_print(const config *c, FILE *out)
 	        c->log_unmapped ? ", logging unmapped addresses" : "", c->tcp_port ? "on" : "off",
 	        c->reply_controls ? "on" : "off");
 	if (c->tcp_port)
-		fprintf(out, "  osc tcp port   %d\n", c->tcp_port);
+		fprintf(out, "  osc tcp port   %d%s\n", c->tcp_port, c->password[0] ? ", password required" : "");
+	fprintf(out, "  osc allow      loopback");
+	for (int i = 0; i < c->n_allow; i++) {
+		char rule[ACCESS_RULE_TEXT_MAX];
+		access_format_rule(&c->allow[i], rule, sizeof rule);
+		fprintf(out, " %s", rule);
+	}
+	fprintf(out, "; admin requests from %s\n", c->remote_admin ? "anyone allowed" : "loopback only");
 	fprintf(out, "  audio          device \"%s\", rate %s, period %d, ring %s\n",
 	        c->device[0] ? c->device : "default", c->sample_rate ? "fixed" : "model's", c->period,
 	        c->ring_ms > 0 ? "fixed" : "auto");

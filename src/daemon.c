@@ -43,7 +43,7 @@
 enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
-	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level;
+	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
 	int port, tcp_port, period, sample_rate;
 	int explicit_config;
 } overrides;
@@ -84,6 +84,7 @@ static void apply_overrides(config *c, const overrides *o)
 	COPY(model, o->model);
 	COPY(terrain, o->terrain);
 	COPY(record, o->record);
+	COPY(password, o->password);
 #undef COPY
 	if (o->port)
 		c->port = o->port;
@@ -119,6 +120,7 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"rate", required_argument, NULL, 'r'},
                                               {"record", required_argument, NULL, 'R'},
                                               {"log-level", required_argument, NULL, 'l'},
+                                              {"password", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
@@ -127,6 +129,7 @@ static void serve_usage(FILE *out)
 	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
 	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
 	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+	             "                [--password WORD]\n"
 	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
 }
 
@@ -145,7 +148,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:w:h", serve_options, NULL)) != -1) {
 		int ok = 1;
 		switch (c) {
 		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
@@ -158,6 +161,10 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
 		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
 		case 'R': o->record = optarg; break;
+		case 'w':
+			o->password = optarg;
+			ok = strlen(optarg) < CONFIG_PASSWORD_MAX;
+			break;
 		case 'l': {
 			log_level level;
 			o->log_level = optarg;

@@ -37,6 +37,7 @@ typedef struct tcp_client {
 	unsigned char *buf; /* length prefix + packet */
 	struct sockaddr_storage addr;
 	socklen_t len;
+	bool authenticated; /* no password needed, or /auth passed */
 } tcp_client;
 
 struct net_server {
@@ -110,8 +111,8 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 static void receive_udp(net_server *s)
 {
 	size_t used = 0;
-	int n = 0;
-	while (n < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
+	int n = 0, reads = 0; /* reads: refused datagrams count too, so a flood of them ends the burst */
+	while (n < BURST_MAX && reads++ < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
 		osc_packet *p = &s->packets[n];
 		p->peer = (osc_peer){.tcp_fd = -1};
 		struct iovec iov = {s->burst + used, MAX_PACKET};
@@ -130,6 +131,11 @@ static void receive_udp(net_server *s)
 			break;
 		p->peer.len = msg.msg_namelen;
 		note_kernel_drops(s, &msg);
+		/* Outside the allow-list: dropped without a reply, so that a
+		 * datagram with a forged sender cannot turn the daemon into a
+		 * reflector that sends replies at someone else. */
+		if (!osc_peer_allowed(s->osc, &p->peer))
+			continue;
 		p->data = s->burst + used;
 		p->size = (size_t)got;
 		used += ((size_t)got + 7) & ~(size_t)7;
@@ -146,10 +152,15 @@ static void accept_tcp(net_server *s)
 	int fd = accept(s->tcp_fd, (struct sockaddr *)&addr, &len);
 	if (fd < 0)
 		return;
+	if (!osc_peer_allowed(s->osc, &(osc_peer){.addr = addr, .len = len, .tcp_fd = fd})) {
+		close(fd); /* outside osc.allow: not a byte read or sent */
+		return;
+	}
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		if (s->clients[i].fd < 0) {
 			s->clients[i] =
 			    (tcp_client){.fd = fd, .used = 0, .buf = s->clients[i].buf, .addr = addr, .len = len};
+			s->clients[i].authenticated = !osc_needs_password(s->osc);
 			return;
 		}
 	log_warn("refusing an OSC TCP connection: %d clients already connected", MAX_TCP_CLIENTS);
@@ -184,7 +195,15 @@ static void receive_tcp(net_server *s, tcp_client *c)
 		if (c->used < 4 + (size_t)size)
 			return;
 		osc_peer peer = {.addr = c->addr, .len = c->len, .tcp_fd = c->fd};
-		osc_handle_packet(s->osc, c->buf + 4, size, &peer);
+		if (!c->authenticated) { /* the first packet must be /auth <password> */
+			if (osc_authenticate(s->osc, c->buf + 4, size, &peer) < 0) {
+				drop_client(c);
+				return;
+			}
+			c->authenticated = true;
+		} else {
+			osc_handle_packet(s->osc, c->buf + 4, size, &peer);
+		}
 		memmove(c->buf, c->buf + 4 + size, c->used - 4 - size);
 		c->used -= 4 + size;
 	}

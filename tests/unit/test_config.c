@@ -34,6 +34,8 @@ static void defaults_are_valid_and_the_shipped_config_loads(void **state)
 	if (config_load(&c, "config/touchosc-portrait.json", err, sizeof err) < 0)
 		fail_msg("%s", err);
 	assert_string_equal(c.bind, "0.0.0.0");
+	assert_int_equal(c.n_allow, 5); /* the private ranges */
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 	assert_true(config_find_mapping(&c, "/1/xy1")->swap);
 }
 
@@ -229,6 +231,47 @@ static void symbolic_links_are_followed_only_while_they_stay_inside(void **state
 	assert_int_equal(system(command), 0);
 }
 
+static void the_allow_list_and_admin_keys_are_read_and_checked(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	const char *text = "{\"osc\": {\"bind\": \"0.0.0.0\", \"allow\": [\"192.168.0.0/16\", \"fe80::/10\", "
+	                   "\"10.0.0.7\"], \"remote_admin\": true, \"password\": \"s3cret\"}}";
+	if (config_parse(&c, text, "t.json", err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_allow, 3);
+	assert_int_equal(c.allow[1].prefix, 10);
+	assert_true(c.remote_admin);
+	assert_string_equal(c.password, "s3cret");
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	expect_refused("{\"osc\": {\"allow\": \"192.168.0.0/16\"}}", "'allow' must be an array");
+	expect_refused("{\"osc\": {\"allow\": [\"192.168.1.0/16\"]}}", "allow[0]: '192.168.1.0/16' has bits set");
+	expect_refused("{\"osc\": {\"allow\": [\"10.0.0.0/8\", \"tablet\"]}}", "allow[1]: 'tablet' is not an IP");
+	expect_refused("{\"osc\": {\"allow\": [7]}}", "allow[0] must be a string");
+	expect_refused("{\"osc\": {\"remote_admin\": 1}}", "'remote_admin' must be true or false");
+}
+
+static void binding_beyond_loopback_needs_an_allow_list(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	snprintf(c.bind, sizeof c.bind, "0.0.0.0");
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	assert_contains(err, "osc.allow");
+	snprintf(c.bind, sizeof c.bind, "::");
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	snprintf(c.bind, sizeof c.bind, "::1");
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	snprintf(c.bind, sizeof c.bind, "0.0.0.0");
+	assert_int_equal(access_parse_rule("192.168.0.0/16", &c.allow[0], err, sizeof err), 0);
+	c.n_allow = 1;
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +281,8 @@ int main(void)
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(paths_are_confined_to_the_allowed_directories),
 	    cmocka_unit_test(symbolic_links_are_followed_only_while_they_stay_inside),
+	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
+	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
