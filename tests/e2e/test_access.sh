@@ -39,4 +39,5 @@ $PY tests/e2e/access_checks.py "$ADDR" "$PORT" "$TCP_PORT" "$TMP/conf.json" "$DA
 wait $DAEMON || fail "the daemon did not exit cleanly after /quit"
 expect_in "$TMP/daemon.out" "osc allow      loopback 198.51.100.0/24; admin requests from loopback only"
 expect_in "$TMP/daemon.err" "closing an OSC TCP connection: wrong password"
+if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
 echo "ok"
