@@ -45,12 +45,21 @@ typedef struct osc_request {
 	osc_request_type type;
 	char address[64];
 	char path[CONFIG_PATH_MAX]; /* the confined real path (for messages: read through fd) */
-	int fd;                     /* loads: the file, saves: its directory, opened when confined; -1 for none. Whoever
-	                               accepts the request (the request callback returning 0) closes it */
-	int overwrite;              /* OSC_SAVE_TERRAIN: replace an existing file */
+	/* loads: the file, saves: its directory, opened when confined (see
+	 * osc_request_has_file; -1 otherwise). Whoever accepts the request
+	 * (the request callback returning 0) closes it. */
+	int fd;
+	int overwrite; /* OSC_SAVE_TERRAIN: replace an existing file */
 	int epochs;
 	osc_peer peer;
 } osc_request;
+
+/* Whether the request carries an open file in `fd` (loads and saves only:
+ * a request of another type never has its fd closed, even if left 0). */
+static inline int osc_request_has_file(const osc_request *req)
+{
+	return req->type == OSC_LOAD_MODEL || req->type == OSC_LOAD_TERRAIN || req->type == OSC_SAVE_TERRAIN;
+}
 
 typedef struct osc_callbacks {
 	/* Sends one serialised OSC packet to a peer (net_start installs it). */

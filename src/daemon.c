@@ -346,7 +346,7 @@ static void run_request(daemon_state *d, const osc_request *req)
 	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
 	default: rc = save_request(d, req, err, sizeof err); break;
 	}
-	if (req->fd >= 0)
+	if (osc_request_has_file(req))
 		close(req->fd);
 	if (rc == 0) {
 		osc_reply_done(&d->osc, &req->peer, req->address);

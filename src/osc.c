@@ -485,7 +485,7 @@ static void submit(osc_call *c, osc_request *req)
 	req->peer = *c->peer;
 	snprintf(req->address, sizeof req->address, "%s", c->address);
 	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
-		if (req->fd >= 0)
+		if (osc_request_has_file(req))
 			close(req->fd);
 		fail(c, "busy: other requests are still queued, try again");
 	}

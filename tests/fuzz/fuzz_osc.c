@@ -20,7 +20,7 @@ static void drop_reply(void *ctx, const osc_peer *peer, const void *data, size_t
 static int drop_request(void *ctx, const osc_request *req)
 {
 	(void)ctx;
-	if (req->fd >= 0)
+	if (osc_request_has_file(req))
 		close(req->fd); /* taken with the request */
 	return 0;
 }

@@ -98,7 +98,7 @@ static int teardown(void **state)
 {
 	fixture *f = *state;
 	for (int i = 0; i < f->n_requests; i++)
-		if (f->requests[i].fd >= 0)
+		if (osc_request_has_file(&f->requests[i]))
 			close(f->requests[i].fd); /* taken with the request, as the worker does */
 	osc_destroy(&f->osc);
 	engine_free(f->engine);
