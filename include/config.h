@@ -13,9 +13,17 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "access.h"
 #include "log.h"
 
-enum { CONFIG_PATH_MAX = 1024, CONFIG_MAX_DIRS = 8, CONFIG_MAX_MAPPINGS = 64, CONFIG_ADDRESS_MAX = 128 };
+enum {
+	CONFIG_PATH_MAX = 1024,
+	CONFIG_MAX_DIRS = 8,
+	CONFIG_MAX_MAPPINGS = 64,
+	CONFIG_ADDRESS_MAX = 128,
+	CONFIG_MAX_ALLOW = 32,
+	CONFIG_PASSWORD_MAX = 128,
+};
 
 typedef enum mapping_target {
 	MAP_XY,           /* two values -> the first two control axes */
@@ -47,6 +55,13 @@ typedef struct config {
 	int tcp_port; /* 0 = no TCP */
 	int log_unmapped;
 	int reply_controls; /* answer /done to every control message (scsynth style); off for controllers that mind */
+	/* who may talk (docs/configuration.md, "Access control"): loopback
+	 * always; others when a rule matches. Binding beyond loopback needs
+	 * at least one rule. */
+	int n_allow;
+	access_rule allow[CONFIG_MAX_ALLOW];
+	int remote_admin;                   /* non-loopback peers may /quit, /load/... and /train/save */
+	char password[CONFIG_PASSWORD_MAX]; /* "" = none; else a TCP session starts with /auth <password> */
 	/* audio */
 	char device[256]; /* name substring or index; "" = default output */
 	int sample_rate;  /* 0 = the model's rate when the device supports it */
@@ -75,14 +90,25 @@ void config_print(const config *c, FILE *out);
 /* The mapping for an OSC address, or NULL. */
 const config_mapping *config_find_mapping(const config *c, const char *address);
 
-/* Resolves `requested` to a real path inside one of the allowed
- * directories (relative paths are tried against each allowed directory,
- * then the working directory). Fills `resolved`; -1 with a reason if the
- * file does not exist or lies outside. */
-int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen);
-/* The same for a file to be written (it may not exist yet): its directory
- * must exist inside an allowed directory, and its name must be plain. */
-int config_confine_new_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
-                            size_t errlen);
+/* Confines and opens in one step: resolves `requested` inside one of the
+ * allowed directories (relative paths are tried against each allowed
+ * directory, then the working directory), opens it read-only and returns
+ * the descriptor (close-on-exec; the caller closes it). Symbolic links are
+ * followed only where they stay inside: one that leads out, even to a file
+ * that does not exist, is refused as "outside the allowed directories".
+ * Fills `resolved` with the real path (for messages); -1 with a reason if
+ * the file does not exist, is not a regular file, or lies outside.
+ *
+ * What is opened is checked, not only what was resolved: the descriptor's
+ * own path (/proc/self/fd) must lie inside, so a directory swapped for a
+ * link between the two steps is caught. Read the file through the
+ * descriptor (or "/proc/self/fd/N"), never through the path again. */
+int config_open_confined(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen);
+/* The same for a file to be written (it may not exist yet): opens its
+ * directory, which must lie inside an allowed directory, and sets *name to
+ * the file's plain name within `requested` (a bare name goes to the first
+ * allowed directory). Create the file with openat(dirfd, ...). */
+int config_open_confined_dir(const config *c, const char *requested, const char **name, char *resolved, size_t len,
+                             char *err, size_t errlen);
 
 #endif

@@ -64,6 +64,10 @@ model_options model_default_options(void);
 /* Loads and validates; on failure returns -1, *out stays NULL and `err`
  * says what is wrong in terms of the nn~ conventions. */
 int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen);
+/* The same through a descriptor opened by config_open_confined (libtorch
+ * reads "/proc/self/fd/N", so the path is not looked up again); `path`
+ * names the file for the id and messages. */
+int model_load_fd(int fd, const char *path, const model_options *options, model **out, char *err, size_t errlen);
 /* Drops a reference; frees the model with the last one. */
 void model_free(model *m);
 

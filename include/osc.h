@@ -48,16 +48,30 @@ typedef enum osc_request_type {
 typedef struct osc_request {
 	osc_request_type type;
 	char address[64];
-	char path[CONFIG_PATH_MAX];
+	char path[CONFIG_PATH_MAX]; /* the confined real path (for messages: read through fd) */
+	/* loads: the file, saves: its directory, opened when confined (see
+	 * osc_request_has_file; -1 otherwise). Whoever accepts the request
+	 * (the request callback returning 0) closes it. */
+	int fd;
+	int overwrite; /* OSC_SAVE_TERRAIN: replace an existing file */
 	int epochs;
 	osc_peer peer;
 } osc_request;
+
+/* Whether the request carries an open file in `fd` (loads and saves only:
+ * a request of another type never has its fd closed, even if left 0). */
+static inline int osc_request_has_file(const osc_request *req)
+{
+	return req->type == OSC_LOAD_MODEL || req->type == OSC_LOAD_TERRAIN || req->type == OSC_SAVE_TERRAIN;
+}
 
 typedef struct osc_callbacks {
 	/* Sends one serialised OSC packet to a peer (net_start installs it). */
 	void (*send)(void *send_ctx, const osc_peer *peer, const void *data, size_t size);
 	void *send_ctx;
-	/* Queues a request for the worker; returns -1 if the queue is full. */
+	/* Queues a request for the worker; returns -1 if the queue is full
+	 * (then req->fd stays the caller's), 0 when it takes the request and
+	 * with it req->fd. */
 	int (*request)(void *ctx, const osc_request *req);
 	/* Appends daemon-level "key", value pairs to a /status.reply. */
 	void (*status)(void *ctx, lo_message reply);
@@ -94,6 +108,9 @@ typedef struct osc_context {
 	/* datagrams the kernel dropped because the socket's queue was full
 	 * (written by the network layer where the OS tells: Linux) */
 	atomic_uint_fast64_t udp_dropped;
+	/* datagrams and TCP connections from peers outside osc.allow, dropped
+	 * unanswered (osc_peer_allowed) */
+	atomic_uint_fast64_t refused;
 } osc_context;
 
 /* One datagram (or TCP packet) as received. */
@@ -126,6 +143,17 @@ int osc_subscriber_count(osc_context *o);
 /* Sends due /notify updates (/cursor, /latent, and /status.reply once a
  * second) to subscribers. Called by a non-RT thread every few ms. */
 void osc_notify_tick(osc_context *o);
+
+/* Access control (docs/osc.md, "Access control"), for the network layer.
+ * Whether a peer may talk at all (loopback, or a match in osc.allow); a
+ * refusal is counted in `refused`. */
+int osc_peer_allowed(osc_context *o, const osc_peer *peer);
+/* Whether TCP sessions must start with /auth (osc.password is set). */
+int osc_needs_password(osc_context *o);
+/* The first packet of a TCP session when a password is needed: 0 when it
+ * is `/auth <password>` with the right one (answered /done), -1 otherwise
+ * (answered /fail; the caller closes the connection). */
+int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)

@@ -18,11 +18,21 @@ enum { TERRAIN_FORMAT_VERSION = 1 };
 int terrain_from_json(const char *text, const char *source, terrain **out, char *err, size_t errlen);
 /* Loads a terrain file: `.json`, or an nn_terrain `.pt` checkpoint. */
 int terrain_load(const char *path, terrain **out, char *err, size_t errlen);
+/* The same through a descriptor opened by config_open_confined (read via
+ * /proc/self/fd, so that the path is never looked up again); `name` is
+ * the file's name for its suffix and for messages. */
+int terrain_load_fd(int fd, const char *name, terrain **out, char *err, size_t errlen);
 /* Returns a malloc'd JSON text (free with free()). */
 char *terrain_to_json(const terrain *t);
 /* Writes atomically (temporary file, then rename): a failed save never
- * destroys the previous file. */
+ * destroys the previous file. Replaces an existing file. */
 int terrain_save(const terrain *t, const char *path, char *err, size_t errlen);
+/* The same as `name` in the directory open as `dirfd`
+ * (config_open_confined_dir). The temporary file is created fresh
+ * (O_EXCL | O_NOFOLLOW), so a link planted at the target or beside it is
+ * never written through. Without `overwrite`, an existing file is kept and
+ * the save fails saying so ("already exists"). */
+int terrain_save_at(const terrain *t, int dirfd, const char *name, int overwrite, char *err, size_t errlen);
 
 /* Reads an nn_terrain checkpoint with libtorch. Its control bounds are not
  * stored in the file: they are set to `bounds_min`/`bounds_max` on every

@@ -37,13 +37,15 @@ class TerraindError(Exception):
 
 
 class Client:
-    def __init__(self, host="127.0.0.1", port=9000, timeout=5.0, tcp=False):
+    def __init__(self, host="127.0.0.1", port=9000, timeout=5.0, tcp=False, password=None):
         proto = liblo.TCP if tcp else liblo.UDP
         self.target = liblo.Address(host, port, proto)
         self.server = liblo.Server(0, proto)
         self.server.add_method(None, None, self._on_message)
         self.timeout = timeout
         self.replies = []
+        if password is not None:  # osc.password: a TCP session starts with /auth
+            self.request("/auth", password)
 
     def close(self):
         self.server.free()
@@ -182,6 +184,7 @@ def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=9000)
     ap.add_argument("--tcp", action="store_true", help="use OSC over TCP (the daemon's tcp_port)")
+    ap.add_argument("--password", help="send /auth PASSWORD first (TCP, when osc.password is set)")
     sub = ap.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="print /status.reply")
     p = sub.add_parser("xy", help="move the cursor")
@@ -208,7 +211,7 @@ def main():
     p.add_argument("args", nargs="*")
     a = ap.parse_args()
     try:
-        with Client(a.host, a.port, tcp=a.tcp) as c:
+        with Client(a.host, a.port, tcp=a.tcp, password=a.password) as c:
             if a.command == "status":
                 for k, v in c.status().items():
                     print("%-18s %s" % (k, v))

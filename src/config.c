@@ -8,10 +8,13 @@
 #include "error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "json_util.h"
 
@@ -95,9 +98,30 @@ static int get_bool(const cJSON *obj, const char *key, int *dst, char *err, size
 	return 0;
 }
 
+static int parse_allow(config *c, const cJSON *allow, char *err, size_t errlen)
+{
+	if (!cJSON_IsArray(allow) || cJSON_GetArraySize(allow) > CONFIG_MAX_ALLOW)
+		return error_set(err, errlen, "'allow' must be an array of at most %d addresses or CIDR ranges",
+		                 CONFIG_MAX_ALLOW);
+	c->n_allow = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, allow)
+	{
+		char why[256];
+		if (!cJSON_IsString(item))
+			return error_set(err, errlen, "allow[%d] must be a string (an address or CIDR range)",
+			                 c->n_allow);
+		if (access_parse_rule(item->valuestring, &c->allow[c->n_allow], why, sizeof why) < 0)
+			return error_set(err, errlen, "allow[%d]: %s", c->n_allow, why);
+		c->n_allow++;
+	}
+	return 0;
+}
+
 static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 {
-	static const char *const known[] = {"port", "bind", "tcp_port", "log_unmapped", "reply_controls", NULL};
+	static const char *const known[] = {
+	    "port", "bind", "tcp_port", "log_unmapped", "reply_controls", "allow", "remote_admin", "password", NULL};
 	if (!cJSON_IsObject(osc))
 		return error_set(err, errlen, "'osc' must be an object");
 	if (check_keys(osc, known, "osc", err, errlen) < 0 ||
@@ -105,9 +129,12 @@ static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
 	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
 	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
-	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0)
+	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0 ||
+	    get_bool(osc, "remote_admin", &c->remote_admin, err, errlen) < 0 ||
+	    get_string(osc, "password", c->password, sizeof c->password, err, errlen) < 0)
 		return -1;
-	return 0;
+	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(osc, "allow");
+	return allow ? parse_allow(c, allow, err, errlen) : 0;
 }
 
 static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
@@ -335,6 +362,12 @@ int config_validate(const config *c, char *err, size_t errlen)
 		return error_set(err, errlen, "the audio period %d is out of range (16 to 8192 frames)", c->period);
 	if (!c->model[0] || !c->terrain[0])
 		return error_set(err, errlen, "a model and a terrain are needed");
+	/* Anyone on the network could play, load and quit otherwise. */
+	if (c->n_allow == 0 && !access_bind_is_loopback(c->bind))
+		return error_set(err, errlen,
+		                 "binding OSC to %s reaches beyond this machine: list who may connect in osc.allow "
+		                 "(addresses or CIDR ranges, e.g. [\"192.168.0.0/16\"]), or bind 127.0.0.1",
+		                 c->bind);
 	return 0;
 }
 
@@ -346,7 +379,14 @@ void config_print(const config *c, FILE *out)
 	        c->log_unmapped ? ", logging unmapped addresses" : "", c->tcp_port ? "on" : "off",
 	        c->reply_controls ? "on" : "off");
 	if (c->tcp_port)
-		fprintf(out, "  osc tcp port   %d\n", c->tcp_port);
+		fprintf(out, "  osc tcp port   %d%s\n", c->tcp_port, c->password[0] ? ", password required" : "");
+	fprintf(out, "  osc allow      loopback");
+	for (int i = 0; i < c->n_allow; i++) {
+		char rule[ACCESS_RULE_TEXT_MAX];
+		access_format_rule(&c->allow[i], rule, sizeof rule);
+		fprintf(out, " %s", rule);
+	}
+	fprintf(out, "; admin requests from %s\n", c->remote_admin ? "anyone allowed" : "loopback only");
 	fprintf(out, "  audio          device \"%s\", rate %s, period %d, ring %s\n",
 	        c->device[0] ? c->device : "default", c->sample_rate ? "fixed" : "model's", c->period,
 	        c->ring_ms > 0 ? "fixed" : "auto");
@@ -398,43 +438,201 @@ static int inside_allowed(const config *c, const char *real)
 	return 0;
 }
 
-int config_confine_path(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen)
+enum { MAX_SYMLINKS = 40 }; /* as the kernel's limit on links followed in one lookup */
+
+typedef struct resolution {
+	char path[PATH_MAX];
+	int exists;   /* every component exists */
+	int via_link; /* a symbolic link was followed */
+} resolution;
+
+/* Appends one component to r->path and, while everything so far exists,
+ * looks at it: a symbolic link is replaced by its target, which is put in
+ * front of what remains to be walked (`rest`). Returns 0 or an errno. */
+static int resolve_component(resolution *r, const char *name, size_t n, char *rest, size_t rest_size, int *links)
 {
-	char real[PATH_MAX];
-	if (!requested[0])
-		return error_set(err, errlen, "the path is empty");
-	if (requested[0] != '/')
-		for (int i = 0; i < c->n_allowed_dirs; i++) {
-			char candidate[2 * CONFIG_PATH_MAX + 2];
-			snprintf(candidate, sizeof candidate, "%s/%s", c->allowed_dirs[i], requested);
-			if (realpath(candidate, real) && inside_allowed(c, real)) {
-				snprintf(resolved, len, "%s", real);
-				return 0;
-			}
+	size_t used = strlen(r->path);
+	if (used + 1 + n >= sizeof r->path)
+		return ENAMETOOLONG;
+	r->path[used] = '/';
+	memcpy(r->path + used + 1, name, n);
+	r->path[used + 1 + n] = '\0';
+	struct stat st;
+	if (!r->exists)
+		return 0;
+	if (lstat(r->path, &st) != 0) {
+		r->exists = 0;
+		return errno == ENOENT ? 0 : errno;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t len = readlink(r->path, target, sizeof target - 1);
+		if (len < 0)
+			return errno;
+		if (++*links > MAX_SYMLINKS)
+			return ELOOP;
+		target[len] = '\0';
+		r->via_link = 1;
+		r->path[target[0] == '/' ? 0 : used] = '\0'; /* drop the link's name (all of it: absolute) */
+		char joined[2 * PATH_MAX];
+		if ((size_t)snprintf(joined, sizeof joined, "%s/%s", target, rest) >= rest_size)
+			return ENAMETOOLONG;
+		snprintf(rest, rest_size, "%s", joined);
+		return 0;
+	}
+	rest += strspn(rest, "/");
+	return *rest && !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+}
+
+/* Like realpath(3), but a missing tail is kept (with "." and ".." applied
+ * as written): the destination of a dangling link, or of a path that does
+ * not exist, is still known, so it can be called outside. Returns 0 or an
+ * errno. */
+static int resolve(const char *path, resolution *r)
+{
+	r->exists = 1;
+	r->via_link = 0;
+	r->path[0] = '\0'; /* "" is the root: components are appended as "/name" */
+	if (path[0] != '/' && !getcwd(r->path, sizeof r->path))
+		return errno;
+	if (strcmp(r->path, "/") == 0)
+		r->path[0] = '\0';
+	char todo[2 * PATH_MAX];
+	if ((size_t)snprintf(todo, sizeof todo, "%s", path) >= sizeof todo)
+		return ENAMETOOLONG;
+	int links = 0;
+	char *p = todo;
+	for (;;) {
+		p += strspn(p, "/");
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		char name[NAME_MAX + 1];
+		if (n > NAME_MAX)
+			return ENAMETOOLONG;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		/* What is left moves to the front of todo, where a link's target
+		 * can be put before it. */
+		memmove(todo, p + n, strlen(p + n) + 1);
+		p = todo;
+		if (strcmp(name, ".") == 0)
+			continue;
+		if (strcmp(name, "..") == 0) {
+			char *slash = strrchr(r->path, '/');
+			if (slash)
+				*slash = '\0';
+			continue;
 		}
-	if (!realpath(requested, real))
-		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
-	if (!inside_allowed(c, real))
-		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
-		                 requested);
-	snprintf(resolved, len, "%s", real);
+		int rc = resolve_component(r, name, n, todo, sizeof todo, &links);
+		if (rc != 0)
+			return rc;
+	}
+	if (!r->path[0])
+		snprintf(r->path, sizeof r->path, "/");
 	return 0;
 }
 
-int config_confine_new_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
-                            size_t errlen)
+/* Resolves `requested` to an existing real path inside an allowed
+ * directory. Relative paths are tried against each allowed directory,
+ * then the working directory. A candidate that leads outside counts as
+ * "outside" (rather than "not found") when it exists, went through a
+ * symbolic link, or was meant for an allowed directory; a bare name that
+ * merely is not in the working directory does not. */
+static int confine(const config *c, const char *requested, char *real, char *err, size_t errlen)
+{
+	if (!requested[0])
+		return error_set(err, errlen, "the path is empty");
+	int outside = 0, problem = ENOENT;
+	int relative = requested[0] != '/';
+	for (int i = 0; i <= c->n_allowed_dirs; i++) {
+		int in_working_dir = i == c->n_allowed_dirs;
+		char candidate[PATH_MAX + CONFIG_PATH_MAX + 2], dir[PATH_MAX];
+		if (!in_working_dir && (!relative || !realpath(c->allowed_dirs[i], dir)))
+			continue;
+		snprintf(candidate, sizeof candidate, "%s%s%s", in_working_dir ? "" : dir, in_working_dir ? "" : "/",
+		         requested);
+		resolution r;
+		int rc = resolve(candidate, &r);
+		if (rc != 0) {
+			problem = rc;
+			continue;
+		}
+		if (!inside_allowed(c, r.path)) {
+			outside |= r.exists || r.via_link || !in_working_dir || !relative;
+			continue;
+		}
+		if (r.exists) {
+			snprintf(real, PATH_MAX, "%s", r.path);
+			return 0;
+		}
+	}
+	if (outside)
+		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
+		                 requested);
+	return error_set(err, errlen, "%s: %s", requested, strerror(problem));
+}
+
+/* Opens a confined real path without following a link at its end, then
+ * checks where the descriptor really points: if a directory on the way
+ * was swapped for a link after confine() looked, the file opened is
+ * elsewhere and is refused. O_NONBLOCK: opening a FIFO must not hang the
+ * network thread (it is then refused as not a regular file). */
+static int open_checked(const config *c, const char *requested, const char *real, int directory, char *err,
+                        size_t errlen)
+{
+	int fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (directory ? O_DIRECTORY : 0));
+	if (fd < 0 && errno == ELOOP) /* the last component became a link after confine() looked */
+		return error_set(err, errlen, "%s is outside the allowed directories (it changed into a link)",
+		                 requested);
+	if (fd < 0)
+		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
+	struct stat st;
+	char link[64], actual[PATH_MAX];
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, actual, sizeof actual - 1);
+	int ok = n > 0 && fstat(fd, &st) == 0;
+	if (ok)
+		actual[n] = '\0';
+	const char *why = !ok                                ? "cannot be checked (is /proc mounted?)"
+	                  : !inside_allowed(c, actual)       ? "is outside the allowed directories"
+	                  : directory || S_ISREG(st.st_mode) ? NULL
+	                                                     : "is not a regular file";
+	if (why) {
+		close(fd);
+		return error_set(err, errlen, "%s %s", requested, why);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int config_open_confined(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	if (confine(c, requested, real, err, errlen) < 0)
+		return -1;
+	int fd = open_checked(c, requested, real, 0, err, errlen);
+	if (fd >= 0)
+		snprintf(resolved, len, "%s", real);
+	return fd;
+}
+
+int config_open_confined_dir(const config *c, const char *requested, const char **name, char *resolved, size_t len,
+                             char *err, size_t errlen)
 {
 	char dir[CONFIG_PATH_MAX], real[PATH_MAX];
 	const char *slash = strrchr(requested, '/');
-	const char *name = slash ? slash + 1 : requested;
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+	*name = slash ? slash + 1 : requested;
+	if (!**name || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
 		return error_set(err, errlen, "'%s' does not name a file", requested);
 	if (slash)
 		snprintf(dir, sizeof dir, "%.*s", slash == requested ? 1 : (int)(slash - requested), requested);
 	else /* a bare name goes to the first allowed directory */
 		snprintf(dir, sizeof dir, "%s", c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".");
-	if (config_confine_path(c, dir, real, sizeof real, err, errlen) < 0)
+	if (confine(c, dir, real, err, errlen) < 0)
 		return -1;
-	snprintf(resolved, len, "%s/%s", real, name);
-	return 0;
+	int fd = open_checked(c, dir, real, 1, err, errlen);
+	if (fd >= 0)
+		snprintf(resolved, len, "%s/%s", real, *name);
+	return fd;
 }

@@ -43,7 +43,7 @@
 enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
-	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level;
+	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
 	int port, tcp_port, period, sample_rate;
 	int explicit_config;
 } overrides;
@@ -84,6 +84,7 @@ static void apply_overrides(config *c, const overrides *o)
 	COPY(model, o->model);
 	COPY(terrain, o->terrain);
 	COPY(record, o->record);
+	COPY(password, o->password);
 #undef COPY
 	if (o->port)
 		c->port = o->port;
@@ -119,6 +120,7 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"rate", required_argument, NULL, 'r'},
                                               {"record", required_argument, NULL, 'R'},
                                               {"log-level", required_argument, NULL, 'l'},
+                                              {"password", required_argument, NULL, 'w'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
@@ -127,6 +129,7 @@ static void serve_usage(FILE *out)
 	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
 	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
 	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+	             "                [--password WORD]\n"
 	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
 }
 
@@ -145,7 +148,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:w:h", serve_options, NULL)) != -1) {
 		int ok = 1;
 		switch (c) {
 		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
@@ -158,6 +161,10 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
 		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
 		case 'R': o->record = optarg; break;
+		case 'w':
+			o->password = optarg;
+			ok = strlen(optarg) < CONFIG_PASSWORD_MAX;
+			break;
 		case 'l': {
 			log_level level;
 			o->log_level = optarg;
@@ -230,29 +237,31 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 	return 0;
 }
 
-static int load_model_request(daemon_state *d, const char *path, char *err, size_t errlen)
+/* Loads read the descriptor osc.c opened when it confined the path
+ * (config_open_confined), never the path again. */
+static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	model_options options = model_default_options();
 	options.torch_threads = d->cfg.torch_threads;
 	model *m;
-	if (model_load(path, &options, &m, err, errlen) < 0)
+	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, m, NULL, err, errlen);
 	if (rc == 0)
-		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio,
+		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", req->path, m->sample_rate, m->ratio,
 		         m->latent_dim);
 	model_free(m); /* the voice holds its own reference */
 	return rc;
 }
 
-static int load_terrain_request(daemon_state *d, const char *path, char *err, size_t errlen)
+static int load_terrain_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	terrain *t;
-	if (terrain_load(path, &t, err, errlen) < 0)
+	if (terrain_load_fd(req->fd, req->path, &t, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, NULL, t, err, errlen);
 	if (rc == 0)
-		log_info("now playing terrain %s (%d -> %d)", path, t->control_dim, t->latent_dim);
+		log_info("now playing terrain %s (%d -> %d)", req->path, t->control_dim, t->latent_dim);
 	terrain_free(t); /* the voice holds its own reference */
 	return rc;
 }
@@ -309,11 +318,15 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 	return rc;
 }
 
+/* Saves into the directory osc.c opened when it confined the path. */
 static int save_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
-	int rc = terrain_save(engine_current_voice(d->engine)->terrain, req->path, err, errlen);
+	const char *name = strrchr(req->path, '/') + 1; /* confined paths are absolute */
+	int rc = terrain_save_at(engine_current_voice(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
 	if (rc == 0)
 		log_info("saved the playing terrain to %s", req->path);
+	else if (strstr(err, "already exists"))
+		snprintf(err + strlen(err), errlen - strlen(err), ": add 1 after the path to replace it");
 	return rc;
 }
 
@@ -328,11 +341,13 @@ static void run_request(daemon_state *d, const osc_request *req)
 		return;
 	}
 	switch (req->type) {
-	case OSC_LOAD_MODEL: rc = load_model_request(d, req->path, err, sizeof err); break;
-	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req->path, err, sizeof err); break;
+	case OSC_LOAD_MODEL: rc = load_model_request(d, req, err, sizeof err); break;
+	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req, err, sizeof err); break;
 	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
 	default: rc = save_request(d, req, err, sizeof err); break;
 	}
+	if (osc_request_has_file(req))
+		close(req->fd);
 	if (rc == 0) {
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		return;

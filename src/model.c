@@ -190,7 +190,10 @@ done:
 	return rc;
 }
 
-int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen)
+/* Loads `open_path`; `path` is the file as the user knows it (the id and
+ * messages use it). They differ for a descriptor opened by confinement. */
+static int load_named(const char *open_path, const char *path, const model_options *options, model **out, char *err,
+                      size_t errlen)
 {
 	model_options defaults = model_default_options();
 	if (!options)
@@ -206,7 +209,7 @@ int model_load(const char *path, const model_options *options, model **out, char
 	model_set_blas_threads(options->torch_threads);
 	char why[768];
 	int rc = -1;
-	if (tb_load(path, &m->module, why, sizeof why) < 0) {
+	if (tb_load(open_path, &m->module, why, sizeof why) < 0) {
 		error_set(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
@@ -237,6 +240,18 @@ out:
 	else
 		*out = m;
 	return rc;
+}
+
+int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen)
+{
+	return load_named(path, path, options, out, err, errlen);
+}
+
+int model_load_fd(int fd, const char *path, const model_options *options, model **out, char *err, size_t errlen)
+{
+	char open_path[64]; /* libtorch opens by name: the descriptor's own, never the path again */
+	snprintf(open_path, sizeof open_path, "/proc/self/fd/%d", fd);
+	return load_named(open_path, path, options, out, err, errlen);
 }
 
 void model_free(model *m)

@@ -52,6 +52,7 @@ typedef struct tcp_client {
 	int hung_up; /* shut down by a sender; this thread drops it on the hang-up */
 	struct sockaddr_storage addr;
 	socklen_t len;
+	bool authenticated; /* no password needed, or /auth passed */
 } tcp_client;
 
 struct net_server {
@@ -178,8 +179,8 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 static void receive_udp(net_server *s)
 {
 	size_t used = 0;
-	int n = 0;
-	while (n < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
+	int n = 0, reads = 0; /* reads: refused datagrams count too, so a flood of them ends the burst */
+	while (n < BURST_MAX && reads++ < BURST_MAX && BURST_BYTES - used >= MAX_PACKET) {
 		osc_packet *p = &s->packets[n];
 		p->peer = (osc_peer){.connection = 0};
 		struct iovec iov = {s->burst + used, MAX_PACKET};
@@ -198,6 +199,11 @@ static void receive_udp(net_server *s)
 			break;
 		p->peer.len = msg.msg_namelen;
 		note_kernel_drops(s, &msg);
+		/* Outside the allow-list: dropped without a reply, so that a
+		 * datagram with a forged sender cannot turn the daemon into a
+		 * reflector that sends replies at someone else. */
+		if (!osc_peer_allowed(s->osc, &p->peer))
+			continue;
 		p->data = s->burst + used;
 		p->size = (size_t)got;
 		used += ((size_t)got + 7) & ~(size_t)7;
@@ -218,12 +224,21 @@ static void accept_tcp(net_server *s)
 	 * algorithm and the client's delayed ACK held them back 40 ms or more. */
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (!osc_peer_allowed(s->osc, &(osc_peer){.addr = addr, .len = len})) {
+		close(fd); /* outside osc.allow: not a byte read or sent */
+		return;
+	}
 	pthread_mutex_lock(&s->clients_lock);
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++) {
 		tcp_client *c = &s->clients[i];
 		if (c->fd < 0) {
-			*c = (tcp_client){
-			    .fd = fd, .id = ++s->last_id, .in = c->in, .out = c->out, .addr = addr, .len = len};
+			*c = (tcp_client){.fd = fd,
+			                  .id = ++s->last_id,
+			                  .in = c->in,
+			                  .out = c->out,
+			                  .addr = addr,
+			                  .len = len,
+			                  .authenticated = !osc_needs_password(s->osc)};
 			osc_stream_reset(&c->in);
 			pthread_mutex_unlock(&s->clients_lock);
 			return;
@@ -248,12 +263,23 @@ static void drop_client(net_server *s, tcp_client *c)
 /* Reads what is there and handles every complete length-prefixed packet. */
 typedef struct tcp_delivery {
 	net_server *server;
+	tcp_client *client;
 	osc_peer peer;
+	int refused; /* a wrong /auth: nothing more is read from this connection */
 } tcp_delivery;
 
 static void deliver_tcp_packet(void *ctx, const unsigned char *packet, size_t size)
 {
 	tcp_delivery *d = ctx;
+	if (d->refused)
+		return;
+	if (!d->client->authenticated) { /* the first packet must be /auth <password> */
+		if (osc_authenticate(d->server->osc, packet, size, &d->peer) < 0)
+			d->refused = 1;
+		else
+			d->client->authenticated = true;
+		return;
+	}
 	osc_handle_packet(d->server->osc, packet, size, &d->peer);
 }
 
@@ -267,10 +293,12 @@ static void receive_tcp(net_server *s, tcp_client *c)
 			drop_client(s, c);
 		return;
 	}
-	tcp_delivery d = {s, {.addr = c->addr, .len = c->len, .connection = c->id}};
+	tcp_delivery d = {s, c, {.addr = c->addr, .len = c->len, .connection = c->id}, 0};
 	char why[128];
 	if (osc_stream_commit(&c->in, (size_t)n, deliver_tcp_packet, &d, why, sizeof why) < 0) {
 		log_warn("closing an OSC TCP connection: %s", why);
+		drop_client(s, c);
+	} else if (d.refused) {
 		drop_client(s, c);
 	}
 }

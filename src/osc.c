@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "access.h"
 #include "clock.h"
 #include "log.h"
 
@@ -411,6 +413,7 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	add_int(m, "coalesced", (int64_t)atomic_load(&o->coalesced));
 	add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
 	add_int(m, "udp_dropped", (int64_t)atomic_load(&o->udp_dropped));
+	add_int(m, "refused", (int64_t)atomic_load(&o->refused));
 	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }
@@ -530,21 +533,52 @@ static void submit(osc_call *c, osc_request *req)
 {
 	req->peer = *c->peer;
 	snprintf(req->address, sizeof req->address, "%s", c->address);
-	if (c->o->cb.request(c->o->cb.ctx, req) < 0)
+	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
+		if (osc_request_has_file(req))
+			close(req->fd);
 		fail(c, "busy: other requests are still queued, try again");
+	}
+}
+
+/* Requests that change files or stop the daemon are for this machine's
+ * users: a peer elsewhere on the network needs osc.remote_admin, and, when
+ * a password guards TCP, to come through an authenticated TCP session
+ * (UDP has no session to authenticate). */
+static int admin_refused(osc_call *c)
+{
+	if (access_is_loopback((const struct sockaddr *)&c->peer->addr, c->peer->len))
+		return 0;
+	pthread_mutex_lock(&c->o->lock);
+	int remote_admin = c->o->config.remote_admin, password = c->o->config.password[0] != '\0';
+	pthread_mutex_unlock(&c->o->lock);
+	if (!remote_admin)
+		fail(c, "%s is refused to remote peers: set osc.remote_admin to true to allow it", c->address);
+	else if (password && c->peer->connection == 0)
+		fail(c,
+		     "%s is refused to remote peers over UDP while osc.password is set: send it over TCP after /auth",
+		     c->address);
+	else
+		return 0;
+	return 1;
 }
 
 /* A request about a file: `path` is confined to the allowed directories
- * (an existing file to read, or a new one to write) first. */
-static void submit_file(osc_call *c, osc_request_type type, const char *path, int new_file)
+ * and opened in the same step (an existing file to read, or the directory
+ * of one to write), so that the worker reads or writes what was checked
+ * and nothing swapped in since. */
+static void submit_file(osc_call *c, osc_request_type type, const char *path, int new_file, int overwrite)
 {
-	osc_request req = {.type = type};
+	if (admin_refused(c))
+		return;
+	osc_request req = {.type = type, .overwrite = overwrite};
 	char why[512];
+	const char *name;
 	pthread_mutex_lock(&c->o->lock);
-	int rc = new_file ? config_confine_new_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why)
-	                  : config_confine_path(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
+	req.fd = new_file
+	             ? config_open_confined_dir(&c->o->config, path, &name, req.path, sizeof req.path, why, sizeof why)
+	             : config_open_confined(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
 	pthread_mutex_unlock(&c->o->lock);
-	if (rc < 0)
+	if (req.fd < 0)
 		fail(c, "%s", why);
 	else
 		submit(c, &req);
@@ -552,7 +586,7 @@ static void submit_file(osc_call *c, osc_request_type type, const char *path, in
 
 static void queue_load(osc_call *c, osc_request_type type, const char *path)
 {
-	submit_file(c, type, path, 0);
+	submit_file(c, type, path, 0, 0);
 }
 
 static void queue_request(osc_call *c, osc_request_type type)
@@ -567,7 +601,9 @@ static void queue_request(osc_call *c, osc_request_type type)
 		fail(c, "expects no arguments");
 		return;
 	}
-	osc_request req = {.type = type};
+	if (admin_refused(c))
+		return;
+	osc_request req = {.type = type, .fd = -1};
 	submit(c, &req);
 }
 
@@ -604,15 +640,28 @@ static void handle_train_run(osc_call *c)
 		fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
 		return;
 	}
-	osc_request req = {.type = OSC_TRAIN, .epochs = (int)epochs};
+	osc_request req = {.type = OSC_TRAIN, .fd = -1, .epochs = (int)epochs};
 	submit(c, &req);
 }
 
+/* /train/save PATH [overwrite]: a terrain file (.json) only, and an
+ * existing one is replaced only when asked (overwrite 1), so that a typo
+ * cannot destroy a model or another terrain. */
 static void handle_train_save(osc_call *c)
 {
-	const char *path;
-	if (one_string(c, &path) == 0)
-		submit_file(c, OSC_SAVE_TERRAIN, path, 1);
+	int string = c->argc >= 1 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL);
+	double overwrite = c->argc == 2 && is_numeric(c->types[1]) ? arg_number(c, 1) : -1;
+	if (!string || c->argc > 2 || (c->argc == 2 && overwrite != 0 && overwrite != 1)) {
+		fail(c, "expects a path, then optionally 1 to overwrite an existing file");
+		return;
+	}
+	const char *path = (const char *)c->argv[0];
+	size_t n = strlen(path);
+	if (n < 5 || strcmp(path + n - 5, ".json") != 0) {
+		fail(c, "%s: a terrain is saved as a .json file", path);
+		return;
+	}
+	submit_file(c, OSC_SAVE_TERRAIN, path, 1, overwrite == 1);
 }
 
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss)
@@ -900,4 +949,54 @@ void osc_handle_batch(osc_context *o, const osc_packet *packets, int n)
 		else
 			osc_handle_packet(o, packets[i].data, packets[i].size, &packets[i].peer);
 	}
+}
+
+/* ---- access control -------------------------------------------------------- */
+
+int osc_peer_allowed(osc_context *o, const osc_peer *peer)
+{
+	if (access_is_loopback((const struct sockaddr *)&peer->addr, peer->len))
+		return 1; /* no lock for the common case */
+	pthread_mutex_lock(&o->lock);
+	int allowed =
+	    access_allowed(o->config.allow, o->config.n_allow, (const struct sockaddr *)&peer->addr, peer->len);
+	pthread_mutex_unlock(&o->lock);
+	if (!allowed)
+		atomic_fetch_add(&o->refused, 1);
+	return allowed;
+}
+
+int osc_needs_password(osc_context *o)
+{
+	pthread_mutex_lock(&o->lock);
+	int needed = o->config.password[0] != '\0';
+	pthread_mutex_unlock(&o->lock);
+	return needed;
+}
+
+int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_peer *peer)
+{
+	char address[256];
+	packet_address(data, size, address, sizeof address);
+	int is_auth = strcmp(address, "/auth") == 0, result = 0;
+	lo_message msg = is_auth ? lo_message_deserialise((void *)data, size, &result) : NULL;
+	int one_string = msg && strcmp(lo_message_get_types(msg), "s") == 0;
+	int ok = 0;
+	if (one_string) {
+		pthread_mutex_lock(&o->lock);
+		ok = access_password_matches(o->config.password, (const char *)lo_message_get_argv(msg)[0]);
+		pthread_mutex_unlock(&o->lock);
+	}
+	if (msg)
+		lo_message_free(msg);
+	if (ok) {
+		osc_reply_done(o, peer, "/auth");
+		return 0;
+	}
+	const char *why = !is_auth      ? "this TCP connection needs /auth <password> first"
+	                  : !one_string ? "expects one string (the password)"
+	                                : "wrong password";
+	osc_reply_fail(o, peer, address[0] ? address : "?", "%s", why);
+	log_warn("closing an OSC TCP connection: %s", why);
+	return -1;
 }

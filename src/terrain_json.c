@@ -10,11 +10,16 @@
 
 #include "error.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "json_util.h"
 #include "torch_backend.h"
@@ -212,16 +217,46 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A loader's message with the path it opened replaced by the name the
+ * user knows ("/proc/self/fd/7" -> "terrains/live.json"). */
+static int message_naming(const char *why, const char *open_path, const char *name, char *err, size_t errlen)
+{
+	const char *at = strstr(why, open_path);
+	if (!at || open_path == name)
+		return error_set(err, errlen, "%s", why);
+	return error_set(err, errlen, "%.*s%s%s", (int)(at - why), why, name, at + strlen(open_path));
+}
+
+/* Reads `open_path`; `name` is the file as the user knows it (its suffix
+ * says the format; messages use it). They differ for a descriptor opened
+ * by confinement. */
+static int load_named(const char *open_path, const char *name, terrain **out, char *err, size_t errlen)
+{
+	char why[1024];
+	int rc;
+	if (has_suffix(name, ".pt") || has_suffix(name, ".pth")) {
+		rc = terrain_import_nn_terrain(open_path, -1.0f, 1.0f, out, why, sizeof why);
+	} else {
+		char *text;
+		rc = json_read_file(open_path, TERRAIN_FILE_MAX_BYTES, &text, why, sizeof why);
+		if (rc == 0) {
+			rc = terrain_from_json(text, name, out, why, sizeof why);
+			free(text);
+		}
+	}
+	return rc < 0 ? message_naming(why, open_path, name, err, errlen) : 0;
+}
+
 int terrain_load(const char *path, terrain **out, char *err, size_t errlen)
 {
-	if (has_suffix(path, ".pt") || has_suffix(path, ".pth"))
-		return terrain_import_nn_terrain(path, -1.0f, 1.0f, out, err, errlen);
-	char *text;
-	if (json_read_file(path, TERRAIN_FILE_MAX_BYTES, &text, err, errlen) < 0)
-		return -1;
-	int rc = terrain_from_json(text, path, out, err, errlen);
-	free(text);
-	return rc;
+	return load_named(path, path, out, err, errlen);
+}
+
+int terrain_load_fd(int fd, const char *name, terrain **out, char *err, size_t errlen)
+{
+	char open_path[64];
+	snprintf(open_path, sizeof open_path, "/proc/self/fd/%d", fd);
+	return load_named(open_path, name, out, err, errlen);
 }
 
 static cJSON *matrix_json(const float *data, int rows, int cols)
@@ -287,22 +322,87 @@ char *terrain_to_json(const terrain *t)
 	return text;
 }
 
-int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
+/* Creates a temporary file beside the target: a fresh name, O_EXCL and
+ * O_NOFOLLOW, so that nothing planted there (a link to elsewhere, an old
+ * temporary file) is ever written through. */
+static int create_temporary(int dirfd, const char *name, char *tmp, size_t len)
+{
+	static atomic_uint counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		snprintf(tmp, len, ".%s.%ld.%u.tmp", name, (long)getpid(), atomic_fetch_add(&counter, 1));
+		int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+static int write_all(int fd, const char *text, size_t size)
+{
+	while (size > 0) {
+		ssize_t n = write(fd, text, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		text += n;
+		size -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Puts the finished temporary file in place. Without `overwrite`, an
+ * existing name is kept (RENAME_NOREPLACE, or a hard link where the file
+ * system lacks it): checking first and renaming after would leave a window. */
+static int move_into_place(int dirfd, const char *tmp, const char *name, int overwrite)
+{
+	if (overwrite)
+		return renameat(dirfd, tmp, dirfd, name);
+	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(dirfd, tmp, dirfd, name, 0) != 0)
+		return -1;
+	unlinkat(dirfd, tmp, 0);
+	return 0;
+}
+
+int terrain_save_at(const terrain *t, int dirfd, const char *name, int overwrite, char *err, size_t errlen)
 {
 	char *text = terrain_to_json(t);
 	if (!text)
-		return error_set(err, errlen, "out of memory writing %s", path);
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp, "wb");
-	int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-	ok = f && (fclose(f) == 0) && ok;
+		return error_set(err, errlen, "out of memory writing %s", name);
+	char tmp[NAME_MAX + 64];
+	int fd = strlen(name) > NAME_MAX ? (errno = ENAMETOOLONG, -1) : create_temporary(dirfd, name, tmp, sizeof tmp);
+	int ok = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 && fsync(fd) == 0;
+	int e = errno;
 	free(text);
-	if (!ok || rename(tmp, path) != 0) {
-		remove(tmp);
-		return error_set(err, errlen, "cannot write %s", path);
-	}
-	return 0;
+	if (fd >= 0 && close(fd) != 0 && ok)
+		ok = 0, e = errno;
+	if (ok && move_into_place(dirfd, tmp, name, overwrite) == 0)
+		return 0;
+	if (ok)
+		e = errno;
+	if (fd >= 0)
+		unlinkat(dirfd, tmp, 0);
+	if (e == EEXIST)
+		return error_set(err, errlen, "%s already exists (not overwritten)", name);
+	return error_set(err, errlen, "cannot write %s: %s", name, strerror(e));
+}
+
+int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%.*s", slash ? (slash == path ? 1 : (int)(slash - path)) : 1, slash ? path : ".");
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return error_set(err, errlen, "cannot write %s: %s: %s", path, dir, strerror(errno));
+	char why[512];
+	int rc = terrain_save_at(t, dirfd, slash ? slash + 1 : path, 1, why, sizeof why);
+	close(dirfd);
+	return rc < 0 ? error_set(err, errlen, "%s", why) : 0;
 }
 
 /* ---- nn_terrain import ------------------------------------------------ */

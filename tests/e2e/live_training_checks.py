@@ -62,3 +62,29 @@ with Client(port=port, timeout=60) as c:
         assert "outside the allowed directories" in str(e), e
     c.request("/train/save", save_path)
     print("  ok: /train/save confined, and saved")
+    with open(save_path) as f:
+        saved = f.read()
+    with open(save_path, "w") as f:
+        f.write("an older take\n")
+    try:
+        c.request("/train/save", save_path)
+        raise AssertionError("an existing file was overwritten without being asked")
+    except TerraindError as e:
+        assert "already exists" in str(e) and "add 1 after the path" in str(e), e
+    with open(save_path) as f:
+        assert f.read() == "an older take\n", "the existing file changed"
+    c.request("/train/save", save_path, 1)
+    with open(save_path) as f:
+        assert f.read() == saved, "/train/save PATH 1 did not replace the file"
+    print("  ok: an existing file is kept unless /train/save PATH 1")
+    with open("models/demo.ts", "rb") as f:
+        demo = f.read()
+    for path in ("demo.ts", "models/demo.ts", save_path[:-5] + ".ts"):
+        try:
+            c.request("/train/save", path, 1)
+            raise AssertionError("/train/save %s was accepted" % path)
+        except TerraindError as e:
+            assert "a terrain is saved as a .json file" in str(e), e
+    with open("models/demo.ts", "rb") as f:
+        assert f.read() == demo, "the demo model changed"
+    print("  ok: /train/save writes terrain files (.json) only: demo.ts is safe")

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "osc.h"
@@ -18,7 +19,9 @@ static void drop_reply(void *ctx, const osc_peer *peer, const void *data, size_t
 
 static int drop_request(void *ctx, const osc_request *req)
 {
-	(void)ctx, (void)req;
+	(void)ctx;
+	if (osc_request_has_file(req))
+		close(req->fd); /* taken with the request */
 	return 0;
 }
 

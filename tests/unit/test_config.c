@@ -1,6 +1,7 @@
 /* Unit tests for config.c: strict keys, values, mappings, path confinement. */
 #include "test_util.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -33,6 +34,8 @@ static void defaults_are_valid_and_the_shipped_config_loads(void **state)
 	if (config_load(&c, "config/touchosc-portrait.json", err, sizeof err) < 0)
 		fail_msg("%s", err);
 	assert_string_equal(c.bind, "0.0.0.0");
+	assert_int_equal(c.n_allow, 5); /* the private ranges */
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 	assert_true(config_find_mapping(&c, "/1/xy1")->swap);
 }
 
@@ -105,32 +108,168 @@ static void validate_checks_values_that_depend_on_each_other(void **state)
 	assert_contains(err, "TCP port must differ");
 }
 
+/* Opens a confined path and returns the first line read through the
+ * descriptor; fails the test if it is refused. */
+static const char *read_confined(const config *c, const char *requested)
+{
+	static char line[256];
+	char err[512], resolved[CONFIG_PATH_MAX];
+	int fd = config_open_confined(c, requested, resolved, sizeof resolved, err, sizeof err);
+	if (fd < 0)
+		fail_msg("%s was refused: %s", requested, err);
+	ssize_t n = read(fd, line, sizeof line - 1);
+	close(fd);
+	line[n > 0 ? n : 0] = '\0';
+	return line;
+}
+
+static void expect_confined_refusal(const config *c, const char *requested, const char *why)
+{
+	char err[512], resolved[CONFIG_PATH_MAX];
+	int fd = config_open_confined(c, requested, resolved, sizeof resolved, err, sizeof err);
+	if (fd >= 0) {
+		close(fd);
+		fail_msg("%s was opened as %s", requested, resolved);
+	}
+	assert_contains(err, why);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
 static void paths_are_confined_to_the_allowed_directories(void **state)
 {
 	(void)state;
 	config c;
-	char err[512], resolved[CONFIG_PATH_MAX], cwd[CONFIG_PATH_MAX];
+	char err[512], resolved[CONFIG_PATH_MAX];
 	config_defaults(&c);
-	assert_non_null(getcwd(cwd, sizeof cwd));
-	assert_int_equal(config_confine_path(&c, "demo.ts", resolved, sizeof resolved, err, sizeof err), 0);
+	assert_string_equal(read_confined(&c, "demo.json"), read_confined(&c, "terrains/demo.json"));
+	int fd = config_open_confined(&c, "demo.ts", resolved, sizeof resolved, err, sizeof err);
+	assert_true(fd >= 0);
+	close(fd);
 	assert_contains(resolved, "/models/demo.ts");
-	assert_int_equal(config_confine_path(&c, "terrains/demo.json", resolved, sizeof resolved, err, sizeof err), 0);
-	assert_int_equal(config_confine_path(&c, "/etc/passwd", resolved, sizeof resolved, err, sizeof err), -1);
-	assert_contains(err, "outside the allowed directories");
-	assert_int_equal(config_confine_path(&c, "models/../README.md", resolved, sizeof resolved, err, sizeof err),
-	                 -1);
+	expect_confined_refusal(&c, "/etc/passwd", "outside the allowed directories");
+	expect_confined_refusal(&c, "/etc/no-such-file", "outside the allowed directories");
+	expect_confined_refusal(&c, "models/../README.md", "outside the allowed directories");
+	expect_confined_refusal(&c, "../../../../../../etc/passwd", "outside the allowed directories");
+	expect_confined_refusal(&c, "missing.ts", "No such file or directory");
+	expect_confined_refusal(&c, "", "the path is empty");
+}
+
+/* build/tests/confine.XXXXXX/{allowed,outside}: links planted inside the
+ * allowed directory, pointing in and out. */
+static void symbolic_links_are_followed_only_while_they_stay_inside(void **state)
+{
+	(void)state;
+	char root[] = "build/tests/confine.XXXXXX", path[256];
+	assert_non_null(mkdtemp(root));
+	config c;
+	config_defaults(&c);
+	c.n_allowed_dirs = 1;
+	snprintf(c.allowed_dirs[0], CONFIG_PATH_MAX, "%s/allowed", root);
+#define AT(name) (snprintf(path, sizeof path, "%s/%s", root, name), path)
+	assert_int_equal(mkdir(AT("allowed"), 0755), 0);
+	assert_int_equal(mkdir(AT("allowed/sub"), 0755), 0);
+	assert_int_equal(mkdir(AT("outside"), 0755), 0);
+	write_text(AT("allowed/inner.json"), "inner");
+	write_text(AT("outside/secret.json"), "secret");
+	assert_int_equal(symlink("inner.json", AT("allowed/link-in")), 0);
+	assert_int_equal(symlink("../inner.json", AT("allowed/sub/link-up-in")), 0);
+	assert_int_equal(symlink("../outside/secret.json", AT("allowed/link-out")), 0);
+	assert_int_equal(symlink("../outside/missing.json", AT("allowed/dangling-out")), 0);
+	assert_int_equal(symlink("missing.json", AT("allowed/dangling-in")), 0);
+	assert_int_equal(symlink("../outside", AT("allowed/dir-out")), 0);
+	assert_int_equal(symlink("/etc/passwd", AT("allowed/absolute-out")), 0);
+	assert_int_equal(symlink("loop-b", AT("allowed/loop-a")), 0);
+	assert_int_equal(symlink("loop-a", AT("allowed/loop-b")), 0);
+	assert_int_equal(mkfifo(AT("allowed/fifo"), 0644), 0);
+
+	assert_string_equal(read_confined(&c, "inner.json"), "inner");
+	assert_string_equal(read_confined(&c, "link-in"), "inner");
+	assert_string_equal(read_confined(&c, "sub/link-up-in"), "inner");
+	assert_string_equal(read_confined(&c, "sub/../inner.json"), "inner");
+	expect_confined_refusal(&c, "link-out", "link-out is outside the allowed directories");
+	expect_confined_refusal(&c, "dangling-out", "dangling-out is outside the allowed directories");
+	expect_confined_refusal(&c, "absolute-out", "outside the allowed directories");
+	expect_confined_refusal(&c, "dir-out/secret.json", "outside the allowed directories");
+	expect_confined_refusal(&c, "../outside/secret.json", "outside the allowed directories");
+	expect_confined_refusal(&c, "dangling-in", "No such file or directory");
+	expect_confined_refusal(&c, "loop-a", "Too many levels of symbolic links");
+	expect_confined_refusal(&c, "inner.json/x", "Not a directory");
+	expect_confined_refusal(&c, "fifo", "fifo is not a regular file"); /* and opening it did not hang */
+	expect_confined_refusal(&c, "sub", "sub is not a regular file");
+
+	/* Files to write: their directory is confined and opened. */
+	const char *name;
+	char resolved[CONFIG_PATH_MAX], err[512];
+	int dirfd = config_open_confined_dir(&c, "new.json", &name, resolved, sizeof resolved, err, sizeof err);
+	assert_true(dirfd >= 0);
+	assert_string_equal(name, "new.json");
+	assert_contains(resolved, "/allowed/new.json");
+	close(dirfd);
+	dirfd =
+	    config_open_confined_dir(&c, AT("allowed/sub/new.json"), &name, resolved, sizeof resolved, err, sizeof err);
+	assert_true(dirfd >= 0);
+	close(dirfd);
+	assert_int_equal(
+	    config_open_confined_dir(&c, "dir-out/new.json", &name, resolved, sizeof resolved, err, sizeof err), -1);
 	assert_contains(err, "outside the allowed directories");
 	assert_int_equal(
-	    config_confine_path(&c, "../../../../../../etc/passwd", resolved, sizeof resolved, err, sizeof err), -1);
-	assert_int_equal(config_confine_path(&c, "missing.ts", resolved, sizeof resolved, err, sizeof err), -1);
-	assert_contains(err, "No such file");
-	/* A symbolic link inside an allowed directory that points outside is refused. */
-	const char *link_path = "build/tests/escape-link";
-	remove(link_path);
-	assert_int_equal(symlink("/etc/passwd", link_path), 0);
-	snprintf(c.allowed_dirs[0], CONFIG_PATH_MAX, "build/tests");
-	assert_int_equal(config_confine_path(&c, "escape-link", resolved, sizeof resolved, err, sizeof err), -1);
-	remove(link_path);
+	    config_open_confined_dir(&c, AT("outside/new.json"), &name, resolved, sizeof resolved, err, sizeof err),
+	    -1);
+	assert_contains(err, "outside the allowed directories");
+	assert_int_equal(config_open_confined_dir(&c, "sub/..", &name, resolved, sizeof resolved, err, sizeof err), -1);
+	assert_contains(err, "does not name a file");
+#undef AT
+	char command[300];
+	snprintf(command, sizeof command, "rm -rf '%s'", root);
+	assert_int_equal(system(command), 0);
+}
+
+static void the_allow_list_and_admin_keys_are_read_and_checked(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	const char *text = "{\"osc\": {\"bind\": \"0.0.0.0\", \"allow\": [\"192.168.0.0/16\", \"fe80::/10\", "
+	                   "\"10.0.0.7\"], \"remote_admin\": true, \"password\": \"s3cret\"}}";
+	if (config_parse(&c, text, "t.json", err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_allow, 3);
+	assert_int_equal(c.allow[1].prefix, 10);
+	assert_true(c.remote_admin);
+	assert_string_equal(c.password, "s3cret");
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	expect_refused("{\"osc\": {\"allow\": \"192.168.0.0/16\"}}", "'allow' must be an array");
+	expect_refused("{\"osc\": {\"allow\": [\"192.168.1.0/16\"]}}", "allow[0]: '192.168.1.0/16' has bits set");
+	expect_refused("{\"osc\": {\"allow\": [\"10.0.0.0/8\", \"tablet\"]}}", "allow[1]: 'tablet' is not an IP");
+	expect_refused("{\"osc\": {\"allow\": [7]}}", "allow[0] must be a string");
+	expect_refused("{\"osc\": {\"remote_admin\": 1}}", "'remote_admin' must be true or false");
+}
+
+static void binding_beyond_loopback_needs_an_allow_list(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	snprintf(c.bind, sizeof c.bind, "0.0.0.0");
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	assert_contains(err, "osc.allow");
+	snprintf(c.bind, sizeof c.bind, "::");
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	snprintf(c.bind, sizeof c.bind, "::1");
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	snprintf(c.bind, sizeof c.bind, "0.0.0.0");
+	assert_int_equal(access_parse_rule("192.168.0.0/16", &c.allow[0], err, sizeof err), 0);
+	c.n_allow = 1;
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 }
 
 int main(void)
@@ -141,6 +280,9 @@ int main(void)
 	    cmocka_unit_test(unknown_keys_and_bad_values_are_named),
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(paths_are_confined_to_the_allowed_directories),
+	    cmocka_unit_test(symbolic_links_are_followed_only_while_they_stay_inside),
+	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
+	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

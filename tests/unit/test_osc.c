@@ -3,9 +3,11 @@
  * a running engine. */
 #include "test_util.h"
 
+#include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "osc.h"
 #include "terrain_json.h"
@@ -24,7 +26,7 @@ typedef struct fixture {
 	config config;
 	reply replies[MAX_REPLIES];
 	int n_replies;
-	osc_request requests[4];
+	osc_request requests[8];
 	int n_requests;
 	osc_peer peer;
 } fixture;
@@ -82,6 +84,11 @@ static int setup(void **state)
 	osc_init(&f->osc, f->engine, &f->config, t, cb);
 	model_free(m); /* the voice keeps its own references */
 	terrain_free(t);
+	struct sockaddr_in *local = (struct sockaddr_in *)&f->peer.addr;
+	local->sin_family = AF_INET; /* a client on this machine, as net.c reports it */
+	local->sin_port = htons(5000);
+	local->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	f->peer.len = sizeof *local;
 	*state = f;
 	return 0;
 }
@@ -89,6 +96,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
+	for (int i = 0; i < f->n_requests; i++)
+		if (osc_request_has_file(&f->requests[i]))
+			close(f->requests[i].fd); /* taken with the request, as the worker does */
 	osc_destroy(&f->osc);
 	engine_free(f->engine);
 	free(f);
@@ -271,6 +281,7 @@ static void loads_are_confined_and_queued_for_the_worker(void **state)
 	assert_int_equal(f->n_requests, 1);
 	assert_int_equal(f->requests[0].type, OSC_LOAD_TERRAIN);
 	assert_contains(f->requests[0].path, "/terrains/demo.json");
+	assert_true(f->requests[0].fd >= 0); /* opened when confined: the worker reads what was checked */
 	m = lo_message_new();
 	lo_message_add_int32(m, 3);
 	send_message(f, "/load/model", m);
@@ -462,6 +473,141 @@ static void notify_subscriptions_expire_unless_renewed(void **state)
 	assert_int_equal(osc_subscriber_count(&f->osc), 2);
 }
 
+/* The fixture's sender becomes a peer on the network (192.0.2.7, a
+ * documentation address), as net.c would report it. */
+static void become_remote(fixture *f)
+{
+	struct sockaddr_in *a = (struct sockaddr_in *)&f->peer.addr;
+	memset(&f->peer, 0, sizeof f->peer);
+	a->sin_family = AF_INET;
+	a->sin_port = htons(5000);
+	inet_pton(AF_INET, "192.0.2.7", &a->sin_addr);
+	f->peer.len = sizeof *a;
+}
+
+static lo_message one_string_message(const char *s)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, s);
+	return m;
+}
+
+static lo_message press(void)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, 1.0f);
+	return m;
+}
+
+static void admin_requests_from_remote_peers_need_remote_admin(void **state)
+{
+	fixture *f = *state;
+	become_remote(f);
+	send_message(f, "/quit", lo_message_new());
+	expect_fail(f, "/quit", "/quit is refused to remote peers: set osc.remote_admin to true to allow it");
+	send_message(f, "/load/terrain", one_string_message("demo.json"));
+	expect_fail(f, "/load/terrain", "is refused to remote peers");
+	send_message(f, "/load/model", one_string_message("demo.ts"));
+	expect_fail(f, "/load/model", "is refused to remote peers");
+	send_message(f, "/train/save", one_string_message("mine.json"));
+	expect_fail(f, "/train/save", "is refused to remote peers");
+	send_message(f, "/1/push1", press()); /* a button mapped to a load */
+	expect_fail(f, "/1/push1", "is refused to remote peers");
+	assert_int_equal(f->n_requests, 0);
+	send_message(f, "/xy", xy(0.1f, 0.1f)); /* playing is not administration */
+	assert_string_equal(last_reply(f)->path, "/done");
+
+	f->config.remote_admin = 1;
+	osc_set_config(&f->osc, &f->config);
+	send_message(f, "/load/terrain", one_string_message("demo.json"));
+	assert_int_equal(f->n_requests, 1);
+	send_message(f, "/quit", lo_message_new());
+	assert_int_equal(f->n_requests, 2);
+	assert_int_equal(f->requests[1].type, OSC_QUIT);
+
+	/* With a password, remote administration must come over an
+	 * authenticated TCP session: UDP has none. */
+	snprintf(f->config.password, sizeof f->config.password, "s3cret");
+	osc_set_config(&f->osc, &f->config);
+	send_message(f, "/quit", lo_message_new());
+	expect_fail(f, "/quit", "over UDP while osc.password is set");
+	assert_int_equal(f->n_requests, 2);
+	f->peer.connection = 7; /* net.c hands over TCP packets only after /auth */
+	send_message(f, "/quit", lo_message_new());
+	assert_int_equal(f->n_requests, 3);
+}
+
+static void train_save_writes_only_terrain_files_and_overwrites_only_when_asked(void **state)
+{
+	fixture *f = *state;
+	send_message(f, "/train/save", one_string_message("demo.ts"));
+	expect_fail(f, "/train/save", "demo.ts: a terrain is saved as a .json file");
+	send_message(f, "/train/save", one_string_message("terrains/x.json.bak"));
+	expect_fail(f, "/train/save", "a terrain is saved as a .json file");
+	lo_message m = one_string_message("mine.json");
+	lo_message_add_int32(m, 2);
+	send_message(f, "/train/save", m);
+	expect_fail(f, "/train/save", "optionally 1 to overwrite");
+	assert_int_equal(f->n_requests, 0);
+	send_message(f, "/train/save", one_string_message("terrains/mine.json"));
+	assert_int_equal(f->n_requests, 1);
+	assert_int_equal(f->requests[0].type, OSC_SAVE_TERRAIN);
+	assert_false(f->requests[0].overwrite);
+	assert_true(f->requests[0].fd >= 0); /* the directory, opened when confined */
+	assert_contains(f->requests[0].path, "/terrains/mine.json");
+	m = one_string_message("terrains/mine.json");
+	lo_message_add_int32(m, 1);
+	send_message(f, "/train/save", m);
+	assert_int_equal(f->n_requests, 2);
+	assert_true(f->requests[1].overwrite);
+}
+
+static void peers_outside_the_allow_list_are_refused_and_counted(void **state)
+{
+	fixture *f = *state;
+	assert_true(osc_peer_allowed(&f->osc, &f->peer)); /* loopback: always */
+	become_remote(f);
+	assert_false(osc_peer_allowed(&f->osc, &f->peer));
+	assert_int_equal(atomic_load(&f->osc.refused), 1);
+	char err[256];
+	assert_int_equal(access_parse_rule("192.0.2.0/24", &f->config.allow[0], err, sizeof err), 0);
+	f->config.n_allow = 1;
+	osc_set_config(&f->osc, &f->config);
+	assert_true(osc_peer_allowed(&f->osc, &f->peer));
+	assert_int_equal(atomic_load(&f->osc.refused), 1);
+	send_message(f, "/status", lo_message_new());
+	const reply *r = last_reply(f);
+	assert_string_equal(r->path, "/status.reply");
+}
+
+static void send_packet(fixture *f, const char *path, lo_message m, int expect)
+{
+	size_t size;
+	void *data = lo_message_serialise(m, path, NULL, &size);
+	assert_int_equal(osc_authenticate(&f->osc, data, size, &f->peer), expect);
+	free(data);
+	lo_message_free(m);
+}
+
+static void a_tcp_session_starts_with_the_password(void **state)
+{
+	fixture *f = *state;
+	assert_false(osc_needs_password(&f->osc));
+	snprintf(f->config.password, sizeof f->config.password, "s3cret");
+	osc_set_config(&f->osc, &f->config);
+	assert_true(osc_needs_password(&f->osc));
+	f->peer.connection = 7;
+	send_packet(f, "/xy", xy(0.1f, 0.1f), -1);
+	expect_fail(f, "/xy", "needs /auth <password> first");
+	send_packet(f, "/auth", one_string_message("s3cre"), -1);
+	expect_fail(f, "/auth", "wrong password");
+	send_packet(f, "/auth", xy(1, 2), -1);
+	expect_fail(f, "/auth", "expects one string");
+	send_packet(f, "/auth", one_string_message("s3cret"), 0);
+	assert_string_equal(last_reply(f)->path, "/done");
+	assert_string_equal(last_reply(f)->arg0, "/auth");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +626,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_3d_terrain_releases_the_pressure_gain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_reloaded_config_gain_keeps_the_pressure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(notify_subscriptions_expire_unless_renewed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(admin_requests_from_remote_peers_need_remote_admin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(train_save_writes_only_terrain_files_and_overwrites_only_when_asked, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(peers_outside_the_allow_list_are_refused_and_counted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_tcp_session_starts_with_the_password, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

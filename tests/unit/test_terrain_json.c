@@ -2,7 +2,10 @@
  * nn_terrain import checked against libtorch's own forward. */
 #include "test_util.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "json_util.h"
 #include "terrain_json.h"
@@ -96,6 +99,67 @@ static void saved_terrain_loads_back_with_identical_numbers(void **state)
 	terrain_free(t);
 	terrain_free(back);
 	remove(path);
+}
+
+static void file_text(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+/* /train/save's writer: an existing file is kept unless asked, and a link
+ * planted at the target is replaced, never written through. */
+static void saving_into_a_directory_keeps_existing_files_and_never_follows_links(void **state)
+{
+	(void)state;
+	char dir[] = "build/tests/save.XXXXXX", path[256], text[64], err[512];
+	assert_non_null(mkdtemp(dir));
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(dirfd >= 0);
+	terrain *t;
+	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
+#define AT(name) (snprintf(path, sizeof path, "%s/%s", dir, name), path)
+	FILE *f = fopen(AT("victim.txt"), "w");
+	fputs("precious", f);
+	fclose(f);
+	assert_int_equal(symlink("victim.txt", AT("planted.json")), 0);
+	f = fopen(AT("old.json"), "w");
+	fputs("old", f);
+	fclose(f);
+
+	assert_int_equal(terrain_save_at(t, dirfd, "old.json", 0, err, sizeof err), -1);
+	assert_contains(err, "old.json already exists");
+	file_text(AT("old.json"), text, sizeof text);
+	assert_string_equal(text, "old");
+	assert_int_equal(terrain_save_at(t, dirfd, "planted.json", 0, err, sizeof err), -1);
+	assert_contains(err, "already exists");
+	assert_int_equal(terrain_save_at(t, dirfd, "planted.json", 1, err, sizeof err), 0);
+	file_text(AT("victim.txt"), text, sizeof text);
+	assert_string_equal(text, "precious"); /* the link was replaced, its target untouched */
+	struct stat st;
+	assert_int_equal(lstat(AT("planted.json"), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(terrain_save_at(t, dirfd, "old.json", 1, err, sizeof err), 0);
+	assert_int_equal(terrain_save_at(t, dirfd, "new.json", 0, err, sizeof err), 0);
+	terrain *back;
+	if (terrain_load(AT("new.json"), &back, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_memory_equal(back->storage, t->storage, sizeof(float) * t->storage_floats);
+	terrain_free(back);
+	if (terrain_load(AT("old.json"), &back, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	terrain_free(back);
+#undef AT
+	terrain_free(t);
+	close(dirfd);
+	char command[300];
+	snprintf(command, sizeof command, "ls -A '%s' | grep -q tmp", dir);
+	assert_int_not_equal(system(command), 0); /* no temporary file left behind */
+	snprintf(command, sizeof command, "rm -rf '%s'", dir);
+	assert_int_equal(system(command), 0);
 }
 
 static void the_demo_terrain_loads(void **state)
@@ -209,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(imported_presets_match_libtorch_forward_to_1e_4),
 	    cmocka_unit_test(preset_dimensions_are_read_from_the_checkpoint),
 	    cmocka_unit_test(saved_terrain_loads_back_with_identical_numbers),
+	    cmocka_unit_test(saving_into_a_directory_keeps_existing_files_and_never_follows_links),
 	    cmocka_unit_test(the_demo_terrain_loads),
 	    cmocka_unit_test(a_valid_small_terrain_loads),
 	    cmocka_unit_test(every_broken_key_is_named_in_the_error),
