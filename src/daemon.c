@@ -59,6 +59,7 @@ typedef struct daemon_state {
 	int64_t started_ns;
 	/* worker */
 	pthread_t worker, notifier;
+	bool worker_started, notifier_started;
 	pthread_mutex_t lock; /* queue, names */
 	pthread_cond_t wake;
 	osc_request queue[QUEUE_MAX];
@@ -547,23 +548,33 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
 	         (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
 	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
-	if (pthread_create(&d->worker, NULL, worker_main, d) != 0 ||
-	    pthread_create(&d->notifier, NULL, notifier_main, d) != 0)
-		return error_set(err, errlen, "cannot start the worker threads");
+	/* Each thread is joined at the end only if it started (a failed
+	 * pthread_create leaves its handle unspecified). */
+	int rc = pthread_create(&d->worker, NULL, worker_main, d);
+	d->worker_started = rc == 0;
+	if (rc == 0) {
+		rc = pthread_create(&d->notifier, NULL, notifier_main, d);
+		d->notifier_started = rc == 0;
+	}
+	if (rc != 0)
+		return error_set(err, errlen, "cannot start the %s thread: %s",
+		                 d->worker_started ? "notifier" : "worker", strerror(rc));
 	return 0;
 }
 
 static void stop_workers(daemon_state *d)
 {
-	if (!d->worker)
+	if (!d->worker_started && !d->notifier_started)
 		return;
 	pthread_mutex_lock(&d->lock);
 	d->stopping = true;
 	pthread_cond_signal(&d->wake);
 	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->worker, NULL);
-	pthread_join(d->notifier, NULL);
-	d->worker = 0;
+	if (d->worker_started)
+		pthread_join(d->worker, NULL);
+	if (d->notifier_started)
+		pthread_join(d->notifier, NULL);
+	d->worker_started = d->notifier_started = false;
 }
 
 static void finish_recording(daemon_state *d)

@@ -237,10 +237,10 @@ static void normalise_coords(dataset *d)
 	}
 }
 
-/* The dominant eigenvector of the symmetric matrix c (n × n), by power iteration. */
-static void dominant_eigenvector(const double *c, int n, double *v)
+/* The dominant eigenvector of the symmetric matrix c (n × n), by power
+ * iteration; `next` is scratch for n values. */
+static void dominant_eigenvector(const double *c, int n, double *v, double *next)
 {
-	double *next = malloc(sizeof(double) * (size_t)n);
 	for (int i = 0; i < n; i++)
 		v[i] = 1.0 / sqrt(n) + 1e-3 * i; /* not orthogonal to anything in particular */
 	for (int iter = 0; iter < 500; iter++) {
@@ -257,16 +257,15 @@ static void dominant_eigenvector(const double *c, int n, double *v)
 		for (int i = 0; i < n; i++)
 			v[i] = next[i] / norm;
 	}
-	free(next);
 }
 
 static int layout_pca(dataset *d, char *err, size_t errlen)
 {
 	const int n = d->latent_dim;
 	double *mean = calloc((size_t)n, sizeof(double)), *cov = calloc((size_t)n * n, sizeof(double));
-	double *pc = calloc((size_t)2 * n, sizeof(double));
-	if (!mean || !cov || !pc) {
-		free(mean), free(cov), free(pc);
+	double *pc = calloc((size_t)2 * n, sizeof(double)), *scratch = calloc((size_t)n, sizeof(double));
+	if (!mean || !cov || !pc || !scratch) {
+		free(mean), free(cov), free(pc), free(scratch);
 		return error_set(err, errlen, "out of memory");
 	}
 	int total = dataset_total_frames(d);
@@ -283,7 +282,7 @@ static int layout_pca(dataset *d, char *err, size_t errlen)
 		}
 	for (int p = 0; p < 2; p++) {
 		double *v = pc + (size_t)p * n;
-		dominant_eigenvector(cov, n, v);
+		dominant_eigenvector(cov, n, v, scratch);
 		double lambda = 0; /* deflate: remove this component */
 		for (int a = 0; a < n; a++)
 			for (int b = 0; b < n; b++)
@@ -300,7 +299,7 @@ static int layout_pca(dataset *d, char *err, size_t errlen)
 					s += (d->items[i].latents[(size_t)f * n + k] - mean[k]) * pc[(size_t)p * n + k];
 				d->items[i].coords[2 * f + p] = (float)s;
 			}
-	free(mean), free(cov), free(pc);
+	free(mean), free(cov), free(pc), free(scratch);
 	normalise_coords(d);
 	return 0;
 }
@@ -352,10 +351,10 @@ int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen)
 
 /* ---- user paths -------------------------------------------------------------------- */
 
-/* Lays item `it` along the polyline pts (n points), by arc length. */
-static void lay_along(dataset_item *it, const float *pts, int n)
+/* Lays item `it` along the polyline pts (n points), by arc length; `cum`
+ * is scratch for n values. */
+static void lay_along(dataset_item *it, const float *pts, int n, double *cum)
 {
-	double *cum = malloc(sizeof(double) * (size_t)n);
 	cum[0] = 0;
 	for (int k = 1; k < n; k++)
 		cum[k] = cum[k - 1] + hypot(pts[2 * k] - pts[2 * k - 2], pts[2 * k + 1] - pts[2 * k - 1]);
@@ -370,7 +369,6 @@ static void lay_along(dataset_item *it, const float *pts, int n)
 		it->coords[2 * f] = (float)(a[0] + w * (b[0] - a[0]));
 		it->coords[2 * f + 1] = (float)(a[1] + w * (b[1] - a[1]));
 	}
-	free(cum);
 }
 
 static int apply_stroke(dataset *d, const cJSON *stroke, int s, unsigned char *covered, char *err, size_t errlen)
@@ -384,13 +382,16 @@ static int apply_stroke(dataset *d, const cJSON *stroke, int s, unsigned char *c
 	if (!cJSON_IsArray(points) || n < 2)
 		return error_set(err, errlen, "strokes[%d].points must hold at least two points [x, y]", s);
 	float *pts = malloc(sizeof(float) * 2 * (size_t)n);
+	double *cum = malloc(sizeof(double) * (size_t)n);
 	snprintf(what, sizeof what, "strokes[%d].points", s);
-	int rc = pts ? json_read_matrix(points, n, 2, pts, what, err, errlen) : error_set(err, errlen, "out of memory");
+	int rc = pts && cum ? json_read_matrix(points, n, 2, pts, what, err, errlen)
+	                    : error_set(err, errlen, "out of memory");
 	if (rc == 0) {
-		lay_along(&d->items[item], pts, n);
+		lay_along(&d->items[item], pts, n, cum);
 		covered[item] = 1;
 	}
 	free(pts);
+	free(cum);
 	return rc;
 }
 
