@@ -30,7 +30,7 @@ LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
 
 # Every module but main.o goes into the library the tests link against.
-MODULES  := log error access ring config engine audio osc osc_stream net recorder daemon \
+MODULES  := log error access ring config voices engine audio osc osc_stream net recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
             cmd_model cmd_terrain cmd_render cmd_corpus
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
@@ -60,7 +60,7 @@ $(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(
 $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_voice.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 

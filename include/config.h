@@ -19,6 +19,7 @@
 enum {
 	CONFIG_PATH_MAX = 1024,
 	CONFIG_MAX_DIRS = 8,
+	CONFIG_MAX_VOICES = 32, /* ENGINE_MAX_VOICES */
 	CONFIG_MAX_MAPPINGS = 64,
 	CONFIG_ADDRESS_MAX = 128,
 	CONFIG_MAX_ALLOW = 32,
@@ -72,6 +73,8 @@ typedef struct config {
 	int torch_threads;
 	float smooth_ms;
 	float gain;
+	int voices;       /* voices sounding at most at once (engine.voices) */
+	float release_ms; /* a released voice's fade */
 	log_level log_level;
 	int n_allowed_dirs;
 	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];

@@ -1,25 +1,37 @@
 /*
  * engine — the live sound path between the control thread and the audio
- * callback.
+ * callback: a pool of voices decoded together.
  *
  *   OSC thread --control ring--> render thread --audio ring--> audio callback
- *   worker ------pending voice--> render thread --retire ring--> worker
+ *   worker ------pending scene--> render thread --retire ring--> worker
  *
- * A *voice* is everything the render thread needs to make sound (model,
- * terrain, render buffers, resampler). Loading a model or terrain builds a
- * new voice on the worker thread (non-RT); the render thread swaps it in at
- * a frame boundary with one atomic exchange and hands the old one back
- * through the retire ring, so memory is never freed on the render or audio
- * thread and a failed load never touches the voice that is playing.
+ * A *scene* is what the voices play through: a model and a terrain, with
+ * the buffers of a batched decode and the resampler. Loading a model or a
+ * terrain builds a new scene on the worker thread (non-RT); the render
+ * thread swaps it in at a frame boundary with one atomic exchange and hands
+ * the old one back through the retire ring, so memory is never freed on the
+ * render or audio thread and a failed load never touches what is playing.
+ *
+ * A *voice* is one sounding stream: a control source (a cursor, a stylus,
+ * a touch, a gesture), its own smoothing and terrain evaluation, its gain,
+ * pan and envelope, and one row of the model's batch. Every latent frame,
+ * all sounding voices are decoded in one call of batch = the highest row in
+ * use + 1 (as mc.nn~ does), so the cost follows the voices that sound. A
+ * voice keeps its row while it sounds; a streaming model keeps its state
+ * per row, so a voice starting on a row another voice used fades in over a
+ * latent frame (the row still holds that voice's tail), a fresh row over
+ * 5 ms. A released voice fades out over release_ms, then frees its row.
+ * Voice 0 sounds from the start (the performer's cursor, as before voices).
  *
  * Threads and real-time safety:
  *   engine_create/engine_free/engine_start/engine_stop  main thread, not RT
+ *   engine_set_voices                                   main thread, before engine_start
  *   engine_send (control events)                        one producer thread (the OSC thread), RT-safe
  *   engine_publish/engine_collect                       one worker thread, not RT
  *   engine_pull                                         the audio callback only, RT-safe: no locks,
  *                                                       no allocation, no I/O; it posts a semaphore
  *                                                       (a non-blocking futex wake) to wake the renderer
- *   engine_stats_read                                   any thread, RT-safe (atomic loads)
+ *   engine_stats_read, engine_voice_target              any thread, RT-safe (atomic loads)
  */
 #ifndef TERRAIND_ENGINE_H
 #define TERRAIND_ENGINE_H
@@ -37,20 +49,25 @@
 #include "terrain.h"
 
 enum {
-	ENGINE_CHANNELS = 2,         /* the audio ring always carries stereo frames */
-	ENGINE_AUDIO_RING = 1 << 17, /* frames: 2.7 s at 48 kHz */
-	ENGINE_MAX_FRAME = 1 << 16,  /* the longest latent frame at the device rate (half the ring) */
+	ENGINE_CHANNELS = 2,                /* the audio ring always carries stereo frames */
+	ENGINE_AUDIO_RING = 1 << 17,        /* frames: 2.7 s at 48 kHz */
+	ENGINE_MAX_FRAME = 1 << 16,         /* the longest latent frame at the device rate (half the ring) */
+	ENGINE_MAX_VOICES = MODEL_MAX_ROWS, /* engine.voices is 1 to this */
 };
 
 typedef enum control_type {
-	CONTROL_TARGET,  /* move the cursor target (value[0..dim-1]) */
-	CONTROL_SMOOTH,  /* value[0] = smoothing time in ms */
-	CONTROL_GESTURE, /* play `gesture` (ownership passes to the engine) */
-	CONTROL_STOP_GESTURE,
+	CONTROL_TARGET,       /* move voice `voice`'s target (axes first_axis .. first_axis+dim-1); sounds it */
+	CONTROL_SMOOTH,       /* value[0] = smoothing time in ms, every voice */
+	CONTROL_GESTURE,      /* voice `voice` plays `gesture` (ownership passes to the engine); sounds it */
+	CONTROL_STOP_GESTURE, /* voice `voice` stops its gesture where it is */
+	CONTROL_VOICE_OFF,    /* release voice `voice` (fades out over release_ms) */
+	CONTROL_VOICE_GAIN,   /* value[0]: voice `voice`'s gain, 0 to 4 */
+	CONTROL_VOICE_PAN,    /* value[0]: voice `voice`'s pan, -1 (left) to 1 (right) */
 } control_type;
 
 typedef struct control_event {
 	control_type type;
+	int voice;      /* 0 .. voices-1 */
 	int first_axis; /* CONTROL_TARGET sets axes first_axis .. first_axis+dim-1 */
 	int dim;
 	float value[TERRAIN_MAX_CONTROL_DIM];
@@ -59,27 +76,32 @@ typedef struct control_event {
 	gesture *gesture;
 } control_event;
 
-typedef struct voice {
-	model *model;     /* referenced (refs) for the voice's lifetime */
-	terrain *terrain; /* likewise */
-	render_engine render;
+typedef struct scene {
+	model *model;               /* referenced (refs) for the scene's lifetime */
+	terrain *terrain;           /* likewise */
+	float smooth_ms;            /* the configured smoothing, until a /smooth message */
+	int rows;                   /* batch rows allocated: voices that can sound at once in this scene */
+	float *latents;             /* rows × latent_dim: one latent vector per row */
+	float *scratch;             /* terrain evaluation scratch */
+	float *planar;              /* rows × audio_channels × ratio, as decode returns it */
+	unsigned char *row_used;    /* rows: a voice has sounded on it (its state holds a tail) */
+	float *mix;                 /* the voices mixed: ratio stereo frames */
 	void *resampler;            /* libsamplerate state, NULL when rates match */
 	double rate_ratio;          /* device rate / model rate */
-	float *frame;               /* one latent frame, model channels interleaved */
-	float *stereo;              /* the same frame as stereo */
 	float *resampled;           /* stereo after resampling */
 	size_t resampled_capacity;  /* frames */
-	struct voice *retired_next; /* the render thread's list of voices waiting to be freed */
-} voice;
+	struct scene *retired_next; /* the render thread's list of scenes waiting to be freed */
+} scene;
 
-/* Builds a voice on a non-RT thread. On success the voice holds a
- * reference to the model and to the terrain (the caller keeps its own and
- * drops it with model_free/terrain_free when done); voice_free drops them,
- * so a model shared by the playing voice and a new one lives as long as
- * either does. */
-int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
-                 char *warning, size_t warnlen);
-void voice_free(voice *v);
+/* Builds a scene on a non-RT thread, with room for `max_voices` voices (or
+ * 1 when the model decodes one stream at a time). On success the scene
+ * holds a reference to the model and to the terrain (the caller keeps its
+ * own and drops it with model_free/terrain_free when done); scene_free
+ * drops them, so a model shared by the playing scene and a new one lives as
+ * long as either does. */
+int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max_voices, scene **out, char *err,
+                 size_t errlen, char *warning, size_t warnlen);
+void scene_free(scene *s);
 
 typedef struct engine_stats {
 	uint64_t frames_rendered; /* latent frames */
@@ -93,6 +115,10 @@ typedef struct engine_stats {
 	uint64_t audio_frames_out; /* device frames the callback has delivered */
 	uint64_t limited;          /* callbacks in which the output limiter turned the level down */
 	uint64_t resample_errors;  /* frames the resampler failed on (played as silence) */
+	int voices_active;         /* voices sounding (releasing ones included) */
+	int voices_max;            /* engine.voices, or fewer when the model decodes fewer at once */
+	uint64_t voices_shed;      /* voices released or refused because decoding fell behind or no row was free */
+	uint64_t overloaded;       /* frames the render thread took longer to make than they last */
 } engine_stats;
 
 typedef struct engine engine;
@@ -103,24 +129,29 @@ typedef struct engine engine;
 int engine_create(int device_rate, int period, float ring_ms, int record, engine **out, char *err, size_t errlen);
 void engine_free(engine *e);
 
-/* Starts the render thread on `initial` (owned from now on). */
-int engine_start(engine *e, voice *initial, char *err, size_t errlen);
+/* Voices at most (1 .. ENGINE_MAX_VOICES, default 8) and the release fade
+ * (default 50 ms). Before engine_start. */
+void engine_set_voices(engine *e, int max_voices, float release_ms);
+int engine_max_voices(const engine *e);
+
+/* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */
+int engine_start(engine *e, scene *initial, char *err, size_t errlen);
 void engine_stop(engine *e);
 /* Whether the render thread got real-time (SCHED_FIFO) priority. */
 int engine_render_realtime(const engine *e);
 
-/* The voice the render thread plays or will play next (worker thread). */
-voice *engine_current_voice(engine *e);
+/* The scene the render thread plays or will play next (worker thread). */
+scene *engine_current_scene(engine *e);
 
 /* Control (one producer thread). Returns 0, or -1 when the ring is full
  * (the event is counted as dropped). */
 int engine_send(engine *e, const control_event *ev);
 
-/* Worker: hand a new voice to the render thread; engine_collect frees what
- * the render thread has retired and returns how many voices and gestures
- * that was (a swap retires exactly one voice: tests use the count to see
+/* Worker: hand a new scene to the render thread; engine_collect frees what
+ * the render thread has retired and returns how many scenes and gestures
+ * that was (a swap retires exactly one scene: tests use the count to see
  * that it did). */
-void engine_publish(engine *e, voice *v);
+void engine_publish(engine *e, scene *s);
 int engine_collect(engine *e);
 /* For an engine whose render thread is not running (fuzzers, tests):
  * drops queued control events, freeing their gestures. */
@@ -143,8 +174,11 @@ void engine_fade_out(engine *e);
 int engine_faded(const engine *e);
 
 void engine_stats_read(const engine *e, engine_stats *s);
-/* The cursor target the render thread last applied (TERRAIN_MAX_CONTROL_DIM values). */
+/* The cursor target the render thread last applied to voice 0
+ * (TERRAIN_MAX_CONTROL_DIM values). */
 void engine_target(const engine *e, float *target);
+/* Voice n's target; returns whether it sounds (0 for a free voice). */
+int engine_voice_target(const engine *e, int n, float *target);
 /* The latent vector of the last rendered frame: its first `max` values
  * (at most ENGINE_LATENT_SNAPSHOT); returns how many were written. */
 enum { ENGINE_LATENT_SNAPSHOT = 64 };

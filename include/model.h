@@ -23,7 +23,13 @@
 
 #include "torch_backend.h"
 
-enum { MODEL_MAX_METHODS = 32, MODEL_MAX_LATENTS = 1024, MODEL_MAX_CHANNELS = 2, MODEL_MAX_LABELS = 1024 };
+enum {
+	MODEL_MAX_METHODS = 32,
+	MODEL_MAX_LATENTS = 1024,
+	MODEL_MAX_CHANNELS = 2,
+	MODEL_MAX_LABELS = 1024,
+	MODEL_MAX_ROWS = 32, /* streams decoded in one call (voices) */
+};
 
 typedef struct model_method {
 	char name[TB_NAME_MAX];
@@ -50,6 +56,9 @@ typedef struct model {
 	char (*latent_labels)[TB_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
 	double decode_ms;     /* time of one warm-up decode of one frame (0 if not warmed up) */
+	int max_rows;         /* streams one decode call takes: MODEL_MAX_ROWS, or 1 when a batch of 2
+	                       * failed at load (an export for one stream); 1 when not probed */
+	char rows_note[256];  /* why max_rows is 1, when it is ("" otherwise) */
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 
@@ -74,6 +83,10 @@ void model_free(model *m);
 /* latents: latent_dim × frames (channel-major); audio: audio_channels ×
  * (frames·ratio), channel-major. */
 int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen);
+/* `rows` streams at once, as nn~'s multichannel mode (mc.nn~) does: latents
+ * rows × latent_dim × frames, audio rows × audio_channels × (frames·ratio),
+ * each row channel-major. A streaming model keeps state per row. */
+int model_decode_rows(model *m, const float *latents, int rows, int frames, float *audio, char *err, size_t errlen);
 /* audio: encode_channels × (frames·ratio); latents: encode_latent_dim × frames. */
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen);
 

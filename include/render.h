@@ -24,18 +24,36 @@
 #include "model.h"
 #include "terrain.h"
 
-typedef struct render_engine {
-	model *model;     /* not owned */
-	terrain *terrain; /* not owned */
+/* The control side of one sounding stream: where it is asked to go
+ * (target) and where it is (cursor, smoothed once per latent frame). The
+ * live engine keeps one per voice; a render_engine keeps one. */
+typedef struct render_cursor {
 	float target[TERRAIN_MAX_CONTROL_DIM];
 	float cursor[TERRAIN_MAX_CONTROL_DIM];
 	int has_cursor;     /* the first target places the cursor without a glide */
 	float smooth_coeff; /* per latent frame; 0 = no smoothing */
-	float *latent;      /* latent_dim */
-	float *scratch;     /* terrain scratch */
-	float *planar;      /* audio_channels × ratio, as decode returns it */
-	uint64_t frames;    /* latent frames rendered */
 	uint64_t clamped;   /* targets that fell outside the bounds */
+} render_cursor;
+
+/* At the centre of the terrain's bounds, not yet placed. */
+void render_cursor_init(render_cursor *c, const terrain *t);
+/* Time constant of the one-pole smoothing, for the latent frames of `m`. */
+void render_cursor_set_smoothing(render_cursor *c, const model *m, float smooth_ms);
+/* Sets axes first .. first+n-1 of the target; non-finite values are
+ * refused (-1), values outside the bounds clamped and counted. Returns the
+ * number of clamped axes. */
+int render_cursor_set_axes(render_cursor *c, const terrain *t, int first, const float *values, int n);
+/* One latent frame of smoothing: the cursor moves toward the target. */
+void render_cursor_step(render_cursor *c, const terrain *t);
+
+typedef struct render_engine {
+	model *model;     /* not owned */
+	terrain *terrain; /* not owned */
+	render_cursor control;
+	float *latent;   /* latent_dim */
+	float *scratch;  /* terrain scratch */
+	float *planar;   /* audio_channels × ratio, as decode returns it */
+	uint64_t frames; /* latent frames rendered */
 } render_engine;
 
 /* Checks that terrain and model fit (latent size, rate, ratio) and
@@ -54,8 +72,11 @@ int render_set_target(render_engine *e, const float *coord, int dim);
 /* The same for axes first .. first+n-1 (a fader that moves only y). */
 int render_set_axes(render_engine *e, int first, const float *values, int n);
 
-/* Renders one latent frame: `out` receives ratio × audio_channels samples,
- * interleaved. */
+/* One latent frame's control step: the cursor moves (smoothing) and the
+ * terrain is evaluated there into e->latent. */
+void render_latent(render_engine *e);
+/* Renders one latent frame (render_latent, then decode): `out` receives
+ * ratio × audio_channels samples, interleaved. */
 int render_frame(render_engine *e, float *out, char *err, size_t errlen);
 
 /* Samples per latent frame and channels, for sizing buffers. */

@@ -81,7 +81,7 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 	if (rc == 0)
 		log_info("wrote %s: %.2f s, %llu frames of %d samples, %llu targets clamped to the bounds", a->output,
 		         (double)engine.frames * m->ratio / m->sample_rate, (unsigned long long)engine.frames, m->ratio,
-		         (unsigned long long)engine.clamped);
+		         (unsigned long long)engine.control.clamped);
 	render_destroy(&engine);
 	return rc;
 }

@@ -35,6 +35,8 @@ void config_defaults(config *c)
 	c->period = 128;
 	c->torch_threads = 1;
 	c->smooth_ms = 20.0f;
+	c->voices = 8;
+	c->release_ms = 50.0f;
 	c->gain = 1.0f;
 	c->log_level = LOG_INFO;
 	c->n_allowed_dirs = 2;
@@ -154,13 +156,15 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms", "gain", NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms", "gain", "voices", "release_ms", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
 	    get_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
 	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
-	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0)
+	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
+	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
+	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -396,8 +400,8 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  ring           next frame rendered below %.1f ms of audio\n", (double)c->ring_ms);
 	if (c->record[0])
 		fprintf(out, "  record         %s\n", c->record);
-	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f\n", c->torch_threads,
-	        (double)c->smooth_ms, (double)c->gain);
+	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f, %d voices (release %.0f ms)\n",
+	        c->torch_threads, (double)c->smooth_ms, (double)c->gain, c->voices, (double)c->release_ms);
 	fprintf(out, "  allowed dirs  ");
 	for (int i = 0; i < c->n_allowed_dirs; i++)
 		fprintf(out, " %s", c->allowed_dirs[i]);

@@ -218,28 +218,26 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* Builds a voice from a new model or terrain plus the current other half;
- * on success the playing voice's half passes to the new voice. */
+/* Builds a scene from a new model or terrain plus the current other half;
+ * on success the playing scene's half passes to the new scene. */
 static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char *err, size_t errlen)
 {
-	voice *cur = engine_current_voice(d->engine);
+	scene *cur = engine_current_scene(d->engine);
 	model *m = new_model ? new_model : cur->model;
 	terrain *t = new_terrain ? new_terrain : cur->terrain;
-	voice *v;
+	scene *s;
 	char warning[256];
-	if (voice_create(m, t, d->cfg.smooth_ms, engine_device_rate(d->engine), &v, err, errlen, warning,
-	                 sizeof warning) < 0)
+	if (scene_create(m, t, d->cfg.smooth_ms, engine_device_rate(d->engine), engine_max_voices(d->engine), &s, err,
+	                 errlen, warning, sizeof warning) < 0)
 		return -1;
 	if (warning[0])
 		log_warn("%s", warning);
-	engine_publish(d->engine, v);
+	engine_publish(d->engine, s);
 	osc_set_terrain(&d->osc, t);
 	remember_names(d, m, t);
 	return 0;
 }
 
-/* Loads read the descriptor osc.c opened when it confined the path
- * (config_open_confined), never the path again. */
 static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	model_options options = model_default_options();
@@ -251,7 +249,7 @@ static int load_model_request(daemon_state *d, const osc_request *req, char *err
 	if (rc == 0)
 		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", req->path, m->sample_rate, m->ratio,
 		         m->latent_dim);
-	model_free(m); /* the voice holds its own reference */
+	model_free(m); /* the scene holds its own reference */
 	return rc;
 }
 
@@ -263,7 +261,7 @@ static int load_terrain_request(daemon_state *d, const osc_request *req, char *e
 	int rc = swap_in(d, NULL, t, err, errlen);
 	if (rc == 0)
 		log_info("now playing terrain %s (%d -> %d)", req->path, t->control_dim, t->latent_dim);
-	terrain_free(t); /* the voice holds its own reference */
+	terrain_free(t); /* the scene holds its own reference */
 	return rc;
 }
 
@@ -290,7 +288,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 	float *x, *y;
 	int cd, ld;
 	int n = training_pairs_copy(&d->osc.training, &x, &y, &cd, &ld);
-	const terrain *cur = engine_current_voice(d->engine)->terrain;
+	const terrain *cur = engine_current_scene(d->engine)->terrain;
 	tb_train_options opt = {.epochs = req->epochs,
 	                        .batch = 32,
 	                        .channels = 128,
@@ -313,7 +311,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 		log_info("trained a terrain on %d pair(s), %d epoch(s): final mean squared error %.6f", n, req->epochs,
 		         loss);
 	}
-	terrain_free(t); /* the voice holds its own reference */
+	terrain_free(t); /* the scene holds its own reference */
 	free(x);
 	free(y);
 	return rc;
@@ -323,7 +321,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 static int save_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	const char *name = strrchr(req->path, '/') + 1; /* confined paths are absolute */
-	int rc = terrain_save_at(engine_current_voice(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
+	int rc = terrain_save_at(engine_current_scene(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
 	if (rc == 0)
 		log_info("saved the playing terrain to %s", req->path);
 	else if (strstr(err, "already exists"))
@@ -480,7 +478,7 @@ static void daemon_status(void *ctx, lo_message m)
 
 /* ---- start and stop -------------------------------------------------------------- */
 
-static int load_initial_voice(daemon_state *d, int device_rate, voice **out, char *err, size_t errlen)
+static int load_initial_scene(daemon_state *d, int device_rate, scene **out, char *err, size_t errlen)
 {
 	model_options options = model_default_options();
 	options.torch_threads = d->cfg.torch_threads;
@@ -490,13 +488,16 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 	int rc = -1;
 	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
 	    terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
-	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
+	    scene_create(m, t, d->cfg.smooth_ms, device_rate, d->cfg.voices, out, err, errlen, warning,
+	                 sizeof warning) == 0) {
 		if (warning[0])
 			log_warn("%s", warning);
+		if (m->max_rows < d->cfg.voices)
+			log_warn("%s: %s", m->id, m->rows_note);
 		remember_names(d, m, t);
 		rc = 0;
 	}
-	model_free(m); /* the voice holds its own references */
+	model_free(m); /* the scene holds its own references */
 	terrain_free(t);
 	return rc;
 }
@@ -516,12 +517,14 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 	    audio_choose(d->cfg.device, preferred, d->cfg.period, &d->audio, err, errlen) < 0)
 		return -1;
 	int rate = audio_rate(d->audio);
-	voice *v;
-	if (engine_create(rate, d->cfg.period, d->cfg.ring_ms, d->cfg.record[0] != 0, &d->engine, err, errlen) < 0 ||
-	    load_initial_voice(d, rate, &v, err, errlen) < 0)
+	scene *s;
+	if (engine_create(rate, d->cfg.period, d->cfg.ring_ms, d->cfg.record[0] != 0, &d->engine, err, errlen) < 0)
+		return -1;
+	engine_set_voices(d->engine, d->cfg.voices, d->cfg.release_ms);
+	if (load_initial_scene(d, rate, &s, err, errlen) < 0)
 		return -1;
 	engine_set_gain(d->engine, d->cfg.gain); /* until osc_init takes over the gain */
-	if (engine_start(d->engine, v, err, errlen) < 0)
+	if (engine_start(d->engine, s, err, errlen) < 0)
 		return -1;
 	if (d->cfg.record[0] &&
 	    recorder_start(engine_record_ring(d->engine), d->cfg.record, rate, &d->recorder, err, errlen) < 0)
@@ -541,7 +544,7 @@ static int start(daemon_state *d, char *err, size_t errlen)
 		log_warn("the render thread has no real-time priority (raise the rtprio limit: add your user to the "
 		         "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
 	osc_callbacks cb = {.request = queue_request, .status = daemon_status, .ctx = d};
-	osc_init(&d->osc, d->engine, &d->cfg, engine_current_voice(d->engine)->terrain, cb);
+	osc_init(&d->osc, d->engine, &d->cfg, engine_current_scene(d->engine)->terrain, cb);
 	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, &d->osc, &d->net, err, errlen) < 0)
 		return -1;
 	/* Logged before the worker exists: after that, the names change under d->lock. */

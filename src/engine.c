@@ -7,6 +7,19 @@
  * falls below the target, with a one-period timeout so control events are
  * never left waiting.
  *
+ * Each latent frame: every sounding voice follows its gesture, steps its
+ * cursor and evaluates the terrain into its row; one decode of all rows;
+ * the rows are mixed (voices.c), resampled to the device rate and written.
+ * Control events and a pending scene are taken between frames, also when
+ * the render thread is behind and never leaves its fill loop, so a swap,
+ * a release or a gesture never waits for the decoding to catch up.
+ *
+ * Overload: a frame that took longer to make than it lasts is counted;
+ * after a few in a row the quietest voice (the oldest among equals) is
+ * released and counted as shed. With one voice left and still behind, the
+ * thread gives up its real-time priority until it keeps up again, so a
+ * model too heavy for the machine never starves the other threads.
+ *
  * Latency is measured, not estimated: when the render thread applies a
  * cursor event it arms a probe with the event's arrival time and the index
  * (in ring samples) of the first sample rendered after it; the callback
@@ -24,6 +37,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "voices.h"
 
 enum {
 	AUDIO_RING_FRAMES = ENGINE_AUDIO_RING,
@@ -32,24 +46,27 @@ enum {
 	RECORD_RING_FRAMES = 1 << 19, /* ~11 s of slack for the recorder thread */
 	SCHEDULE_MAX = 256,
 	PULL_CHUNK = 256,
+	OVERLOAD_FRAMES = 3, /* frames behind in a row before a voice is shed */
+	RECOVER_FRAMES = 50, /* frames on time before real-time priority comes back */
+	DEFAULT_VOICES = 8,
 };
 
 typedef struct retired {
-	voice *voice;
+	scene *scene;
 	gesture *gesture;
 } retired;
 
 /* What the retire ring could not take yet (the worker is busy, e.g.
  * training), oldest first: intrusive lists, so never full. */
 typedef struct deferred_list {
-	voice *voices, *last_voice;
+	scene *scenes, *last_scene;
 	gesture *gestures, *last_gesture;
 } deferred_list;
 
 struct engine {
 	ring *control, *audio, *retire, *record;
-	_Atomic(voice *) pending;
-	voice *latest; /* worker: the newest voice handed over (or the initial one) */
+	_Atomic(scene *) pending;
+	scene *latest; /* worker: the newest scene handed over (or the initial one) */
 	int device_rate, period;
 	size_t ring_extra; /* ring_ms in frames, when fixed by the config */
 	int ring_fixed;
@@ -58,20 +75,23 @@ struct engine {
 	pthread_t thread;
 	int thread_started;
 	sem_t wake;
+	int max_voices;
+	float release_ms;
 
 	atomic_int render_started;
 	int realtime; /* written by the render thread before render_started */
 
 	/* render thread only */
-	voice *current;
-	float smooth_ms; /* the live smoothing time, kept across voice swaps */
+	scene *current;
+	voice_pool voices;
+	float smooth_ms; /* the live smoothing time (a /smooth message), kept across swaps; <0: the scene's */
 	uint64_t frames_written;
 	control_event schedule[SCHEDULE_MAX];
 	int n_scheduled;
-	gesture *playing;
-	int64_t gesture_start_ns;
-	size_t gesture_hint;
 	deferred_list deferred;
+	int behind;  /* frames in a row that took longer than they last */
+	int on_time; /* frames in a row since, while demoted */
+	int demoted; /* real-time priority given up while overloaded */
 	char error[512];
 
 	/* audio callback only */
@@ -82,78 +102,91 @@ struct engine {
 
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
-	atomic_uint_fast64_t limited, resample_errors;
+	atomic_uint_fast64_t limited, resample_errors, voices_shed, overloaded;
+	atomic_int voices_active, voices_max;
 	atomic_int_fast64_t latency_ns, render_ns_max;
 	atomic_uint_fast64_t probe_frame;
 	atomic_int_fast64_t probe_ns;
 	atomic_int probe_armed;
 	atomic_uint gain_bits;
-	atomic_uint target_bits[TERRAIN_MAX_CONTROL_DIM]; /* snapshot of the cursor target, for status and tests */
-	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT];  /* snapshot of the last frame's latents, for /notify */
+	/* snapshots of each voice's target (and whether it sounds), for status and /notify */
+	atomic_uint target_bits[ENGINE_MAX_VOICES][TERRAIN_MAX_CONTROL_DIM];
+	atomic_int sounding[ENGINE_MAX_VOICES];
+	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT]; /* snapshot of voice 0's last latents, for /notify */
 	atomic_int latent_count;
 	atomic_int fading, faded;
 };
 
-/* ---- voices (worker thread) ------------------------------------------ */
+/* ---- scenes (worker thread) ------------------------------------------ */
 
-int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice **out, char *err, size_t errlen,
-                 char *warning, size_t warnlen)
+static int check_frame_fits(const model *m, int device_rate, double rate_ratio, size_t capacity, char *err,
+                            size_t errlen)
+{
+	if (capacity <= ENGINE_MAX_FRAME)
+		return 0;
+	/* It would load and then never render: the ring must hold a whole
+	 * frame on top of the audio kept ahead of the callback. */
+	return error_set(err, errlen,
+	                 "one latent frame of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
+	                 "longer than the live engine can buffer (%d samples): play it offline with "
+	                 "`terraind render`, or use a model with a smaller ratio",
+	                 m->ratio, m->sample_rate, ceil(m->ratio * rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
+}
+
+int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max_voices, scene **out, char *err,
+                 size_t errlen, char *warning, size_t warnlen)
 {
 	*out = NULL;
-	voice *v = calloc(1, sizeof *v);
-	if (!v)
+	if (terrain_check_model(t, m->id, m->latent_dim, m->sample_rate, m->ratio, err, errlen, warning, warnlen) < 0)
+		return -1;
+	double rate_ratio = (double)device_rate / m->sample_rate;
+	size_t n = (size_t)m->ratio, capacity = (size_t)ceil(n * rate_ratio) + 64;
+	if (check_frame_fits(m, device_rate, rate_ratio, capacity, err, errlen) < 0)
+		return -1;
+	scene *s = calloc(1, sizeof *s);
+	if (!s)
 		return error_set(err, errlen, "out of memory");
-	if (render_init(&v->render, m, t, smooth_ms, err, errlen, warning, warnlen) < 0) {
-		free(v);
-		return -1;
-	}
-	v->rate_ratio = (double)device_rate / m->sample_rate;
-	size_t n = (size_t)m->ratio;
-	v->resampled_capacity = (size_t)ceil(n * v->rate_ratio) + 64;
-	if (v->resampled_capacity > ENGINE_MAX_FRAME) {
-		/* It would load and then never render: the ring must hold a whole
-		 * frame on top of the audio kept ahead of the callback. */
-		error_set(err, errlen,
-		          "one latent frame of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
-		          "longer than the live engine can buffer (%d samples): play it offline with "
-		          "`terraind render`, or use a model with a smaller ratio",
-		          m->ratio, m->sample_rate, ceil(n * v->rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
-		render_destroy(&v->render);
-		free(v);
-		return -1;
-	}
-	v->frame = calloc(n * (size_t)m->audio_channels, sizeof(float));
-	v->stereo = calloc(n * ENGINE_CHANNELS, sizeof(float));
-	v->resampled = calloc(v->resampled_capacity * ENGINE_CHANNELS, sizeof(float));
+	s->rows = max_voices < 1 ? 1 : max_voices > m->max_rows ? (m->max_rows > 0 ? m->max_rows : 1) : max_voices;
+	s->smooth_ms = smooth_ms;
+	s->rate_ratio = rate_ratio;
+	s->resampled_capacity = capacity;
+	s->latents = calloc((size_t)s->rows * (size_t)t->latent_dim, sizeof(float));
+	s->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
+	s->planar = calloc((size_t)s->rows * (size_t)m->audio_channels * n, sizeof(float));
+	s->row_used = calloc((size_t)s->rows, 1);
+	s->mix = calloc(n * ENGINE_CHANNELS, sizeof(float));
+	s->resampled = calloc(capacity * ENGINE_CHANNELS, sizeof(float));
 	int src_error = 0;
 	if (device_rate != m->sample_rate)
-		v->resampler = src_new(SRC_SINC_MEDIUM_QUALITY, ENGINE_CHANNELS, &src_error);
-	if (!v->frame || !v->stereo || !v->resampled || src_error) {
-		voice_free(v);
-		return error_set(err, errlen, "cannot prepare the voice: %s",
+		s->resampler = src_new(SRC_SINC_MEDIUM_QUALITY, ENGINE_CHANNELS, &src_error);
+	if (!s->latents || !s->scratch || !s->planar || !s->row_used || !s->mix || !s->resampled || src_error) {
+		scene_free(s);
+		return error_set(err, errlen, "cannot prepare the scene: %s",
 		                 src_error ? src_strerror(src_error) : "out of memory");
 	}
-	v->model = m;
-	v->terrain = t;
+	s->model = m;
+	s->terrain = t;
 	m->refs++;
 	t->refs++;
-	*out = v;
+	*out = s;
 	return 0;
 }
 
-void voice_free(voice *v)
+void scene_free(scene *s)
 {
-	if (!v)
+	if (!s)
 		return;
-	render_destroy(&v->render);
-	if (v->resampler)
-		src_delete(v->resampler);
-	model_free(v->model); /* NULL unless fully built, when it holds references */
-	terrain_free(v->terrain);
-	free(v->frame);
-	free(v->stereo);
-	free(v->resampled);
-	free(v);
+	if (s->resampler)
+		src_delete(s->resampler);
+	model_free(s->model); /* NULL unless fully built, when it holds references */
+	terrain_free(s->terrain);
+	free(s->latents);
+	free(s->scratch);
+	free(s->planar);
+	free(s->row_used);
+	free(s->mix);
+	free(s->resampled);
+	free(s);
 }
 
 /* ---- creation ---------------------------------------------------------- */
@@ -177,7 +210,9 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 		return error_set(err, errlen, "out of memory for the engine's rings");
 	}
 	atomic_init(&e->latency_ns, -1);
-	e->smooth_ms = -1.0f; /* until a /smooth message: each voice keeps the configured time */
+	e->smooth_ms = -1.0f; /* until a /smooth message: each scene keeps the configured time */
+	e->max_voices = DEFAULT_VOICES;
+	e->release_ms = 50.0f;
 	e->gain_now = 1.0f;
 	e->fade_level = 1.0f;
 	e->gain_step = 1.0f - expf(-1.0f / (0.010f * (float)device_rate));
@@ -187,23 +222,42 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	return 0;
 }
 
+void engine_set_voices(engine *e, int max_voices, float release_ms)
+{
+	e->max_voices = max_voices < 1 ? 1 : max_voices > ENGINE_MAX_VOICES ? ENGINE_MAX_VOICES : max_voices;
+	e->release_ms = release_ms > 0 ? release_ms : 1.0f;
+}
+
+int engine_max_voices(const engine *e)
+{
+	return e->max_voices;
+}
+
+static void free_gesture_of_voices(engine *e)
+{
+	for (int i = 0; i < VOICES_MAX; i++) {
+		gesture_free(e->voices.voices[i].playing);
+		e->voices.voices[i].playing = NULL;
+	}
+}
+
 void engine_free(engine *e)
 {
 	if (!e)
 		return;
 	engine_stop(e);
 	engine_collect(e);
-	for (voice *v = e->deferred.voices, *next; v; v = next) {
-		next = v->retired_next;
-		voice_free(v);
+	for (scene *s = e->deferred.scenes, *next; s; s = next) {
+		next = s->retired_next;
+		scene_free(s);
 	}
 	for (gesture *g = e->deferred.gestures, *next; g; g = next) {
 		next = g->retired_next;
 		gesture_free(g);
 	}
-	voice_free(atomic_exchange(&e->pending, NULL));
-	voice_free(e->current);
-	gesture_free(e->playing);
+	scene_free(atomic_exchange(&e->pending, NULL));
+	scene_free(e->current);
+	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
 	if (e->control)
@@ -222,7 +276,7 @@ void engine_free(engine *e)
  * audio is left in the ring. Lower means less latency (a cursor move waits
  * behind less audio); the floor is what the decode needs to finish before
  * the ring runs dry, with the callback taking a period at a time. */
-static size_t render_threshold(const engine *e, const voice *v)
+static size_t render_threshold(const engine *e, const scene *s)
 {
 	if (e->ring_fixed)
 		return e->ring_extra;
@@ -230,22 +284,22 @@ static size_t render_threshold(const engine *e, const voice *v)
 	 * machines even to a real-time thread (render_max_ms in /status shows
 	 * them): keep at least 10 ms, three periods, and two periods plus twice
 	 * the model's decode time. */
-	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * v->model->decode_ms * 1e-3 * e->device_rate);
+	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * s->model->decode_ms * 1e-3 * e->device_rate);
 	size_t floor = (size_t)(0.010 * e->device_rate);
 	if (floor < 3 * (size_t)e->period)
 		floor = 3 * (size_t)e->period;
 	return decode > floor ? decode : floor;
 }
 
-static void defer(deferred_list *d, voice *v, gesture *g)
+static void defer(deferred_list *d, scene *s, gesture *g)
 {
-	if (v) {
-		v->retired_next = NULL;
-		if (d->last_voice)
-			d->last_voice->retired_next = v;
+	if (s) {
+		s->retired_next = NULL;
+		if (d->last_scene)
+			d->last_scene->retired_next = s;
 		else
-			d->voices = v;
-		d->last_voice = v;
+			d->scenes = s;
+		d->last_scene = s;
 	}
 	if (g) {
 		g->retired_next = NULL;
@@ -261,14 +315,14 @@ static void defer(deferred_list *d, voice *v, gesture *g)
 static void hand_over_deferred(engine *e)
 {
 	deferred_list *d = &e->deferred;
-	while (d->voices || d->gestures) {
-		retired item = {d->voices, d->voices ? NULL : d->gestures};
+	while (d->scenes || d->gestures) {
+		retired item = {d->scenes, d->scenes ? NULL : d->gestures};
 		if (ring_write(e->retire, &item, 1) != 1)
 			return;
-		if (item.voice) {
-			d->voices = item.voice->retired_next;
-			if (!d->voices)
-				d->last_voice = NULL;
+		if (item.scene) {
+			d->scenes = item.scene->retired_next;
+			if (!d->scenes)
+				d->last_scene = NULL;
 		} else {
 			d->gestures = item.gesture->retired_next;
 			if (!d->gestures)
@@ -277,33 +331,43 @@ static void hand_over_deferred(engine *e)
 	}
 }
 
-/* Passes a voice or gesture the render thread is done with to the worker,
+/* Passes a scene or gesture the render thread is done with to the worker,
  * which frees it: memory is never freed on a real-time thread, and nothing
  * is dropped (or leaked) when the worker is slow to collect. */
-static void retire(engine *e, voice *v, gesture *g)
+static void retire(engine *e, scene *s, gesture *g)
 {
 	hand_over_deferred(e);
-	retired item = {v, g};
-	if (e->deferred.voices || e->deferred.gestures || ring_write(e->retire, &item, 1) != 1)
-		defer(&e->deferred, v, g);
+	retired item = {s, g};
+	if (e->deferred.scenes || e->deferred.gestures || ring_write(e->retire, &item, 1) != 1)
+		defer(&e->deferred, s, g);
 }
 
-static void take_pending_voice(engine *e)
+static float voice_smoothing(const engine *e, const scene *s)
 {
-	voice *v = atomic_exchange_explicit(&e->pending, NULL, memory_order_acq_rel);
-	if (!v)
+	return e->smooth_ms >= 0 ? e->smooth_ms : s->smooth_ms;
+}
+
+/* Voices carry over to the new scene: same targets (clamped to its
+ * bounds), same rows; its smoothing follows the new model's frame. */
+static void take_pending_scene(engine *e)
+{
+	scene *s = atomic_exchange_explicit(&e->pending, NULL, memory_order_acq_rel);
+	if (!s)
 		return;
-	voice *old = e->current;
-	/* The performer's cursor carries over: same place, same glide. */
-	memcpy(v->render.target, old->render.target, sizeof v->render.target);
-	memcpy(v->render.cursor, old->render.cursor, sizeof v->render.cursor);
-	v->render.has_cursor = old->render.has_cursor;
-	if (e->smooth_ms >= 0)
-		render_set_smoothing(&v->render, e->smooth_ms);
-	terrain_clamp(v->terrain, v->render.target);
-	terrain_clamp(v->terrain, v->render.cursor);
-	e->current = v;
-	atomic_store(&e->target_fill, render_threshold(e, v));
+	scene *old = e->current;
+	for (int i = 0; i < VOICES_MAX; i++) {
+		voice *v = &e->voices.voices[i];
+		render_cursor_set_smoothing(&v->control, s->model, voice_smoothing(e, s));
+		terrain_clamp(s->terrain, v->control.target);
+		terrain_clamp(s->terrain, v->control.cursor);
+		if (v->state != VOICE_FREE && v->row >= s->rows) /* a single-row model: one voice sounds */
+			v->state = VOICE_FREE;
+		if (v->state != VOICE_FREE)
+			s->row_used[v->row] = 1;
+	}
+	e->current = s;
+	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
+	atomic_store(&e->target_fill, render_threshold(e, s));
 	atomic_fetch_add(&e->swaps, 1);
 	retire(e, old, NULL);
 }
@@ -317,34 +381,54 @@ static void arm_latency_probe(engine *e, int64_t received_ns)
 	atomic_store_explicit(&e->probe_armed, 1, memory_order_release);
 }
 
-static void stop_gesture(engine *e)
+static void stop_gesture(engine *e, voice *v)
 {
-	if (e->playing)
-		retire(e, NULL, e->playing);
-	e->playing = NULL;
+	if (v->playing)
+		retire(e, NULL, v->playing);
+	v->playing = NULL;
+}
+
+/* Sounds voice n in the current scene; counts a refusal (no row free). */
+static void sound_voice(engine *e, int n)
+{
+	const scene *s = e->current;
+	if (voices_start(&e->voices, n, s->rows, s->row_used, s->model->ratio, s->model->sample_rate) < 0)
+		atomic_fetch_add(&e->voices_shed, 1);
 }
 
 static void apply_event(engine *e, const control_event *ev, int64_t now)
 {
-	render_engine *r = &e->current->render;
+	if (ev->voice < 0 || ev->voice >= e->max_voices) {
+		if (ev->gesture)
+			retire(e, NULL, ev->gesture);
+		return;
+	}
+	voice *v = &e->voices.voices[ev->voice];
+	const terrain *t = e->current->terrain;
 	switch (ev->type) {
 	case CONTROL_TARGET:
-		stop_gesture(e); /* a live hand takes over from a playing gesture */
-		if (render_set_axes(r, ev->first_axis, ev->value, ev->dim) > 0)
+		stop_gesture(e, v); /* a live hand takes over from a playing gesture */
+		if (render_cursor_set_axes(&v->control, t, ev->first_axis, ev->value, ev->dim) > 0)
 			atomic_fetch_add(&e->clamped, 1);
+		sound_voice(e, ev->voice);
 		arm_latency_probe(e, ev->received_ns);
 		break;
 	case CONTROL_SMOOTH:
 		e->smooth_ms = ev->value[0];
-		render_set_smoothing(r, e->smooth_ms);
+		for (int i = 0; i < VOICES_MAX; i++)
+			render_cursor_set_smoothing(&e->voices.voices[i].control, e->current->model, e->smooth_ms);
 		break;
 	case CONTROL_GESTURE:
-		stop_gesture(e);
-		e->playing = ev->gesture;
-		e->gesture_start_ns = now;
-		e->gesture_hint = 0;
+		stop_gesture(e, v);
+		v->playing = ev->gesture;
+		v->gesture_start_ns = now;
+		v->gesture_hint = 0;
+		sound_voice(e, ev->voice);
 		break;
-	case CONTROL_STOP_GESTURE: stop_gesture(e); break;
+	case CONTROL_STOP_GESTURE: stop_gesture(e, v); break;
+	case CONTROL_VOICE_OFF: voices_release(&e->voices, ev->voice); break;
+	case CONTROL_VOICE_GAIN: v->gain = ev->value[0]; break;
+	case CONTROL_VOICE_PAN: v->pan = ev->value[0]; break;
 	}
 }
 
@@ -366,17 +450,31 @@ static float bits_float(unsigned u)
 	return b.f;
 }
 
-static void publish_target(engine *e)
+static void publish_targets(engine *e)
 {
-	const float *t = e->current->render.target;
+	for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+		const voice *v = &e->voices.voices[i];
+		for (int d = 0; d < TERRAIN_MAX_CONTROL_DIM; d++)
+			atomic_store_explicit(&e->target_bits[i][d], float_bits(v->control.target[d]),
+			                      memory_order_relaxed);
+		atomic_store_explicit(&e->sounding[i], v->state != VOICE_FREE, memory_order_release);
+	}
+	atomic_store(&e->voices_active, voices_sounding(&e->voices));
+}
+
+int engine_voice_target(const engine *e, int n, float *target)
+{
+	if (n < 0 || n >= ENGINE_MAX_VOICES)
+		return 0;
+	int sounding = atomic_load_explicit(&e->sounding[n], memory_order_acquire);
 	for (int d = 0; d < TERRAIN_MAX_CONTROL_DIM; d++)
-		atomic_store_explicit(&e->target_bits[d], float_bits(t[d]), memory_order_relaxed);
+		target[d] = bits_float(atomic_load_explicit(&e->target_bits[n][d], memory_order_relaxed));
+	return sounding;
 }
 
 void engine_target(const engine *e, float *target)
 {
-	for (int d = 0; d < TERRAIN_MAX_CONTROL_DIM; d++)
-		target[d] = bits_float(atomic_load_explicit(&e->target_bits[d], memory_order_relaxed));
+	engine_voice_target(e, 0, target);
 }
 
 static void publish_latent(engine *e, const float *latent, int n)
@@ -422,74 +520,146 @@ static void drain_controls(engine *e, int64_t now)
 			i++;
 		}
 	}
-	publish_target(e);
+	publish_targets(e);
 }
 
-static void play_gesture(engine *e, int64_t now)
+static void play_gestures(engine *e, int64_t now)
 {
-	if (!e->playing)
+	for (int i = 0; i < VOICES_MAX; i++) {
+		voice *v = &e->voices.voices[i];
+		if (!v->playing)
+			continue;
+		float coord[GESTURE_MAX_DIM];
+		double t = (double)(now - v->gesture_start_ns) * 1e-9;
+		gesture_position(v->playing, t, &v->gesture_hint, coord);
+		render_cursor_set_axes(&v->control, e->current->terrain, 0, coord, v->playing->control_dim);
+		if (t > gesture_duration(v->playing))
+			stop_gesture(e, v);
+	}
+}
+
+/* Every sounding voice's cursor steps and its latent vector goes to its
+ * row; returns the rows to decode. */
+static int evaluate_voices(engine *e, scene *s)
+{
+	const int ld = s->terrain->latent_dim;
+	for (int i = 0; i < VOICES_MAX; i++) {
+		voice *v = &e->voices.voices[i];
+		if (v->state == VOICE_FREE)
+			continue;
+		render_cursor_step(&v->control, s->terrain);
+		terrain_eval(s->terrain, v->control.cursor, s->latents + (size_t)v->row * ld, s->scratch);
+	}
+	return voices_rows(&e->voices);
+}
+
+/* Decodes the sounding rows (silence when none sounds, or when the decode
+ * fails: time is kept either way) and mixes them into s->mix. */
+static void decode_and_mix(engine *e, scene *s)
+{
+	const model *m = s->model;
+	const int n = m->ratio, rows = evaluate_voices(e, s);
+	if (rows > 0 && model_decode_rows(s->model, s->latents, rows, 1, s->planar, e->error, sizeof e->error) < 0) {
+		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)m->audio_channels * (size_t)n);
+		atomic_fetch_add(&e->decode_errors, 1);
+	}
+	voices_mix(&e->voices, s->planar, m->audio_channels, n, m->sample_rate, s->mix);
+	for (int i = 0; i < VOICES_MAX; i++) /* a voice whose release ended lets its gesture go */
+		if (e->voices.voices[i].state == VOICE_FREE && e->voices.voices[i].playing)
+			stop_gesture(e, &e->voices.voices[i]);
+	const voice *first = &e->voices.voices[0];
+	if (first->state != VOICE_FREE)
+		publish_latent(e, s->latents + (size_t)first->row * s->terrain->latent_dim, s->terrain->latent_dim);
+}
+
+/* The mixed frame at the device rate: where it is and how many frames. */
+static const float *to_device_rate(engine *e, scene *s, size_t *frames)
+{
+	const int n = s->model->ratio;
+	*frames = (size_t)n;
+	if (!s->resampler)
+		return s->mix;
+	SRC_DATA d = {.data_in = s->mix,
+	              .data_out = s->resampled,
+	              .input_frames = n,
+	              .output_frames = (long)s->resampled_capacity,
+	              .src_ratio = s->rate_ratio};
+	if (src_process(s->resampler, &d) != 0) {
+		/* Keep time with silence of the frame's length at the device rate. */
+		atomic_fetch_add(&e->resample_errors, 1);
+		src_reset(s->resampler);
+		*frames = (size_t)lround(n * s->rate_ratio);
+		memset(s->resampled, 0, sizeof(float) * ENGINE_CHANNELS * *frames);
+	} else {
+		*frames = (size_t)d.output_frames_gen;
+	}
+	return s->resampled;
+}
+
+/* Real-time priority for the render thread, below the audio callback's
+ * (JACK gives its clients priority 5 and up by default): without it, any
+ * busy process on a 2-core machine can delay a decode past the ring's
+ * slack. Best effort: without the right (rtprio limit), it runs as a
+ * normal thread and the daemon says so. */
+static int set_realtime(int on)
+{
+	struct sched_param param = {.sched_priority = on ? 2 : 0};
+	return pthread_setschedparam(pthread_self(), on ? SCHED_FIFO : SCHED_OTHER, &param) == 0;
+}
+
+/* A frame that took longer to make than it lasts: shed a voice after a
+ * few in a row; with one left, give up real-time priority (a decode that
+ * cannot keep up must not hold a core at real-time priority forever). */
+static void watch_overload(engine *e, int64_t took_ns, const scene *s)
+{
+	int64_t lasts_ns = (int64_t)(1e9 * s->model->ratio / s->model->sample_rate);
+	if (took_ns <= lasts_ns) {
+		e->behind = 0;
+		if (e->demoted && ++e->on_time >= RECOVER_FRAMES && e->realtime) {
+			set_realtime(1);
+			e->demoted = 0;
+		}
 		return;
-	float coord[GESTURE_MAX_DIM];
-	double t = (double)(now - e->gesture_start_ns) * 1e-9;
-	gesture_position(e->playing, t, &e->gesture_hint, coord);
-	render_set_target(&e->current->render, coord, e->playing->control_dim);
-	if (t > gesture_duration(e->playing))
-		stop_gesture(e);
-}
-
-static void to_stereo(const voice *v, int frames)
-{
-	const int ch = v->model->audio_channels;
-	for (int i = 0; i < frames; i++) {
-		v->stereo[2 * i] = v->frame[i * ch];
-		v->stereo[2 * i + 1] = v->frame[i * ch + (ch > 1)];
+	}
+	atomic_fetch_add(&e->overloaded, 1);
+	e->on_time = 0;
+	if (++e->behind < OVERLOAD_FRAMES)
+		return;
+	e->behind = 0;
+	int shed = voices_to_shed(&e->voices);
+	if (shed >= 0) {
+		voices_release(&e->voices, shed);
+		atomic_fetch_add(&e->voices_shed, 1);
+	} else if (e->realtime && !e->demoted) {
+		set_realtime(0);
+		e->demoted = 1;
 	}
 }
 
 static void render_one(engine *e)
 {
-	voice *v = e->current;
-	const int n = v->model->ratio;
+	scene *s = e->current;
 	int64_t t0 = clock_now_ns();
-	if (render_frame(&v->render, v->frame, e->error, sizeof e->error) < 0) {
-		/* Keep time with silence; the daemon logs the error count. */
-		memset(v->frame, 0, sizeof(float) * (size_t)n * (size_t)v->model->audio_channels);
-		atomic_fetch_add(&e->decode_errors, 1);
-	}
-	to_stereo(v, n);
-	const float *out = v->stereo;
-	size_t frames = (size_t)n;
-	if (v->resampler) {
-		SRC_DATA d = {.data_in = v->stereo,
-		              .data_out = v->resampled,
-		              .input_frames = n,
-		              .output_frames = (long)v->resampled_capacity,
-		              .src_ratio = v->rate_ratio};
-		out = v->resampled;
-		if (src_process(v->resampler, &d) != 0) {
-			/* Keep time with silence of the frame's length at the device rate. */
-			atomic_fetch_add(&e->resample_errors, 1);
-			src_reset(v->resampler);
-			frames = (size_t)lround(n * v->rate_ratio);
-			memset(v->resampled, 0, sizeof(float) * ENGINE_CHANNELS * frames);
-		} else {
-			frames = (size_t)d.output_frames_gen;
-		}
-	}
+	decode_and_mix(e, s);
+	size_t frames;
+	const float *out = to_device_rate(e, s, &frames);
 	e->frames_written += ring_write(e->audio, out, frames);
-	publish_latent(e, v->render.latent, v->terrain->latent_dim);
 	atomic_fetch_add(&e->frames_rendered, 1);
 	int64_t took = clock_now_ns() - t0;
 	if (took > atomic_load(&e->render_ns_max))
 		atomic_store(&e->render_ns_max, took);
+	watch_overload(e, took, s);
 }
 
-/* Events that arrived, then the gesture's position, both at this time. */
+/* A pending scene, events that arrived, then gestures' positions, all at
+ * this time. */
 static void follow_controls(engine *e)
 {
 	int64_t now = clock_now_ns();
+	hand_over_deferred(e);
+	take_pending_scene(e);
 	drain_controls(e, now);
-	play_gesture(e, now);
+	play_gestures(e, now);
 }
 
 static void fill_audio(engine *e)
@@ -497,8 +667,9 @@ static void fill_audio(engine *e)
 	while (atomic_load(&e->running) && ring_readable(e->audio) < atomic_load(&e->target_fill) &&
 	       ring_writable(e->audio) >= e->current->resampled_capacity) {
 		render_one(e);
-		/* What arrived while decoding; and a gesture keeps time even when
-		 * the render thread is behind and never leaves this loop. */
+		/* What arrived while decoding (a swap, a release, a move); and a
+		 * gesture keeps time even when the render thread is behind and
+		 * never leaves this loop. */
 		follow_controls(e);
 	}
 }
@@ -516,25 +687,12 @@ static void wait_for_work(engine *e)
 	sem_timedwait(&e->wake, &deadline);
 }
 
-/* Real-time scheduling for the render thread, below the audio callback's
- * (JACK gives its clients priority 5 and up by default): without it, any
- * busy process on a 2-core machine can delay a decode past the ring's
- * slack. Best effort: without the right (rtprio limit), it runs as a
- * normal thread and the daemon says so. */
-static void request_realtime(engine *e)
-{
-	struct sched_param param = {.sched_priority = 2};
-	e->realtime = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
-}
-
 static void *render_main(void *arg)
 {
 	engine *e = arg;
-	request_realtime(e);
+	e->realtime = set_realtime(1);
 	atomic_store(&e->render_started, 1);
 	while (atomic_load(&e->running)) {
-		hand_over_deferred(e);
-		take_pending_voice(e);
 		follow_controls(e);
 		fill_audio(e);
 		wait_for_work(e);
@@ -542,12 +700,19 @@ static void *render_main(void *arg)
 	return NULL;
 }
 
-int engine_start(engine *e, voice *initial, char *err, size_t errlen)
+int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 {
 	e->current = e->latest = initial;
+	voices_init(&e->voices, e->max_voices, e->release_ms);
+	for (int i = 0; i < VOICES_MAX; i++) {
+		render_cursor_init(&e->voices.voices[i].control, initial->terrain);
+		render_cursor_set_smoothing(&e->voices.voices[i].control, initial->model, initial->smooth_ms);
+	}
+	atomic_store(&e->voices_max, initial->rows < e->max_voices ? initial->rows : e->max_voices);
+	sound_voice(e, 0); /* the performer's cursor sounds from the start */
 	atomic_store(&e->target_fill, render_threshold(e, initial));
 	atomic_store(&e->running, true);
-	publish_target(e);
+	publish_targets(e);
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
@@ -578,17 +743,17 @@ void engine_stop(engine *e)
 
 /* ---- worker ------------------------------------------------------------ */
 
-voice *engine_current_voice(engine *e)
+scene *engine_current_scene(engine *e)
 {
 	return e->latest;
 }
 
-void engine_publish(engine *e, voice *v)
+void engine_publish(engine *e, scene *s)
 {
-	e->latest = v;
-	/* If the previous voice was never picked up, it was never played: free
-	 * it here (references keep whatever it shares with the playing voice). */
-	voice_free(atomic_exchange_explicit(&e->pending, v, memory_order_acq_rel));
+	e->latest = s;
+	/* If the previous scene was never picked up, it was never played: free
+	 * it here (references keep whatever it shares with the playing scene). */
+	scene_free(atomic_exchange_explicit(&e->pending, s, memory_order_acq_rel));
 	sem_post(&e->wake);
 }
 
@@ -597,7 +762,7 @@ int engine_collect(engine *e)
 	retired item;
 	int freed = 0;
 	while (ring_read(e->retire, &item, 1) == 1) {
-		voice_free(item.voice);
+		scene_free(item.scene);
 		gesture_free(item.gesture);
 		freed++;
 	}
@@ -744,6 +909,10 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->audio_frames_out = atomic_load(&e->frames_out);
 	s->limited = atomic_load(&e->limited);
 	s->resample_errors = atomic_load(&e->resample_errors);
+	s->voices_active = atomic_load(&e->voices_active);
+	s->voices_max = atomic_load(&e->voices_max);
+	s->voices_shed = atomic_load(&e->voices_shed);
+	s->overloaded = atomic_load(&e->overloaded);
 }
 
 int engine_device_rate(const engine *e)

@@ -190,6 +190,8 @@ done:
 	return rc;
 }
 
+static void probe_rows(model *m);
+
 /* Loads `open_path`; `path` is the file as the user knows it (the id and
  * messages use it). They differ for a descriptor opened by confinement. */
 static int load_named(const char *open_path, const char *path, const model_options *options, model **out, char *err,
@@ -229,6 +231,9 @@ static int load_named(const char *open_path, const char *path, const model_optio
 		goto out;
 	}
 	read_labels(m);
+	m->max_rows = 1;
+	if (options->warmup_frames > 0)
+		probe_rows(m);
 	if (warm_up(m, options->warmup_frames, why, sizeof why) < 0) {
 		error_set(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
 		goto out;
@@ -274,9 +279,33 @@ const model_method *model_find_method(const model *m, const char *name)
 
 int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen)
 {
-	tb_shape in = {1, m->latent_dim, frames};
-	tb_shape out = {1, m->audio_channels, (int64_t)frames * m->ratio};
+	return model_decode_rows(m, latents, 1, frames, audio, err, errlen);
+}
+
+int model_decode_rows(model *m, const float *latents, int rows, int frames, float *audio, char *err, size_t errlen)
+{
+	tb_shape in = {rows, m->latent_dim, frames};
+	tb_shape out = {rows, m->audio_channels, (int64_t)frames * m->ratio};
 	return tb_call(m->module, "decode", latents, in, audio, out, err, errlen);
+}
+
+/* Several voices are decoded in one call of batch > 1, which a model
+ * exported for one stream may refuse: try a batch of 2 once, before the
+ * seeded warm-up (so the warm-up's state and noise stay as they were). */
+static void probe_rows(model *m)
+{
+	m->max_rows = 1;
+	size_t nlat = (size_t)2 * (size_t)m->latent_dim, naudio = (size_t)2 * m->audio_channels * (size_t)m->ratio;
+	float *latents = calloc(nlat, sizeof(float)), *audio = malloc(naudio * sizeof(float));
+	char why[200];
+	if (!latents || !audio)
+		snprintf(m->rows_note, sizeof m->rows_note, "out of memory probing a batch of 2");
+	else if (model_decode_rows(m, latents, 2, 1, audio, why, sizeof why) < 0)
+		snprintf(m->rows_note, sizeof m->rows_note, "one voice at a time: a batch of 2 failed (%s)", why);
+	else
+		m->max_rows = MODEL_MAX_ROWS;
+	free(latents);
+	free(audio);
 }
 
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen)
@@ -356,6 +385,11 @@ void model_describe(const model *m, FILE *out)
 		        m->encode_channels == 1 ? "" : "s", m->encode_channels == 1 ? "mono" : "stereo");
 	else
 		fprintf(out, "encode:         no\n");
+	if (m->max_rows > 1)
+		fprintf(out, "voices:         up to %d decoded together (one call, batch = voices sounding)\n",
+		        m->max_rows);
+	else if (m->rows_note[0])
+		fprintf(out, "voices:         %s\n", m->rows_note);
 	describe_methods(m, out);
 	if (m->n_latent_labels > 0) {
 		fprintf(out, "latent labels: ");

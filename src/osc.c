@@ -31,6 +31,7 @@ typedef struct osc_call {
 	int argc;
 	int64_t received_ns, apply_ns;
 	lo_message msg;
+	int voice; /* /voice/N/...: N; 0 for the plain addresses */
 } osc_call;
 
 int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_callbacks cb)
@@ -236,6 +237,7 @@ static int one_string(osc_call *c, const char **out)
 
 static void send_event(osc_call *c, control_event *ev)
 {
+	ev->voice = c->voice;
 	ev->received_ns = c->received_ns;
 	ev->apply_ns = c->apply_ns;
 	if (engine_send(c->o->engine, ev) < 0) {
@@ -279,14 +281,25 @@ static void handle_xy(osc_call *c)
 		send_axes(c, 0, v, 2);
 }
 
-/* x, y and a pressure: the third axis when the terrain has one, else gain. */
+/* x, y and a pressure: the third axis when the terrain has one, else gain
+ * (voice 0's is the output's pressure gain, as before voices; another
+ * voice's is its own gain). */
 static void send_stylus(osc_call *c, const float *v)
 {
 	if (terrain_dim(c->o) >= 3) {
 		send_axes(c, 0, v, 3);
 		return;
 	}
-	set_gain(c->o, -1, fminf(fmaxf(v[2], 0.0f), 1.0f));
+	float pressure = fminf(fmaxf(v[2], 0.0f), 1.0f);
+	if (c->voice == 0)
+		set_gain(c->o, -1, pressure);
+	else {
+		control_event gain = {.type = CONTROL_VOICE_GAIN, .voice = c->voice, .value = {pressure}};
+		if (engine_send(c->o->engine, &gain) < 0) {
+			fail(c, "the control queue is full (the event was dropped)");
+			return;
+		}
+	}
 	send_axes(c, 0, v, 2);
 }
 
@@ -404,6 +417,10 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	add_int(m, "decode_errors", (int64_t)s.decode_errors);
 	add_int(m, "resample_errors", (int64_t)s.resample_errors);
 	add_int(m, "limited", (int64_t)s.limited);
+	add_int(m, "voices_active", s.voices_active);
+	add_int(m, "voices_max", s.voices_max);
+	add_int(m, "voices_shed", (int64_t)s.voices_shed);
+	add_int(m, "overloaded", (int64_t)s.overloaded);
 	add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
 	add_float(m, "render_max_ms", s.render_ns_max / 1e6);
 	add_float(m, "gain", engine_get_gain(o->engine));
@@ -495,6 +512,18 @@ static void send_floats(osc_context *o, const osc_peer *peer, const char *path, 
 	lo_message_free(m);
 }
 
+/* /voice/N/cursor x y ... for each sounding voice. */
+static void send_voice_cursors(osc_context *o, const osc_peer *peer, int dim)
+{
+	float target[TERRAIN_MAX_CONTROL_DIM];
+	for (int n = 0; n < engine_max_voices(o->engine); n++)
+		if (engine_voice_target(o->engine, n, target)) {
+			char path[32];
+			snprintf(path, sizeof path, "/voice/%d/cursor", n);
+			send_floats(o, peer, path, target, dim);
+		}
+}
+
 void osc_notify_tick(osc_context *o)
 {
 	int64_t now = clock_now_ns();
@@ -522,6 +551,7 @@ void osc_notify_tick(osc_context *o)
 	for (int i = 0; i < n_due; i++) {
 		send_floats(o, &due[i], "/cursor", cursor, dim);
 		send_floats(o, &due[i], "/latent", latent, n_latent);
+		send_voice_cursors(o, &due[i], dim);
 		if (status_due[i])
 			send_status(o, &due[i]);
 	}
@@ -769,6 +799,83 @@ static const route routes[] = {
     {"/train/save", handle_train_save},
 };
 
+/* ---- voices: /voice/N/<verb> ----------------------------------------------- */
+
+static void send_voice_value(osc_call *c, control_type type, float min, float max, const char *what)
+{
+	control_event ev = {.type = type};
+	if (numbers(c, 1, ev.value, 1, what) < 0)
+		return;
+	if (ev.value[0] < min || ev.value[0] > max) {
+		fail(c, "%s %g is out of range (%g to %g)", what, (double)ev.value[0], (double)min, (double)max);
+		return;
+	}
+	ev.voice = c->voice;
+	if (engine_send(c->o->engine, &ev) < 0)
+		fail(c, "the control queue is full (the event was dropped)");
+	else
+		osc_reply_done(c->o, c->peer, c->address);
+}
+
+static void handle_voice_gain(osc_call *c)
+{
+	send_voice_value(c, CONTROL_VOICE_GAIN, 0, 4, "gain");
+}
+
+static void handle_voice_pan(osc_call *c)
+{
+	send_voice_value(c, CONTROL_VOICE_PAN, -1, 1, "pan");
+}
+
+static void handle_voice_off(osc_call *c)
+{
+	if (c->argc != 0) {
+		fail(c, "expects no arguments");
+		return;
+	}
+	control_event ev = {.type = CONTROL_VOICE_OFF};
+	send_event(c, &ev);
+}
+
+static const route voice_routes[] = {
+    {"xy", handle_xy},           {"stylus", handle_stylus},
+    {"gesture", handle_gesture}, {"gesture/stop", handle_gesture_stop},
+    {"gain", handle_voice_gain}, {"pan", handle_voice_pan},
+    {"off", handle_voice_off},
+};
+
+/* The N of /voice/N/..., with what follows it in *verb; -1 when there is
+ * no number (the caller says what is wrong). */
+static int voice_number(const char *address, const char **verb)
+{
+	const char *p = address + strlen("/voice/");
+	int n = 0, digits = 0;
+	while (*p >= '0' && *p <= '9' && digits < 4)
+		n = 10 * n + (*p++ - '0'), digits++;
+	if (digits == 0 || *p != '/')
+		return -1;
+	*verb = p + 1;
+	return n;
+}
+
+static void dispatch_voice(osc_call *c)
+{
+	const char *verb;
+	int n = voice_number(c->address, &verb), voices = engine_max_voices(c->o->engine);
+	if (n < 0 || n >= voices) {
+		fail(c, "no such voice: voices are /voice/0/... to /voice/%d/... (engine.voices is %d)", voices - 1,
+		     voices);
+		return;
+	}
+	for (size_t i = 0; i < sizeof voice_routes / sizeof voice_routes[0]; i++)
+		if (strcmp(verb, voice_routes[i].address) == 0) {
+			c->voice = n;
+			voice_routes[i].handle(c);
+			return;
+		}
+	fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan and off");
+}
+
 static int find_mapping(osc_context *o, const char *address, config_mapping *out, int *log_unmapped)
 {
 	pthread_mutex_lock(&o->lock);
@@ -787,6 +894,10 @@ static void dispatch(osc_call *c)
 			routes[i].handle(c);
 			return;
 		}
+	if (strncmp(c->address, "/voice/", strlen("/voice/")) == 0) {
+		dispatch_voice(c);
+		return;
+	}
 	config_mapping m;
 	int log_unmapped;
 	if (find_mapping(c->o, c->address, &m, &log_unmapped)) {
@@ -897,10 +1008,18 @@ void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_
 
 /* ---- bursts ---------------------------------------------------------------- */
 
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+	return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
 static int is_cursor_address(osc_context *o, const char *address)
 {
 	if (strcmp(address, "/xy") == 0 || strcmp(address, "/stylus") == 0)
 		return 1;
+	if (strncmp(address, "/voice/", strlen("/voice/")) == 0)
+		return ends_with(address, "/xy") || ends_with(address, "/stylus");
 	pthread_mutex_lock(&o->lock);
 	const config_mapping *m = config_find_mapping(&o->config, address);
 	int cursor = m && m->to <= MAP_PRESSURE;

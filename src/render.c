@@ -26,10 +26,50 @@ int render_channels(const render_engine *e)
 	return e->model->audio_channels;
 }
 
+void render_cursor_init(render_cursor *c, const terrain *t)
+{
+	memset(c, 0, sizeof *c);
+	for (int d = 0; d < t->control_dim; d++)
+		c->target[d] = c->cursor[d] = 0.5f * (t->bounds_min[d] + t->bounds_max[d]);
+}
+
+void render_cursor_set_smoothing(render_cursor *c, const model *m, float smooth_ms)
+{
+	double frame_ms = 1000.0 * m->ratio / m->sample_rate;
+	c->smooth_coeff = smooth_ms > 0 ? (float)exp(-frame_ms / smooth_ms) : 0.0f;
+}
+
+int render_cursor_set_axes(render_cursor *c, const terrain *t, int first, const float *values, int n)
+{
+	float next[TERRAIN_MAX_CONTROL_DIM];
+	memcpy(next, c->target, sizeof next);
+	for (int i = 0; i < n; i++) {
+		if (!isfinite(values[i]))
+			return -1;
+		if (first + i >= 0 && first + i < t->control_dim)
+			next[first + i] = values[i];
+	}
+	int clamped = terrain_clamp(t, next);
+	if (clamped)
+		c->clamped++;
+	memcpy(c->target, next, sizeof next);
+	if (!c->has_cursor) {
+		memcpy(c->cursor, next, sizeof next);
+		c->has_cursor = 1;
+	}
+	return clamped;
+}
+
+void render_cursor_step(render_cursor *c, const terrain *t)
+{
+	const float a = c->smooth_coeff;
+	for (int d = 0; d < t->control_dim; d++)
+		c->cursor[d] = c->target[d] + a * (c->cursor[d] - c->target[d]);
+}
+
 void render_set_smoothing(render_engine *e, float smooth_ms)
 {
-	double frame_ms = 1000.0 * e->model->ratio / e->model->sample_rate;
-	e->smooth_coeff = smooth_ms > 0 ? (float)exp(-frame_ms / smooth_ms) : 0.0f;
+	render_cursor_set_smoothing(&e->control, e->model, smooth_ms);
 }
 
 int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *err, size_t errlen, char *warning,
@@ -47,8 +87,7 @@ int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *e
 		render_destroy(e);
 		return error_set(err, errlen, "out of memory for the render buffers");
 	}
-	for (int d = 0; d < t->control_dim; d++)
-		e->target[d] = e->cursor[d] = 0.5f * (t->bounds_min[d] + t->bounds_max[d]);
+	render_cursor_init(&e->control, t);
 	render_set_smoothing(e, smooth_ms);
 	return 0;
 }
@@ -68,37 +107,18 @@ int render_set_target(render_engine *e, const float *coord, int dim)
 
 int render_set_axes(render_engine *e, int first, const float *values, int n)
 {
-	const terrain *t = e->terrain;
-	float next[TERRAIN_MAX_CONTROL_DIM];
-	memcpy(next, e->target, sizeof next);
-	for (int i = 0; i < n; i++) {
-		if (!isfinite(values[i]))
-			return -1;
-		if (first + i >= 0 && first + i < t->control_dim)
-			next[first + i] = values[i];
-	}
-	int clamped = terrain_clamp(t, next);
-	if (clamped)
-		e->clamped++;
-	memcpy(e->target, next, sizeof next);
-	if (!e->has_cursor) {
-		memcpy(e->cursor, next, sizeof next);
-		e->has_cursor = 1;
-	}
-	return clamped;
+	return render_cursor_set_axes(&e->control, e->terrain, first, values, n);
 }
 
-static void step_cursor(render_engine *e)
+void render_latent(render_engine *e)
 {
-	const float a = e->smooth_coeff;
-	for (int d = 0; d < e->terrain->control_dim; d++)
-		e->cursor[d] = e->target[d] + a * (e->cursor[d] - e->target[d]);
+	render_cursor_step(&e->control, e->terrain);
+	terrain_eval(e->terrain, e->control.cursor, e->latent, e->scratch);
 }
 
 int render_frame(render_engine *e, float *out, char *err, size_t errlen)
 {
-	step_cursor(e);
-	terrain_eval(e->terrain, e->cursor, e->latent, e->scratch);
+	render_latent(e);
 	if (model_decode(e->model, e->latent, 1, e->planar, err, errlen) < 0)
 		return -1;
 	const int n = e->model->ratio, channels = e->model->audio_channels;

@@ -234,11 +234,11 @@ static live_result run_live(const char *model_path, const char *terrain_path, in
 	double t0 = seconds();
 	model *m;
 	terrain *t;
-	voice *v;
+	scene *v;
 	engine *e;
 	if (model_load(model_path, NULL, &m, err, sizeof err) < 0 ||
 	    terrain_load(terrain_path, &t, err, sizeof err) < 0 ||
-	    voice_create(m, t, 0, m->sample_rate, &v, err, sizeof err, warn, sizeof warn) < 0 ||
+	    scene_create(m, t, 0, m->sample_rate, 8, &v, err, sizeof err, warn, sizeof warn) < 0 ||
 	    engine_create(m->sample_rate, period, 0, 0, &e, err, sizeof err) < 0 ||
 	    engine_start(e, v, err, sizeof err) < 0)
 		die("live", err);

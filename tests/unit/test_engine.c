@@ -8,7 +8,7 @@
 
 #include "clock.h"
 #include "engine.h"
-#include "demo_voice.h"
+#include "demo_scene.h"
 #include "terrain_json.h"
 
 enum { RATE = 48000, PERIOD = 128 };
@@ -23,7 +23,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof *f);
 	char err[256];
 	if (engine_create(RATE, PERIOD, 0, 1, &f->engine, err, sizeof err) < 0 ||
-	    engine_start(f->engine, demo_voice(RATE, 0), err, sizeof err) < 0)
+	    engine_start(f->engine, demo_scene(RATE, 0), err, sizeof err) < 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -114,7 +114,7 @@ static void a_published_voice_is_swapped_in_and_the_old_one_retired(void **state
 	engine_send(f->engine, &ev);
 	play(f, 10);
 	assert_int_equal(engine_collect(f->engine), 0); /* nothing retired before a swap */
-	engine_publish(f->engine, demo_voice(RATE, 0));
+	engine_publish(f->engine, demo_scene(RATE, 0));
 	/* The render thread swaps at its next frame boundary and hands the old
 	 * voice back to this (worker) thread through the retire ring. */
 	int retired = 0;
@@ -127,7 +127,7 @@ static void a_published_voice_is_swapped_in_and_the_old_one_retired(void **state
 	engine_stats s;
 	engine_stats_read(f->engine, &s);
 	assert_int_equal(s.swaps, 1);
-	assert_int_equal(retired, 1); /* the old voice, once (ASan would catch a double free or a leak) */
+	assert_int_equal(retired, 1); /* the old scene, once (ASan would catch a double free or a leak) */
 	if (!sanitizer_build())
 		assert_int_equal(s.underruns, 0);
 	float target[TERRAIN_MAX_CONTROL_DIM];
@@ -136,25 +136,27 @@ static void a_published_voice_is_swapped_in_and_the_old_one_retired(void **state
 }
 
 /* The bug this pins down: a voice published and replaced before the render
- * thread picked it up shares the playing voice's model; freeing it must not
+ * thread picked it up shares the playing scene's model; freeing it must not
  * free that model (ASan/TSan builds catch a use after free here). */
 static void a_voice_replaced_before_pickup_leaves_shared_parts_alive(void **state)
 {
 	fixture *f = *state;
-	voice *playing = engine_current_voice(f->engine);
+	scene *playing = engine_current_scene(f->engine);
 	terrain *t;
 	char err[1024], warn[256];
 	for (int round = 0; round < 3; round++) {
-		voice *a, *b;
+		scene *a, *b;
 		assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
-		assert_int_equal(voice_create(playing->model, t, 0, RATE, &a, err, sizeof err, warn, sizeof warn), 0);
-		assert_int_equal(voice_create(playing->model, t, 0, RATE, &b, err, sizeof err, warn, sizeof warn), 0);
+		assert_int_equal(scene_create(playing->model, t, 0, RATE, 8, &a, err, sizeof err, warn, sizeof warn),
+		                 0);
+		assert_int_equal(scene_create(playing->model, t, 0, RATE, 8, &b, err, sizeof err, warn, sizeof warn),
+		                 0);
 		terrain_free(t);
 		engine_publish(f->engine, a);
 		engine_publish(f->engine, b); /* `a` is most likely still pending: freed here */
 		play(f, 10);
 		engine_collect(f->engine);
-		playing = engine_current_voice(f->engine);
+		playing = engine_current_scene(f->engine);
 	}
 	assert_true(play(f, 20) > 0.01f);
 	assert_int_equal(playing->model->refs, 1);
@@ -195,12 +197,12 @@ static void a_decode_that_throws_while_playing_is_silence_then_recovers(void **s
 	options.warmup_frames = 0;
 	model *m;
 	terrain *t;
-	voice *v;
+	scene *v;
 	engine *e;
 	char err[1024], warn[256];
 	assert_int_equal(model_load(test_model_path("throws.ts"), &options, &m, err, sizeof err), 0);
 	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
-	assert_int_equal(voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn), 0);
+	assert_int_equal(scene_create(m, t, 0, RATE, 8, &v, err, sizeof err, warn, sizeof warn), 0);
 	model_free(m);
 	terrain_free(t);
 	assert_int_equal(engine_create(RATE, PERIOD, 0, 0, &e, err, sizeof err), 0);
@@ -211,7 +213,7 @@ static void a_decode_that_throws_while_playing_is_silence_then_recovers(void **s
 	engine_stats_read(e, &s);
 	assert_true(s.decode_errors >= 5);
 	assert_int_equal(s.decode_errors, s.frames_rendered); /* every frame failed, and time went on */
-	engine_publish(e, demo_voice(RATE, 0));
+	engine_publish(e, demo_scene(RATE, 0));
 	play(&f, 20);
 	assert_true(play(&f, 20) > 0.01f);
 	engine_stats_read(e, &s);
@@ -247,7 +249,7 @@ static void a_device_at_another_rate_gets_resampled_audio_at_the_right_pitch(voi
 	engine *e;
 	char err[256];
 	assert_int_equal(engine_create(DEVICE_RATE, PERIOD, 40, 0, &e, err, sizeof err), 0);
-	voice *v = demo_voice(DEVICE_RATE, 0);
+	scene *v = demo_scene(DEVICE_RATE, 0);
 	assert_non_null(v->resampler);
 	assert_int_equal(engine_start(e, v, err, sizeof err), 0);
 	control_event ev = {.type = CONTROL_TARGET, .dim = 2, .value = {0.0f, 0.0f}};
@@ -333,7 +335,7 @@ static void a_frame_longer_than_the_ring_is_refused_at_load(void **state)
 	(void)state;
 	model *m;
 	terrain *t;
-	voice *v = NULL;
+	scene *v = NULL;
 	char err[1024], warn[256];
 	terrain_shape shape = {.control_dim = 2, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {16, 4}};
 	assert_int_equal(model_load(test_model_path("long_frame.ts"), NULL, &m, err, sizeof err), 0);
@@ -341,11 +343,11 @@ static void a_frame_longer_than_the_ring_is_refused_at_load(void **state)
 	t->bounds_min[0] = t->bounds_min[1] = -1;
 	t->bounds_max[0] = t->bounds_max[1] = 1;
 	assert_int_equal(terrain_finish(t, err, sizeof err), 0);
-	assert_int_equal(voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn), -1);
+	assert_int_equal(scene_create(m, t, 0, RATE, 8, &v, err, sizeof err, warn, sizeof warn), -1);
 	assert_null(v);
 	assert_contains(err, "longer than the live engine can buffer");
-	assert_int_equal(voice_create(m, t, 0, 8000, &v, err, sizeof err, warn, sizeof warn), 0); /* 16384: fits */
-	voice_free(v);
+	assert_int_equal(scene_create(m, t, 0, 8000, 8, &v, err, sizeof err, warn, sizeof warn), 0); /* 16384: fits */
+	scene_free(v);
 	model_free(m);
 	terrain_free(t);
 }

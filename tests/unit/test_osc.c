@@ -63,7 +63,7 @@ static int setup(void **state)
 	fixture *f = calloc(1, sizeof *f);
 	model *m;
 	terrain *t;
-	voice *v;
+	scene *v;
 	char err[1024], warn[256];
 	config_defaults(&f->config);
 	f->config.n_mappings = 3;
@@ -74,7 +74,7 @@ static int setup(void **state)
 	    (config_mapping){.address = "/p/*", .to = MAP_XY, .swap = 1, .invert = {0, 1}, .in_max = {1, 1, 1}};
 	if (model_load("models/demo.ts", NULL, &m, err, sizeof err) < 0 ||
 	    terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
-	    voice_create(m, t, 0, RATE, &v, err, sizeof err, warn, sizeof warn) < 0 ||
+	    scene_create(m, t, 0, RATE, 8, &v, err, sizeof err, warn, sizeof warn) < 0 ||
 	    engine_create(RATE, PERIOD, 0, 0, &f->engine, err, sizeof err) < 0 ||
 	    engine_start(f->engine, v, err, sizeof err) < 0) {
 		print_error("%s\n", err);
@@ -82,7 +82,7 @@ static int setup(void **state)
 	}
 	osc_callbacks cb = {.send = capture_send, .send_ctx = f, .request = capture_request, .ctx = f};
 	osc_init(&f->osc, f->engine, &f->config, t, cb);
-	model_free(m); /* the voice keeps its own references */
+	model_free(m); /* the scene keeps its own references */
 	terrain_free(t);
 	struct sockaddr_in *local = (struct sockaddr_in *)&f->peer.addr;
 	local->sin_family = AF_INET; /* a client on this machine, as net.c reports it */

@@ -96,10 +96,10 @@ static void smoothing_glides_the_cursor_with_the_given_time_constant(void **stat
 	render_set_target(e, end, 2);
 	for (int k = 0; k < 10; k++)
 		assert_int_equal(render_frame(e, audio, err, sizeof err), 0);
-	assert_float_equal(e->cursor[0], 1 - expf(-1), 1e-3); /* 63 % of the way after one tau */
+	assert_float_equal(e->control.cursor[0], 1 - expf(-1), 1e-3); /* 63 % of the way after one tau */
 	render_set_smoothing(e, 0);
 	render_frame(e, audio, err, sizeof err);
-	assert_float_equal(e->cursor[0], 1, 0);
+	assert_float_equal(e->control.cursor[0], 1, 0);
 }
 
 static void non_finite_targets_are_refused_and_outside_ones_clamped(void **state)
@@ -109,12 +109,12 @@ static void non_finite_targets_are_refused_and_outside_ones_clamped(void **state
 	float good[2] = {0.5f, 0.5f}, nan_xy[2] = {NAN, 0}, far[2] = {7, -7};
 	render_set_target(e, good, 2);
 	assert_int_equal(render_set_target(e, nan_xy, 2), -1);
-	assert_float_equal(e->target[0], 0.5f, 0);
-	uint64_t before = e->clamped;
+	assert_float_equal(e->control.target[0], 0.5f, 0);
+	uint64_t before = e->control.clamped;
 	assert_int_equal(render_set_target(e, far, 2), 2);
-	assert_float_equal(e->target[0], 1, 0);
-	assert_float_equal(e->target[1], -1, 0);
-	assert_int_equal(e->clamped, before + 1);
+	assert_float_equal(e->control.target[0], 1, 0);
+	assert_float_equal(e->control.target[1], -1, 0);
+	assert_int_equal(e->control.clamped, before + 1);
 }
 
 typedef struct capture {

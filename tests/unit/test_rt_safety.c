@@ -2,7 +2,7 @@
  * (engine_pull), any call to an allocator, a lock, a sleep or blocking I/O
  * is counted by interposed versions of those functions, and the test fails
  * if there was one. The render thread runs meanwhile, cursor events, gain
- * changes, gestures and voice swaps keep arriving. */
+ * changes, gestures and scene swaps keep arriving. */
 #include "test_util.h"
 
 #include <dlfcn.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "demo_voice.h"
+#include "demo_scene.h"
 
 /* volatile: the compiler treats malloc as a builtin that reads no global,
  * and would otherwise drop the store around it. */
@@ -118,7 +118,7 @@ static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state
 	engine *e;
 	char err[256];
 	assert_int_equal(engine_create(RATE, PERIOD, 40, 1, &e, err, sizeof err), 0);
-	assert_int_equal(engine_start(e, demo_voice(RATE, 20), err, sizeof err), 0);
+	assert_int_equal(engine_start(e, demo_scene(RATE, 20), err, sizeof err), 0);
 	static float out[PERIOD * 2];
 	atomic_store(&violations, 0);
 	for (int cycle = 0; cycle < 1500; cycle++) {
@@ -130,7 +130,7 @@ static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state
 		if (cycle % 100 == 50)
 			engine_set_gain(e, cycle % 200 ? 0.5f : 1.0f);
 		if (cycle == 600) {
-			engine_publish(e, demo_voice(RATE, 20)); /* a swap while playing */
+			engine_publish(e, demo_scene(RATE, 20)); /* a swap while playing */
 		}
 		if (cycle == 900) {
 			gesture *g;
