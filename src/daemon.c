@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "cli_args.h"
 #include "clock.h"
 #include "commands.h"
 #include "config.h"
@@ -35,6 +36,7 @@
 #include "log.h"
 #include "net.h"
 #include "osc.h"
+#include "osc_status.h"
 #include "recorder.h"
 #include "terrain_json.h"
 #include "terrain_train.h"
@@ -122,64 +124,48 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
-static void serve_usage(FILE *out)
+static const char serve_usage[] =
+    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
+    "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
+    "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+    "Plays the terrain live; OSC reference in docs/osc.md.\n";
+
+static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 {
-	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
-	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
-	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
+	log_level level;
+	switch (c) {
+	case 'c': o->config_path = optarg, o->explicit_config = 1; return 0;
+	case 'p': return cli_int("--port", optarg, 1, 65535, &o->port, why, whylen);
+	case 'P': return cli_int("--tcp-port", optarg, 1, 65535, &o->tcp_port, why, whylen);
+	case 'b': o->bind = optarg; return 0;
+	case 'd': o->device = optarg; return 0;
+	case 'm': o->model = optarg; return 0;
+	case 't': o->terrain = optarg; return 0;
+	case 'n': return cli_int("--period", optarg, 16, 8192, &o->period, why, whylen);
+	case 'r': return cli_int("--rate", optarg, 8000, 384000, &o->sample_rate, why, whylen);
+	case 'R': o->record = optarg; return 0;
+	case 'l':
+		o->log_level = optarg;
+		if (log_parse_level(optarg, &level) < 0)
+			return error_set(why, whylen, "--log-level takes error, warn, info or debug, not '%.40s'",
+			                 optarg);
+		return 0;
+	default: return -1;
+	}
 }
 
-static int parse_int_option(const char *text, int min, int max, int *out)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int parse_serve_args(int argc, char **argv, overrides *o)
+static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size_t whylen)
 {
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:h", serve_options, NULL)) != -1) {
-		int ok = 1;
-		switch (c) {
-		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
-		case 'p': ok = parse_int_option(optarg, 1, 65535, &o->port) == 0; break;
-		case 'P': ok = parse_int_option(optarg, 1, 65535, &o->tcp_port) == 0; break;
-		case 'b': o->bind = optarg; break;
-		case 'd': o->device = optarg; break;
-		case 'm': o->model = optarg; break;
-		case 't': o->terrain = optarg; break;
-		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
-		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
-		case 'R': o->record = optarg; break;
-		case 'l': {
-			log_level level;
-			o->log_level = optarg;
-			ok = log_parse_level(optarg, &level) == 0;
-			break;
-		}
-		case 'h': serve_usage(stdout); exit(EXIT_OK);
-		default: ok = 0;
-		}
-		if (!ok) {
-			if (c != '?')
-				fprintf(stderr, "terraind: bad option value '%s'\n", optarg);
-			serve_usage(stderr);
-			return -1;
-		}
+		if (c == 'h')
+			return CLI_HELP;
+		if (parse_serve_option(c, o, why, whylen) < 0)
+			return CLI_BAD;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "terraind: unexpected argument '%s'\n", argv[optind]);
-		serve_usage(stderr);
-		return -1;
-	}
-	return 0;
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
 }
 
 /* After a restart to reconnect the audio (TERRAIND_RESTART=n), record to
@@ -417,49 +403,28 @@ static void *notifier_main(void *arg)
 
 /* ---- /status ------------------------------------------------------------------- */
 
-static void add_string(lo_message m, const char *key, const char *value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_string(m, value);
-}
-
-static void add_int(lo_message m, const char *key, int value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_int32(m, value);
-}
-
-static void add_float(lo_message m, const char *key, double value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_float(m, (float)value);
-}
-
 static void daemon_status(void *ctx, lo_message m)
 {
 	daemon_state *d = ctx;
-	engine_stats s;
-	engine_stats_read(d->engine, &s);
 	pthread_mutex_lock(&d->lock);
-	add_string(m, "model", d->model_name);
-	add_string(m, "terrain", d->terrain_name);
-	add_int(m, "model_rate", d->model_rate);
-	add_int(m, "ratio", d->model_ratio);
+	osc_status_add_string(m, "model", d->model_name);
+	osc_status_add_string(m, "terrain", d->terrain_name);
+	osc_status_add_int(m, "model_rate", d->model_rate);
+	osc_status_add_int(m, "ratio", d->model_ratio);
 	int rate = engine_device_rate(d->engine);
 	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
 	pthread_mutex_unlock(&d->lock);
-	add_string(m, "device", audio_device_name(d->audio));
-	add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
-	add_int(m, "device_rate", rate);
-	add_int(m, "period", d->cfg.period);
-	add_float(m, "cpu_load", audio_cpu_load(d->audio));
-	/* xruns: callbacks terraind could not fill (its own glitches);
-	 * device_xruns: xruns the audio server reported, whatever their cause
-	 * (a JACK dummy driver on a busy VM reports its own timer lateness). */
-	add_int(m, "xruns", (int)s.underruns);
-	add_int(m, "device_xruns", (int)audio_device_underflows(d->audio));
-	add_float(m, "latency_floor_ms", floor_ms);
-	add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
+	osc_status_add_string(m, "device", audio_device_name(d->audio));
+	osc_status_add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
+	osc_status_add_int(m, "device_rate", rate);
+	osc_status_add_int(m, "period", d->cfg.period);
+	osc_status_add_float(m, "cpu_load", audio_cpu_load(d->audio));
+	/* device_xruns: xruns the audio server reported, whatever their cause
+	 * (a JACK dummy driver on a busy VM reports its own timer lateness);
+	 * osc.c adds `xruns`, the callbacks terraind itself could not fill. */
+	osc_status_add_int(m, "device_xruns", (int64_t)audio_device_underflows(d->audio));
+	osc_status_add_float(m, "latency_floor_ms", floor_ms);
+	osc_status_add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
 }
 
 /* ---- start and stop -------------------------------------------------------------- */
@@ -710,9 +675,10 @@ static void wait_for_signals(daemon_state *d, const sigset_t *set)
 int cmd_serve(int argc, char **argv)
 {
 	daemon_state d = {0};
-	char err[1024];
-	if (parse_serve_args(argc, argv, &d.over) < 0)
-		return EXIT_USAGE;
+	char err[1024] = "";
+	int parsed = parse_serve_args(argc, argv, &d.over, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, serve_usage);
 	if (build_config(&d.cfg, &d.over, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_USAGE;
@@ -746,14 +712,24 @@ int cmd_serve(int argc, char **argv)
 	return rc;
 }
 
+static const char devices_usage[] = "usage: terraind devices\n"
+                                    "Lists the audio output devices PortAudio sees; exits 1 when there is none.\n";
+
+static int parse_devices_args(int argc, char **argv, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c = getopt_long(argc, argv, "h", longopts, NULL);
+	if (c != -1)
+		return c == 'h' ? CLI_HELP : CLI_BAD;
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
+}
+
 int cmd_devices(int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: terraind devices\n");
-		return EXIT_USAGE;
-	}
-	char err[512];
+	char err[512] = "";
+	int parsed = parse_devices_args(argc, argv, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, devices_usage);
 	if (audio_init(err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;

@@ -114,12 +114,20 @@ static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, 
 	return 0;
 }
 
+int plot_check_channels(const terrain *t, const plot_options *o, char *err, size_t errlen)
+{
+	int used = o->channels[1] < 0 ? 1 : 3;
+	for (int k = 0; k < used; k++)
+		if (o->channels[k] < 0 || o->channels[k] >= t->latent_dim)
+			return error_set(err, errlen, "channel %d does not exist (the terrain has %d latents: 0 to %d)",
+			                 o->channels[k], t->latent_dim, t->latent_dim - 1);
+	return 0;
+}
+
 int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, char *err, size_t errlen)
 {
-	for (int k = 0; k < 3; k++)
-		if (o->channels[k] >= t->latent_dim || (k == 0 && o->channels[k] < 0))
-			return error_set(err, errlen, "channel %d does not exist (the terrain has %d latents)",
-			                 o->channels[k], t->latent_dim);
+	if (plot_check_channels(t, o, err, errlen) < 0)
+		return -1;
 	const size_t n = (size_t)o->width * o->height;
 	const int dims = t->control_dim;
 	float *coords = calloc(n * dims, sizeof(float)), *z = malloc(sizeof(float) * n * t->latent_dim);
