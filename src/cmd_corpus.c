@@ -21,6 +21,7 @@
 #include "error.h"
 #include "log.h"
 #include "model.h"
+#include "path.h"
 #include "plot.h"
 #include "terrain_json.h"
 #include "terrain_train.h"
@@ -255,6 +256,7 @@ static int train_progress(void *ctx, int epoch, int epochs, double loss)
 
 typedef struct train_args {
 	const char *dataset, *output, *layout, *paths;
+	char name[TERRAIN_NAME_MAX]; /* the output's file name without extension */
 	tb_train_options opt;
 } train_args;
 
@@ -313,6 +315,9 @@ static int parse_train_args(int argc, char **argv, train_args *a, char *why, siz
 	}
 	if (!a->output)
 		return error_set(why, whylen, "train needs -o TERRAIN.json");
+	/* checked before hours of training, not after */
+	if (path_stem(a->output, a->name, sizeof a->name, "the output's file name", why, whylen) < 0)
+		return CLI_BAD;
 	if (cli_operands(argc, argv, optind, 1, 1, "the DATASET.json to train on", why, whylen) < 0)
 		return CLI_BAD;
 	a->dataset = argv[optind];
@@ -379,9 +384,7 @@ int cmd_train(int argc, char **argv)
 		t = train_terrain(&a, d, &loss, err, sizeof err);
 	sigaction(SIGINT, &old, NULL);
 	if (t) {
-		const char *base = strrchr(a.output, '/');
-		snprintf(t->name, sizeof t->name, "%.*s", (int)strcspn(base ? base + 1 : a.output, "."),
-		         base ? base + 1 : a.output);
+		memcpy(t->name, a.name, sizeof a.name);
 		rc = terrain_save(t, a.output, err, sizeof err);
 	}
 	if (!t || rc < 0)

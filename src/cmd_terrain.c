@@ -12,13 +12,15 @@
 #include "commands.h"
 #include "error.h"
 #include "log.h"
+#include "path.h"
 #include "terrain_json.h"
 
 static const char import_usage[] = "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX] [--name NAME]\n"
                                    "Converts an nn_terrain checkpoint into a terrain file.\n";
 
 typedef struct import_args {
-	const char *output, *name;
+	const char *output;
+	char name[TERRAIN_NAME_MAX]; /* "" = the checkpoint's file name */
 	float bounds[2];
 } import_args;
 
@@ -34,7 +36,10 @@ static int parse_import_args(int argc, char **argv, import_args *a, char *why, s
 	while ((c = getopt_long(argc, argv, "o:b:n:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': a->output = optarg; break;
-		case 'n': a->name = optarg; break;
+		case 'n':
+			if (path_copy(a->name, sizeof a->name, optarg, "--name", why, whylen) < 0)
+				return CLI_BAD;
+			break;
 		case 'b':
 			if (cli_float_list("--bounds", optarg, 2, -FLT_MAX, FLT_MAX, a->bounds, why, whylen) < 0)
 				return CLI_BAD;
@@ -58,22 +63,20 @@ int cmd_import(int argc, char **argv)
 	int parsed = parse_import_args(argc, argv, &a, why, sizeof why);
 	if (parsed != CLI_OK)
 		return cli_finish(parsed, why, import_usage);
-	const char *output = a.output, *name = a.name;
-	float lo = a.bounds[0], hi = a.bounds[1];
 	char err[1024];
 	terrain *t;
-	if (terrain_import_nn_terrain(argv[optind], lo, hi, &t, err, sizeof err) < 0) {
+	if (terrain_import_nn_terrain(argv[optind], a.bounds[0], a.bounds[1], &t, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
-	if (name)
-		snprintf(t->name, sizeof t->name, "%s", name);
-	int rc = terrain_save(t, output, err, sizeof err);
+	if (a.name[0])
+		memcpy(t->name, a.name, sizeof a.name);
+	int rc = terrain_save(t, a.output, err, sizeof err);
 	if (rc < 0)
 		log_error("%s", err);
 	else
-		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", output, t->control_dim,
-		         t->latent_dim, t->n_features, t->storage_floats, (double)lo, (double)hi);
+		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", a.output, t->control_dim,
+		         t->latent_dim, t->n_features, t->storage_floats, (double)a.bounds[0], (double)a.bounds[1]);
 	terrain_free(t);
 	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "json_util.h"
+#include "path.h"
 
 enum { CONFIG_FILE_MAX_BYTES = 1024 * 1024 };
 
@@ -405,20 +406,19 @@ int config_confine_path(const config *c, const char *requested, char *resolved, 
 		return error_set(err, errlen, "the path is empty");
 	if (requested[0] != '/')
 		for (int i = 0; i < c->n_allowed_dirs; i++) {
-			char candidate[2 * CONFIG_PATH_MAX + 2];
-			snprintf(candidate, sizeof candidate, "%s/%s", c->allowed_dirs[i], requested);
-			if (realpath(candidate, real) && inside_allowed(c, real)) {
-				snprintf(resolved, len, "%s", real);
-				return 0;
-			}
+			char candidate[PATH_MAX];
+			if (path_format(candidate, sizeof candidate, "the path", err, errlen, "%s/%s",
+			                c->allowed_dirs[i], requested) < 0)
+				return -1;
+			if (realpath(candidate, real) && inside_allowed(c, real))
+				return path_copy(resolved, len, real, "the resolved path", err, errlen);
 		}
 	if (!realpath(requested, real))
 		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
 	if (!inside_allowed(c, real))
 		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
 		                 requested);
-	snprintf(resolved, len, "%s", real);
-	return 0;
+	return path_copy(resolved, len, real, "the resolved path", err, errlen);
 }
 
 int config_confine_new_path(const config *c, const char *requested, char *resolved, size_t len, char *err,
@@ -429,12 +429,14 @@ int config_confine_new_path(const config *c, const char *requested, char *resolv
 	const char *name = slash ? slash + 1 : requested;
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return error_set(err, errlen, "'%s' does not name a file", requested);
+	int rc;
 	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", slash == requested ? 1 : (int)(slash - requested), requested);
+		rc = path_format(dir, sizeof dir, "the directory", err, errlen, "%.*s",
+		                 slash == requested ? 1 : (int)(slash - requested), requested);
 	else /* a bare name goes to the first allowed directory */
-		snprintf(dir, sizeof dir, "%s", c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".");
-	if (config_confine_path(c, dir, real, sizeof real, err, errlen) < 0)
+		rc = path_copy(dir, sizeof dir, c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".", "the directory", err,
+		               errlen);
+	if (rc < 0 || config_confine_path(c, dir, real, sizeof real, err, errlen) < 0)
 		return -1;
-	snprintf(resolved, len, "%s/%s", real, name);
-	return 0;
+	return path_format(resolved, len, "the path", err, errlen, "%s/%s", real, name);
 }

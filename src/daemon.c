@@ -37,6 +37,7 @@
 #include "net.h"
 #include "osc.h"
 #include "osc_status.h"
+#include "path.h"
 #include "recorder.h"
 #include "terrain_json.h"
 #include "terrain_train.h"
@@ -66,7 +67,7 @@ typedef struct daemon_state {
 	osc_request queue[QUEUE_MAX];
 	int n_queued;
 	bool stopping;
-	char model_name[64], terrain_name[128];
+	char model_name[TB_NAME_MAX], terrain_name[TERRAIN_NAME_MAX]; /* as long as model.id and terrain.name */
 	int model_rate, model_ratio;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
@@ -76,16 +77,18 @@ typedef struct daemon_state {
 
 /* ---- configuration ------------------------------------------------------- */
 
-static void apply_overrides(config *c, const overrides *o)
+/* A path or name given on the command line that does not fit its config
+ * field is an error, never a truncated path. */
+static int apply_overrides(config *c, const overrides *o, char *err, size_t errlen)
 {
-#define COPY(field, value)                                                                                             \
-	if (value)                                                                                                     \
-	snprintf(c->field, sizeof c->field, "%s", value)
-	COPY(bind, o->bind);
-	COPY(device, o->device);
-	COPY(model, o->model);
-	COPY(terrain, o->terrain);
-	COPY(record, o->record);
+#define COPY(field, value, what)                                                                                       \
+	if (value && path_copy(c->field, sizeof c->field, value, what, err, errlen) < 0)                               \
+	return -1
+	COPY(bind, o->bind, "--bind");
+	COPY(device, o->device, "--device");
+	COPY(model, o->model, "the --model path");
+	COPY(terrain, o->terrain, "the --terrain path");
+	COPY(record, o->record, "the --record path");
 #undef COPY
 	if (o->port)
 		c->port = o->port;
@@ -97,6 +100,7 @@ static void apply_overrides(config *c, const overrides *o)
 		c->sample_rate = o->sample_rate;
 	if (o->log_level)
 		log_parse_level(o->log_level, &c->log_level);
+	return 0;
 }
 
 /* Defaults, then the config file, then the command line. */
@@ -106,7 +110,8 @@ static int build_config(config *c, const overrides *o, char *err, size_t errlen)
 	if (o->explicit_config || access(o->config_path, F_OK) == 0)
 		if (config_load(c, o->config_path, err, errlen) < 0)
 			return -1;
-	apply_overrides(c, o);
+	if (apply_overrides(c, o, err, errlen) < 0)
+		return -1;
 	return config_validate(c, err, errlen);
 }
 
@@ -170,18 +175,21 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 
 /* After a restart to reconnect the audio (TERRAIND_RESTART=n), record to
  * "<name>.<n>.wav" so the recording made before it is kept. */
-static void number_recording_after_restart(daemon_state *d)
+static int number_recording_after_restart(daemon_state *d, char *err, size_t errlen)
 {
 	const char *restart = getenv("TERRAIND_RESTART");
 	d->restart = restart ? atoi(restart) : 0;
 	if (!d->restart || !d->cfg.record[0])
-		return;
-	char numbered[CONFIG_PATH_MAX + 16];
+		return 0;
+	char numbered[sizeof d->cfg.record];
 	const char *dot = strrchr(d->cfg.record, '.');
 	int stem = dot && !strchr(dot, '/') ? (int)(dot - d->cfg.record) : (int)strlen(d->cfg.record);
-	snprintf(numbered, sizeof numbered, "%.*s.%d%s", stem, d->cfg.record, d->restart, d->cfg.record + stem);
-	snprintf(d->cfg.record, sizeof d->cfg.record, "%.*s", (int)sizeof d->cfg.record - 1, numbered);
+	if (path_format(numbered, sizeof numbered, "the numbered recording path", err, errlen, "%.*s.%d%s", stem,
+	                d->cfg.record, d->restart, d->cfg.record + stem) < 0)
+		return -1;
+	memcpy(d->cfg.record, numbered, sizeof numbered);
 	log_info("restarted to reconnect the audio (%d); recording to %s", d->restart, d->cfg.record);
+	return 0;
 }
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -684,7 +692,10 @@ int cmd_serve(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	d.argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0); /* the whole command line, for a restart */
-	number_recording_after_restart(&d);
+	if (number_recording_after_restart(&d, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
 	log_set_level(d.cfg.log_level);
 	config_print(&d.cfg, stdout);
 	fflush(stdout);

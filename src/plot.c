@@ -5,6 +5,7 @@
  */
 #include "plot.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <math.h>
@@ -167,17 +168,17 @@ int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, ch
 
 int plot_write_png(const char *path, const unsigned char *rgb, int width, int height, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return error_set(err, errlen, "cannot write %s", path);
+	atomic_file a;
+	if (atomic_file_open(&a, path, err, errlen) < 0)
+		return -1;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	if (!png || !info || setjmp(png_jmpbuf(png))) {
 		png_destroy_write_struct(&png, &info);
-		fclose(f);
+		atomic_file_abort(&a);
 		return error_set(err, errlen, "cannot encode %s as PNG", path);
 	}
-	png_init_io(png, f);
+	png_init_io(png, a.f);
 	png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
 	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
@@ -185,5 +186,5 @@ int plot_write_png(const char *path, const unsigned char *rgb, int width, int he
 		png_write_row(png, rgb + (size_t)y * width * 3);
 	png_write_end(png, NULL);
 	png_destroy_write_struct(&png, &info);
-	return fclose(f) == 0 ? 0 : error_set(err, errlen, "cannot write %s", path);
+	return atomic_file_commit(&a, err, errlen);
 }

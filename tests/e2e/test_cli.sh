@@ -121,6 +121,15 @@ refused "channel 4 does not exist (the terrain has 4 latents: 0 to 3)" plot terr
 [ ! -e "$TMP/p.png" ] || fail "a refused plot wrote its output"
 expect_status 0 "$TERRAIND" plot terrains/demo.json -o "$TMP/p.png" --rgb 1,2,3 --size 32
 [ -s "$TMP/p.png" ] || fail "plot --rgb 1,2,3 wrote no picture"
+echo "a path or name that does not fit its buffer is refused, never cut short"
+long=$(printf 'd%.0s' $(seq 1100))
+refused "the --model path is longer than 1023 bytes" serve --model "models/$long.ts"
+refused "the --record path is longer than 1023 bytes" --record "$TMP/$long.wav"
+refused "--name is longer than 127 bytes" import x.pt -o "$TMP/x.json" --name "$long"
+refused "the output's file name is longer than 127 bytes" train d.json -o "$TMP/$(printf 'n%.0s' $(seq 130)).json"
+ln -s "$PWD/models/demo.ts" "$TMP/$(printf 'm%.0s' $(seq 70)).ts"
+expect_status 1 "$TERRAIND" info "$TMP/$(printf 'm%.0s' $(seq 70)).ts"
+expect_in "$TMP/err" "the model's file name is longer than 63 bytes"
 expect_status 2 "$TERRAIND" frobnicate
 expect_in "$TMP/err" "unknown command 'frobnicate'"
 echo "ok"
