@@ -60,7 +60,7 @@ $(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(
 $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_voice.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_voice.h tests/alloc_interpose.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -104,7 +104,7 @@ tsan:
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
 # ONLY=eval|plot|render|live runs one part of the table.
-$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h $(OBJS)
+$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h $(OBJS)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS)
@@ -145,7 +145,7 @@ soak: deps
 	BUILD=$(BUILD) sh tests/e2e/soak.sh
 
 format:
-	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h \
+	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c
 
 clean:
