@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <pthread.h>
@@ -178,7 +179,9 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 static int number_recording_after_restart(daemon_state *d, char *err, size_t errlen)
 {
 	const char *restart = getenv("TERRAIND_RESTART");
-	d->restart = restart ? atoi(restart) : 0;
+	d->restart = 0;
+	if (restart && cli_int("TERRAIND_RESTART", restart, 0, INT_MAX - 1, &d->restart, err, errlen) < 0)
+		return -1;
 	if (!d->restart || !d->cfg.record[0])
 		return 0;
 	char numbered[sizeof d->cfg.record];
