@@ -1,6 +1,8 @@
 /* Unit tests for config.c: strict keys, values, mappings, path confinement. */
 #include "test_util.h"
 
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -133,6 +135,41 @@ static void paths_are_confined_to_the_allowed_directories(void **state)
 	remove(link_path);
 }
 
+/* A real path longer than the caller's buffer: refused, never cut short
+ * (a truncated path could name another file inside the allowed directory). */
+static void confined_paths_that_do_not_fit_are_refused(void **state)
+{
+	(void)state;
+	config c;
+	char err[512], resolved[CONFIG_PATH_MAX], dir[2048] = "build/tests/deep";
+	config_defaults(&c);
+	snprintf(c.allowed_dirs[0], CONFIG_PATH_MAX, "build/tests/deep");
+	c.n_allowed_dirs = 1;
+	char part[201];
+	memset(part, 'p', sizeof part - 1);
+	part[sizeof part - 1] = '\0';
+	mkdir(dir, 0755);
+	for (int i = 0; i < 6; i++) { /* 6 levels of 200 bytes: over 1200 bytes */
+		snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/%s", part);
+		mkdir(dir, 0755);
+	}
+	char file[2100], relative[2100];
+	snprintf(file, sizeof file, "%s/t.json", dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(relative, sizeof relative, "%s/t.json", dir + strlen("build/tests/deep/"));
+	assert_int_equal(config_confine_path(&c, relative, resolved, sizeof resolved, err, sizeof err), -1);
+	assert_contains(err, "the resolved path is longer than 1023 bytes");
+	assert_int_equal(config_confine_new_path(&c, relative, resolved, sizeof resolved, err, sizeof err), -1);
+	assert_contains(err, "is longer than 1023 bytes");
+	/* the same file through a buffer large enough */
+	char large[PATH_MAX];
+	assert_int_equal(config_confine_path(&c, relative, large, sizeof large, err, sizeof err), 0);
+	assert_contains(large, "/t.json");
+	remove(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +178,7 @@ int main(void)
 	    cmocka_unit_test(unknown_keys_and_bad_values_are_named),
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(paths_are_confined_to_the_allowed_directories),
+	    cmocka_unit_test(confined_paths_that_do_not_fit_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
