@@ -32,7 +32,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -
 # Every module but main.o goes into the library the tests link against.
 MODULES  := log error access ring config voices engine audio osc osc_stream net recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
-            cmd_model cmd_terrain cmd_render cmd_corpus
+            cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_terrain_portable
@@ -60,7 +60,7 @@ $(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(
 $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h tests/alloc_interpose.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -115,7 +115,7 @@ tsan:
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
 # ONLY=eval|plot|render|live runs one part of the table.
-$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h $(OBJS)
+$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h $(OBJS)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS)
@@ -156,7 +156,7 @@ soak: deps
 	BUILD=$(BUILD) sh tests/e2e/soak.sh
 
 format:
-	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h \
+	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c
 
 clean:

@@ -20,6 +20,10 @@ typedef struct plot_options {
 	const dataset *overlay; /* may be NULL */
 } plot_options;
 
+/* -1 with a sentence unless every channel the options use (one, or three
+ * for RGB) is one of the terrain's latents. plot_terrain checks it too. */
+int plot_check_channels(const terrain *t, const plot_options *o, char *err, size_t errlen);
+
 /* rgb: width × height × 3 bytes, row 0 at the top (max y). */
 int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, char *err, size_t errlen);
 int plot_write_png(const char *path, const unsigned char *rgb, int width, int height, char *err, size_t errlen);

@@ -15,11 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "dataset.h"
 #include "error.h"
 #include "log.h"
 #include "model.h"
+#include "path.h"
 #include "plot.h"
 #include "terrain_json.h"
 #include "terrain_train.h"
@@ -134,24 +136,37 @@ done:
 	return rc;
 }
 
+static const char encode_usage[] = "usage: terraind encode [--model M.ts] AUDIO... -o DATASET.json\n"
+                                   "Encodes a corpus of sounds into a dataset of latent frames.\n";
+
+static int parse_encode_args(int argc, char **argv, const char **model_path, const char **output, char *why,
+                             size_t whylen)
+{
+	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "m:o:h", longopts, NULL)) != -1) {
+		if (c == 'm')
+			*model_path = optarg;
+		else if (c == 'o')
+			*output = optarg;
+		else
+			return c == 'h' ? CLI_HELP : CLI_BAD;
+	}
+	if (!*output)
+		return error_set(why, whylen, "encode needs -o DATASET.json");
+	return cli_operands(argc, argv, optind, 1, -1, "the AUDIO files to encode", why, whylen);
+}
+
 int cmd_encode(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
 	const char *model_path = "models/demo.ts", *output = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "m:o:", longopts, NULL)) != -1) {
-		if (c == 'm')
-			model_path = optarg;
-		else if (c == 'o')
-			output = optarg;
-		else
-			return EXIT_USAGE;
-	}
-	if (!output || optind >= argc) {
-		fprintf(stderr, "usage: terraind encode [--model M.ts] AUDIO... -o DATASET.json\n");
-		return EXIT_USAGE;
-	}
+	char why[256] = "";
+	int parsed = parse_encode_args(argc, argv, &model_path, &output, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, encode_usage);
 	char err[1024];
 	model *m;
 	if (model_load(model_path, NULL, &m, err, sizeof err) < 0) {
@@ -241,10 +256,35 @@ static int train_progress(void *ctx, int epoch, int epochs, double loss)
 
 typedef struct train_args {
 	const char *dataset, *output, *layout, *paths;
+	char name[TERRAIN_NAME_MAX]; /* the output's file name without extension */
 	tb_train_options opt;
 } train_args;
 
-static int parse_train_args(int argc, char **argv, train_args *a)
+static const char train_usage[] =
+    "usage: terraind train DATASET.json -o TERRAIN.json [--layout pca|line|circle|spiral]\n"
+    "       [--paths STROKES.json] [--epochs N] [--lr X] [--batch N] [--gauss-scale X]\n"
+    "       [--channels N] [--features N] [--seed N]\n"
+    "Fits a terrain to a dataset (libtorch); Ctrl-C stops early and keeps what was learned.\n";
+
+static int parse_train_option(int c, train_args *a, char *why, size_t whylen)
+{
+	tb_train_options *o = &a->opt;
+	switch (c) {
+	case 'o': a->output = optarg; return 0;
+	case 'L': a->layout = optarg; return 0;
+	case 'P': a->paths = optarg; return 0;
+	case 'e': return cli_int("--epochs", optarg, 1, 1000000, &o->epochs, why, whylen);
+	case 'l': return cli_double("--lr", optarg, 1e-9, 10, &o->lr, why, whylen);
+	case 'b': return cli_int("--batch", optarg, 1, 1 << 20, &o->batch, why, whylen);
+	case 'g': return cli_double("--gauss-scale", optarg, 0, 1000, &o->gauss_scale, why, whylen);
+	case 'c': return cli_int("--channels", optarg, 1, 4096, &o->channels, why, whylen);
+	case 'f': return cli_int("--features", optarg, 1, 2048, &o->features, why, whylen);
+	case 's': return cli_seed("--seed", optarg, &o->seed, why, whylen);
+	default: return -1;
+	}
+}
+
+static int parse_train_args(int argc, char **argv, train_args *a, char *why, size_t whylen)
 {
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
 	                                         {"layout", required_argument, NULL, 'L'},
@@ -256,6 +296,7 @@ static int parse_train_args(int argc, char **argv, train_args *a)
 	                                         {"channels", required_argument, NULL, 'c'},
 	                                         {"features", required_argument, NULL, 'f'},
 	                                         {"seed", required_argument, NULL, 's'},
+	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
 	*a = (train_args){.layout = "pca",
 	                  .opt = {.epochs = 100,
@@ -266,27 +307,21 @@ static int parse_train_args(int argc, char **argv, train_args *a)
 	                          .gauss_scale = 0.2,
 	                          .seed = 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:L:P:e:l:b:g:c:f:s:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': a->output = optarg; break;
-		case 'L': a->layout = optarg; break;
-		case 'P': a->paths = optarg; break;
-		case 'e': a->opt.epochs = atoi(optarg); break;
-		case 'l': a->opt.lr = atof(optarg); break;
-		case 'b': a->opt.batch = atoi(optarg); break;
-		case 'g': a->opt.gauss_scale = atof(optarg); break;
-		case 'c': a->opt.channels = atoi(optarg); break;
-		case 'f': a->opt.features = atoi(optarg); break;
-		case 's': a->opt.seed = strtoull(optarg, NULL, 10); break;
-		default: return -1;
-		}
+	while ((c = getopt_long(argc, argv, "o:L:P:e:l:b:g:c:f:s:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_HELP;
+		if (parse_train_option(c, a, why, whylen) < 0)
+			return CLI_BAD;
 	}
-	if (optind + 1 != argc || !a->output || a->opt.epochs < 1 || a->opt.batch < 1 || a->opt.channels < 1 ||
-	    a->opt.channels > 4096 || a->opt.features < 1 || a->opt.features > 2048 || !(a->opt.lr > 0) ||
-	    !(a->opt.gauss_scale >= 0))
-		return -1;
+	if (!a->output)
+		return error_set(why, whylen, "train needs -o TERRAIN.json");
+	/* checked before hours of training, not after */
+	if (path_stem(a->output, a->name, sizeof a->name, "the output's file name", why, whylen) < 0)
+		return CLI_BAD;
+	if (cli_operands(argc, argv, optind, 1, 1, "the DATASET.json to train on", why, whylen) < 0)
+		return CLI_BAD;
 	a->dataset = argv[optind];
-	return 0;
+	return CLI_OK;
 }
 
 /* Flattens the dataset into coordinate and target arrays. */
@@ -326,12 +361,10 @@ static terrain *train_terrain(const train_args *a, const dataset *d, double *los
 int cmd_train(int argc, char **argv)
 {
 	train_args a;
-	if (parse_train_args(argc, argv, &a) < 0) {
-		fprintf(stderr, "usage: terraind train DATASET.json -o TERRAIN.json [--layout pca|line|circle|spiral]\n"
-		                "       [--paths STROKES.json] [--epochs N] [--lr X] [--batch N] [--gauss-scale X]\n"
-		                "       [--channels N] [--features N] [--seed N]\n");
-		return EXIT_USAGE;
-	}
+	char why[256] = "";
+	int parsed = parse_train_args(argc, argv, &a, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, train_usage);
 	char err[1024];
 	dataset *d;
 	if (dataset_load(a.dataset, &d, err, sizeof err) < 0) {
@@ -351,9 +384,7 @@ int cmd_train(int argc, char **argv)
 		t = train_terrain(&a, d, &loss, err, sizeof err);
 	sigaction(SIGINT, &old, NULL);
 	if (t) {
-		const char *base = strrchr(a.output, '/');
-		snprintf(t->name, sizeof t->name, "%.*s", (int)strcspn(base ? base + 1 : a.output, "."),
-		         base ? base + 1 : a.output);
+		memcpy(t->name, a.name, sizeof a.name);
 		rc = terrain_save(t, a.output, err, sizeof err);
 	}
 	if (!t || rc < 0)
@@ -368,61 +399,111 @@ int cmd_train(int argc, char **argv)
 
 /* ---- plot ------------------------------------------------------------------- */
 
+static const char plot_usage[] =
+    "usage: terraind plot TERRAIN.json -o OUT.png [--channel N | --rgb A,B,C] [--size PIXELS]\n"
+    "       [--dataset D.json [--layout pca|line|circle|spiral | --paths STROKES.json]]\n"
+    "Pictures a terrain (one latent as a height map, or three as red, green and blue).\n";
+
+typedef struct plot_args {
+	const char *terrain, *output, *overlay, *layout, *paths;
+	plot_options o;
+} plot_args;
+
+enum { CHANNEL_MAX = 65535 }; /* checked against the terrain's latents once it is loaded */
+
+static int parse_plot_option(int c, plot_args *a, char *why, size_t whylen)
+{
+	switch (c) {
+	case 'L': a->layout = optarg; return 0;
+	case 'P': a->paths = optarg; return 0;
+	case 'o': a->output = optarg; return 0;
+	case 'd': a->overlay = optarg; return 0;
+	case 'c': return cli_int("--channel", optarg, 0, CHANNEL_MAX, &a->o.channels[0], why, whylen);
+	case 'r': return cli_int_list("--rgb", optarg, 3, 0, CHANNEL_MAX, a->o.channels, why, whylen);
+	case 's': return cli_int("--size", optarg, 16, 8192, &a->o.width, why, whylen);
+	default: return -1;
+	}
+}
+
+static int parse_plot_args(int argc, char **argv, plot_args *a, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+	                                         {"channel", required_argument, NULL, 'c'},
+	                                         {"rgb", required_argument, NULL, 'r'},
+	                                         {"dataset", required_argument, NULL, 'd'},
+	                                         {"size", required_argument, NULL, 's'},
+	                                         {"layout", required_argument, NULL, 'L'},
+	                                         {"paths", required_argument, NULL, 'P'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	*a = (plot_args){.layout = "pca", .o = {.width = 512, .height = 512, .channels = {0, -1, -1}}};
+	int c;
+	while ((c = getopt_long(argc, argv, "o:c:r:d:s:L:P:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_HELP;
+		if (parse_plot_option(c, a, why, whylen) < 0)
+			return CLI_BAD;
+	}
+	a->o.height = a->o.width;
+	if (!a->output)
+		return error_set(why, whylen, "plot needs -o OUT.png");
+	if (cli_operands(argc, argv, optind, 1, 1, "the TERRAIN.json to plot", why, whylen) < 0)
+		return CLI_BAD;
+	a->terrain = argv[optind];
+	return CLI_OK;
+}
+
+/* The dataset's paths are laid out as `train` laid them (same layout or
+ * strokes; the layouts are deterministic). */
+static int load_overlay(const plot_args *a, dataset **d, char *err, size_t errlen)
+{
+	if (dataset_load(a->overlay, d, err, errlen) < 0)
+		return -1;
+	if (a->paths)
+		return dataset_apply_paths(*d, a->paths, err, errlen);
+	return dataset_has_coords(*d) ? 0 : dataset_layout(*d, a->layout, err, errlen);
+}
+
+static int draw(plot_args *a, const terrain *t, char *err, size_t errlen)
+{
+	dataset *d = NULL;
+	unsigned char *rgb = malloc((size_t)a->o.width * a->o.height * 3);
+	int rc = rgb ? 0 : error_set(err, errlen, "out of memory");
+	if (rc == 0 && a->overlay)
+		rc = load_overlay(a, &d, err, errlen);
+	a->o.overlay = d;
+	if (rc == 0)
+		rc = plot_terrain(t, &a->o, rgb, err, errlen);
+	if (rc == 0)
+		rc = plot_write_png(a->output, rgb, a->o.width, a->o.height, err, errlen);
+	free(rgb);
+	dataset_free(d);
+	return rc;
+}
+
 int cmd_plot(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"output", required_argument, NULL, 'o'}, {"channel", required_argument, NULL, 'c'},
-	    {"rgb", required_argument, NULL, 'r'},    {"dataset", required_argument, NULL, 'd'},
-	    {"size", required_argument, NULL, 's'},   {"layout", required_argument, NULL, 'L'},
-	    {"paths", required_argument, NULL, 'P'},  {NULL, 0, NULL, 0}};
-	const char *output = NULL, *overlay = NULL, *layout = "pca", *paths = NULL;
-	plot_options o = {.width = 512, .height = 512, .channels = {0, -1, -1}};
-	int c, ok = 1;
-	while ((c = getopt_long(argc, argv, "o:c:r:d:s:L:P:", longopts, NULL)) != -1) {
-		if (c == 'L')
-			layout = optarg;
-		else if (c == 'P')
-			paths = optarg;
-		else if (c == 'o')
-			output = optarg;
-		else if (c == 'c')
-			o.channels[0] = atoi(optarg);
-		else if (c == 'r')
-			ok = sscanf(optarg, "%d,%d,%d", &o.channels[0], &o.channels[1], &o.channels[2]) == 3;
-		else if (c == 'd')
-			overlay = optarg;
-		else if (c == 's')
-			ok = sscanf(optarg, "%d", &o.width) == 1 && o.width >= 16 && o.width <= 8192;
-		else
-			ok = 0;
-	}
-	o.height = o.width;
-	if (!ok || !output || optind + 1 != argc) {
-		fprintf(stderr,
-		        "usage: terraind plot TERRAIN.json -o OUT.png [--channel N | --rgb A,B,C] [--size PIXELS]\n"
-		        "       [--dataset D.json [--layout pca|line|circle|spiral | --paths STROKES.json]]\n");
-		return EXIT_USAGE;
-	}
+	plot_args a;
+	char why[256] = "";
+	int parsed = parse_plot_args(argc, argv, &a, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, plot_usage);
 	char err[1024];
-	terrain *t = NULL;
-	dataset *d = NULL;
-	unsigned char *rgb = malloc((size_t)o.width * o.height * 3);
-	/* The dataset's paths are laid out as `train` laid them (same layout
-	 * or strokes; the layouts are deterministic). */
-	int rc = rgb && terrain_load(argv[optind], &t, err, sizeof err) == 0 &&
-	         (!overlay || (dataset_load(overlay, &d, err, sizeof err) == 0 &&
-	                       (paths ? dataset_apply_paths(d, paths, err, sizeof err) == 0
-	                              : dataset_has_coords(d) || dataset_layout(d, layout, err, sizeof err) == 0)));
-	o.overlay = d;
-	if (rc)
-		rc = plot_terrain(t, &o, rgb, err, sizeof err) == 0 &&
-		     plot_write_png(output, rgb, o.width, o.height, err, sizeof err) == 0;
-	if (!rc)
-		log_error("%s", rgb ? err : "out of memory");
+	terrain *t;
+	if (terrain_load(a.terrain, &t, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
+	/* A channel the terrain lacks is a mistake on the command line. */
+	if (plot_check_channels(t, &a.o, why, sizeof why) < 0) {
+		terrain_free(t);
+		return cli_finish(CLI_BAD, why, plot_usage);
+	}
+	int rc = draw(&a, t, err, sizeof err);
+	if (rc < 0)
+		log_error("%s", err);
 	else
-		log_info("wrote %s (%dx%d)", output, o.width, o.height);
-	free(rgb);
+		log_info("wrote %s (%dx%d)", a.output, a.o.width, a.o.height);
 	terrain_free(t);
-	dataset_free(d);
-	return rc ? EXIT_OK : EXIT_FAILURE_RUN;
+	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }

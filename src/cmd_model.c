@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "log.h"
 #include "model.h"
@@ -36,21 +37,32 @@ static int is_terrain_path(const char *path)
 	return n > 5 && strcmp(path + n - 5, ".json") == 0;
 }
 
+static const char info_usage[] = "usage: terraind info [--threads N] MODEL.ts|TERRAIN.json\n"
+                                 "Describes what a model or a terrain offers.\n";
+
+static int parse_info_args(int argc, char **argv, model_options *options, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {
+	    {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_HELP;
+		/* the same limit as the config's engine.torch_threads */
+		if (c != 't' || cli_int("--threads", optarg, 1, 64, &options->torch_threads, why, whylen) < 0)
+			return CLI_BAD;
+	}
+	return cli_operands(argc, argv, optind, 1, 1, "the MODEL.ts or TERRAIN.json to describe", why, whylen);
+}
+
 int cmd_info(int argc, char **argv)
 {
 	model_options options = model_default_options();
 	options.inspect_only = 1;
-	static const struct option longopts[] = {{"threads", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
-		if (c != 't')
-			return EXIT_USAGE;
-		options.torch_threads = atoi(optarg);
-	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: terraind info [--threads N] MODEL.ts|TERRAIN.json\n");
-		return EXIT_USAGE;
-	}
+	char why[256] = "";
+	int parsed = parse_info_args(argc, argv, &options, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, info_usage);
 	const char *path = argv[optind];
 	char err[1024];
 	if (is_terrain_path(path)) {

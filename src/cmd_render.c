@@ -4,11 +4,14 @@
  * and the model starts from its freshly loaded state.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "commands.h"
+#include "error.h"
 #include "gesture.h"
 #include "log.h"
 #include "render.h"
@@ -19,39 +22,45 @@ typedef struct render_args {
 	const char *model, *terrain, *gesture, *output;
 	float smooth_ms;
 	double tail;
-	unsigned long long seed;
+	uint64_t seed;
 	int float_output;
 } render_args;
 
-static int parse_render_args(int argc, char **argv, render_args *a)
+static const char render_usage[] =
+    "usage: terraind render --gesture G.json -o OUT.wav [--model M.ts] [--terrain T.json]\n"
+    "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n"
+    "Renders a gesture offline through the live sound path; deterministic.\n";
+
+static int parse_render_args(int argc, char **argv, render_args *a, char *why, size_t whylen)
 {
-	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
-	                                         {"terrain", required_argument, NULL, 't'},
-	                                         {"gesture", required_argument, NULL, 'g'},
-	                                         {"output", required_argument, NULL, 'o'},
-	                                         {"smooth", required_argument, NULL, 's'},
-	                                         {"tail", required_argument, NULL, 'T'},
-	                                         {"seed", required_argument, NULL, 'S'},
-	                                         {"float", no_argument, NULL, 'f'},
-	                                         {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"model", required_argument, NULL, 'm'},   {"terrain", required_argument, NULL, 't'},
+	    {"gesture", required_argument, NULL, 'g'}, {"output", required_argument, NULL, 'o'},
+	    {"smooth", required_argument, NULL, 's'},  {"tail", required_argument, NULL, 'T'},
+	    {"seed", required_argument, NULL, 'S'},    {"float", no_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
 	*a = (render_args){.model = "models/demo.ts", .terrain = "terrains/demo.json", .smooth_ms = 20.0f, .tail = 0.5};
-	int c;
-	while ((c = getopt_long(argc, argv, "m:t:g:o:s:T:S:f", longopts, NULL)) != -1) {
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "m:t:g:o:s:T:S:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': a->model = optarg; break;
 		case 't': a->terrain = optarg; break;
 		case 'g': a->gesture = optarg; break;
 		case 'o': a->output = optarg; break;
-		case 's': a->smooth_ms = strtof(optarg, NULL); break;
-		case 'T': a->tail = strtod(optarg, NULL); break;
-		case 'S': a->seed = strtoull(optarg, NULL, 10); break;
+		/* the same limit as the config's engine.smooth_ms */
+		case 's': rc = cli_float("--smooth", optarg, 0, 10000, &a->smooth_ms, why, whylen); break;
+		case 'T': rc = cli_double("--tail", optarg, 0, 3600, &a->tail, why, whylen); break;
+		case 'S': rc = cli_seed("--seed", optarg, &a->seed, why, whylen); break;
 		case 'f': a->float_output = 1; break;
-		default: return -1;
+		case 'h': return CLI_HELP;
+		default: return CLI_BAD;
 		}
 	}
-	if (!a->gesture || !a->output || optind != argc || a->smooth_ms < 0 || a->tail < 0)
-		return -1;
-	return 0;
+	if (rc < 0)
+		return CLI_BAD;
+	if (!a->gesture || !a->output)
+		return error_set(why, whylen, "render needs a --gesture and an -o OUT.wav");
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
 }
 
 static int write_frames(void *ctx, const float *interleaved, int frames, char *err, size_t errlen)
@@ -89,11 +98,10 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 int cmd_render(int argc, char **argv)
 {
 	render_args a;
-	if (parse_render_args(argc, argv, &a) < 0) {
-		fprintf(stderr, "usage: terraind render --gesture G.json -o OUT.wav [--model M.ts] [--terrain T.json]\n"
-		                "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n");
-		return EXIT_USAGE;
-	}
+	char why[256] = "";
+	int parsed = parse_render_args(argc, argv, &a, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, render_usage);
 	char err[1024];
 	model *m = NULL;
 	terrain *t = NULL;

@@ -2,67 +2,81 @@
  * cmd_terrain.c — `terraind import` (nn_terrain .pt -> terrain JSON) and
  * `terraind eval` (coordinates on stdin -> latent vectors on stdout).
  */
-#include <errno.h>
+#include <float.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "commands.h"
+#include "error.h"
 #include "log.h"
+#include "path.h"
 #include "terrain_json.h"
 
-static int parse_float(const char *text, float *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v) || fabs(v) > 3.4e38)
-		return -1;
-	*out = (float)v;
-	return 0;
-}
+static const char import_usage[] = "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX] [--name NAME]\n"
+                                   "Converts an nn_terrain checkpoint into a terrain file.\n";
 
-int cmd_import(int argc, char **argv)
+typedef struct import_args {
+	const char *output;
+	char name[TERRAIN_NAME_MAX]; /* "" = the checkpoint's file name */
+	float bounds[2];
+} import_args;
+
+static int parse_import_args(int argc, char **argv, import_args *a, char *why, size_t whylen)
 {
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
 	                                         {"bounds", required_argument, NULL, 'b'},
 	                                         {"name", required_argument, NULL, 'n'},
+	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	const char *output = NULL, *name = NULL;
-	float lo = -1.0f, hi = 1.0f;
+	*a = (import_args){.bounds = {-1.0f, 1.0f}};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:b:n:", longopts, NULL)) != -1) {
-		if (c == 'o')
-			output = optarg;
-		else if (c == 'n')
-			name = optarg;
-		else if (c == 'b' && sscanf(optarg, "%f,%f", &lo, &hi) == 2 && lo < hi)
-			continue;
-		else {
-			fprintf(stderr, "terraind import: --bounds takes MIN,MAX with MIN < MAX, e.g. --bounds -1,1\n");
-			return EXIT_USAGE;
+	while ((c = getopt_long(argc, argv, "o:b:n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': a->output = optarg; break;
+		case 'n':
+			if (path_copy(a->name, sizeof a->name, optarg, "--name", why, whylen) < 0)
+				return CLI_BAD;
+			break;
+		case 'b':
+			if (cli_float_list("--bounds", optarg, 2, -FLT_MAX, FLT_MAX, a->bounds, why, whylen) < 0)
+				return CLI_BAD;
+			if (!(a->bounds[0] < a->bounds[1]))
+				return error_set(why, whylen,
+				                 "--bounds takes MIN,MAX with MIN < MAX, e.g. --bounds -1,1");
+			break;
+		case 'h': return CLI_HELP;
+		default: return CLI_BAD;
 		}
 	}
-	if (optind + 1 != argc || !output) {
-		fprintf(stderr, "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX] [--name NAME]\n");
-		return EXIT_USAGE;
-	}
+	if (!a->output)
+		return error_set(why, whylen, "import needs -o OUT.json");
+	return cli_operands(argc, argv, optind, 1, 1, "the PRESET.pt to import", why, whylen);
+}
+
+int cmd_import(int argc, char **argv)
+{
+	import_args a;
+	char why[256] = "";
+	int parsed = parse_import_args(argc, argv, &a, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, import_usage);
 	char err[1024];
 	terrain *t;
-	if (terrain_import_nn_terrain(argv[optind], lo, hi, &t, err, sizeof err) < 0) {
+	if (terrain_import_nn_terrain(argv[optind], a.bounds[0], a.bounds[1], &t, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
-	if (name)
-		snprintf(t->name, sizeof t->name, "%s", name);
-	int rc = terrain_save(t, output, err, sizeof err);
+	if (a.name[0])
+		memcpy(t->name, a.name, sizeof a.name);
+	int rc = terrain_save(t, a.output, err, sizeof err);
 	if (rc < 0)
 		log_error("%s", err);
 	else
-		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", output, t->control_dim,
-		         t->latent_dim, t->n_features, t->storage_floats, (double)lo, (double)hi);
+		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", a.output, t->control_dim,
+		         t->latent_dim, t->n_features, t->storage_floats, (double)a.bounds[0], (double)a.bounds[1]);
 	terrain_free(t);
 	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }
@@ -73,7 +87,7 @@ static int parse_coordinates(char *line, int dim, float *coord, char *why, size_
 	int n = 0;
 	for (char *tok = strtok(line, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
 		float v;
-		if (parse_float(tok, &v) < 0) {
+		if (cli_float("a coordinate", tok, -FLT_MAX, FLT_MAX, &v, NULL, 0) < 0) {
 			snprintf(why, len, "'%.40s' is not a finite number", tok);
 			return -1;
 		}
@@ -127,19 +141,32 @@ static int eval_stream(const terrain *t, FILE *in, int clamp)
 	return rc;
 }
 
+static const char eval_usage[] = "usage: terraind eval [--clamp] TERRAIN.json|PRESET.pt < coordinates\n"
+                                 "Prints the latent vector of each line of coordinates on standard input.\n";
+
+static int parse_eval_args(int argc, char **argv, int *clamp, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {
+	    {"clamp", no_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c;
+	*clamp = 0;
+	while ((c = getopt_long(argc, argv, "ch", longopts, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_HELP;
+		if (c != 'c')
+			return CLI_BAD;
+		*clamp = 1;
+	}
+	return cli_operands(argc, argv, optind, 1, 1, "the TERRAIN to evaluate", why, whylen);
+}
+
 int cmd_eval(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"clamp", no_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
-	int clamp = 0, c;
-	while ((c = getopt_long(argc, argv, "c", longopts, NULL)) != -1) {
-		if (c != 'c')
-			return EXIT_USAGE;
-		clamp = 1;
-	}
-	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: terraind eval [--clamp] TERRAIN.json|PRESET.pt < coordinates\n");
-		return EXIT_USAGE;
-	}
+	int clamp;
+	char why[256] = "";
+	int parsed = parse_eval_args(argc, argv, &clamp, why, sizeof why);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, why, eval_usage);
 	char err[1024];
 	terrain *t;
 	if (terrain_load(argv[optind], &t, err, sizeof err) < 0) {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "json_util.h"
+#include "path.h"
 
 enum { CONFIG_FILE_MAX_BYTES = 1024 * 1024 };
 
@@ -554,8 +555,9 @@ static int confine(const config *c, const char *requested, char *real, char *err
 		char candidate[PATH_MAX + CONFIG_PATH_MAX + 2], dir[PATH_MAX];
 		if (!in_working_dir && (!relative || !realpath(c->allowed_dirs[i], dir)))
 			continue;
-		snprintf(candidate, sizeof candidate, "%s%s%s", in_working_dir ? "" : dir, in_working_dir ? "" : "/",
-		         requested);
+		if (path_format(candidate, sizeof candidate, "the path", err, errlen, "%s%s%s", in_working_dir ? "" : dir,
+		                in_working_dir ? "" : "/", requested) < 0)
+			return -1;
 		resolution r;
 		int rc = resolve(candidate, &r);
 		if (rc != 0) {
@@ -566,10 +568,8 @@ static int confine(const config *c, const char *requested, char *real, char *err
 			outside |= r.exists || r.via_link || !in_working_dir || !relative;
 			continue;
 		}
-		if (r.exists) {
-			snprintf(real, PATH_MAX, "%s", r.path);
-			return 0;
-		}
+		if (r.exists)
+			return path_copy(real, PATH_MAX, r.path, "the resolved path", err, errlen);
 	}
 	if (outside)
 		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
@@ -616,8 +616,10 @@ int config_open_confined(const config *c, const char *requested, char *resolved,
 	if (confine(c, requested, real, err, errlen) < 0)
 		return -1;
 	int fd = open_checked(c, requested, real, 0, err, errlen);
-	if (fd >= 0)
-		snprintf(resolved, len, "%s", real);
+	if (fd >= 0 && path_copy(resolved, len, real, "the resolved path", err, errlen) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -629,14 +631,19 @@ int config_open_confined_dir(const config *c, const char *requested, const char 
 	*name = slash ? slash + 1 : requested;
 	if (!**name || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
 		return error_set(err, errlen, "'%s' does not name a file", requested);
+	int rc;
 	if (slash)
-		snprintf(dir, sizeof dir, "%.*s", slash == requested ? 1 : (int)(slash - requested), requested);
+		rc = path_format(dir, sizeof dir, "the directory", err, errlen, "%.*s",
+		                 slash == requested ? 1 : (int)(slash - requested), requested);
 	else /* a bare name goes to the first allowed directory */
-		snprintf(dir, sizeof dir, "%s", c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".");
-	if (confine(c, dir, real, err, errlen) < 0)
+		rc = path_copy(dir, sizeof dir, c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".", "the directory", err,
+		               errlen);
+	if (rc < 0 || confine(c, dir, real, err, errlen) < 0)
 		return -1;
 	int fd = open_checked(c, dir, real, 1, err, errlen);
-	if (fd >= 0)
-		snprintf(resolved, len, "%s/%s", real, *name);
+	if (fd >= 0 && path_format(resolved, len, "the path", err, errlen, "%s/%s", real, *name) < 0) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }

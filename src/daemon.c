@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <pthread.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "audio.h"
+#include "cli_args.h"
 #include "clock.h"
 #include "commands.h"
 #include "config.h"
@@ -35,6 +37,8 @@
 #include "log.h"
 #include "net.h"
 #include "osc.h"
+#include "osc_status.h"
+#include "path.h"
 #include "recorder.h"
 #include "terrain_json.h"
 #include "terrain_train.h"
@@ -65,7 +69,7 @@ typedef struct daemon_state {
 	osc_request queue[QUEUE_MAX];
 	int n_queued;
 	bool stopping;
-	char model_name[64], terrain_name[128];
+	char model_name[TB_NAME_MAX], terrain_name[TERRAIN_NAME_MAX]; /* as long as model.id and terrain.name */
 	int model_rate, model_ratio;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
@@ -75,17 +79,19 @@ typedef struct daemon_state {
 
 /* ---- configuration ------------------------------------------------------- */
 
-static void apply_overrides(config *c, const overrides *o)
+/* A path or name given on the command line that does not fit its config
+ * field is an error, never a truncated path. */
+static int apply_overrides(config *c, const overrides *o, char *err, size_t errlen)
 {
-#define COPY(field, value)                                                                                             \
-	if (value)                                                                                                     \
-	snprintf(c->field, sizeof c->field, "%s", value)
-	COPY(bind, o->bind);
-	COPY(device, o->device);
-	COPY(model, o->model);
-	COPY(terrain, o->terrain);
-	COPY(record, o->record);
-	COPY(password, o->password);
+#define COPY(field, value, what)                                                                                       \
+	if (value && path_copy(c->field, sizeof c->field, value, what, err, errlen) < 0)                               \
+	return -1
+	COPY(bind, o->bind, "--bind");
+	COPY(device, o->device, "--device");
+	COPY(model, o->model, "the --model path");
+	COPY(terrain, o->terrain, "the --terrain path");
+	COPY(record, o->record, "the --record path");
+	COPY(password, o->password, "--password");
 #undef COPY
 	if (o->port)
 		c->port = o->port;
@@ -97,6 +103,7 @@ static void apply_overrides(config *c, const overrides *o)
 		c->sample_rate = o->sample_rate;
 	if (o->log_level)
 		log_parse_level(o->log_level, &c->log_level);
+	return 0;
 }
 
 /* Defaults, then the config file, then the command line. */
@@ -106,7 +113,8 @@ static int build_config(config *c, const overrides *o, char *err, size_t errlen)
 	if (o->explicit_config || access(o->config_path, F_OK) == 0)
 		if (config_load(c, o->config_path, err, errlen) < 0)
 			return -1;
-	apply_overrides(c, o);
+	if (apply_overrides(c, o, err, errlen) < 0)
+		return -1;
 	return config_validate(c, err, errlen);
 }
 
@@ -125,85 +133,71 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
-static void serve_usage(FILE *out)
+static const char serve_usage[] =
+    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
+    "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
+    "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+    "                [--password WORD]\n"
+    "Plays the terrain live; OSC reference in docs/osc.md.\n";
+
+static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 {
-	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
-	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
-	             "                [--password WORD]\n"
-	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
+	log_level level;
+	switch (c) {
+	case 'c': o->config_path = optarg, o->explicit_config = 1; return 0;
+	case 'p': return cli_int("--port", optarg, 1, 65535, &o->port, why, whylen);
+	case 'P': return cli_int("--tcp-port", optarg, 1, 65535, &o->tcp_port, why, whylen);
+	case 'b': o->bind = optarg; return 0;
+	case 'd': o->device = optarg; return 0;
+	case 'm': o->model = optarg; return 0;
+	case 't': o->terrain = optarg; return 0;
+	case 'n': return cli_int("--period", optarg, 16, 8192, &o->period, why, whylen);
+	case 'r': return cli_int("--rate", optarg, 8000, 384000, &o->sample_rate, why, whylen);
+	case 'R': o->record = optarg; return 0;
+	case 'w': o->password = optarg; return 0;
+	case 'l':
+		o->log_level = optarg;
+		if (log_parse_level(optarg, &level) < 0)
+			return error_set(why, whylen, "--log-level takes error, warn, info or debug, not '%.40s'",
+			                 optarg);
+		return 0;
+	default: return -1;
+	}
 }
 
-static int parse_int_option(const char *text, int min, int max, int *out)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int parse_serve_args(int argc, char **argv, overrides *o)
+static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size_t whylen)
 {
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:w:h", serve_options, NULL)) != -1) {
-		int ok = 1;
-		switch (c) {
-		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
-		case 'p': ok = parse_int_option(optarg, 1, 65535, &o->port) == 0; break;
-		case 'P': ok = parse_int_option(optarg, 1, 65535, &o->tcp_port) == 0; break;
-		case 'b': o->bind = optarg; break;
-		case 'd': o->device = optarg; break;
-		case 'm': o->model = optarg; break;
-		case 't': o->terrain = optarg; break;
-		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
-		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
-		case 'R': o->record = optarg; break;
-		case 'w':
-			o->password = optarg;
-			ok = strlen(optarg) < CONFIG_PASSWORD_MAX;
-			break;
-		case 'l': {
-			log_level level;
-			o->log_level = optarg;
-			ok = log_parse_level(optarg, &level) == 0;
-			break;
-		}
-		case 'h': serve_usage(stdout); exit(EXIT_OK);
-		default: ok = 0;
-		}
-		if (!ok) {
-			if (c != '?')
-				fprintf(stderr, "terraind: bad option value '%s'\n", optarg);
-			serve_usage(stderr);
-			return -1;
-		}
+		if (c == 'h')
+			return CLI_HELP;
+		if (parse_serve_option(c, o, why, whylen) < 0)
+			return CLI_BAD;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "terraind: unexpected argument '%s'\n", argv[optind]);
-		serve_usage(stderr);
-		return -1;
-	}
-	return 0;
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
 }
 
 /* After a restart to reconnect the audio (TERRAIND_RESTART=n), record to
  * "<name>.<n>.wav" so the recording made before it is kept. */
-static void number_recording_after_restart(daemon_state *d)
+static int number_recording_after_restart(daemon_state *d, char *err, size_t errlen)
 {
 	const char *restart = getenv("TERRAIND_RESTART");
-	d->restart = restart ? atoi(restart) : 0;
+	d->restart = 0;
+	if (restart && cli_int("TERRAIND_RESTART", restart, 0, INT_MAX - 1, &d->restart, err, errlen) < 0)
+		return -1;
 	if (!d->restart || !d->cfg.record[0])
-		return;
-	char numbered[CONFIG_PATH_MAX + 16];
+		return 0;
+	char numbered[sizeof d->cfg.record];
 	const char *dot = strrchr(d->cfg.record, '.');
 	int stem = dot && !strchr(dot, '/') ? (int)(dot - d->cfg.record) : (int)strlen(d->cfg.record);
-	snprintf(numbered, sizeof numbered, "%.*s.%d%s", stem, d->cfg.record, d->restart, d->cfg.record + stem);
-	snprintf(d->cfg.record, sizeof d->cfg.record, "%.*s", (int)sizeof d->cfg.record - 1, numbered);
+	if (path_format(numbered, sizeof numbered, "the numbered recording path", err, errlen, "%.*s.%d%s", stem,
+	                d->cfg.record, d->restart, d->cfg.record + stem) < 0)
+		return -1;
+	memcpy(d->cfg.record, numbered, sizeof numbered);
 	log_info("restarted to reconnect the audio (%d); recording to %s", d->restart, d->cfg.record);
+	return 0;
 }
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -431,49 +425,28 @@ static void *notifier_main(void *arg)
 
 /* ---- /status ------------------------------------------------------------------- */
 
-static void add_string(lo_message m, const char *key, const char *value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_string(m, value);
-}
-
-static void add_int(lo_message m, const char *key, int value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_int32(m, value);
-}
-
-static void add_float(lo_message m, const char *key, double value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_float(m, (float)value);
-}
-
 static void daemon_status(void *ctx, lo_message m)
 {
 	daemon_state *d = ctx;
-	engine_stats s;
-	engine_stats_read(d->engine, &s);
 	pthread_mutex_lock(&d->lock);
-	add_string(m, "model", d->model_name);
-	add_string(m, "terrain", d->terrain_name);
-	add_int(m, "model_rate", d->model_rate);
-	add_int(m, "ratio", d->model_ratio);
+	osc_status_add_string(m, "model", d->model_name);
+	osc_status_add_string(m, "terrain", d->terrain_name);
+	osc_status_add_int(m, "model_rate", d->model_rate);
+	osc_status_add_int(m, "ratio", d->model_ratio);
 	int rate = engine_device_rate(d->engine);
 	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
 	pthread_mutex_unlock(&d->lock);
-	add_string(m, "device", audio_device_name(d->audio));
-	add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
-	add_int(m, "device_rate", rate);
-	add_int(m, "period", d->cfg.period);
-	add_float(m, "cpu_load", audio_cpu_load(d->audio));
-	/* xruns: callbacks terraind could not fill (its own glitches);
-	 * device_xruns: xruns the audio server reported, whatever their cause
-	 * (a JACK dummy driver on a busy VM reports its own timer lateness). */
-	add_int(m, "xruns", (int)s.underruns);
-	add_int(m, "device_xruns", (int)audio_device_underflows(d->audio));
-	add_float(m, "latency_floor_ms", floor_ms);
-	add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
+	osc_status_add_string(m, "device", audio_device_name(d->audio));
+	osc_status_add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
+	osc_status_add_int(m, "device_rate", rate);
+	osc_status_add_int(m, "period", d->cfg.period);
+	osc_status_add_float(m, "cpu_load", audio_cpu_load(d->audio));
+	/* device_xruns: xruns the audio server reported, whatever their cause
+	 * (a JACK dummy driver on a busy VM reports its own timer lateness);
+	 * osc.c adds `xruns`, the callbacks terraind itself could not fill. */
+	osc_status_add_int(m, "device_xruns", (int64_t)audio_device_underflows(d->audio));
+	osc_status_add_float(m, "latency_floor_ms", floor_ms);
+	osc_status_add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
 }
 
 /* ---- start and stop -------------------------------------------------------------- */
@@ -738,15 +711,19 @@ static void wait_for_signals(daemon_state *d, const sigset_t *set)
 int cmd_serve(int argc, char **argv)
 {
 	daemon_state d = {0};
-	char err[1024];
-	if (parse_serve_args(argc, argv, &d.over) < 0)
-		return EXIT_USAGE;
+	char err[1024] = "";
+	int parsed = parse_serve_args(argc, argv, &d.over, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, serve_usage);
 	if (build_config(&d.cfg, &d.over, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
 	d.argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0); /* the whole command line, for a restart */
-	number_recording_after_restart(&d);
+	if (number_recording_after_restart(&d, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
 	log_set_level(d.cfg.log_level);
 	config_print(&d.cfg, stdout);
 	fflush(stdout);
@@ -774,14 +751,24 @@ int cmd_serve(int argc, char **argv)
 	return rc;
 }
 
+static const char devices_usage[] = "usage: terraind devices\n"
+                                    "Lists the audio output devices PortAudio sees; exits 1 when there is none.\n";
+
+static int parse_devices_args(int argc, char **argv, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c = getopt_long(argc, argv, "h", longopts, NULL);
+	if (c != -1)
+		return c == 'h' ? CLI_HELP : CLI_BAD;
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
+}
+
 int cmd_devices(int argc, char **argv)
 {
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: terraind devices\n");
-		return EXIT_USAGE;
-	}
-	char err[512];
+	char err[512] = "";
+	int parsed = parse_devices_args(argc, argv, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, devices_usage);
 	if (audio_init(err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;

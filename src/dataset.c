@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "json_util.h"
+#include "path.h"
 
 enum { DATASET_FILE_MAX_BYTES = 512 * 1024 * 1024, DATASET_MAX_FRAMES = 10 * 1000 * 1000 };
 static const float layout_extent = 0.9f; /* layouts stay inside [-0.9, 0.9]: the bounds keep a margin */
@@ -32,13 +34,16 @@ int dataset_add(dataset *d, const char *source, const float *latents, int frames
 {
 	if (frames < 1)
 		return error_set(err, errlen, "%s: no latent frames (the audio is shorter than one frame)", source);
+	char name[sizeof d->items->source];
+	if (path_copy(name, sizeof name, source, "the source path", err, errlen) < 0)
+		return -1;
 	dataset_item *items = realloc(d->items, sizeof *items * (size_t)(d->n_items + 1));
 	if (!items)
 		return error_set(err, errlen, "out of memory");
 	d->items = items;
 	dataset_item *it = &items[d->n_items];
 	memset(it, 0, sizeof *it);
-	snprintf(it->source, sizeof it->source, "%s", source);
+	memcpy(it->source, name, sizeof name);
 	it->frames = frames;
 	it->latents = malloc(sizeof(float) * (size_t)frames * (size_t)d->latent_dim);
 	if (!it->latents)
@@ -109,17 +114,11 @@ int dataset_save(const dataset *d, const char *path, char *err, size_t errlen)
 	}
 	char *text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	FILE *f = text ? fopen(tmp, "w") : NULL;
-	int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
-	ok = f && fclose(f) == 0 && ok;
+	if (!text)
+		return error_set(err, errlen, "out of memory writing %s", path);
+	int rc = atomic_file_write_text(path, text, err, errlen); /* a failed save never replaces a good file */
 	free(text);
-	if (!ok || rename(tmp, path) != 0) { /* a failed save never replaces a good file */
-		remove(tmp);
-		return error_set(err, errlen, "cannot write %s", path);
-	}
-	return 0;
+	return rc;
 }
 
 static int read_item(dataset *d, const cJSON *json, int index, char *err, size_t errlen)
@@ -166,8 +165,8 @@ static int read_dataset(const cJSON *root, dataset **out, char *err, size_t errl
 	json_get_int(model, "ratio", 1, 1 << 20, &ratio, err, errlen);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(model, "id");
 	terrain_model_info info = {.latent_dim = latent_dim, .sample_rate = sample_rate, .ratio = ratio};
-	if (cJSON_IsString(id))
-		snprintf(info.id, sizeof info.id, "%s", id->valuestring);
+	if (cJSON_IsString(id) && path_copy(info.id, sizeof info.id, id->valuestring, "model.id", err, errlen) < 0)
+		return -1;
 	dataset *d = dataset_new(&info, latent_dim, control_dim);
 	const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
 	if (!d || !cJSON_IsArray(items) || cJSON_GetArraySize(items) < 1) {

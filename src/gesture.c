@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "json_util.h"
 
 enum { GESTURE_FILE_MAX_BYTES = 64 * 1024 * 1024 };
@@ -129,20 +130,18 @@ int gesture_load(const char *path, gesture **out, char *err, size_t errlen)
 
 int gesture_save(const gesture *g, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return error_set(err, errlen, "cannot write %s", path);
-	fprintf(f, "{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [\n");
+	atomic_file a;
+	if (atomic_file_open(&a, path, err, errlen) < 0)
+		return -1;
+	fprintf(a.f, "{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [\n");
 	for (size_t i = 0; i < g->n_points; i++) {
-		fprintf(f, "  [%.9g", g->points[i].time);
+		fprintf(a.f, "  [%.9g", g->points[i].time);
 		for (int d = 0; d < g->control_dim; d++)
-			fprintf(f, ", %.9g", (double)g->points[i].coord[d]);
-		fprintf(f, "]%s\n", i + 1 < g->n_points ? "," : "");
+			fprintf(a.f, ", %.9g", (double)g->points[i].coord[d]);
+		fprintf(a.f, "]%s\n", i + 1 < g->n_points ? "," : "");
 	}
-	fprintf(f, "]}\n");
-	if (fclose(f) != 0)
-		return error_set(err, errlen, "cannot write %s", path);
-	return 0;
+	fprintf(a.f, "]}\n");
+	return atomic_file_commit(&a, err, errlen);
 }
 
 void gesture_free(gesture *g)

@@ -8,6 +8,7 @@
 #include "model.h"
 
 #include "error.h"
+#include "path.h"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -19,16 +20,6 @@
 model_options model_default_options(void)
 {
 	return (model_options){.torch_threads = 1, .warmup_frames = 4};
-}
-
-static void model_id_from_path(const char *path, char *id, size_t len)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	snprintf(id, len, "%s", base);
-	char *dot = strrchr(id, '.');
-	if (dot && dot != id)
-		*dot = '\0';
 }
 
 static int read_method_params(model *m, const char *name, model_method *out, char *err, size_t errlen)
@@ -205,12 +196,14 @@ static int load_named(const char *open_path, const char *path, const model_optio
 	if (!m)
 		return error_set(err, errlen, "out of memory");
 	m->refs = 1;
-	snprintf(m->path, sizeof m->path, "%s", path);
-	model_id_from_path(path, m->id, sizeof m->id);
+	int rc = -1;
+	char why[768];
+	/* the id is the file name without directory and extension */
+	if (path_copy(m->path, sizeof m->path, path, "the model path", err, errlen) < 0 ||
+	    path_stem(path, m->id, sizeof m->id, "the model's file name", err, errlen) < 0)
+		goto out;
 	tb_set_threads(options->torch_threads);
 	model_set_blas_threads(options->torch_threads);
-	char why[768];
-	int rc = -1;
 	if (tb_load(open_path, &m->module, why, sizeof why) < 0) {
 		error_set(err, errlen, "%s: %s", path, why);
 		goto out;

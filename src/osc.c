@@ -19,6 +19,7 @@
 #include "access.h"
 #include "clock.h"
 #include "log.h"
+#include "osc_status.h"
 
 enum { BUNDLE_MAX_DEPTH = 8, MAX_SCHEDULE_AHEAD_S = 60 };
 
@@ -388,21 +389,6 @@ static void handle_gesture_stop(osc_call *c)
 
 /* ---- status and requests ------------------------------------------------- */
 
-static void add_int(lo_message m, const char *key, int64_t value)
-{
-	lo_message_add_string(m, key);
-	if (value >= INT32_MIN && value <= INT32_MAX)
-		lo_message_add_int32(m, (int32_t)value);
-	else
-		lo_message_add_int64(m, value);
-}
-
-static void add_float(lo_message m, const char *key, double value)
-{
-	lo_message_add_string(m, key);
-	lo_message_add_float(m, (float)value);
-}
-
 static void send_status(osc_context *o, const osc_peer *peer)
 {
 	engine_stats s;
@@ -410,27 +396,27 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	lo_message m = lo_message_new();
 	if (o->cb.status)
 		o->cb.status(o->cb.ctx, m);
-	add_int(m, "frames", (int64_t)s.frames_rendered);
-	add_int(m, "underruns", (int64_t)s.underruns);
-	add_int(m, "dropped", (int64_t)s.dropped_events);
-	add_int(m, "clamped", (int64_t)s.clamped);
-	add_int(m, "decode_errors", (int64_t)s.decode_errors);
-	add_int(m, "resample_errors", (int64_t)s.resample_errors);
-	add_int(m, "limited", (int64_t)s.limited);
-	add_int(m, "voices_active", s.voices_active);
-	add_int(m, "voices_max", s.voices_max);
-	add_int(m, "voices_shed", (int64_t)s.voices_shed);
-	add_int(m, "overloaded", (int64_t)s.overloaded);
-	add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
-	add_float(m, "render_max_ms", s.render_ns_max / 1e6);
-	add_float(m, "gain", engine_get_gain(o->engine));
-	add_int(m, "messages", (int64_t)atomic_load(&o->messages));
-	add_int(m, "failures", (int64_t)atomic_load(&o->failures));
-	add_int(m, "malformed", (int64_t)atomic_load(&o->malformed));
-	add_int(m, "coalesced", (int64_t)atomic_load(&o->coalesced));
-	add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
-	add_int(m, "udp_dropped", (int64_t)atomic_load(&o->udp_dropped));
-	add_int(m, "refused", (int64_t)atomic_load(&o->refused));
+	osc_status_add_int(m, "frames", (int64_t)s.frames_rendered);
+	osc_status_add_xruns(m, s.underruns);
+	osc_status_add_int(m, "dropped", (int64_t)s.dropped_events);
+	osc_status_add_int(m, "clamped", (int64_t)s.clamped);
+	osc_status_add_int(m, "decode_errors", (int64_t)s.decode_errors);
+	osc_status_add_int(m, "resample_errors", (int64_t)s.resample_errors);
+	osc_status_add_int(m, "limited", (int64_t)s.limited);
+	osc_status_add_int(m, "voices_active", s.voices_active);
+	osc_status_add_int(m, "voices_max", s.voices_max);
+	osc_status_add_int(m, "voices_shed", (int64_t)s.voices_shed);
+	osc_status_add_int(m, "overloaded", (int64_t)s.overloaded);
+	osc_status_add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
+	osc_status_add_float(m, "render_max_ms", s.render_ns_max / 1e6);
+	osc_status_add_float(m, "gain", engine_get_gain(o->engine));
+	osc_status_add_int(m, "messages", (int64_t)atomic_load(&o->messages));
+	osc_status_add_int(m, "failures", (int64_t)atomic_load(&o->failures));
+	osc_status_add_int(m, "malformed", (int64_t)atomic_load(&o->malformed));
+	osc_status_add_int(m, "coalesced", (int64_t)atomic_load(&o->coalesced));
+	osc_status_add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
+	osc_status_add_int(m, "udp_dropped", (int64_t)atomic_load(&o->udp_dropped));
+	osc_status_add_int(m, "refused", (int64_t)atomic_load(&o->refused));
 	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }

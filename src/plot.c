@@ -5,6 +5,7 @@
  */
 #include "plot.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <math.h>
@@ -114,12 +115,20 @@ static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, 
 	return 0;
 }
 
+int plot_check_channels(const terrain *t, const plot_options *o, char *err, size_t errlen)
+{
+	int used = o->channels[1] < 0 ? 1 : 3;
+	for (int k = 0; k < used; k++)
+		if (o->channels[k] < 0 || o->channels[k] >= t->latent_dim)
+			return error_set(err, errlen, "channel %d does not exist (the terrain has %d latents: 0 to %d)",
+			                 o->channels[k], t->latent_dim, t->latent_dim - 1);
+	return 0;
+}
+
 int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, char *err, size_t errlen)
 {
-	for (int k = 0; k < 3; k++)
-		if (o->channels[k] >= t->latent_dim || (k == 0 && o->channels[k] < 0))
-			return error_set(err, errlen, "channel %d does not exist (the terrain has %d latents)",
-			                 o->channels[k], t->latent_dim);
+	if (plot_check_channels(t, o, err, errlen) < 0)
+		return -1;
 	const size_t n = (size_t)o->width * o->height;
 	const int dims = t->control_dim;
 	float *coords = calloc(n * dims, sizeof(float)), *z = malloc(sizeof(float) * n * t->latent_dim);
@@ -159,17 +168,17 @@ int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, ch
 
 int plot_write_png(const char *path, const unsigned char *rgb, int width, int height, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return error_set(err, errlen, "cannot write %s", path);
+	atomic_file a;
+	if (atomic_file_open(&a, path, err, errlen) < 0)
+		return -1;
 	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
 	png_infop info = png ? png_create_info_struct(png) : NULL;
 	if (!png || !info || setjmp(png_jmpbuf(png))) {
 		png_destroy_write_struct(&png, &info);
-		fclose(f);
+		atomic_file_abort(&a);
 		return error_set(err, errlen, "cannot encode %s as PNG", path);
 	}
-	png_init_io(png, f);
+	png_init_io(png, a.f);
 	png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
 	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
@@ -177,5 +186,5 @@ int plot_write_png(const char *path, const unsigned char *rgb, int width, int he
 		png_write_row(png, rgb + (size_t)y * width * 3);
 	png_write_end(png, NULL);
 	png_destroy_write_struct(&png, &info);
-	return fclose(f) == 0 ? 0 : error_set(err, errlen, "cannot write %s", path);
+	return atomic_file_commit(&a, err, errlen);
 }

@@ -8,6 +8,7 @@
  */
 #include "terrain_json.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "json_util.h"
+#include "path.h"
 #include "torch_backend.h"
 
 enum { TERRAIN_FILE_MAX_BYTES = 256 * 1024 * 1024 };
@@ -165,8 +167,8 @@ static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 	const cJSON *id = member(m, "id");
 	if (id && !cJSON_IsString(id))
 		return error_set(err, errlen, "model.id must be a string");
-	if (id)
-		snprintf(t->model.id, sizeof t->model.id, "%s", id->valuestring);
+	if (id && path_copy(t->model.id, sizeof t->model.id, id->valuestring, "model.id", err, errlen) < 0)
+		return -1;
 	char why[256];
 	if (read_optional_int(m, "latent_dim", TERRAIN_MAX_LATENT_DIM, &t->model.latent_dim, why, sizeof why) < 0 ||
 	    read_optional_int(m, "sample_rate", 384000, &t->model.sample_rate, why, sizeof why) < 0 ||
@@ -183,8 +185,8 @@ static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
 	const cJSON *name = member(root, "name");
 	if (name && !cJSON_IsString(name))
 		return error_set(err, errlen, "'name' must be a string");
-	if (name)
-		snprintf(t->name, sizeof t->name, "%s", name->valuestring);
+	if (name && path_copy(t->name, sizeof t->name, name->valuestring, "'name'", err, errlen) < 0)
+		return -1;
 	if (read_network(root, t, err, errlen) < 0 || read_bounds(root, t, err, errlen) < 0 ||
 	    read_model(root, t, err, errlen) < 0)
 		return -1;
@@ -395,7 +397,9 @@ int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%.*s", slash ? (slash == path ? 1 : (int)(slash - path)) : 1, slash ? path : ".");
+	if (path_format(dir, sizeof dir, "the directory", err, errlen, "%.*s",
+	                slash ? (slash == path ? 1 : (int)(slash - path)) : 1, slash ? path : ".") < 0)
+		return -1;
 	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return error_set(err, errlen, "cannot write %s: %s: %s", path, dir, strerror(errno));
@@ -505,15 +509,6 @@ static int build_from_checkpoint(tb_module *mod, terrain **out, char *err, size_
 	return terrain_adopt(t, rc, out, err, errlen);
 }
 
-static void name_from_path(const char *path, char *name, size_t len)
-{
-	const char *base = strrchr(path, '/');
-	snprintf(name, len, "%s", base ? base + 1 : path);
-	char *dot = strrchr(name, '.');
-	if (dot && dot != name)
-		*dot = '\0';
-}
-
 int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
                               size_t errlen)
 {
@@ -521,6 +516,9 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 	if (!(bounds_min < bounds_max))
 		return error_set(err, errlen, "bounds: min %g must be less than max %g", (double)bounds_min,
 		                 (double)bounds_max);
+	char name[TERRAIN_NAME_MAX]; /* the file name without directory and extension */
+	if (path_stem(path, name, sizeof name, "the checkpoint's file name", err, errlen) < 0)
+		return -1;
 	tb_module *mod;
 	char why[768];
 	if (tb_load(path, &mod, why, sizeof why) < 0)
@@ -529,7 +527,7 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 	tb_free(mod);
 	if (rc < 0)
 		return error_set(err, errlen, "%s: not a usable nn_terrain checkpoint: %s", path, why);
-	name_from_path(path, (*out)->name, sizeof(*out)->name);
+	memcpy((*out)->name, name, sizeof name);
 	for (int d = 0; d < (*out)->control_dim; d++) {
 		(*out)->bounds_min[d] = bounds_min;
 		(*out)->bounds_max[d] = bounds_max;

@@ -1,8 +1,9 @@
 /*
- * wav.c — thin libsndfile wrapper with atomic file replacement.
+ * wav.c — thin libsndfile wrapper with atomic file replacement (atomic_file).
  */
 #include "wav.h"
 
+#include "atomic_file.h"
 #include "error.h"
 
 #include <sndfile.h>
@@ -13,8 +14,7 @@
 
 struct wav_writer {
 	SNDFILE *file;
-	char path[4096];
-	char part[4096 + 8];
+	atomic_file out; /* the WAV is written to PATH.part, renamed when complete */
 };
 
 int wav_open(const char *path, int sample_rate, int channels, wav_sample_format format, wav_writer **out, char *err,
@@ -24,14 +24,19 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 	wav_writer *w = calloc(1, sizeof *w);
 	if (!w)
 		return error_set(err, errlen, "out of memory");
-	snprintf(w->path, sizeof w->path, "%s", path);
-	snprintf(w->part, sizeof w->part, "%s.part", path);
+	if (atomic_file_open(&w->out, path, err, errlen) < 0) {
+		free(w);
+		return -1;
+	}
 	SF_INFO info = {.samplerate = sample_rate,
 	                .channels = channels,
 	                .format = SF_FORMAT_WAV | (format == WAV_FLOAT32 ? SF_FORMAT_FLOAT : SF_FORMAT_PCM_16)};
-	w->file = sf_open(w->part, SFM_WRITE, &info);
+	/* libsndfile writes through the descriptor; the FILE is only closed
+	 * (and renamed) by atomic_file_commit. */
+	w->file = sf_open_fd(fileno(w->out.f), SFM_WRITE, &info, SF_FALSE);
 	if (!w->file) {
 		error_set(err, errlen, "cannot write %s: %s", path, sf_strerror(NULL));
+		atomic_file_abort(&w->out);
 		free(w);
 		return -1;
 	}
@@ -44,17 +49,19 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 int wav_write(wav_writer *w, const float *interleaved, int64_t frames, char *err, size_t errlen)
 {
 	if (sf_writef_float(w->file, interleaved, frames) != frames)
-		return error_set(err, errlen, "cannot write %s: %s", w->part, sf_strerror(w->file));
+		return error_set(err, errlen, "cannot write %s: %s", w->out.part, sf_strerror(w->file));
 	return 0;
 }
 
 int wav_close(wav_writer *w, char *err, size_t errlen)
 {
-	int rc = sf_close(w->file) == 0 ? 0 : -1;
-	if (rc == 0 && rename(w->part, w->path) != 0)
-		rc = -1;
-	if (rc < 0)
-		error_set(err, errlen, "cannot finish %s (the partial file is %s)", w->path, w->part);
+	int rc;
+	if (sf_close(w->file) != 0) {
+		rc = error_set(err, errlen, "cannot finish %s (the partial file is %s)", w->out.path, w->out.part);
+		fclose(w->out.f); /* the partial recording is kept */
+	} else {
+		rc = atomic_file_commit(&w->out, err, errlen);
+	}
 	free(w);
 	return rc;
 }
@@ -62,7 +69,7 @@ int wav_close(wav_writer *w, char *err, size_t errlen)
 void wav_abort(wav_writer *w)
 {
 	sf_close(w->file);
-	remove(w->part);
+	atomic_file_abort(&w->out);
 	free(w);
 }
 

@@ -1,46 +1,20 @@
 /*
- * alloc_count — counts heap allocations made by the calling thread while
- * counting is on, by interposing malloc/calloc/realloc/free over glibc's
- * (a test- and bench-only trick: the production binary never links this).
- * C++ operator new calls malloc, so libtorch's allocations are counted too.
+ * alloc_count — counts heap allocations (malloc, calloc, realloc; not
+ * free) made by the calling thread while counting is on, through the shared
+ * interposition of tests/alloc_interpose.h.
  */
 #ifndef TERRAIND_ALLOC_COUNT_H
 #define TERRAIND_ALLOC_COUNT_H
 
-#include <stddef.h>
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
+#include "../alloc_interpose.h"
 
 static __thread int alloc_counting;
 static __thread long alloc_count;
 
-void *malloc(size_t n)
+static void alloc_observed(alloc_call call)
 {
-	if (alloc_counting)
+	if (alloc_counting && call != ALLOC_FREE)
 		alloc_count++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_calloc(n, size);
-}
-
-void *realloc(void *p, size_t n)
-{
-	if (alloc_counting)
-		alloc_count++;
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	__libc_free(p);
 }
 
 static inline void alloc_count_start(void)

@@ -1,5 +1,7 @@
 #!/bin/sh
-# The offline command line: info, import, eval, render, and their errors.
+# The command line: every subcommand's --help and usage errors, the man
+# page kept in step with the dispatcher, numbers refused whole, and the
+# offline commands (info, import, eval, render, plot) and their errors.
 . tests/e2e/lib.sh
 
 echo "info describes the demo model and the BLAS it runs on"
@@ -62,6 +64,72 @@ expect_in "$TMP/err" "no 'decode' method"
 [ ! -e "$TMP/c.wav" ] || fail "a failed render left an output file"
 expect_status 2 "$TERRAIND" render -o "$TMP/c.wav"
 expect_in "$TMP/err" "usage: terraind render"
+echo "every subcommand in terraind --help is in the man page and answers --help and -h with its usage"
+expect_status 0 "$TERRAIND" --help
+subcommands=$(awk '/^commands:/ { on = 1; next } on && NF == 0 { exit } on { print $1 }' "$TMP/out")
+[ "$(echo "$subcommands" | wc -w)" -ge 9 ] || fail "terraind --help lists too few subcommands: $subcommands"
+for cmd in $subcommands; do
+	grep -q "^\.B terraind $cmd\b" docs/terraind.1 || fail "the man page's synopsis lacks 'terraind $cmd'"
+	grep -q "^\.B $cmd\$" docs/terraind.1 || fail "the man page's COMMANDS section lacks '$cmd'"
+	for flag in --help -h; do
+		expect_status 0 "$TERRAIND" "$cmd" "$flag"
+		expect_in "$TMP/out" "usage: terraind"
+		[ ! -s "$TMP/err" ] || fail "'$cmd $flag' wrote to stderr: $(cat "$TMP/err")"
+	done
+done
+
+echo "bad usage prints the usage to stderr and exits 2"
+for cmd in $subcommands; do
+	expect_status 2 "$TERRAIND" "$cmd" --no-such-option
+	expect_in "$TMP/err" "usage: terraind"
+	[ ! -s "$TMP/out" ] || fail "'$cmd --no-such-option' wrote to stdout"
+done
+
+# refused MESSAGE ARGS... : terraind ARGS... exits 2 and says MESSAGE on stderr.
+refused() {
+	message=$1
+	shift
+	expect_status 2 "$TERRAIND" "$@"
+	expect_in "$TMP/err" "$message"
+}
+
+echo "numeric options are refused whole, with the option, its range and the value"
+G="--gesture $TMP/none.json -o $TMP/none.wav"
+refused "--smooth takes a number from 0 to 10000, not 'abc'" render $G --smooth abc
+refused "--smooth takes a number from 0 to 10000, not ''" render $G --smooth ""
+refused "--smooth takes a number from 0 to 10000, not '20ms'" render $G --smooth 20ms
+refused "not 'nan'" render $G --smooth nan
+refused "--tail takes a number from 0 to 3600, not 'inf'" render $G --tail inf
+refused "--tail takes a number from 0 to 3600, not '-1'" render $G --tail -1
+refused "--seed takes a whole number from 0 to 18446744073709551615, not '-1'" render $G --seed -1
+refused "--epochs takes a whole number from 1 to 1000000, not '10x'" train d.json -o t.json --epochs 10x
+refused "--lr takes a number from 1e-09 to 10, not '0'" train d.json -o t.json --lr 0
+refused "--channels takes a whole number from 1 to 4096, not '99999'" train d.json -o t.json --channels 99999
+refused "--size takes a whole number from 16 to 8192, not '5'" plot terrains/demo.json -o "$TMP/p.png" --size 5
+refused "--threads takes a whole number from 1 to 64, not '2.5'" info --threads 2.5 models/demo.ts
+refused "--bounds takes a number" import x.pt -o "$TMP/x.json" --bounds 1,nan
+refused "--bounds takes 2 numbers separated by commas, not '1'" import x.pt -o "$TMP/x.json" --bounds 1
+refused "--port takes a whole number from 1 to 65535, not 'abc'" serve --port abc
+refused "--period takes a whole number from 16 to 8192, not '7'" --period 7
+[ ! -e "$TMP/none.wav" ] || fail "a refused render wrote its output"
+
+echo "plot refuses channels the terrain lacks, before reading any latent"
+refused "--rgb takes a whole number from 0 to 65535, not '-3'" plot terrains/demo.json -o "$TMP/p.png" --rgb 0,1,-3
+refused "--rgb takes 3 whole numbers separated by commas" plot terrains/demo.json -o "$TMP/p.png" --rgb 0,1
+refused "channel 4 does not exist (the terrain has 4 latents: 0 to 3)" plot terrains/demo.json -o "$TMP/p.png" --rgb 0,1,4
+refused "channel 4 does not exist (the terrain has 4 latents: 0 to 3)" plot terrains/demo.json -o "$TMP/p.png" --channel 4
+[ ! -e "$TMP/p.png" ] || fail "a refused plot wrote its output"
+expect_status 0 "$TERRAIND" plot terrains/demo.json -o "$TMP/p.png" --rgb 1,2,3 --size 32
+[ -s "$TMP/p.png" ] || fail "plot --rgb 1,2,3 wrote no picture"
+echo "a path or name that does not fit its buffer is refused, never cut short"
+long=$(printf 'd%.0s' $(seq 1100))
+refused "the --model path is longer than 1023 bytes" serve --model "models/$long.ts"
+refused "the --record path is longer than 1023 bytes" --record "$TMP/$long.wav"
+refused "--name is longer than 127 bytes" import x.pt -o "$TMP/x.json" --name "$long"
+refused "the output's file name is longer than 127 bytes" train d.json -o "$TMP/$(printf 'n%.0s' $(seq 130)).json"
+ln -s "$PWD/models/demo.ts" "$TMP/$(printf 'm%.0s' $(seq 70)).ts"
+expect_status 1 "$TERRAIND" info "$TMP/$(printf 'm%.0s' $(seq 70)).ts"
+expect_in "$TMP/err" "the model's file name is longer than 63 bytes"
 expect_status 2 "$TERRAIND" frobnicate
 expect_in "$TMP/err" "unknown command 'frobnicate'"
 echo "ok"

@@ -1,6 +1,7 @@
 /* Unit tests for config.c: strict keys, values, mappings, path confinement. */
 #include "test_util.h"
 
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -272,6 +273,44 @@ static void binding_beyond_loopback_needs_an_allow_list(void **state)
 	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 }
 
+/* A real path longer than the caller's buffer: refused, never cut short
+ * (a truncated path could name another file inside the allowed directory). */
+static void confined_paths_that_do_not_fit_are_refused(void **state)
+{
+	(void)state;
+	config c;
+	char err[512], resolved[CONFIG_PATH_MAX], dir[2048] = "build/tests/deep";
+	config_defaults(&c);
+	snprintf(c.allowed_dirs[0], CONFIG_PATH_MAX, "build/tests/deep");
+	c.n_allowed_dirs = 1;
+	char part[201];
+	memset(part, 'p', sizeof part - 1);
+	part[sizeof part - 1] = '\0';
+	mkdir(dir, 0755);
+	for (int i = 0; i < 6; i++) { /* 6 levels of 200 bytes: over 1200 bytes */
+		snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/%s", part);
+		mkdir(dir, 0755);
+	}
+	char file[2100], relative[2100];
+	snprintf(file, sizeof file, "%s/t.json", dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	snprintf(relative, sizeof relative, "%s/t.json", dir + strlen("build/tests/deep/"));
+	assert_int_equal(config_open_confined(&c, relative, resolved, sizeof resolved, err, sizeof err), -1);
+	assert_contains(err, "the resolved path is longer than 1023 bytes");
+	const char *name;
+	assert_int_equal(config_open_confined_dir(&c, relative, &name, resolved, sizeof resolved, err, sizeof err), -1);
+	assert_contains(err, "is longer than 1023 bytes");
+	/* the same file through a buffer large enough */
+	char large[PATH_MAX];
+	int fd = config_open_confined(&c, relative, large, sizeof large, err, sizeof err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_contains(large, "/t.json");
+	remove(file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +322,7 @@ int main(void)
 	    cmocka_unit_test(symbolic_links_are_followed_only_while_they_stay_inside),
 	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
 	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
+	    cmocka_unit_test(confined_paths_that_do_not_fit_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

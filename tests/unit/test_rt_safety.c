@@ -39,30 +39,11 @@ static void note(const char *what)
 #define SANITIZER_BUILD 0
 #endif
 #if !SANITIZER_BUILD
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
+#include "../alloc_interpose.h"
 
-void *malloc(size_t n)
+static void alloc_observed(alloc_call call)
 {
-	note("malloc");
-	return __libc_malloc(n);
-}
-void *calloc(size_t n, size_t s)
-{
-	note("calloc");
-	return __libc_calloc(n, s);
-}
-void *realloc(void *p, size_t n)
-{
-	note("realloc");
-	return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-	note("free");
-	__libc_free(p);
+	note(alloc_call_names[call]);
 }
 
 /* The rest resolve the real function on first use. */
