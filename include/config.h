@@ -73,8 +73,9 @@ typedef struct config {
 	int torch_threads;
 	float smooth_ms;
 	float gain;
-	int voices;       /* voices sounding at most at once (engine.voices) */
-	float release_ms; /* a released voice's fade */
+	int voices;         /* voices sounding at most at once (engine.voices) */
+	float release_ms;   /* a released voice's fade */
+	float crossfade_ms; /* a swap's crossfade; 0 = auto (at least a latent frame, 50 ms) */
 	log_level log_level;
 	int n_allowed_dirs;
 	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];

@@ -90,6 +90,7 @@ typedef struct scene {
 	double rate_ratio;          /* device rate / model rate */
 	float *resampled;           /* stereo after resampling */
 	size_t resampled_capacity;  /* frames */
+	uint64_t serial;            /* set by engine_publish: which swap brought it */
 	struct scene *retired_next; /* the render thread's list of scenes waiting to be freed */
 } scene;
 
@@ -132,6 +133,10 @@ void engine_free(engine *e);
 /* Voices at most (1 .. ENGINE_MAX_VOICES, default 8) and the release fade
  * (default 50 ms). Before engine_start. */
 void engine_set_voices(engine *e, int max_voices, float release_ms);
+/* The equal-power crossfade of a swap (model, terrain, scene, training
+ * result), in ms; 0 (the default) is the longest of 50 ms and both
+ * scenes' latent frames. Before engine_start. */
+void engine_set_crossfade(engine *e, float crossfade_ms);
 int engine_max_voices(const engine *e);
 
 /* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */
@@ -147,11 +152,16 @@ scene *engine_current_scene(engine *e);
  * (the event is counted as dropped). */
 int engine_send(engine *e, const control_event *ev);
 
-/* Worker: hand a new scene to the render thread; engine_collect frees what
- * the render thread has retired and returns how many scenes and gestures
- * that was (a swap retires exactly one scene: tests use the count to see
- * that it did). */
-void engine_publish(engine *e, scene *s);
+/* Worker: hand a new scene to the render thread, which crossfades to it at
+ * the next frame; returns the swap's serial number, for
+ * engine_wait_audible. engine_collect frees what the render thread has
+ * retired and returns how many scenes and gestures that was (a swap retires
+ * exactly one scene, after its crossfade: tests use the count). */
+uint64_t engine_publish(engine *e, scene *s);
+/* Worker: waits (polling, up to timeout_ms) until the callback has played
+ * the first sample of the swap `serial`; returns 0, or -1 on time-out (no
+ * audio is running). A load's /done waits for this. */
+int engine_wait_audible(engine *e, uint64_t serial, int timeout_ms);
 int engine_collect(engine *e);
 /* For an engine whose render thread is not running (fuzzers, tests):
  * drops queued control events, freeing their gestures. */

@@ -72,5 +72,9 @@ int voices_to_shed(const voice_pool *p);
  * (frame_samples interleaved stereo frames, overwritten), advancing
  * envelopes and glides; a voice whose release ends becomes free. */
 void voices_mix(voice_pool *p, const float *planar, int channels, int frame_samples, int rate, float *stereo);
+/* The same mix at the voices' present gain, pan and envelope, changing
+ * nothing: a scene fading out after a swap plays on under the new one. */
+void voices_mix_held(const voice_pool *p, const float *planar, int rows, int channels, int frame_samples,
+                     float *stereo);
 
 #endif

@@ -29,8 +29,12 @@ Streaming: decode keeps its state in registered buffers (previous frame's latent
 phase, the last 254 white-noise samples feeding the FIR noise filters). Each parameter is
 interpolated linearly per sample from the previous frame's value to the current one (no zipper
 noise), and phase/filter state carry across calls, so consecutive calls give continuous audio.
-The state is sized on the first call and reset when the batch size changes (one state per batch
-row); such a call fades in over 128 samples (no click at start). Non-finite latents are mapped
+The state is kept per batch row for up to MAX_ROWS rows, as RAVE's cached convolutions keep
+theirs (a buffer of 64 rows used as pad[:batch]): a call of batch B uses and updates rows 0..B-1
+and leaves the others as they were, so voices can come and go (the batch grows and shrinks)
+without disturbing the rows that keep playing. A row's first call fades in over 128 samples (no
+click at start); a row used again later continues from its previous state (the caller fades it
+in, as terraind's engine does). Non-finite latents are mapped
 into range so they cannot poison the state. Noise comes from torch's global generator, so
 torch.manual_seed makes decode repeatable.
 
@@ -74,6 +78,7 @@ from nn_tilde_conventions import NNTildeModule, check_model, fixed_hash_seed  # 
 SR = 48000
 HOP = 512
 NUM_HARMONICS = 32
+MAX_ROWS = 32                # streams decoded at once (terraind's MODEL_MAX_ROWS)
 FIR_TAPS = 255               # noise lowpass kernels (odd, linear phase)
 NOISE_CUTOFFS = [375.0, 1500.0, 6000.0]   # plus a 4th "kernel" that passes white noise
 WIN = 2048                   # encoder analysis window
@@ -178,11 +183,12 @@ class DemoSynth(NNTildeModule):
                              * (SR / FFT_SPEC))
         self.register_buffer("pick", torch.arange(-2, 3).view(1, 1, 1, 5))
 
-        # --- streaming state of decode (sized on first use) ---
-        self.state_batch = 0
-        self.register_buffer("prev_z", torch.zeros(0, 4))
-        self.register_buffer("phase", torch.zeros(0, 1, dtype=torch.float64))
-        self.register_buffer("noise_tail", torch.zeros(0, FIR_TAPS - 1))
+        # --- streaming state of decode, one row per stream (RAVE's pad[:batch]) ---
+        self.max_rows = MAX_ROWS
+        self.register_buffer("prev_z", torch.zeros(MAX_ROWS, 4))
+        self.register_buffer("phase", torch.zeros(MAX_ROWS, 1, dtype=torch.float64))
+        self.register_buffer("noise_tail", torch.zeros(MAX_ROWS, FIR_TAPS - 1))
+        self.register_buffer("started", torch.zeros(MAX_ROWS, dtype=torch.bool))
 
     # ------------------------------------------------------------------ decode
     @torch.jit.export
@@ -194,19 +200,22 @@ class DemoSynth(NNTildeModule):
         # NaN/inf would poison the phase/filter state for good: map them into range first
         z = torch.nan_to_num(z.float(), nan=0.0, posinf=10.0, neginf=-10.0)
         z = torch.minimum(torch.maximum(z, self.z_lo), self.z_hi)
-        fresh = self.state_batch != b
-        if fresh:
-            self.state_batch = b
-            self.prev_z = z[:, :, 0].clone()
-            self.phase = torch.zeros(b, 1, dtype=torch.float64)
-            self.noise_tail = torch.zeros(b, self.fir_taps - 1)
+        if b > self.max_rows:
+            raise RuntimeError("decode takes at most 32 rows (streams) at once")
+        fresh = torch.logical_not(self.started[:b])                        # rows never played
+        if bool(fresh.any()):
+            f = fresh.view(b, 1)
+            self.prev_z[:b] = torch.where(f, z[:, :, 0], self.prev_z[:b])
+            self.phase[:b] = torch.where(f, torch.zeros_like(self.phase[:b]), self.phase[:b])
+            self.noise_tail[:b] = torch.where(f, torch.zeros_like(self.noise_tail[:b]), self.noise_tail[:b])
+            self.started[:b] = True
         n = t * self.hop
 
         # per-sample latents: linear from the previous frame's value to this frame's value
-        v = torch.cat([self.prev_z.unsqueeze(2), z], dim=2)               # (B, 4, T+1)
+        v = torch.cat([self.prev_z[:b].unsqueeze(2), z], dim=2)           # (B, 4, T+1)
         a = v[:, :, :-1].unsqueeze(3)
         p = (a + (v[:, :, 1:].unsqueeze(3) - a) * self.ramp).reshape(b, 4, n)
-        self.prev_z.copy_(z[:, :, -1])
+        self.prev_z[:b] = z[:, :, -1]
         z0 = p[:, 0:1]
         z1 = p[:, 1:2]
         z2 = p[:, 2:3]
@@ -214,9 +223,9 @@ class DemoSynth(NNTildeModule):
 
         # harmonic part: phase by cumulative sum (float64 so long calls stay exact)
         f0 = 220.0 * torch.exp2(z0)                                        # (B, 1, N)
-        cyc = self.phase.unsqueeze(2) + torch.cumsum(f0.double() * (1.0 / self.sr_f), dim=2)
+        cyc = self.phase[:b].unsqueeze(2) + torch.cumsum(f0.double() * (1.0 / self.sr_f), dim=2)
         cyc = cyc - torch.floor(cyc)
-        self.phase.copy_(cyc[:, :, -1])
+        self.phase[:b] = cyc[:, :, -1]
         ph = cyc.float()
         kf = self.harm_k * f0                                              # (B, K, N)
         expo = torch.clamp(2.0 - 0.75 * z2, 0.5, 4.0)
@@ -228,8 +237,8 @@ class DemoSynth(NNTildeModule):
 
         # noise part: white noise through 4 FIR filters, crossfaded per sample by brightness
         white = torch.randn(b, n)
-        x = torch.cat([self.noise_tail, white], dim=1)
-        self.noise_tail.copy_(x[:, n:])
+        x = torch.cat([self.noise_tail[:b], white], dim=1)
+        self.noise_tail[:b] = x[:, n:]
         bands = F.conv1d(x.unsqueeze(1), self.noise_kernels)               # (B, 4, N)
         u = torch.clamp((z2 + 3.0) * 0.5, 0.0, 3.0)
         w = torch.relu(1.0 - torch.abs(u - self.four))                     # (B, 4, N)
@@ -241,9 +250,10 @@ class DemoSynth(NNTildeModule):
         level = torch.pow(10.0, (-18.0 + 6.0 * z1) / 20.0)
         y = level * ((1.0 - mix) * harm + mix * noise) / norm
         y = self.limit * torch.tanh(y / self.limit)
-        if fresh:   # click-free start: 128-sample raised-cosine fade-in
+        if bool(fresh.any()):   # click-free start of a row: 128-sample raised-cosine fade-in
             nf = min(n, self.fade_in.shape[0])
-            y = torch.cat([y[:, :, :nf] * self.fade_in[:nf], y[:, :, nf:]], dim=2)
+            faded = torch.cat([y[:, :, :nf] * self.fade_in[:nf], y[:, :, nf:]], dim=2)
+            y = torch.where(fresh.view(b, 1, 1), faded, y)
         return y
 
     # ------------------------------------------------------------------ encode

@@ -26,8 +26,8 @@ Files (one line printed per file written):
   wrong_shape.ts   decode_params = [4, 512, 1, 1] but decode returns (B, 1, T*256)
   throws.ts        decode_params = [4, 512, 1, 1] and decode raises "decoder exploded"
   rave_bench.ts    RAVE-v2-sized streaming-style decoder (48 kHz mono, ratio 2048, 16 latents,
-                   ~4 M random weights): cached causal convs (state in buffers) and upsampling
-                   stages 4*4*4*4*2*2*2; encode is a single strided conv. Prints its parameter
+                   ~4 M random weights): cached causal convs (state in buffers, one row per
+                   stream for up to 32: pad[:batch] as RAVE) and upsampling stages 4*4*4*4*2*2*2; encode is a single strided conv. Prints its parameter
                    count and the time of one decode of T=1 on one thread.
 
 The broken models only have the methods named (decode, plus encode where it says so); each
@@ -200,20 +200,24 @@ class DecodeOnly(NNTildeModule):
 
 
 # ----------------------------------------------------------------------------- rave_bench
+MAX_ROWS = 32   # streams decoded at once (terraind's MODEL_MAX_ROWS)
+
+
 class CachedConv1d(nn.Module):
-    """Causal Conv1d whose left context is cached across calls (RAVE's cached_conv idea)."""
+    """Causal Conv1d whose left context is cached across calls, one row per stream, as RAVE's
+    cached_conv keeps it (a buffer of MAX_BATCH_SIZE rows used as pad[:batch]): a call of batch B
+    continues rows 0..B-1 and leaves the others as they were."""
 
     def __init__(self, cin: int, cout: int, k: int, dilation: int = 1):
         super().__init__()
         self.conv = nn.Conv1d(cin, cout, k, dilation=dilation)
         self.pad = (k - 1) * dilation
-        self.register_buffer("cache", torch.zeros(1, cin, self.pad))
+        self.register_buffer("cache", torch.zeros(MAX_ROWS, cin, self.pad))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.cache.shape[0] != x.shape[0]:
-            self.cache = torch.zeros(x.shape[0], x.shape[1], self.pad)
-        x = torch.cat([self.cache, x], dim=2)
-        self.cache = x[:, :, x.shape[2] - self.pad:].clone()
+        b = x.shape[0]
+        x = torch.cat([self.cache[:b], x], dim=2)
+        self.cache[:b] = x[:, :, x.shape[2] - self.pad:]
         return self.conv(x)
 
 

@@ -157,7 +157,8 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms", "gain", "voices", "release_ms", NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms",    "gain", "voices",
+	                                    "release_ms",    "crossfade_ms", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
@@ -165,7 +166,8 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
 	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
 	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
-	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0)
+	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
+	    get_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -555,8 +557,8 @@ static int confine(const config *c, const char *requested, char *real, char *err
 		char candidate[PATH_MAX + CONFIG_PATH_MAX + 2], dir[PATH_MAX];
 		if (!in_working_dir && (!relative || !realpath(c->allowed_dirs[i], dir)))
 			continue;
-		if (path_format(candidate, sizeof candidate, "the path", err, errlen, "%s%s%s", in_working_dir ? "" : dir,
-		                in_working_dir ? "" : "/", requested) < 0)
+		if (path_format(candidate, sizeof candidate, "the path", err, errlen, "%s%s%s",
+		                in_working_dir ? "" : dir, in_working_dir ? "" : "/", requested) < 0)
 			return -1;
 		resolution r;
 		int rc = resolve(candidate, &r);

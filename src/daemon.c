@@ -64,6 +64,7 @@ typedef struct daemon_state {
 	/* worker */
 	pthread_t worker, notifier;
 	bool worker_started, notifier_started;
+	uint64_t last_swap;   /* worker: the serial of the last scene published */
 	pthread_mutex_t lock; /* queue, names */
 	pthread_cond_t wake;
 	osc_request queue[QUEUE_MAX];
@@ -226,7 +227,7 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 		return -1;
 	if (warning[0])
 		log_warn("%s", warning);
-	engine_publish(d->engine, s);
+	d->last_swap = engine_publish(d->engine, s);
 	osc_set_terrain(&d->osc, t);
 	remember_names(d, m, t);
 	return 0;
@@ -342,6 +343,10 @@ static void run_request(daemon_state *d, const osc_request *req)
 	if (osc_request_has_file(req))
 		close(req->fd);
 	if (rc == 0) {
+		/* As scsynth answers after the real-time stage: /done once the new
+		 * sound is audible, not when it was queued (a save changes no sound). */
+		if (req->type != OSC_SAVE_TERRAIN && engine_wait_audible(d->engine, d->last_swap, 2000) < 0)
+			log_warn("%s: the new sound was not heard within 2 s (is the audio running?)", req->address);
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		return;
 	}
@@ -494,6 +499,7 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 	if (engine_create(rate, d->cfg.period, d->cfg.ring_ms, d->cfg.record[0] != 0, &d->engine, err, errlen) < 0)
 		return -1;
 	engine_set_voices(d->engine, d->cfg.voices, d->cfg.release_ms);
+	engine_set_crossfade(d->engine, d->cfg.crossfade_ms);
 	if (load_initial_scene(d, rate, &s, err, errlen) < 0)
 		return -1;
 	engine_set_gain(d->engine, d->cfg.gain); /* until osc_init takes over the gain */

@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "voices.h"
@@ -76,7 +77,8 @@ struct engine {
 	int thread_started;
 	sem_t wake;
 	int max_voices;
-	float release_ms;
+	float release_ms, crossfade_ms;
+	uint64_t serial; /* worker: swaps published */
 
 	atomic_int render_started;
 	int realtime; /* written by the render thread before render_started */
@@ -89,13 +91,18 @@ struct engine {
 	control_event schedule[SCHEDULE_MAX];
 	int n_scheduled;
 	deferred_list deferred;
-	int behind;  /* frames in a row that took longer than they last */
-	int on_time; /* frames in a row since, while demoted */
-	int demoted; /* real-time priority given up while overloaded */
+	scene *outgoing;              /* the scene fading out after a swap, or NULL */
+	float *outgoing_audio;        /* its device-rate stereo frames not yet mixed in */
+	size_t outgoing_frames;       /* how many */
+	size_t xfade_done, xfade_len; /* device frames into the crossfade, and its length */
+	int behind;                   /* frames in a row that took longer than they last */
+	int on_time;                  /* frames in a row since, while demoted */
+	int demoted;                  /* real-time priority given up while overloaded */
 	char error[512];
 
 	/* audio callback only */
 	uint64_t frames_read;
+	uint64_t audible_seen; /* the last swap serial the callback reached */
 	float gain_now, fade_level;
 	float gain_step;                    /* per-sample glide coefficient */
 	float limiter_env, limiter_release; /* peak envelope, and its per-sample decay */
@@ -115,7 +122,11 @@ struct engine {
 	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT]; /* snapshot of voice 0's last latents, for /notify */
 	atomic_int latent_count;
 	atomic_int fading, faded;
+	/* a swap is audible once the callback reaches the ring index where it began */
+	atomic_uint_fast64_t swap_frame, taken_serial, audible_serial;
 };
+
+enum { OUTGOING_FRAMES = 2 * (ENGINE_MAX_FRAME + 64) }; /* one new and one old frame at the device rate */
 
 /* ---- scenes (worker thread) ------------------------------------------ */
 
@@ -205,7 +216,9 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->audio = ring_create(AUDIO_RING_FRAMES, ENGINE_CHANNELS * sizeof(float));
 	e->retire = ring_create(RETIRE_RING_ITEMS, sizeof(retired));
 	e->record = record ? ring_create(RECORD_RING_FRAMES, ENGINE_CHANNELS * sizeof(float)) : NULL;
-	if (!e->control || !e->audio || !e->retire || (record && !e->record) || sem_init(&e->wake, 0, 0) != 0) {
+	e->outgoing_audio = malloc(sizeof(float) * ENGINE_CHANNELS * OUTGOING_FRAMES);
+	if (!e->control || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio ||
+	    sem_init(&e->wake, 0, 0) != 0) {
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
 	}
@@ -220,6 +233,11 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	engine_set_gain(e, 1.0f);
 	*out = e;
 	return 0;
+}
+
+void engine_set_crossfade(engine *e, float crossfade_ms)
+{
+	e->crossfade_ms = crossfade_ms > 0 ? crossfade_ms : 0;
 }
 
 void engine_set_voices(engine *e, int max_voices, float release_ms)
@@ -257,6 +275,8 @@ void engine_free(engine *e)
 	}
 	scene_free(atomic_exchange(&e->pending, NULL));
 	scene_free(e->current);
+	scene_free(e->outgoing);
+	free(e->outgoing_audio);
 	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
@@ -347,6 +367,33 @@ static float voice_smoothing(const engine *e, const scene *s)
 	return e->smooth_ms >= 0 ? e->smooth_ms : s->smooth_ms;
 }
 
+static double frame_ms(const scene *s)
+{
+	return 1000.0 * s->model->ratio / s->model->sample_rate;
+}
+
+/* The old scene plays on under the new one for the crossfade (both decode
+ * meanwhile), then retires. A swap during a crossfade retires the scene
+ * that was already fading out. */
+static void start_crossfade(engine *e, scene *old, const scene *s)
+{
+	if (e->outgoing)
+		retire(e, e->outgoing, NULL);
+	double ms = e->crossfade_ms;
+	if (ms <= 0) {
+		ms = 50.0;
+		if (frame_ms(old) > ms)
+			ms = frame_ms(old);
+		if (frame_ms(s) > ms)
+			ms = frame_ms(s);
+	}
+	size_t len = (size_t)(ms * e->device_rate / 1000.0);
+	e->outgoing = old;
+	e->outgoing_frames = 0;
+	e->xfade_done = 0;
+	e->xfade_len = len > 0 ? len : 1;
+}
+
 /* Voices carry over to the new scene: same targets (clamped to its
  * bounds), same rows; its smoothing follows the new model's frame. */
 static void take_pending_scene(engine *e)
@@ -366,10 +413,12 @@ static void take_pending_scene(engine *e)
 			s->row_used[v->row] = 1;
 	}
 	e->current = s;
+	start_crossfade(e, old, s);
 	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
 	atomic_store(&e->target_fill, render_threshold(e, s));
 	atomic_fetch_add(&e->swaps, 1);
-	retire(e, old, NULL);
+	atomic_store_explicit(&e->swap_frame, e->frames_written, memory_order_relaxed);
+	atomic_store_explicit(&e->taken_serial, s->serial, memory_order_release);
 }
 
 static void arm_latency_probe(engine *e, int64_t received_ns)
@@ -538,31 +587,43 @@ static void play_gestures(engine *e, int64_t now)
 	}
 }
 
-/* Every sounding voice's cursor steps and its latent vector goes to its
- * row; returns the rows to decode. */
-static int evaluate_voices(engine *e, scene *s)
+/* One latent frame of smoothing for every sounding voice. */
+static void step_voices(engine *e, const scene *s)
 {
-	const int ld = s->terrain->latent_dim;
-	for (int i = 0; i < VOICES_MAX; i++) {
-		voice *v = &e->voices.voices[i];
-		if (v->state == VOICE_FREE)
-			continue;
-		render_cursor_step(&v->control, s->terrain);
-		terrain_eval(s->terrain, v->control.cursor, s->latents + (size_t)v->row * ld, s->scratch);
-	}
-	return voices_rows(&e->voices);
+	for (int i = 0; i < VOICES_MAX; i++)
+		if (e->voices.voices[i].state != VOICE_FREE)
+			render_cursor_step(&e->voices.voices[i].control, s->terrain);
 }
 
-/* Decodes the sounding rows (silence when none sounds, or when the decode
- * fails: time is kept either way) and mixes them into s->mix. */
+/* Each sounding voice's latent vector, at its cursor, goes to its row of
+ * the scene; then the rows are decoded (silence when none sounds, or when
+ * the decode fails: time is kept either way). Returns the rows decoded. */
+static int decode_rows(engine *e, scene *s)
+{
+	const int ld = s->terrain->latent_dim, n = s->model->ratio;
+	int rows = 0;
+	for (int i = 0; i < VOICES_MAX; i++) {
+		const voice *v = &e->voices.voices[i];
+		if (v->state == VOICE_FREE || v->row >= s->rows)
+			continue;
+		terrain_eval(s->terrain, v->control.cursor, s->latents + (size_t)v->row * ld, s->scratch);
+		if (v->row + 1 > rows)
+			rows = v->row + 1;
+	}
+	if (rows > 0 && model_decode_rows(s->model, s->latents, rows, 1, s->planar, e->error, sizeof e->error) < 0) {
+		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)s->model->audio_channels * (size_t)n);
+		atomic_fetch_add(&e->decode_errors, 1);
+	}
+	return rows;
+}
+
+/* The voices' next frame in the playing scene, mixed into s->mix. */
 static void decode_and_mix(engine *e, scene *s)
 {
 	const model *m = s->model;
-	const int n = m->ratio, rows = evaluate_voices(e, s);
-	if (rows > 0 && model_decode_rows(s->model, s->latents, rows, 1, s->planar, e->error, sizeof e->error) < 0) {
-		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)m->audio_channels * (size_t)n);
-		atomic_fetch_add(&e->decode_errors, 1);
-	}
+	const int n = m->ratio;
+	step_voices(e, s);
+	decode_rows(e, s);
 	voices_mix(&e->voices, s->planar, m->audio_channels, n, m->sample_rate, s->mix);
 	for (int i = 0; i < VOICES_MAX; i++) /* a voice whose release ended lets its gesture go */
 		if (e->voices.voices[i].state == VOICE_FREE && e->voices.voices[i].playing)
@@ -573,7 +634,7 @@ static void decode_and_mix(engine *e, scene *s)
 }
 
 /* The mixed frame at the device rate: where it is and how many frames. */
-static const float *to_device_rate(engine *e, scene *s, size_t *frames)
+static float *to_device_rate(engine *e, scene *s, size_t *frames)
 {
 	const int n = s->model->ratio;
 	*frames = (size_t)n;
@@ -636,13 +697,52 @@ static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 	}
 }
 
+/* One more frame of the outgoing scene, at the voices' present cursors
+ * and levels, appended at the device rate to what waits to be mixed in. */
+static void render_outgoing(engine *e)
+{
+	scene *o = e->outgoing;
+	int rows = decode_rows(e, o);
+	voices_mix_held(&e->voices, o->planar, rows, o->model->audio_channels, o->model->ratio, o->mix);
+	size_t frames;
+	const float *audio = to_device_rate(e, o, &frames);
+	memcpy(e->outgoing_audio + ENGINE_CHANNELS * e->outgoing_frames, audio,
+	       sizeof(float) * ENGINE_CHANNELS * frames);
+	e->outgoing_frames += frames;
+}
+
+/* Equal power: the new scene rises as sin, the old falls as cos of the
+ * same angle, so the sum of their powers stays constant. */
+static void crossfade(engine *e, float *out, size_t frames)
+{
+	while (e->outgoing_frames < frames)
+		render_outgoing(e);
+	const float *old = e->outgoing_audio;
+	for (size_t i = 0; i < frames; i++) {
+		double x = (double)(e->xfade_done + i) / (double)e->xfade_len;
+		float angle = (float)(0.5 * M_PI * (x < 1.0 ? x : 1.0)), up = sinf(angle), down = cosf(angle);
+		out[2 * i] = up * out[2 * i] + down * old[2 * i];
+		out[2 * i + 1] = up * out[2 * i + 1] + down * old[2 * i + 1];
+	}
+	e->outgoing_frames -= frames;
+	memmove(e->outgoing_audio, e->outgoing_audio + ENGINE_CHANNELS * frames,
+	        sizeof(float) * ENGINE_CHANNELS * e->outgoing_frames);
+	e->xfade_done += frames;
+	if (e->xfade_done >= e->xfade_len) {
+		retire(e, e->outgoing, NULL);
+		e->outgoing = NULL;
+	}
+}
+
 static void render_one(engine *e)
 {
 	scene *s = e->current;
 	int64_t t0 = clock_now_ns();
 	decode_and_mix(e, s);
 	size_t frames;
-	const float *out = to_device_rate(e, s, &frames);
+	float *out = to_device_rate(e, s, &frames);
+	if (e->outgoing)
+		crossfade(e, out, frames);
 	e->frames_written += ring_write(e->audio, out, frames);
 	atomic_fetch_add(&e->frames_rendered, 1);
 	int64_t took = clock_now_ns() - t0;
@@ -748,13 +848,25 @@ scene *engine_current_scene(engine *e)
 	return e->latest;
 }
 
-void engine_publish(engine *e, scene *s)
+uint64_t engine_publish(engine *e, scene *s)
 {
+	s->serial = ++e->serial;
 	e->latest = s;
 	/* If the previous scene was never picked up, it was never played: free
 	 * it here (references keep whatever it shares with the playing scene). */
 	scene_free(atomic_exchange_explicit(&e->pending, s, memory_order_acq_rel));
 	sem_post(&e->wake);
+	return s->serial;
+}
+
+int engine_wait_audible(engine *e, uint64_t serial, int timeout_ms)
+{
+	for (int waited = 0; waited <= timeout_ms; waited += 2) {
+		if (atomic_load(&e->audible_serial) >= serial)
+			return 0;
+		nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+	}
+	return -1;
 }
 
 int engine_collect(engine *e)
@@ -808,6 +920,17 @@ int engine_faded(const engine *e)
 }
 
 /* ---- audio callback -------------------------------------------------------- */
+
+/* A swap becomes audible when the callback reaches the ring index of its
+ * first sample. */
+static void check_swap_audible(engine *e)
+{
+	uint64_t taken = atomic_load_explicit(&e->taken_serial, memory_order_acquire);
+	if (taken == e->audible_seen || e->frames_read < atomic_load_explicit(&e->swap_frame, memory_order_relaxed))
+		return;
+	e->audible_seen = taken;
+	atomic_store_explicit(&e->audible_serial, taken, memory_order_release);
+}
 
 static void check_latency_probe(engine *e, size_t got)
 {
@@ -887,6 +1010,7 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels)
 		}
 		done += want;
 	}
+	check_swap_audible(e);
 	if (short_read)
 		atomic_fetch_add(&e->underruns, 1);
 	atomic_fetch_add(&e->frames_out, frames);

@@ -149,3 +149,22 @@ void voices_mix(voice_pool *p, const float *planar, int channels, int frame_samp
 		if (p->voices[i].state != VOICE_FREE)
 			mix_voice(&p->voices[i], planar, channels, frame_samples, release_step, stereo);
 }
+
+void voices_mix_held(const voice_pool *p, const float *planar, int rows, int channels, int frame_samples, float *stereo)
+{
+	memset(stereo, 0, sizeof(float) * 2 * (size_t)frame_samples);
+	for (int k = 0; k < VOICES_MAX; k++) {
+		const voice *v = &p->voices[k];
+		if (v->state == VOICE_FREE || v->row >= rows) /* a row the scene does not have */
+			continue;
+		const float *left = planar + (size_t)v->row * channels * frame_samples;
+		const float *right = left + (channels > 1 ? frame_samples : 0);
+		float l, r;
+		pan_gains(v->pan_now, channels, &l, &r);
+		const float g = v->env * v->gain_now;
+		for (int i = 0; i < frame_samples; i++) {
+			stereo[2 * i] += g * l * left[i];
+			stereo[2 * i + 1] += g * r * right[i];
+		}
+	}
+}
