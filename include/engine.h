@@ -120,6 +120,8 @@ typedef struct engine_stats {
 	int voices_max;            /* engine.voices, or fewer when the model decodes fewer at once */
 	uint64_t voices_shed;      /* voices released or refused because decoding fell behind or no row was free */
 	uint64_t overloaded;       /* frames the render thread took longer to make than they last */
+	int render_realtime;       /* the render thread runs at real-time priority now (it gives it up
+	                            * while it cannot keep up with one voice) */
 } engine_stats;
 
 typedef struct engine engine;

@@ -20,6 +20,8 @@ Files (one line printed per file written):
   rave_v1_stereo.ts  RAVE v1 `--stereo` export layout: encode_params [1,1,8,2048] (mono in),
                    decode_params [8,2048,2,1] (stereo out), no get_methods()/sr
   long_frame.ts    8 kHz mono, ratio 16384: a frame larger than the live audio ring at 48 kHz
+  slow.ts          the demo's layout (48 kHz mono, ratio 512, 4 latents) with a decode that takes
+                   about 4x a latent frame on this machine (calibrated when generated): overload
   no_decode.ts     48 kHz autoencoder-looking module with only `encode`
   bad_params.ts    decode_params has 3 entries ([4, 512, 1])
   zero_ratio.ts    decode_params = [4, 0, 1, 1]
@@ -168,6 +170,41 @@ class LongFrame(NNTildeModule):
         t = torch.arange(16384 * z.shape[2], dtype=torch.float32) / 8000.0
         tone = 0.25 * torch.sin(2.0 * 3.14159265 * 220.0 * t)
         return tone.reshape(1, 1, -1).repeat(z.shape[0], 1, 1)
+
+
+class Slow(NNTildeModule):
+    """The demo's layout (48 kHz mono, ratio 512, 4 latents) with a decode that burns `loops`
+    512x512 matrix products before answering: about 4x a latent frame (10.7 ms) on this machine,
+    calibrated when generated. For the overload tests: a model too heavy for the machine."""
+
+    def __init__(self, loops: int):
+        super().__init__(48000)
+        self.register_method("decode", 4, 512, 1, 1, labels("latent", 4), ["audio"])
+        self.register_buffer("work", torch.randn(512, 512) / 512.0)
+        self.loops = loops
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        acc = self.work
+        for _ in range(self.loops):
+            acc = torch.tanh(acc @ self.work)
+        t = torch.arange(512 * z.shape[2], dtype=torch.float32) / 48000.0
+        tone = 0.2 * torch.sin(2.0 * 3.14159265 * 220.0 * t) + 0.0 * acc[0, 0]
+        return tone.reshape(1, 1, -1).repeat(z.shape[0], 1, 1)
+
+
+def calibrated_slow_loops(target_ms: float) -> int:
+    """Matrix products that take target_ms on one thread here."""
+    w = torch.randn(512, 512) / 512.0
+    acc = w
+    for _ in range(5):
+        acc = torch.tanh(acc @ w)
+    n = 50
+    t0 = time.perf_counter()
+    for _ in range(n):
+        acc = torch.tanh(acc @ w)
+    per = (time.perf_counter() - t0) / n * 1e3
+    return max(1, int(target_ms / per))
 
 
 class EncodeOnly(NNTildeModule):
@@ -332,6 +369,11 @@ def main() -> None:
     p = save(LongFrame(), outdir, "long_frame.ts", "8 kHz, ratio 16384 (98304 samples a frame at 48 kHz)")
     check_model(p, 8000, {"decode": [4, 16384, 1, 1]})
     assert tuple(torch.jit.load(p).decode(torch.zeros(1, 4, 2)).shape) == (1, 1, 32768)
+
+    torch.manual_seed(12)
+    loops = calibrated_slow_loops(4 * 512 / 48000 * 1e3)
+    p = save(Slow(loops), outdir, "slow.ts", "demo layout, decode ~4x a frame (%d matrix products)" % loops)
+    check_model(p, 48000, {"decode": [4, 512, 1, 1]})
 
     torch.manual_seed(2)
     p = save(EncodeOnly(), outdir, "no_decode.ts", "only encode")

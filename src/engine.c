@@ -110,7 +110,7 @@ struct engine {
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
 	atomic_uint_fast64_t limited, resample_errors, voices_shed, overloaded;
-	atomic_int voices_active, voices_max;
+	atomic_int voices_active, voices_max, realtime_now;
 	atomic_int_fast64_t latency_ns, render_ns_max;
 	atomic_uint_fast64_t probe_frame;
 	atomic_int_fast64_t probe_ns;
@@ -379,6 +379,14 @@ static void start_crossfade(engine *e, scene *old, const scene *s)
 {
 	if (e->outgoing)
 		retire(e, e->outgoing, NULL);
+	e->outgoing = NULL;
+	if (e->behind > 0 || e->demoted) {
+		/* Behind already: decoding the old scene on for a crossfade would
+		 * only prolong the glitches. The swap cuts (the ring's audio of the
+		 * old scene still plays first). */
+		retire(e, old, NULL);
+		return;
+	}
 	double ms = e->crossfade_ms;
 	if (ms <= 0) {
 		ms = 50.0;
@@ -677,7 +685,7 @@ static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 	if (took_ns <= lasts_ns) {
 		e->behind = 0;
 		if (e->demoted && ++e->on_time >= RECOVER_FRAMES && e->realtime) {
-			set_realtime(1);
+			atomic_store(&e->realtime_now, set_realtime(1));
 			e->demoted = 0;
 		}
 		return;
@@ -693,6 +701,7 @@ static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 		atomic_fetch_add(&e->voices_shed, 1);
 	} else if (e->realtime && !e->demoted) {
 		set_realtime(0);
+		atomic_store(&e->realtime_now, 0);
 		e->demoted = 1;
 	}
 }
@@ -791,6 +800,7 @@ static void *render_main(void *arg)
 {
 	engine *e = arg;
 	e->realtime = set_realtime(1);
+	atomic_store(&e->realtime_now, e->realtime);
 	atomic_store(&e->render_started, 1);
 	while (atomic_load(&e->running)) {
 		follow_controls(e);
@@ -1037,6 +1047,7 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->voices_max = atomic_load(&e->voices_max);
 	s->voices_shed = atomic_load(&e->voices_shed);
 	s->overloaded = atomic_load(&e->overloaded);
+	s->render_realtime = atomic_load(&e->realtime_now);
 }
 
 int engine_device_rate(const engine *e)

@@ -407,6 +407,7 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "voices_max", s.voices_max);
 	osc_status_add_int(m, "voices_shed", (int64_t)s.voices_shed);
 	osc_status_add_int(m, "overloaded", (int64_t)s.overloaded);
+	osc_status_add_int(m, "render_realtime", s.render_realtime);
 	osc_status_add_float(m, "latency_ms", s.latency_ns < 0 ? -1.0 : s.latency_ns / 1e6);
 	osc_status_add_float(m, "render_max_ms", s.render_ns_max / 1e6);
 	osc_status_add_float(m, "gain", engine_get_gain(o->engine));

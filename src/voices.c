@@ -90,16 +90,17 @@ int voices_sounding(const voice_pool *p)
 
 int voices_to_shed(const voice_pool *p)
 {
-	int pick = -1;
+	int pick = -1, on = 0;
 	for (int i = 0; i < VOICES_MAX; i++) {
 		const voice *v = &p->voices[i];
-		if (v->state != VOICE_ON)
+		if (v->state != VOICE_ON) /* a releasing voice is on its way out already */
 			continue;
+		on++;
 		const voice *best = pick < 0 ? NULL : &p->voices[pick];
 		if (!best || v->level < best->level || (v->level == best->level && v->started < best->started))
 			pick = i;
 	}
-	return voices_sounding(p) > 1 ? pick : -1;
+	return on > 1 ? pick : -1;
 }
 
 /* Left and right gains for a pan: equal power, 0 dB each at the centre. */

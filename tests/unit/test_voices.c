@@ -104,6 +104,10 @@ static void the_quietest_voice_is_shed_first_then_the_oldest(void **state)
 		planar[1 * N + i] = 0.5f;
 	voices_mix(&p, planar, 1, N, RATE, stereo);
 	assert_int_equal(voices_to_shed(&p), 0); /* equal levels: the oldest */
+	voices_release(&p, 0);                   /* shed: releasing, and out of the choice */
+	assert_int_equal(voices_to_shed(&p), 1);
+	voices_release(&p, 1);
+	assert_int_equal(voices_to_shed(&p), -1); /* never the last voice playing on */
 	voices_init(&p, 4, 50);
 	voices_start(&p, 0, ROWS, used, N, RATE);
 	assert_int_equal(voices_to_shed(&p), -1); /* never the last voice */

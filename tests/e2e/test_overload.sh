@@ -1,0 +1,24 @@
+#!/bin/sh
+# A model too heavy for the machine (decode ~4x a latent frame) never
+# bricks the daemon: voices are shed, /status answers, a swap to a light
+# model is taken and plays in real time, /quit works (overload_checks.py).
+. tests/e2e/lib.sh
+. tests/e2e/jack.sh
+
+start_jack 48000 128
+PORT=$(free_port)
+cat >"$TMP/test.json" <<CONF
+{ "audio": { "ring_ms": 15 }, "allowed_dirs": ["models", "terrains", "$BUILD/models"] }
+CONF
+"$TERRAIND" --config "$TMP/test.json" --port "$PORT" --model "$BUILD/models/slow.ts" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+wait_for_daemon "$PORT"
+
+$PY tests/e2e/overload_checks.py "$PORT" || fail "overload checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
+for _ in $(seq $((50 * SLOW))); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$DAEMON" 2>/dev/null && fail "the daemon did not stop after /quit"
+wait $DAEMON || fail "the daemon exited $? after /quit: $(tail -5 "$TMP/daemon.err")"
+if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_jack
+echo "ok"
