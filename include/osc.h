@@ -42,6 +42,7 @@ typedef enum osc_request_type {
 	OSC_QUIT,
 	OSC_TRAIN,        /* train a new terrain on the collected pairs (`epochs`) */
 	OSC_SAVE_TERRAIN, /* save the playing terrain to `path` */
+	OSC_LOAD_SCENE,   /* a model (`path`, `fd`) and a terrain (`path2`, `fd2`) swapped together */
 } osc_request_type;
 
 /* Work the control thread hands to the worker (loads take seconds). */
@@ -53,6 +54,8 @@ typedef struct osc_request {
 	 * osc_request_has_file; -1 otherwise). Whoever accepts the request
 	 * (the request callback returning 0) closes it. */
 	int fd;
+	char path2[CONFIG_PATH_MAX]; /* OSC_LOAD_SCENE: the terrain, read through fd2 */
+	int fd2;
 	int overwrite; /* OSC_SAVE_TERRAIN: replace an existing file */
 	int epochs;
 	osc_peer peer;
@@ -62,8 +65,12 @@ typedef struct osc_request {
  * a request of another type never has its fd closed, even if left 0). */
 static inline int osc_request_has_file(const osc_request *req)
 {
-	return req->type == OSC_LOAD_MODEL || req->type == OSC_LOAD_TERRAIN || req->type == OSC_SAVE_TERRAIN;
+	return req->type == OSC_LOAD_MODEL || req->type == OSC_LOAD_TERRAIN || req->type == OSC_SAVE_TERRAIN ||
+	       req->type == OSC_LOAD_SCENE;
 }
+
+/* Closes what the request carries (fd, and fd2 for a scene). */
+void osc_request_close_files(const osc_request *req);
 
 typedef struct osc_callbacks {
 	/* Sends one serialised OSC packet to a peer (net_start installs it). */

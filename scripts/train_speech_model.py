@@ -3,6 +3,8 @@
 of scripts/make_corpus.sh, exported with the nn~ / RAVE conventions.
 
   /usr/bin/python3 scripts/train_speech_model.py [CORPUS_DIR] [-o models/speech.ts] [--seconds 150]
+  /usr/bin/python3 scripts/train_speech_model.py --weights models/speech.ts -o models/speech.ts
+      (re-export the trained weights, e.g. after a change to the streaming state)
 
 22.05 kHz mono, ratio 256 (one latent frame = 11.6 ms), 8 latents.
 - encode (B,1,N) -> (B,8,N//256): a learned analysis frame of 512 samples every 256
@@ -10,7 +12,9 @@ of scripts/make_corpus.sh, exported with the nn~ / RAVE conventions.
 - decode (B,8,T) -> (B,1,T*256): two pointwise layers, then a learned synthesis frame of 512
   samples overlap-added every 256 (a transposed convolution). Streaming: the overlapping tail
   of each call is kept in a buffer and added to the next call's start, so decoding frame by
-  frame gives the same audio as decoding all at once, without clicks at call boundaries.
+  frame gives the same audio as decoding all at once, without clicks at call boundaries. The
+  tail is kept per batch row, for up to 32 streams (RAVE's pad[:batch]): voices come and go
+  without disturbing the others.
 Loss: multi-resolution STFT magnitudes (linear and log) plus a little waveform L1. Adam.
 Training stops after --seconds of wall time (default 150 s on one thread: "minutes"), with
 fixed seeds; the file is then checked from the outside like terraind's loader sees it.
@@ -29,6 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nn_tilde_conventions import NNTildeModule, check_model, fixed_hash_seed, labels  # noqa: E402
 
 SR, RATIO, LATENTS, WIDTH = 22050, 256, 8, 128
+MAX_ROWS = 32  # streams decoded at once, each with its own overlap-add tail (RAVE's pad[:batch])
 
 
 class SpeechAutoencoder(NNTildeModule):
@@ -44,7 +49,7 @@ class SpeechAutoencoder(NNTildeModule):
                                  nn.LeakyReLU(0.2))
         # No bias: overlap-added frames would add it twice where they overlap.
         self.synthesis = nn.ConvTranspose1d(WIDTH, 1, 2 * RATIO, stride=RATIO, bias=False)
-        self.register_buffer("tail", torch.zeros(1, 1, RATIO))
+        self.register_buffer("tail", torch.zeros(MAX_ROWS, 1, RATIO))
         self.ratio = RATIO
 
     def encode_frames(self, x: torch.Tensor) -> torch.Tensor:
@@ -63,12 +68,11 @@ class SpeechAutoencoder(NNTildeModule):
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         y = self.decode_full(z)
-        if self.tail.shape[0] != y.shape[0]:
-            self.tail = torch.zeros(y.shape[0], 1, self.ratio)
+        b = y.shape[0]
         n = z.shape[2] * self.ratio
         out = y[:, :, :n].clone()
-        out[:, :, :self.ratio] += self.tail
-        self.tail = y[:, :, n:].clone()
+        out[:, :, :self.ratio] += self.tail[:b]
+        self.tail[:b] = y[:, :, n:]
         return out
 
     @torch.jit.export
@@ -114,14 +118,20 @@ def main():
     ap.add_argument("corpus", nargs="?", default="build/corpus")
     ap.add_argument("-o", "--output", default="models/speech.ts")
     ap.add_argument("--seconds", type=float, default=150)
+    ap.add_argument("--weights", help="re-export the weights of an existing speech model (no training)")
     a = ap.parse_args()
     torch.manual_seed(0)
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
-    clips = load_corpus(a.corpus)
+    clips = None if a.weights else load_corpus(a.corpus)
     model = SpeechAutoencoder()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     t0, step = time.monotonic(), 0
+    loss = torch.zeros(())
+    if a.weights:  # the same network from a file, its state (the tail) left fresh
+        weights = {k: v for k, v in torch.jit.load(a.weights).state_dict().items() if k != "tail"}
+        model.load_state_dict(weights, strict=False)
+        a.seconds = 0
     while time.monotonic() - t0 < a.seconds:
         x = batch(clips, rng)
         y = model.decode_full(model.encode_frames(x))[:, :, :x.shape[2]]
@@ -139,7 +149,8 @@ def main():
                                    "forward": [1, 1, 1, 1]})
     # Streaming check: frame by frame equals all at once.
     with torch.no_grad():
-        z = m.encode(batch(clips, np.random.default_rng(1), 1))
+        x = batch(clips, np.random.default_rng(1), 1) if clips else 0.1 * torch.randn(1, 1, RATIO * 64)
+        z = m.encode(x)
         m.tail.zero_()
         whole = m.decode(z)
         m.tail.zero_()

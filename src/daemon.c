@@ -233,10 +233,11 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 	return 0;
 }
 
+static model_options live_model_options(const daemon_state *d);
+
 static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
-	model_options options = model_default_options();
-	options.torch_threads = d->cfg.torch_threads;
+	model_options options = live_model_options(d);
 	model *m;
 	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) < 0)
 		return -1;
@@ -248,15 +249,72 @@ static int load_model_request(daemon_state *d, const osc_request *req, char *err
 	return rc;
 }
 
+static model_options live_model_options(const daemon_state *d)
+{
+	model_options options = model_default_options();
+	options.torch_threads = d->cfg.torch_threads;
+	return options;
+}
+
+/* The model a terrain records, when it is not the one playing and its file
+ * (<id>.ts) is in an allowed directory: loaded, so that the terrain comes
+ * with its model. NULL otherwise (then the terrain plays with the model
+ * that plays, if it fits it). */
+static model *model_of_terrain(daemon_state *d, const terrain *t)
+{
+	if (!t->has_model || !t->model.id[0] || strcmp(t->model.id, engine_current_scene(d->engine)->model->id) == 0)
+		return NULL;
+	char name[TERRAIN_NAME_MAX + 4], path[CONFIG_PATH_MAX], why[512];
+	snprintf(name, sizeof name, "%s.ts", t->model.id);
+	pthread_mutex_lock(&d->osc.lock);
+	config cfg = d->osc.config; /* the allowed directories as now (SIGHUP may change them) */
+	pthread_mutex_unlock(&d->osc.lock);
+	int fd = config_open_confined(&cfg, name, path, sizeof path, why, sizeof why);
+	if (fd < 0) {
+		log_info("terrain made for model '%s': %s (playing it with the model that plays)", t->model.id, why);
+		return NULL;
+	}
+	model_options options = live_model_options(d);
+	model *m = NULL;
+	if (model_load_fd(fd, path, &options, &m, why, sizeof why) < 0)
+		log_warn("terrain made for model '%s': %s", t->model.id, why);
+	close(fd);
+	return m;
+}
+
 static int load_terrain_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	terrain *t;
 	if (terrain_load_fd(req->fd, req->path, &t, err, errlen) < 0)
 		return -1;
-	int rc = swap_in(d, NULL, t, err, errlen);
+	model *m = model_of_terrain(d, t);
+	int rc = swap_in(d, m, t, err, errlen);
 	if (rc == 0)
-		log_info("now playing terrain %s (%d -> %d)", req->path, t->control_dim, t->latent_dim);
-	terrain_free(t); /* the scene holds its own reference */
+		log_info("now playing terrain %s (%d -> %d)%s%s", req->path, t->control_dim, t->latent_dim,
+		         m ? " with its model " : "", m ? m->path : "");
+	else if (t->has_model && t->model.id[0] && !m)
+		snprintf(err + strlen(err), errlen - strlen(err),
+		         " (it was made for model '%s': put %s.ts in an allowed directory, or load both with "
+		         "/load/scene MODEL TERRAIN)",
+		         t->model.id, t->model.id);
+	model_free(m);   /* the scene holds its own reference */
+	terrain_free(t); /* likewise */
+	return rc;
+}
+
+static int load_scene_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
+{
+	model_options options = live_model_options(d);
+	model *m = NULL;
+	terrain *t = NULL;
+	int rc = -1;
+	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) == 0 &&
+	    terrain_load_fd(req->fd2, req->path2, &t, err, errlen) == 0)
+		rc = swap_in(d, m, t, err, errlen);
+	if (rc == 0)
+		log_info("now playing scene %s + %s", req->path, req->path2);
+	model_free(m); /* the scene holds its own references */
+	terrain_free(t);
 	return rc;
 }
 
@@ -337,11 +395,11 @@ static void run_request(daemon_state *d, const osc_request *req)
 	switch (req->type) {
 	case OSC_LOAD_MODEL: rc = load_model_request(d, req, err, sizeof err); break;
 	case OSC_LOAD_TERRAIN: rc = load_terrain_request(d, req, err, sizeof err); break;
+	case OSC_LOAD_SCENE: rc = load_scene_request(d, req, err, sizeof err); break;
 	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
 	default: rc = save_request(d, req, err, sizeof err); break;
 	}
-	if (osc_request_has_file(req))
-		close(req->fd);
+	osc_request_close_files(req);
 	if (rc == 0) {
 		/* As scsynth answers after the real-time stage: /done once the new
 		 * sound is audible, not when it was queued (a save changes no sound). */

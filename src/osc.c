@@ -551,8 +551,7 @@ static void submit(osc_call *c, osc_request *req)
 	req->peer = *c->peer;
 	snprintf(req->address, sizeof req->address, "%s", c->address);
 	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
-		if (osc_request_has_file(req))
-			close(req->fd);
+		osc_request_close_files(req);
 		fail(c, "busy: other requests are still queued, try again");
 	}
 }
@@ -691,6 +690,45 @@ void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epoc
 	lo_message_free(m);
 }
 
+void osc_request_close_files(const osc_request *req)
+{
+	if (!osc_request_has_file(req))
+		return;
+	close(req->fd);
+	if (req->type == OSC_LOAD_SCENE)
+		close(req->fd2);
+}
+
+/* /load/scene MODEL TERRAIN: both confined and opened now, swapped together
+ * (a terrain made for another model fails against the playing one, and the
+ * model against the playing terrain, when loaded one at a time). */
+static void handle_load_scene(osc_call *c)
+{
+	if (c->argc != 2 || (c->types[0] != LO_STRING && c->types[0] != LO_SYMBOL) ||
+	    (c->types[1] != LO_STRING && c->types[1] != LO_SYMBOL)) {
+		fail(c, "expects two strings: the model, then the terrain");
+		return;
+	}
+	if (admin_refused(c))
+		return;
+	osc_request req = {.type = OSC_LOAD_SCENE};
+	char why[512];
+	pthread_mutex_lock(&c->o->lock);
+	req.fd =
+	    config_open_confined(&c->o->config, (const char *)c->argv[0], req.path, sizeof req.path, why, sizeof why);
+	req.fd2 = req.fd < 0 ? -1
+	                     : config_open_confined(&c->o->config, (const char *)c->argv[1], req.path2,
+	                                            sizeof req.path2, why, sizeof why);
+	pthread_mutex_unlock(&c->o->lock);
+	if (req.fd2 < 0) {
+		if (req.fd >= 0)
+			close(req.fd);
+		fail(c, "%s", why);
+		return;
+	}
+	submit(c, &req);
+}
+
 static void handle_load_model(osc_call *c)
 {
 	queue_request(c, OSC_LOAD_MODEL);
@@ -778,6 +816,7 @@ static const route routes[] = {
     {"/status", handle_status},
     {"/load/model", handle_load_model},
     {"/load/terrain", handle_load_terrain},
+    {"/load/scene", handle_load_scene},
     {"/quit", handle_quit},
     {"/notify", handle_notify},
     {"/train/add", handle_train_add},

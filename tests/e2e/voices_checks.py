@@ -69,6 +69,20 @@ def main():
         marks["end"] = s["frames"]
         with open(sys.argv[2], "w") as f:
             json.dump(marks, f)
+
+        # A terrain made for another model brings that model (models/speech.ts); a scene swaps both.
+        c.request("/load/terrain", "speech.json", timeout=30)
+        s = c.status()
+        assert (s["model"], s["terrain"]) == ("speech", "speech"), s
+        c.request("/load/scene", "demo.ts", "demo.json", timeout=30)
+        s = c.status()
+        assert (s["model"], s["terrain"]) == ("demo", "demo"), s
+        try:
+            c.request("/load/scene", "demo.ts")
+            raise AssertionError("/load/scene with one argument was accepted")
+        except TerraindError as e:
+            assert "two strings" in str(e), e
+        print("  ok: /load/terrain speech.json brought its model; /load/scene demo.ts demo.json swapped both")
         print("  voices_shed %d, xruns %d" % (s["voices_shed"], s["xruns"]))
         assert s["voices_shed"] == 0, s
 
