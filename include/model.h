@@ -96,6 +96,14 @@ const model_method *model_find_method(const model *m, const char *name);
  * its own pool; model_load sets it to the torch thread count). */
 void model_set_blas_threads(int threads);
 
+/* Denormal floats (below 1e-38) flushed to zero on the calling thread:
+ * streaming decoders decay their state toward zero, and arithmetic on
+ * denormals is up to 100 times slower on x86 (measured: rave_bench, batch
+ * 8, 28 -> 15 ms a frame). Call it on every thread that decodes (the
+ * render thread, the main thread of the offline commands): the flags are
+ * per thread. x86 (SSE) only; elsewhere a no-op. */
+void model_flush_denormals(void);
+
 /* Seeds libtorch's generator: models that draw noise decode repeatably. */
 void model_seed(uint64_t seed);
 

@@ -799,6 +799,7 @@ static void wait_for_work(engine *e)
 static void *render_main(void *arg)
 {
 	engine *e = arg;
+	model_flush_denormals();
 	e->realtime = set_realtime(1);
 	atomic_store(&e->realtime_now, e->realtime);
 	atomic_store(&e->render_started, 1);

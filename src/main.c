@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "model.h"
 
 #define TERRAIND_VERSION "0.1.0"
 
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* Before any thread exists: threads inherit it (POSIX), so every
+	 * decode, offline or live, runs with denormals flushed. */
+	model_flush_denormals();
 	/* No subcommand, or only options: the daemon. */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
 	                 strcmp(argv[1], "--version") != 0))

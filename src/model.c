@@ -7,6 +7,10 @@
  */
 #include "model.h"
 
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
+
 #include "error.h"
 #include "path.h"
 
@@ -308,6 +312,13 @@ int model_encode(model *m, const float *audio, int frames, float *latents, char 
 	tb_shape in = {1, m->encode_channels, (int64_t)frames * m->ratio};
 	tb_shape out = {1, m->encode_latent_dim, frames};
 	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);
+}
+
+void model_flush_denormals(void)
+{
+#if defined(__SSE__)
+	_mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
+#endif
 }
 
 void model_seed(uint64_t seed)

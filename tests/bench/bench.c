@@ -157,6 +157,34 @@ static void bench_plot(const char *preset)
 
 /* ---- render thread cost vs bare decode ------------------------------------------ */
 
+/* The terrain at `path`, or for a model without one a random
+ * nn_terrain-sized terrain (2 -> the model's latents, 128 channels, 256
+ * features) over [-1, 1]. */
+static terrain *terrain_for(const model *m, const char *path)
+{
+	char err[1024];
+	terrain *t;
+	if (path) {
+		if (terrain_load(path, &t, err, sizeof err) < 0)
+			die(path, err);
+		return t;
+	}
+	terrain_shape s = {.control_dim = 2,
+	                   .latent_dim = m->latent_dim,
+	                   .n_features = 256,
+	                   .n_layers = 5,
+	                   .widths = {128, 128, 128, 128, m->latent_dim}};
+	if (terrain_create(&s, &t, err, sizeof err) < 0)
+		die("terrain", err);
+	for (size_t i = 0; i < t->storage_floats; i++)
+		t->storage[i] = ((float)rand() / RAND_MAX - 0.5f) * 0.2f;
+	for (int d = 0; d < 2; d++)
+		t->bounds_min[d] = -1, t->bounds_max[d] = 1;
+	if (terrain_finish(t, err, sizeof err) < 0)
+		die("terrain", err);
+	return t;
+}
+
 static void bench_render_overhead(const char *model_path, const char *terrain_path)
 {
 	char err[1024], warn[256];
@@ -165,22 +193,7 @@ static void bench_render_overhead(const char *model_path, const char *terrain_pa
 	render_engine e;
 	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
 		die(model_path, err);
-	if (terrain_path) {
-		if (terrain_load(terrain_path, &t, err, sizeof err) < 0)
-			die(terrain_path, err);
-	} else { /* a random nn_terrain-sized terrain for a model without one */
-		terrain_shape s = {.control_dim = 2,
-		                   .latent_dim = m->latent_dim,
-		                   .n_features = 256,
-		                   .n_layers = 5,
-		                   .widths = {128, 128, 128, 128, m->latent_dim}};
-		if (terrain_create(&s, &t, err, sizeof err) < 0)
-			die("terrain", err);
-		for (size_t i = 0; i < t->storage_floats; i++)
-			t->storage[i] = ((float)rand() / RAND_MAX - 0.5f) * 0.2f;
-		if (terrain_finish(t, err, sizeof err) < 0)
-			die("terrain", err);
-	}
+	t = terrain_for(m, terrain_path);
 	if (render_init(&e, m, t, 20, err, sizeof err, warn, sizeof warn) < 0)
 		die("render", err);
 	const int frames = (int)(2.0 * m->sample_rate / m->ratio); /* 2 s of audio */
@@ -323,8 +336,143 @@ static void bench_live(void)
 	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
 }
 
-/* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render or
- * live) runs only that part of the table. */
+/* ---- voices: the live engine's CPU with 8 voices against 1, and against
+ * the bare batched decode ---------------------------------------------------- */
+
+static double cpu_seconds(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef struct voices_result {
+	double render_cpu_s; /* per second of audio: the process's CPU less this (callback) thread's */
+	double callback_max_us, period_us;
+	uint64_t xruns, shed;
+} voices_result;
+
+/* The engine as the daemon runs it, `voices` voices moving, this thread
+ * playing the callback in real time for `seconds`. */
+static voices_result run_voices(model *m, terrain *t, int voices, double seconds)
+{
+	enum { PERIOD = 128 };
+	voices_result res = {0};
+	char err[1024], warn[256];
+	scene *s;
+	engine *e;
+	if (scene_create(m, t, 20, m->sample_rate, 8, &s, err, sizeof err, warn, sizeof warn) < 0 ||
+	    engine_create(m->sample_rate, PERIOD, 0, 0, &e, err, sizeof err) < 0)
+		die("voices", err);
+	engine_set_voices(e, 8, 50);
+	if (engine_start(e, s, err, sizeof err) < 0)
+		die("voices", err);
+	float out[2 * PERIOD];
+	const long period_ns = (long)(1e9 * PERIOD / m->sample_rate);
+	const int cycles = (int)(seconds * m->sample_rate / PERIOD);
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), c0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+	for (int cycle = 0; cycle < cycles; cycle++) {
+		if (cycle % 8 == 0) /* every voice moves, 46 times a second */
+			for (int v = 0; v < voices; v++) {
+				control_event ev = {.type = CONTROL_TARGET, .voice = v, .dim = 2};
+				ev.value[0] = sinf(0.01f * (float)cycle + (float)v);
+				ev.value[1] = cosf(0.013f * (float)cycle + 2.0f * (float)v);
+				engine_send(e, &ev);
+			}
+		next.tv_nsec += period_ns;
+		while (next.tv_nsec >= 1000000000)
+			next.tv_sec++, next.tv_nsec -= 1000000000;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		int64_t t0 = clock_now_ns();
+		engine_pull(e, out, PERIOD, 2);
+		double us = (clock_now_ns() - t0) / 1e3;
+		if (cycle > 100 && us > res.callback_max_us)
+			res.callback_max_us = us;
+	}
+	double process = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - p0, callback = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
+	res.render_cpu_s = (process - callback) / seconds;
+	res.period_us = 1e6 * PERIOD / m->sample_rate;
+	engine_stats st;
+	engine_stats_read(e, &st);
+	res.xruns = st.underruns;
+	res.shed = st.voices_shed;
+	engine_free(e);
+	return res;
+}
+
+/* The bare batched decode: `rows` rows a frame, for `seconds` of audio. */
+static double bare_decode_cpu_s(model *m, int rows, double seconds)
+{
+	char err[512];
+	const int frames = (int)(seconds * m->sample_rate / m->ratio);
+	float *latents = calloc((size_t)rows * m->latent_dim, sizeof(float));
+	float *audio = malloc(sizeof(float) * (size_t)rows * m->audio_channels * m->ratio);
+	double c0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+	for (int k = 0; k < frames; k++) {
+		for (int i = 0; i < rows * m->latent_dim; i++)
+			latents[i] = 0.5f * sinf(0.1f * (float)(k + i));
+		if (model_decode_rows(m, latents, rows, 1, audio, err, sizeof err) < 0)
+			die("decode", err);
+	}
+	double cpu = (cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0) / seconds;
+	free(latents);
+	free(audio);
+	return cpu;
+}
+
+static void bench_voices(const char *model_path)
+{
+	enum { VOICE_RUNS = 3 };
+	const double seconds = 3.0;
+	char err[1024];
+	model *m;
+	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
+		die(model_path, err);
+	terrain *t = terrain_for(m, NULL);
+	struct sched_param param = {.sched_priority = 10}; /* the callback's priority, as under JACK */
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+	double one[VOICE_RUNS], eight[VOICE_RUNS], bare[VOICE_RUNS], cost[VOICE_RUNS], overhead[VOICE_RUNS];
+	double callback = 0;
+	uint64_t xruns = 0, shed = 0;
+	for (int r = 0; r < VOICE_RUNS; r++) {
+		voices_result a = run_voices(m, t, 1, seconds), b = run_voices(m, t, 8, seconds);
+		one[r] = a.render_cpu_s;
+		eight[r] = b.render_cpu_s;
+		bare[r] = bare_decode_cpu_s(m, 8, seconds);
+		cost[r] = eight[r] / one[r];
+		overhead[r] = eight[r] / bare[r];
+		callback = fmax(callback, b.callback_max_us);
+		xruns += b.xruns;
+		shed += b.shed;
+	}
+	param.sched_priority = 0;
+	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+	char what[128], value[96], base[96], rat[32];
+	double c = median(cost, VOICE_RUNS), o = median(overhead, VOICE_RUNS);
+	snprintf(what, sizeof what, "render CPU per s of audio, 8 voices (%s)", m->id);
+	snprintf(value, sizeof value, "%.0f ms, %llu xruns, %llu shed", median(eight, VOICE_RUNS) * 1e3,
+	         (unsigned long long)xruns, (unsigned long long)shed);
+	snprintf(base, sizeof base, "1 voice %.0f ms", median(one, VOICE_RUNS) * 1e3);
+	snprintf(rat, sizeof rat, "%.2fx", c);
+	row(what, value, base, rat, "<= 3.0x", c <= 3.0);
+	snprintf(what, sizeof what, "render CPU vs bare batched decode, 8 voices (%s)", m->id);
+	snprintf(value, sizeof value, "%.0f ms", median(eight, VOICE_RUNS) * 1e3);
+	snprintf(base, sizeof base, "decode of 8 rows %.0f ms", median(bare, VOICE_RUNS) * 1e3);
+	snprintf(rat, sizeof rat, "%.3fx", o);
+	row(what, value, base, rat, "<= 1.05x", o <= 1.05);
+	snprintf(value, sizeof value, "%.1f us worst", callback);
+	snprintf(base, sizeof base, "period %.0f us", 1e6 * 128 / m->sample_rate);
+	snprintf(rat, sizeof rat, "%.2f %%", 100 * callback / (1e6 * 128 / m->sample_rate));
+	row("audio callback time, 8 voices (rave_bench)", value, base, rat, "<= 5 % of the period",
+	    callback <= 0.05 * 1e6 * 128 / m->sample_rate);
+	terrain_free(t);
+	model_free(m);
+}
+
+/* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render,
+ * voices or live) runs only that part of the table. */
 static int wanted(const char *only, const char *section)
 {
 	return !only || strcmp(only, section) == 0;
@@ -338,6 +486,7 @@ int main(int argc, char **argv)
 	snprintf(rave, sizeof rave, "%s/rave_bench.ts", models_dir);
 	tb_set_threads(1);
 	model_set_blas_threads(1); /* one thread on both sides, BLAS included */
+	model_flush_denormals();   /* as terraind's main() does, before any thread */
 	srand(1);
 	printf("| what | terraind | baseline (same run) | ratio (median of runs) | target | met |\n");
 	printf("|---|---|---|---|---|---|\n");
@@ -352,6 +501,8 @@ int main(int argc, char **argv)
 		bench_render_overhead("models/demo.ts", "terrains/demo.json");
 		bench_render_overhead(rave, NULL);
 	}
+	if (wanted(only, "voices"))
+		bench_voices(rave);
 	if (wanted(only, "live"))
 		bench_live();
 	return 0;
