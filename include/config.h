@@ -55,6 +55,8 @@ typedef struct config {
 	char record[CONFIG_PATH_MAX];
 	/* engine */
 	int torch_threads;
+	int model_rate;      /* the model's rate when it states none (0 = the device's, as nn~) */
+	int frames_per_call; /* latent frames per decode call (0 = the model's default) */
 	float smooth_ms;
 	float gain;
 	log_level log_level;

@@ -108,7 +108,9 @@ static int encode_file(model *m, const char *path, float **latents, int *frames,
 		return error_set(err, errlen, "%s: %s", path,
 		                 planar ? "shorter than one latent frame" : "cannot resample");
 	}
-	enum { CHUNK = 64 }; /* latent frames per encode call: bounded memory for long files */
+	/* latent frames per encode call: bounded memory for long files, and
+	 * never more than the model takes in one call */
+	const int CHUNK = m->max_frames_per_call > 0 && m->max_frames_per_call < 64 ? m->max_frames_per_call : 64;
 	const int zdim = m->encode_latent_dim, ach = m->encode_channels;
 	*latents = malloc(sizeof(float) * (size_t)*frames * zdim);
 	chunk_in = malloc(sizeof(float) * (size_t)CHUNK * m->ratio * ach);
@@ -136,28 +138,44 @@ done:
 
 int cmd_encode(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"seed", required_argument, NULL, 'S'},
+	                                         {"model-rate", required_argument, NULL, 'M'},
+	                                         {NULL, 0, NULL, 0}};
 	const char *model_path = "models/demo.ts", *output = NULL;
+	unsigned long long seed = 0;
+	model_options options = model_default_options();
 	int c;
-	while ((c = getopt_long(argc, argv, "m:o:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:o:S:M:", longopts, NULL)) != -1) {
 		if (c == 'm')
 			model_path = optarg;
 		else if (c == 'o')
 			output = optarg;
+		else if (c == 'S')
+			seed = strtoull(optarg, NULL, 10);
+		else if (c == 'M')
+			options.user_rate = atoi(optarg);
 		else
 			return EXIT_USAGE;
 	}
 	if (!output || optind >= argc) {
-		fprintf(stderr, "usage: terraind encode [--model M.ts] AUDIO... -o DATASET.json\n");
+		fprintf(stderr, "usage: terraind encode [--model M.ts] [--seed N] [--model-rate HZ] AUDIO... -o "
+		                "DATASET.json\n");
 		return EXIT_USAGE;
 	}
 	char err[1024];
 	model *m;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0) {
+	if (model_load(model_path, &options, &m, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
+	if (m->rate_warning[0])
+		log_warn("%s: %s", m->id, m->rate_warning);
+	/* VAE encoders (RAVE, Stable Audio Open without --skip-bottleneck)
+	 * sample their posterior: a seeded generator makes a corpus encode the
+	 * same way every time. */
+	model_seed(seed);
 	if (!m->has_encode) {
 		log_error("%s has no 'encode' method: it cannot turn audio into latents", model_path);
 		model_free(m);

@@ -40,15 +40,24 @@ int cmd_info(int argc, char **argv)
 {
 	model_options options = model_default_options();
 	options.inspect_only = 1;
-	static const struct option longopts[] = {{"threads", required_argument, NULL, 't'}, {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"threads", required_argument, NULL, 't'},
+	                                         {"model-rate", required_argument, NULL, 'M'},
+	                                         {"frames-per-call", required_argument, NULL, 'F'},
+	                                         {NULL, 0, NULL, 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "t:", longopts, NULL)) != -1) {
-		if (c != 't')
+	while ((c = getopt_long(argc, argv, "t:M:F:", longopts, NULL)) != -1) {
+		if (c == 't')
+			options.torch_threads = atoi(optarg);
+		else if (c == 'M')
+			options.user_rate = atoi(optarg);
+		else if (c == 'F')
+			options.frames_per_call = atoi(optarg);
+		else
 			return EXIT_USAGE;
-		options.torch_threads = atoi(optarg);
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: terraind info [--threads N] MODEL.ts|TERRAIN.json\n");
+		fprintf(stderr, "usage: terraind info [--threads N] [--model-rate HZ] [--frames-per-call N] "
+		                "MODEL.ts|TERRAIN.json\n");
 		return EXIT_USAGE;
 	}
 	const char *path = argv[optind];

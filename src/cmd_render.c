@@ -21,6 +21,7 @@ typedef struct render_args {
 	double tail;
 	unsigned long long seed;
 	int float_output;
+	int model_rate, frames_per_call;
 } render_args;
 
 static int parse_render_args(int argc, char **argv, render_args *a)
@@ -33,10 +34,12 @@ static int parse_render_args(int argc, char **argv, render_args *a)
 	                                         {"tail", required_argument, NULL, 'T'},
 	                                         {"seed", required_argument, NULL, 'S'},
 	                                         {"float", no_argument, NULL, 'f'},
+	                                         {"model-rate", required_argument, NULL, 'M'},
+	                                         {"frames-per-call", required_argument, NULL, 'F'},
 	                                         {NULL, 0, NULL, 0}};
 	*a = (render_args){.model = "models/demo.ts", .terrain = "terrains/demo.json", .smooth_ms = 20.0f, .tail = 0.5};
 	int c;
-	while ((c = getopt_long(argc, argv, "m:t:g:o:s:T:S:f", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:t:g:o:s:T:S:fM:F:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': a->model = optarg; break;
 		case 't': a->terrain = optarg; break;
@@ -46,10 +49,13 @@ static int parse_render_args(int argc, char **argv, render_args *a)
 		case 'T': a->tail = strtod(optarg, NULL); break;
 		case 'S': a->seed = strtoull(optarg, NULL, 10); break;
 		case 'f': a->float_output = 1; break;
+		case 'M': a->model_rate = atoi(optarg); break;
+		case 'F': a->frames_per_call = atoi(optarg); break;
 		default: return -1;
 		}
 	}
-	if (!a->gesture || !a->output || optind != argc || a->smooth_ms < 0 || a->tail < 0)
+	if (!a->gesture || !a->output || optind != argc || a->smooth_ms < 0 || a->tail < 0 || a->model_rate < 0 ||
+	    a->frames_per_call < 0)
 		return -1;
 	return 0;
 }
@@ -79,8 +85,10 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 			rc = wav_close(w, err, errlen);
 	}
 	if (rc == 0)
-		log_info("wrote %s: %.2f s, %llu frames of %d samples, %llu targets clamped to the bounds", a->output,
-		         (double)engine.frames * m->ratio / m->sample_rate, (unsigned long long)engine.frames, m->ratio,
+		log_info("wrote %s: %.2f s, %llu frames of %d samples (%d per decode call), %llu targets clamped to "
+		         "the bounds",
+		         a->output, (double)engine.frames * m->ratio / m->sample_rate,
+		         (unsigned long long)engine.frames, m->ratio, engine.frames_per_call,
 		         (unsigned long long)engine.clamped);
 	render_destroy(&engine);
 	return rc;
@@ -91,7 +99,8 @@ int cmd_render(int argc, char **argv)
 	render_args a;
 	if (parse_render_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "usage: terraind render --gesture G.json -o OUT.wav [--model M.ts] [--terrain T.json]\n"
-		                "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n");
+		                "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n"
+		                "                       [--model-rate HZ] [--frames-per-call N]\n");
 		return EXIT_USAGE;
 	}
 	char err[1024];
@@ -99,9 +108,17 @@ int cmd_render(int argc, char **argv)
 	terrain *t = NULL;
 	gesture *g = NULL;
 	int rc = -1;
-	if (gesture_load(a.gesture, &g, err, sizeof err) == 0 && terrain_load(a.terrain, &t, err, sizeof err) == 0 &&
-	    model_load(a.model, NULL, &m, err, sizeof err) == 0)
-		rc = render_to_file(&a, m, t, g, err, sizeof err);
+	model_options options = model_default_options();
+	options.user_rate = a.model_rate;
+	options.frames_per_call = a.frames_per_call;
+	if (gesture_load(a.gesture, &g, err, sizeof err) == 0 && terrain_load(a.terrain, &t, err, sizeof err) == 0) {
+		options.terrain_rate = t->has_model ? t->model.sample_rate : 0;
+		if (model_load(a.model, &options, &m, err, sizeof err) == 0) {
+			if (m->rate_warning[0])
+				log_warn("%s: %s", m->id, m->rate_warning);
+			rc = render_to_file(&a, m, t, g, err, sizeof err);
+		}
+	}
 	if (rc < 0)
 		log_error("%s", err);
 	model_free(m);

@@ -24,6 +24,52 @@ static int parse_float(const char *text, float *out)
 	return 0;
 }
 
+/* --bounds: "MIN,MAX" for every axis, or one "MIN,MAX" pair per axis
+ * ("-16,16,-4,4"). Returns the count of numbers read, or -1. */
+static int parse_bounds(const char *text, float *values, int max)
+{
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", text);
+	int n = 0;
+	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max || parse_float(tok, &values[n]) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+static int apply_bounds(terrain *t, const float *values, int n)
+{
+	if (n != 2 && n != 2 * t->control_dim) {
+		log_error("--bounds: %d numbers for a terrain of %d control dimensions: give MIN,MAX for all of them "
+		          "or one MIN,MAX pair per dimension (%d numbers)",
+		          n, t->control_dim, 2 * t->control_dim);
+		return -1;
+	}
+	for (int d = 0; d < t->control_dim; d++) {
+		const float *pair = values + (n == 2 ? 0 : 2 * d);
+		if (!(pair[0] < pair[1])) {
+			log_error("--bounds: dimension %d has min %g not below max %g", d, (double)pair[0],
+			          (double)pair[1]);
+			return -1;
+		}
+		t->bounds_min[d] = pair[0];
+		t->bounds_max[d] = pair[1];
+	}
+	return 0;
+}
+
+static void log_imported(const char *output, const terrain *t)
+{
+	char bounds[256] = "";
+	for (int d = 0, used = 0; d < t->control_dim && used < (int)sizeof bounds; d++)
+		used += snprintf(bounds + used, sizeof bounds - (size_t)used, " [%g, %g]", (double)t->bounds_min[d],
+		                 (double)t->bounds_max[d]);
+	log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds%s", output, t->control_dim, t->latent_dim,
+	         t->n_features, t->storage_floats, bounds);
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
@@ -31,29 +77,37 @@ int cmd_import(int argc, char **argv)
 	                                         {"name", required_argument, NULL, 'n'},
 	                                         {NULL, 0, NULL, 0}};
 	const char *output = NULL, *name = NULL;
-	float lo = -1.0f, hi = 1.0f;
-	int c;
+	float bounds[2 * TERRAIN_MAX_CONTROL_DIM];
+	int n_bounds = 0, c;
 	while ((c = getopt_long(argc, argv, "o:b:n:", longopts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
 		else if (c == 'n')
 			name = optarg;
-		else if (c == 'b' && sscanf(optarg, "%f,%f", &lo, &hi) == 2 && lo < hi)
+		else if (c == 'b' && (n_bounds = parse_bounds(optarg, bounds, 2 * TERRAIN_MAX_CONTROL_DIM)) >= 2)
 			continue;
 		else {
-			fprintf(stderr, "terraind import: --bounds takes MIN,MAX with MIN < MAX, e.g. --bounds -1,1\n");
+			fprintf(stderr, "terraind import: --bounds takes MIN,MAX or one MIN,MAX pair per dimension, "
+			                "e.g. --bounds -16,16,-4,4\n");
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc || !output) {
-		fprintf(stderr, "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX] [--name NAME]\n");
+		fprintf(stderr,
+		        "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX[,MIN,MAX...]] [--name NAME]\n"
+		        "(default bounds: nn.terrain.gui's, x -16..16, y -4..4)\n");
 		return EXIT_USAGE;
 	}
 	char err[1024];
 	terrain *t;
-	if (terrain_import_nn_terrain(argv[optind], lo, hi, &t, err, sizeof err) < 0) {
+	if (terrain_import_nn_terrain(argv[optind], -1.0f, 1.0f, &t, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
+	}
+	terrain_set_nn_terrain_gui_bounds(t);
+	if (n_bounds && apply_bounds(t, bounds, n_bounds) < 0) {
+		terrain_free(t);
+		return EXIT_USAGE;
 	}
 	if (name)
 		snprintf(t->name, sizeof t->name, "%s", name);
@@ -61,8 +115,7 @@ int cmd_import(int argc, char **argv)
 	if (rc < 0)
 		log_error("%s", err);
 	else
-		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", output, t->control_dim,
-		         t->latent_dim, t->n_features, t->storage_floats, (double)lo, (double)hi);
+		log_imported(output, t);
 	terrain_free(t);
 	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }

@@ -127,11 +127,14 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms", "gain", NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms",       "gain",
+	                                    "model_rate",    "frames_per_call", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
 	    get_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
+	    get_int(engine, "model_rate", 0, 384000, &c->model_rate, err, errlen) < 0 ||
+	    get_int(engine, "frames_per_call", 0, 64, &c->frames_per_call, err, errlen) < 0 ||
 	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
 	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0)
 		return -1;
@@ -358,6 +361,10 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  record         %s\n", c->record);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f\n", c->torch_threads,
 	        (double)c->smooth_ms, (double)c->gain);
+	if (c->model_rate)
+		fprintf(out, "  model rate     %d Hz when the model states none\n", c->model_rate);
+	if (c->frames_per_call)
+		fprintf(out, "  frames/call    %d latent frames per decode call\n", c->frames_per_call);
 	fprintf(out, "  allowed dirs  ");
 	for (int i = 0; i < c->n_allowed_dirs; i++)
 		fprintf(out, " %s", c->allowed_dirs[i]);

@@ -44,7 +44,7 @@ enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
 	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level;
-	int port, tcp_port, period, sample_rate;
+	int port, tcp_port, period, sample_rate, model_rate, frames_per_call;
 	int explicit_config;
 } overrides;
 
@@ -65,7 +65,9 @@ typedef struct daemon_state {
 	int n_queued;
 	bool stopping;
 	char model_name[64], terrain_name[128];
-	int model_rate, model_ratio;
+	int model_rate, model_ratio, frames_per_call;
+	char model_rate_source[64];
+	double model_call_ms, model_warmup_ms;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
 	char **argv; /* for the re-exec that reconnects */
@@ -93,6 +95,10 @@ static void apply_overrides(config *c, const overrides *o)
 		c->period = o->period;
 	if (o->sample_rate)
 		c->sample_rate = o->sample_rate;
+	if (o->model_rate)
+		c->model_rate = o->model_rate;
+	if (o->frames_per_call)
+		c->frames_per_call = o->frames_per_call;
 	if (o->log_level)
 		log_parse_level(o->log_level, &c->log_level);
 }
@@ -117,6 +123,8 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"terrain", required_argument, NULL, 't'},
                                               {"period", required_argument, NULL, 'n'},
                                               {"rate", required_argument, NULL, 'r'},
+                                              {"model-rate", required_argument, NULL, 'M'},
+                                              {"frames-per-call", required_argument, NULL, 'F'},
                                               {"record", required_argument, NULL, 'R'},
                                               {"log-level", required_argument, NULL, 'l'},
                                               {"help", no_argument, NULL, 'h'},
@@ -126,7 +134,8 @@ static void serve_usage(FILE *out)
 {
 	fprintf(out, "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
 	             "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-	             "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
+	             "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
+	             "                [--log-level error|warn|info|debug]\n"
 	             "Plays the terrain live; OSC reference in docs/osc.md.\n");
 }
 
@@ -145,7 +154,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:M:F:R:l:h", serve_options, NULL)) != -1) {
 		int ok = 1;
 		switch (c) {
 		case 'c': o->config_path = optarg, o->explicit_config = 1; break;
@@ -157,6 +166,8 @@ static int parse_serve_args(int argc, char **argv, overrides *o)
 		case 't': o->terrain = optarg; break;
 		case 'n': ok = parse_int_option(optarg, 16, 8192, &o->period) == 0; break;
 		case 'r': ok = parse_int_option(optarg, 8000, 384000, &o->sample_rate) == 0; break;
+		case 'M': ok = parse_int_option(optarg, 8000, 384000, &o->model_rate) == 0; break;
+		case 'F': ok = parse_int_option(optarg, 1, 64, &o->frames_per_call) == 0; break;
 		case 'R': o->record = optarg; break;
 		case 'l': {
 			log_level level;
@@ -207,7 +218,34 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	snprintf(d->terrain_name, sizeof d->terrain_name, "%s", t->name[0] ? t->name : "(unnamed)");
 	d->model_rate = m->sample_rate;
 	d->model_ratio = m->ratio;
+	d->frames_per_call = m->frames_per_call;
+	d->model_call_ms = model_call_ms(m);
+	d->model_warmup_ms = m->warmup_ms;
+	snprintf(d->model_rate_source, sizeof d->model_rate_source, "%s", m->rate_source);
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* How models are loaded: the rate chain (the terrain's, the user's, else
+ * the device's) and the frames per call from the configuration. */
+static model_options daemon_model_options(const daemon_state *d, const terrain *t, int device_rate)
+{
+	model_options options = model_default_options();
+	options.torch_threads = d->cfg.torch_threads;
+	options.terrain_rate = t && t->has_model ? t->model.sample_rate : 0;
+	options.user_rate = d->cfg.model_rate;
+	options.fallback_rate = device_rate;
+	options.frames_per_call = d->cfg.frames_per_call;
+	return options;
+}
+
+static void log_model(const char *path, const model *m)
+{
+	log_info("now playing model %s (%d Hz %s, ratio %d, %d latents, %d frame(s) per call: %.1f ms of "
+	         "audio per call; warm-up %.1f ms)",
+	         path, m->sample_rate, m->rate_source, m->ratio, m->latent_dim, m->frames_per_call, model_call_ms(m),
+	         m->warmup_ms);
+	if (m->rate_warning[0])
+		log_warn("%s: %s", m->id, m->rate_warning);
 }
 
 /* Builds a voice from a new model or terrain plus the current other half;
@@ -232,15 +270,14 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 
 static int load_model_request(daemon_state *d, const char *path, char *err, size_t errlen)
 {
-	model_options options = model_default_options();
-	options.torch_threads = d->cfg.torch_threads;
+	model_options options =
+	    daemon_model_options(d, engine_current_voice(d->engine)->terrain, engine_device_rate(d->engine));
 	model *m;
 	if (model_load(path, &options, &m, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, m, NULL, err, errlen);
 	if (rc == 0)
-		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", path, m->sample_rate, m->ratio,
-		         m->latent_dim);
+		log_model(path, m);
 	model_free(m); /* the voice holds its own reference */
 	return rc;
 }
@@ -446,7 +483,12 @@ static void daemon_status(void *ctx, lo_message m)
 	add_int(m, "model_rate", d->model_rate);
 	add_int(m, "ratio", d->model_ratio);
 	int rate = engine_device_rate(d->engine);
-	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
+	/* One decode call's audio (frames_per_call latent frames) plus a period. */
+	double floor_ms = d->model_call_ms + 1000.0 * d->cfg.period / rate;
+	add_int(m, "frames_per_call", d->frames_per_call);
+	add_float(m, "model_latency_ms", d->model_call_ms);
+	add_string(m, "model_rate_source", d->model_rate_source);
+	add_float(m, "model_warmup_ms", d->model_warmup_ms);
 	pthread_mutex_unlock(&d->lock);
 	add_string(m, "device", audio_device_name(d->audio));
 	add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
@@ -466,17 +508,18 @@ static void daemon_status(void *ctx, lo_message m)
 
 static int load_initial_voice(daemon_state *d, int device_rate, voice **out, char *err, size_t errlen)
 {
-	model_options options = model_default_options();
-	options.torch_threads = d->cfg.torch_threads;
 	model *m = NULL;
 	terrain *t = NULL;
 	char warning[256];
 	int rc = -1;
-	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
-	    terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
+	model_options options;
+	if (terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
+	    (options = daemon_model_options(d, t, device_rate), model_load(d->cfg.model, &options, &m, err, errlen)) ==
+	        0 &&
 	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
 		if (warning[0])
 			log_warn("%s", warning);
+		log_model(d->cfg.model, m);
 		remember_names(d, m, t);
 		rc = 0;
 	}
@@ -488,7 +531,7 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 static int start_audio(daemon_state *d, char *err, size_t errlen)
 {
 	/* The model decides the preferred rate; peek at it before opening the device. */
-	model_options options = model_default_options();
+	model_options options = daemon_model_options(d, NULL, 0);
 	options.warmup_frames = 0;
 	options.inspect_only = 1;
 	model *probe;

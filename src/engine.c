@@ -108,16 +108,17 @@ int voice_create(model *m, terrain *t, float smooth_ms, int device_rate, voice *
 		return -1;
 	}
 	v->rate_ratio = (double)device_rate / m->sample_rate;
-	size_t n = (size_t)m->ratio;
+	/* One render call's audio: frames_per_call latent frames (issue 15). */
+	size_t n = (size_t)render_samples_per_call(&v->render);
 	v->resampled_capacity = (size_t)ceil(n * v->rate_ratio) + 64;
 	if (v->resampled_capacity > ENGINE_MAX_FRAME) {
 		/* It would load and then never render: the ring must hold a whole
 		 * frame on top of the audio kept ahead of the callback. */
 		error_set(err, errlen,
-		          "one latent frame of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
+		          "one decode call of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
 		          "longer than the live engine can buffer (%d samples): play it offline with "
-		          "`terraind render`, or use a model with a smaller ratio",
-		          m->ratio, m->sample_rate, ceil(n * v->rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
+		          "`terraind render`, or use a model with a smaller ratio or fewer frames per call",
+		          (int)n, m->sample_rate, ceil(n * v->rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
 		render_destroy(&v->render);
 		free(v);
 		return -1;
@@ -449,7 +450,7 @@ static void to_stereo(const voice *v, int frames)
 static void render_one(engine *e)
 {
 	voice *v = e->current;
-	const int n = v->model->ratio;
+	const int n = render_samples_per_call(&v->render); /* frames_per_call latent frames (issue 15) */
 	int64_t t0 = clock_now_ns();
 	if (render_frame(&v->render, v->frame, e->error, sizeof e->error) < 0) {
 		/* Keep time with silence; the daemon logs the error count. */

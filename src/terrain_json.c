@@ -214,8 +214,12 @@ static int has_suffix(const char *s, const char *suffix)
 
 int terrain_load(const char *path, terrain **out, char *err, size_t errlen)
 {
-	if (has_suffix(path, ".pt") || has_suffix(path, ".pth"))
-		return terrain_import_nn_terrain(path, -1.0f, 1.0f, out, err, errlen);
+	if (has_suffix(path, ".pt") || has_suffix(path, ".pth")) {
+		if (terrain_import_nn_terrain(path, -1.0f, 1.0f, out, err, errlen) < 0)
+			return -1;
+		terrain_set_nn_terrain_gui_bounds(*out);
+		return 0;
+	}
 	char *text;
 	if (json_read_file(path, TERRAIN_FILE_MAX_BYTES, &text, err, errlen) < 0)
 		return -1;
@@ -435,4 +439,13 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 		(*out)->bounds_max[d] = bounds_max;
 	}
 	return 0;
+}
+
+void terrain_set_nn_terrain_gui_bounds(terrain *t)
+{
+	static const float gui_half_range[2] = {16.0f, 4.0f};
+	for (int d = 0; d < t->control_dim && d < 2; d++) {
+		t->bounds_min[d] = -gui_half_range[d];
+		t->bounds_max[d] = gui_half_range[d];
+	}
 }

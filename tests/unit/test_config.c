@@ -133,6 +133,23 @@ static void paths_are_confined_to_the_allowed_directories(void **state)
 	remove(link_path);
 }
 
+static void the_model_rate_and_frames_per_call_are_read(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	assert_int_equal(c.model_rate, 0);      /* the device's rate, as nn~ */
+	assert_int_equal(c.frames_per_call, 0); /* the model's default */
+	assert_int_equal(config_parse(&c, "{\"engine\": {\"model_rate\": 44100, \"frames_per_call\": 4}}", "t.json",
+	                              err, sizeof err),
+	                 0);
+	assert_int_equal(c.model_rate, 44100);
+	assert_int_equal(c.frames_per_call, 4);
+	expect_refused("{\"engine\": {\"frames_per_call\": 65}}", "frames_per_call");
+	expect_refused("{\"engine\": {\"model_rate\": -1}}", "model_rate");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +158,7 @@ int main(void)
 	    cmocka_unit_test(unknown_keys_and_bad_values_are_named),
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(paths_are_confined_to_the_allowed_directories),
+	    cmocka_unit_test(the_model_rate_and_frames_per_call_are_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
