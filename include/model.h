@@ -84,6 +84,9 @@ model_options model_default_options(void);
 /* Loads and validates; on failure returns -1, *out stays NULL and `err`
  * says what is wrong in terms of the nn~ conventions. */
 int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen);
+/* A model's id: its file name without directory and extension. */
+void model_id_from_path(const char *path, char *id, size_t len);
+
 /* Drops a reference; frees the model with the last one. */
 void model_free(model *m);
 

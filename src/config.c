@@ -269,10 +269,51 @@ static int parse_mappings(config *c, const cJSON *maps, char *err, size_t errlen
 	return 0;
 }
 
+/* "models": {"m2l": {"model_rate": 44100, "frames_per_call": 4}, ...} */
+static int parse_model_overrides(config *c, const cJSON *models, char *err, size_t errlen)
+{
+	static const char *const known[] = {"model_rate", "frames_per_call", NULL};
+	if (!cJSON_IsObject(models) || cJSON_GetArraySize(models) > CONFIG_MAX_MODEL_OVERRIDES)
+		return error_set(err, errlen, "'models' must be an object of at most %d model ids",
+		                 CONFIG_MAX_MODEL_OVERRIDES);
+	c->n_model_overrides = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, models)
+	{
+		config_model_override *o = &c->model_overrides[c->n_model_overrides];
+		memset(o, 0, sizeof *o);
+		char why[256];
+		if (!cJSON_IsObject(m) || strlen(m->string) >= sizeof o->id)
+			return error_set(err, errlen,
+			                 "models.%.64s must be an object, and the id shorter than %d characters",
+			                 m->string, CONFIG_MODEL_ID_MAX);
+		snprintf(o->id, sizeof o->id, "%s", m->string);
+		if (check_keys(m, known, "models", why, sizeof why) < 0 ||
+		    get_int(m, "model_rate", 8000, 384000, &o->model_rate, why, sizeof why) < 0 ||
+		    get_int(m, "frames_per_call", 1, 64, &o->frames_per_call, why, sizeof why) < 0)
+			return error_set(err, errlen, "models.%s: %s", o->id, why);
+		c->n_model_overrides++;
+	}
+	return 0;
+}
+
+void config_model_settings(const config *c, const char *model_id, int *model_rate, int *frames_per_call)
+{
+	*model_rate = c->model_rate;
+	*frames_per_call = c->frames_per_call;
+	for (int i = 0; i < c->n_model_overrides; i++)
+		if (strcmp(c->model_overrides[i].id, model_id) == 0) {
+			if (c->model_overrides[i].model_rate)
+				*model_rate = c->model_overrides[i].model_rate;
+			if (c->model_overrides[i].frames_per_call)
+				*frames_per_call = c->model_overrides[i].frames_per_call;
+		}
+}
+
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
-	static const char *const known[] = {"model",     "terrain",      "osc",      "audio", "engine",
-	                                    "log_level", "allowed_dirs", "mappings", NULL};
+	static const char *const known[] = {"model",     "terrain",      "osc",      "audio",  "engine",
+	                                    "log_level", "allowed_dirs", "mappings", "models", NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
 	if (check_keys(root, known, "", err, errlen) < 0 ||
@@ -290,6 +331,9 @@ static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 	    parse_allowed_dirs(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "mappings")) && parse_mappings(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "models")) &&
+	    parse_model_overrides(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "log_level")) &&
 	    (!cJSON_IsString(item) || log_parse_level(item->valuestring, &c->log_level) < 0))

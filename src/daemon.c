@@ -95,6 +95,13 @@ static void apply_overrides(config *c, const overrides *o)
 		c->period = o->period;
 	if (o->sample_rate)
 		c->sample_rate = o->sample_rate;
+	/* --model-rate and --frames-per-call win over the file's per-model entries too. */
+	for (int i = 0; i < c->n_model_overrides; i++) {
+		if (o->model_rate)
+			c->model_overrides[i].model_rate = 0;
+		if (o->frames_per_call)
+			c->model_overrides[i].frames_per_call = 0;
+	}
 	if (o->model_rate)
 		c->model_rate = o->model_rate;
 	if (o->frames_per_call)
@@ -225,16 +232,18 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	pthread_mutex_unlock(&d->lock);
 }
 
-/* How models are loaded: the rate chain (the terrain's, the user's, else
- * the device's) and the frames per call from the configuration. */
-static model_options daemon_model_options(const daemon_state *d, const terrain *t, int device_rate)
+/* How the model at `path` is loaded: the rate chain (the terrain's, the
+ * user's, else the device's) and the frames per call, from the model's
+ * entry in `models` or the engine's settings. */
+static model_options daemon_model_options(const daemon_state *d, const char *path, const terrain *t, int device_rate)
 {
 	model_options options = model_default_options();
+	char id[CONFIG_MODEL_ID_MAX];
+	model_id_from_path(path, id, sizeof id);
 	options.torch_threads = d->cfg.torch_threads;
 	options.terrain_rate = t && t->has_model ? t->model.sample_rate : 0;
-	options.user_rate = d->cfg.model_rate;
 	options.fallback_rate = device_rate;
-	options.frames_per_call = d->cfg.frames_per_call;
+	config_model_settings(&d->cfg, id, &options.user_rate, &options.frames_per_call);
 	return options;
 }
 
@@ -271,7 +280,7 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 static int load_model_request(daemon_state *d, const char *path, char *err, size_t errlen)
 {
 	model_options options =
-	    daemon_model_options(d, engine_current_voice(d->engine)->terrain, engine_device_rate(d->engine));
+	    daemon_model_options(d, path, engine_current_voice(d->engine)->terrain, engine_device_rate(d->engine));
 	model *m;
 	if (model_load(path, &options, &m, err, errlen) < 0)
 		return -1;
@@ -514,8 +523,8 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 	int rc = -1;
 	model_options options;
 	if (terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
-	    (options = daemon_model_options(d, t, device_rate), model_load(d->cfg.model, &options, &m, err, errlen)) ==
-	        0 &&
+	    (options = daemon_model_options(d, d->cfg.model, t, device_rate),
+	     model_load(d->cfg.model, &options, &m, err, errlen)) == 0 &&
 	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
 		if (warning[0])
 			log_warn("%s", warning);
@@ -531,7 +540,7 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 static int start_audio(daemon_state *d, char *err, size_t errlen)
 {
 	/* The model decides the preferred rate; peek at it before opening the device. */
-	model_options options = daemon_model_options(d, NULL, 0);
+	model_options options = daemon_model_options(d, d->cfg.model, NULL, 0);
 	options.warmup_frames = 0;
 	options.inspect_only = 1;
 	model *probe;

@@ -21,7 +21,7 @@ model_options model_default_options(void)
 	return (model_options){.torch_threads = 1, .warmup_frames = 4};
 }
 
-static void model_id_from_path(const char *path, char *id, size_t len)
+void model_id_from_path(const char *path, char *id, size_t len)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;

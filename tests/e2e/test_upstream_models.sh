@@ -72,6 +72,8 @@ play_live m2l_mono m2l 2 48000 "not stated: the device's rate" 12 3
 expect_in "$TMP/daemon.err" "m2l_mono: the model does not state its sample rate"
 expect_in "$TMP/daemon.err" "playing it at the device's rate, 48000 Hz"
 play_live m2l_stereo m2l 4 44100 "--model-rate" 12 3 --model-rate 44100 --frames-per-call 4
-play_live sao_stream sao 1 44100 "the model's 'sample_rate'" 6 6
+# a model's entry in `models` wins over engine.frames_per_call
+echo '{ "engine": { "frames_per_call": 3 }, "models": { "sao_stream": { "frames_per_call": 2 } } }' >"$TMP/models.json"
+play_live sao_stream sao 2 44100 "the model's 'sample_rate'" 6 6 --config "$TMP/models.json"
 stop_jack
 echo "ok"

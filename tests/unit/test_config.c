@@ -148,6 +148,24 @@ static void the_model_rate_and_frames_per_call_are_read(void **state)
 	assert_int_equal(c.frames_per_call, 4);
 	expect_refused("{\"engine\": {\"frames_per_call\": 65}}", "frames_per_call");
 	expect_refused("{\"engine\": {\"model_rate\": -1}}", "model_rate");
+	/* per model, by id: wins over the engine's for that model only */
+	assert_int_equal(
+	    config_parse(&c, "{\"models\": {\"m2l\": {\"frames_per_call\": 8}, \"sao\": {\"model_rate\": 48000}}}",
+	                 "t.json", err, sizeof err),
+	    0);
+	int rate, frames;
+	config_model_settings(&c, "m2l", &rate, &frames);
+	assert_int_equal(rate, 44100);
+	assert_int_equal(frames, 8);
+	config_model_settings(&c, "sao", &rate, &frames);
+	assert_int_equal(rate, 48000);
+	assert_int_equal(frames, 4);
+	config_model_settings(&c, "demo", &rate, &frames);
+	assert_int_equal(rate, 44100);
+	assert_int_equal(frames, 4);
+	expect_refused("{\"models\": {\"m2l\": {\"frames_per_call\": 0}}}", "models.m2l: ");
+	expect_refused("{\"models\": {\"m2l\": {\"ratio\": 2}}}", "ratio");
+	expect_refused("{\"models\": [1]}", "'models' must be an object");
 }
 
 int main(void)
