@@ -521,16 +521,17 @@ static int load_initial_voice(daemon_state *d, int device_rate, voice **out, cha
 	terrain *t = NULL;
 	char warning[256];
 	int rc = -1;
-	model_options options;
-	if (terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
-	    (options = daemon_model_options(d, d->cfg.model, t, device_rate),
-	     model_load(d->cfg.model, &options, &m, err, errlen)) == 0 &&
-	    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
-		if (warning[0])
-			log_warn("%s", warning);
-		log_model(d->cfg.model, m);
-		remember_names(d, m, t);
-		rc = 0;
+	/* The terrain first: a model that states no sample rate takes the terrain's. */
+	if (terrain_load(d->cfg.terrain, &t, err, errlen) == 0) {
+		model_options options = daemon_model_options(d, d->cfg.model, t, device_rate);
+		if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
+		    voice_create(m, t, d->cfg.smooth_ms, device_rate, out, err, errlen, warning, sizeof warning) == 0) {
+			if (warning[0])
+				log_warn("%s", warning);
+			log_model(d->cfg.model, m);
+			remember_names(d, m, t);
+			rc = 0;
+		}
 	}
 	model_free(m); /* the voice holds its own references */
 	terrain_free(t);

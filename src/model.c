@@ -317,6 +317,7 @@ static void advise(model *m)
 	    {"samples per latent frame",
 	     "re-export the model so that encode_params and decode_params agree on the ratio"},
 	    {"sample rate", "give the rate with --model-rate HZ (or engine.model_rate)"},
+	    {"frames_per_call", "ask for fewer frames per call (--frames-per-call, engine.frames_per_call)"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		if (strstr(m->unplayable, table[i].symptom)) {
