@@ -66,7 +66,7 @@ typedef struct daemon_state {
 	bool stopping;
 	char model_name[64], terrain_name[128];
 	int model_rate, model_ratio, frames_per_call;
-	char model_rate_source[64];
+	char model_rate_source[64], model_warning[384];
 	double model_call_ms, model_warmup_ms;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
@@ -229,6 +229,7 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	d->model_call_ms = model_call_ms(m);
 	d->model_warmup_ms = m->warmup_ms;
 	snprintf(d->model_rate_source, sizeof d->model_rate_source, "%s", m->rate_source);
+	snprintf(d->model_warning, sizeof d->model_warning, "%s", m->rate_warning);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -497,6 +498,7 @@ static void daemon_status(void *ctx, lo_message m)
 	add_int(m, "frames_per_call", d->frames_per_call);
 	add_float(m, "model_latency_ms", d->model_call_ms);
 	add_string(m, "model_rate_source", d->model_rate_source);
+	add_string(m, "model_warning", d->model_warning);
 	add_float(m, "model_warmup_ms", d->model_warmup_ms);
 	pthread_mutex_unlock(&d->lock);
 	add_string(m, "device", audio_device_name(d->audio));

@@ -37,6 +37,9 @@ with Client(port=PORT) as c:
     check(s["frames_per_call"] == FPC, "frames_per_call %d (%s)" % (s["frames_per_call"], s["model"]))
     check(s["model_rate"] == RATE, "model_rate %d" % s["model_rate"])
     check(SOURCE in s["model_rate_source"], "model_rate_source '%s'" % s["model_rate_source"])
+    unstated = SOURCE.startswith("not stated")
+    check(("does not state its sample rate" in s["model_warning"]) == unstated,
+          "model_warning '%s'" % s["model_warning"][:60])
     expected_ms = 1000.0 * FPC * s["ratio"] / RATE
     check(abs(s["model_latency_ms"] - expected_ms) < 0.1,
           "model_latency_ms %.1f = %d frame(s) of %d samples" % (s["model_latency_ms"], FPC, s["ratio"]))
