@@ -91,7 +91,10 @@ def make_music2latent(outdir: str, out_channels: int, name: str) -> None:
         hp.num_bottleneck_layers = 1
         hp.heads = 1
         setattr(hp, "ratio", 4096)                # export.py: setattr(hparams, 'ratio', FLAGS.ratio)
-        setattr(hp, "out_channels", out_channels)  # export.py: ... FLAGS.out_channels
+        # export.py: setattr(hparams, 'out_channels', FLAGS.out_channels). Its flag is defined as
+        # 'outchannels', so main() as published stops there (absl: no flag 'out_channels');
+        # the value it means to set is set here.
+        setattr(hp, "out_channels", out_channels)
         torch.manual_seed(15)
         gen = m2l_export.ScriptedUNet(hp, sigma_rescale=sigma_rescale)
         path = os.path.join(outdir, name)
