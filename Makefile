@@ -77,8 +77,10 @@ $(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/t
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
-$(TEST_MODELS_STAMP): scripts/make_test_models.py scripts/nn_tilde_conventions.py
+$(TEST_MODELS_STAMP): scripts/make_test_models.py scripts/nn_tilde_conventions.py scripts/make_upstream_models.py \
+                      $(wildcard scripts/upstream/*.py scripts/upstream/*/*.py)
 	$(PYTHON) scripts/make_test_models.py $(BUILD)/models
+	$(PYTHON) scripts/make_upstream_models.py $(BUILD)/models/upstream
 	touch $@
 
 test-models: $(TEST_MODELS_STAMP)

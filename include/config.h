@@ -24,6 +24,8 @@ enum {
 	CONFIG_ADDRESS_MAX = 128,
 	CONFIG_MAX_ALLOW = 32,
 	CONFIG_PASSWORD_MAX = 128,
+	CONFIG_MAX_MODEL_OVERRIDES = 16,
+	CONFIG_MODEL_ID_MAX = 64,
 };
 
 typedef enum mapping_target {
@@ -46,6 +48,14 @@ typedef struct config_mapping {
 	char path[CONFIG_PATH_MAX]; /* MAP_LOAD_MODEL and MAP_LOAD_TERRAIN: what to load, confined like the /load
 	                               requests */
 } config_mapping;
+
+/* Per-model settings, by model id (the file name without its extension):
+ * they win over engine.model_rate and engine.frames_per_call. */
+typedef struct config_model_override {
+	char id[CONFIG_MODEL_ID_MAX];
+	int model_rate;      /* 0 = not overridden */
+	int frames_per_call; /* 0 = not overridden */
+} config_model_override;
 
 typedef struct config {
 	char model[CONFIG_PATH_MAX];
@@ -71,6 +81,8 @@ typedef struct config {
 	char record[CONFIG_PATH_MAX];
 	/* engine */
 	int torch_threads;
+	int model_rate;      /* the model's rate when it states none (0 = the device's, as nn~) */
+	int frames_per_call; /* latent frames per decode call (0 = the model's default) */
 	float smooth_ms;
 	float gain;
 	int voices;         /* voices sounding at most at once (engine.voices) */
@@ -81,6 +93,8 @@ typedef struct config {
 	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];
 	int n_mappings;
 	config_mapping mappings[CONFIG_MAX_MAPPINGS];
+	int n_model_overrides;
+	config_model_override model_overrides[CONFIG_MAX_MODEL_OVERRIDES];
 } config;
 
 void config_defaults(config *c);
@@ -90,6 +104,10 @@ int config_load(config *c, const char *path, char *err, size_t errlen);
 /* Checks values that depend on each other (after overrides). */
 int config_validate(const config *c, char *err, size_t errlen);
 void config_print(const config *c, FILE *out);
+
+/* A model's rate and frames per call: its entry in `models`, else the
+ * engine's (0 = the model's own). */
+void config_model_settings(const config *c, const char *model_id, int *model_rate, int *frames_per_call);
 
 /* The mapping for an OSC address, or NULL. */
 const config_mapping *config_find_mapping(const config *c, const char *address);

@@ -81,6 +81,7 @@ typedef struct scene {
 	terrain *terrain;           /* likewise */
 	float smooth_ms;            /* the configured smoothing, until a /smooth message */
 	int rows;                   /* batch rows allocated: voices that can sound at once in this scene */
+	int frames_per_call;        /* latent frames decoded in one call (the model's) */
 	float *latents;             /* rows × latent_dim: one latent vector per row */
 	float *scratch;             /* terrain evaluation scratch */
 	float *planar;              /* rows × audio_channels × ratio, as decode returns it */

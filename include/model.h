@@ -4,10 +4,13 @@
  * A model is a TorchScript module whose methods (`encode`, `decode`, ...)
  * each take one float tensor (batch, channels, time) and have a buffer
  * `<method>_params = [in_channels, in_ratio, out_channels, out_ratio]`.
- * model_load() discovers the methods, the sample rate (`sr`, or RAVE v1's
- * `sampling_rate`), the latent size and ratio (from `decode_params`) and the
- * audio channel count, checks that they agree, and warms the model up so
- * that the first real call is not slow.
+ * model_load() discovers the methods, the sample rate (`sr`, `sample_rate`
+ * or RAVE v1's `sampling_rate`; else a rate the caller knows; else the
+ * caller's fallback, the device's rate as nn~ does, with a warning), the
+ * latent size and ratio (from `decode_params`), the channel layout of each
+ * method, how many latent frames one decode call takes, checks that they
+ * agree, and warms the model up off the audio path so that the first real
+ * call is neither slow nor noisy.
  *
  * Threads: model_load/model_free on a non-RT thread. model_decode and
  * model_encode run libtorch and may allocate: call them from the render
@@ -41,9 +44,11 @@ typedef struct model {
 	char path[1024];
 	char id[TB_NAME_MAX]; /* file name without directory and extension */
 	int sample_rate;
-	int latent_dim;     /* decode input channels */
-	int ratio;          /* audio samples per latent frame */
-	int audio_channels; /* decode output channels: 1 or 2 */
+	char rate_source[64];   /* where sample_rate came from, e.g. "'sr' attribute" */
+	char rate_warning[384]; /* "" when the model states its rate */
+	int latent_dim;         /* decode input channels */
+	int ratio;              /* audio samples per latent frame */
+	int audio_channels;     /* decode output channels: 1 or 2 */
 	int has_encode;
 	int encode_channels;   /* encode input channels: 1 or 2, independent of decode's output
 	                        * (RAVE v1 --stereo exports encode mono and decode stereo) */
@@ -55,10 +60,18 @@ typedef struct model {
 	int n_latent_labels;
 	char (*latent_labels)[TB_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
-	double decode_ms;     /* time of one warm-up decode of one frame (0 if not warmed up) */
-	int max_rows;         /* streams one decode call takes: MODEL_MAX_ROWS, or 1 when a batch of 2
-	                       * failed at load (an export for one stream); 1 when not probed */
-	char rows_note[256];  /* why max_rows is 1, when it is ("" otherwise) */
+	char advice[256];     /* with `unplayable`: what to do about it */
+	/* Latent frames per decode call: 1 for streaming models; more for
+	 * non-causal decoders (Music2Latent), which sound right only on longer
+	 * buffers. The audio of a whole call is the live latency it costs. */
+	int frames_per_call;
+	int max_frames_per_call; /* the most one call accepts (0 = no known limit) */
+	int non_causal;          /* a diffusion decoder with a fixed noise buffer (Music2Latent) */
+	double decode_ms;        /* time of one warm decode call of frames_per_call frames (0 if not warmed up) */
+	double warmup_ms;        /* the whole warm-up, measured */
+	int max_rows;            /* streams one decode call takes: MODEL_MAX_ROWS, or 1 when a batch of 2
+	                          * failed at load (an export for one stream); 1 when not probed */
+	char rows_note[256];     /* why max_rows is 1, when it is ("" otherwise) */
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 
@@ -66,7 +79,14 @@ typedef struct model_options {
 	int torch_threads; /* 1 recommended: see shared facts on latency spikes */
 	int warmup_frames; /* latent frames decoded at load (0 = none) */
 	int inspect_only;  /* `terraind info`: accept models without a usable decode, say why in `unplayable` */
+	/* Sample rates for a model that states none, in this order: the
+	 * terrain's model.sample_rate, the user's (--model-rate / model_rate),
+	 * else fallback_rate (the device's, as nn~ plays; 44100 offline). */
+	int terrain_rate, user_rate, fallback_rate;
+	int frames_per_call; /* 0 = the model's default (see model.c) */
 } model_options;
+
+enum { MODEL_OFFLINE_FALLBACK_RATE = 44100 };
 
 model_options model_default_options(void);
 
@@ -77,6 +97,9 @@ int model_load(const char *path, const model_options *options, model **out, char
  * reads "/proc/self/fd/N", so the path is not looked up again); `path`
  * names the file for the id and messages. */
 int model_load_fd(int fd, const char *path, const model_options *options, model **out, char *err, size_t errlen);
+/* A model's id: its file name without directory and extension. */
+void model_id_from_path(const char *path, char *id, size_t len);
+
 /* Drops a reference; frees the model with the last one. */
 void model_free(model *m);
 
@@ -111,7 +134,12 @@ void model_seed(uint64_t seed);
  * "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (OpenBLAS ...)". */
 void model_blas_library(char *buf, size_t len);
 
-/* Human-readable summary, as printed by `terraind info`. */
+/* Audio seconds of one decode call: what a cursor move waits for beyond
+ * the decode itself, in milliseconds. */
+double model_call_ms(const model *m);
+
+/* Human-readable summary, as printed by `terraind info`, ending with a
+ * compatibility verdict (playable or not, why, and what to do). */
 void model_describe(const model *m, FILE *out);
 
 #endif

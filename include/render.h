@@ -4,6 +4,10 @@
  *   target coordinate --one-pole smoothing per latent frame--> cursor
  *   cursor --terrain_eval--> latent vector --model_decode--> one frame of audio
  *
+ * A decode call takes the model's frames_per_call latent frames (1 for
+ * streaming models): the cursor steps and the terrain is evaluated once per
+ * frame, then the frames are decoded together.
+ *
  * Offline (`terraind render`) a gesture clock drives it; live, the render
  * thread applies control events from its ring at frame boundaries. Both call
  * render_set_target() and render_frame() in the same order, so an offline
@@ -50,9 +54,11 @@ typedef struct render_engine {
 	model *model;     /* not owned */
 	terrain *terrain; /* not owned */
 	render_cursor control;
-	float *latent;   /* latent_dim */
+	float *latent;  /* latent_dim: the last frame's latents */
+	float *latents; /* latent_dim × frames_per_call, channel-major, as decode takes them */
+	int frames_per_call;
 	float *scratch;  /* terrain scratch */
-	float *planar;   /* audio_channels × ratio, as decode returns it */
+	float *planar;   /* audio_channels × ratio·frames_per_call, as decode returns it */
 	uint64_t frames; /* latent frames rendered */
 } render_engine;
 
@@ -75,12 +81,15 @@ int render_set_axes(render_engine *e, int first, const float *values, int n);
 /* One latent frame's control step: the cursor moves (smoothing) and the
  * terrain is evaluated there into e->latent. */
 void render_latent(render_engine *e);
-/* Renders one latent frame (render_latent, then decode): `out` receives
- * ratio × audio_channels samples, interleaved. */
+/* Renders one decode call (frames_per_call latent frames, each a
+ * render_latent): `out` receives render_samples_per_call() ×
+ * audio_channels samples, interleaved. */
 int render_frame(render_engine *e, float *out, char *err, size_t errlen);
 
-/* Samples per latent frame and channels, for sizing buffers. */
+/* Samples per latent frame, samples per render_frame call, and channels,
+ * for sizing buffers. */
 int render_frame_samples(const render_engine *e);
+int render_samples_per_call(const render_engine *e);
 int render_channels(const render_engine *e);
 
 /* Offline: plays `g` from t = 0 to its end plus `tail_seconds`, handing

@@ -40,4 +40,10 @@ int terrain_save_at(const terrain *t, int dirfd, const char *name, int overwrite
 int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_max, terrain **out, char *err,
                               size_t errlen);
 
+/* The range nn.terrain.gui draws and plays a terrain over, its default
+ * `values_boundary`: x -16..16, y -4..4 (a scale, not a clamp); the
+ * pre-trained presets were made at that range. Axes beyond the GUI's two
+ * keep [-1, 1]. Loading a .pt checkpoint as a terrain uses it. */
+void terrain_set_nn_terrain_gui_bounds(terrain *t);
+
 #endif

@@ -110,7 +110,9 @@ static int encode_file(model *m, const char *path, float **latents, int *frames,
 		return error_set(err, errlen, "%s: %s", path,
 		                 planar ? "shorter than one latent frame" : "cannot resample");
 	}
-	enum { CHUNK = 64 }; /* latent frames per encode call: bounded memory for long files */
+	/* latent frames per encode call: bounded memory for long files, and
+	 * never more than the model takes in one call */
+	const int CHUNK = m->max_frames_per_call > 0 && m->max_frames_per_call < 64 ? m->max_frames_per_call : 64;
 	const int zdim = m->encode_latent_dim, ach = m->encode_channels;
 	*latents = malloc(sizeof(float) * (size_t)*frames * zdim);
 	chunk_in = malloc(sizeof(float) * (size_t)CHUNK * m->ratio * ach);
@@ -136,25 +138,30 @@ done:
 	return rc;
 }
 
-static const char encode_usage[] = "usage: terraind encode [--model M.ts] AUDIO... -o DATASET.json\n"
-                                   "Encodes a corpus of sounds into a dataset of latent frames.\n";
+static const char encode_usage[] =
+    "usage: terraind encode [--model M.ts] [--seed N] [--model-rate HZ] AUDIO... -o DATASET.json\n"
+    "Encodes a corpus of sounds into a dataset of latent frames.\n";
 
-static int parse_encode_args(int argc, char **argv, const char **model_path, const char **output, char *why,
-                             size_t whylen)
+static int parse_encode_args(int argc, char **argv, const char **model_path, const char **output, uint64_t *seed,
+                             model_options *options, char *why, size_t whylen)
 {
-	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
-	                                         {"output", required_argument, NULL, 'o'},
-	                                         {"help", no_argument, NULL, 'h'},
-	                                         {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "m:o:h", longopts, NULL)) != -1) {
-		if (c == 'm')
-			*model_path = optarg;
-		else if (c == 'o')
-			*output = optarg;
-		else
-			return c == 'h' ? CLI_HELP : CLI_BAD;
+	static const struct option longopts[] = {
+	    {"model", required_argument, NULL, 'm'}, {"output", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 'S'},  {"model-rate", required_argument, NULL, 'M'},
+	    {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "m:o:S:M:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': *model_path = optarg; break;
+		case 'o': *output = optarg; break;
+		case 'S': rc = cli_seed("--seed", optarg, seed, why, whylen); break;
+		case 'M': rc = cli_int("--model-rate", optarg, 8000, 384000, &options->user_rate, why, whylen); break;
+		case 'h': return CLI_HELP;
+		default: return CLI_BAD;
+		}
 	}
+	if (rc < 0)
+		return CLI_BAD;
 	if (!*output)
 		return error_set(why, whylen, "encode needs -o DATASET.json");
 	return cli_operands(argc, argv, optind, 1, -1, "the AUDIO files to encode", why, whylen);
@@ -163,16 +170,24 @@ static int parse_encode_args(int argc, char **argv, const char **model_path, con
 int cmd_encode(int argc, char **argv)
 {
 	const char *model_path = "models/demo.ts", *output = NULL;
+	uint64_t seed = 0;
+	model_options options = model_default_options();
 	char why[256] = "";
-	int parsed = parse_encode_args(argc, argv, &model_path, &output, why, sizeof why);
+	int parsed = parse_encode_args(argc, argv, &model_path, &output, &seed, &options, why, sizeof why);
 	if (parsed != CLI_OK)
 		return cli_finish(parsed, why, encode_usage);
 	char err[1024];
 	model *m;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0) {
+	if (model_load(model_path, &options, &m, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
+	if (m->rate_warning[0])
+		log_warn("%s: %s", m->id, m->rate_warning);
+	/* VAE encoders (RAVE, Stable Audio Open without --skip-bottleneck)
+	 * sample their posterior: a seeded generator makes a corpus encode the
+	 * same way every time. */
+	model_seed(seed);
 	if (!m->has_encode) {
 		log_error("%s has no 'encode' method: it cannot turn audio into latents", model_path);
 		model_free(m);

@@ -37,21 +37,32 @@ static int is_terrain_path(const char *path)
 	return n > 5 && strcmp(path + n - 5, ".json") == 0;
 }
 
-static const char info_usage[] = "usage: terraind info [--threads N] MODEL.ts|TERRAIN.json\n"
-                                 "Describes what a model or a terrain offers.\n";
+static const char info_usage[] =
+    "usage: terraind info [--threads N] [--model-rate HZ] [--frames-per-call N] MODEL.ts|TERRAIN.json\n"
+    "Describes what a model or a terrain offers.\n";
 
 static int parse_info_args(int argc, char **argv, model_options *options, char *why, size_t whylen)
 {
-	static const struct option longopts[] = {
-	    {"threads", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
-		if (c == 'h')
-			return CLI_HELP;
-		/* the same limit as the config's engine.torch_threads */
-		if (c != 't' || cli_int("--threads", optarg, 1, 64, &options->torch_threads, why, whylen) < 0)
-			return CLI_BAD;
+	static const struct option longopts[] = {{"threads", required_argument, NULL, 't'},
+	                                         {"model-rate", required_argument, NULL, 'M'},
+	                                         {"frames-per-call", required_argument, NULL, 'F'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
+	int c, rc = 0;
+	while (rc == 0 && (c = getopt_long(argc, argv, "t:M:F:h", longopts, NULL)) != -1) {
+		switch (c) {
+		/* the same limits as the config's engine.torch_threads, model_rate, frames_per_call */
+		case 't': rc = cli_int("--threads", optarg, 1, 64, &options->torch_threads, why, whylen); break;
+		case 'M': rc = cli_int("--model-rate", optarg, 8000, 384000, &options->user_rate, why, whylen); break;
+		case 'F':
+			rc = cli_int("--frames-per-call", optarg, 1, 64, &options->frames_per_call, why, whylen);
+			break;
+		case 'h': return CLI_HELP;
+		default: return CLI_BAD;
+		}
 	}
+	if (rc < 0)
+		return CLI_BAD;
 	return cli_operands(argc, argv, optind, 1, 1, "the MODEL.ts or TERRAIN.json to describe", why, whylen);
 }
 

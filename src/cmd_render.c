@@ -24,24 +24,32 @@ typedef struct render_args {
 	double tail;
 	uint64_t seed;
 	int float_output;
+	int model_rate, frames_per_call;
 } render_args;
 
 static const char render_usage[] =
     "usage: terraind render --gesture G.json -o OUT.wav [--model M.ts] [--terrain T.json]\n"
     "                       [--smooth MS] [--tail SECONDS] [--seed N] [--float]\n"
+    "                       [--model-rate HZ] [--frames-per-call N]\n"
     "Renders a gesture offline through the live sound path; deterministic.\n";
 
 static int parse_render_args(int argc, char **argv, render_args *a, char *why, size_t whylen)
 {
-	static const struct option longopts[] = {
-	    {"model", required_argument, NULL, 'm'},   {"terrain", required_argument, NULL, 't'},
-	    {"gesture", required_argument, NULL, 'g'}, {"output", required_argument, NULL, 'o'},
-	    {"smooth", required_argument, NULL, 's'},  {"tail", required_argument, NULL, 'T'},
-	    {"seed", required_argument, NULL, 'S'},    {"float", no_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {{"model", required_argument, NULL, 'm'},
+	                                         {"terrain", required_argument, NULL, 't'},
+	                                         {"gesture", required_argument, NULL, 'g'},
+	                                         {"output", required_argument, NULL, 'o'},
+	                                         {"smooth", required_argument, NULL, 's'},
+	                                         {"tail", required_argument, NULL, 'T'},
+	                                         {"seed", required_argument, NULL, 'S'},
+	                                         {"float", no_argument, NULL, 'f'},
+	                                         {"model-rate", required_argument, NULL, 'M'},
+	                                         {"frames-per-call", required_argument, NULL, 'F'},
+	                                         {"help", no_argument, NULL, 'h'},
+	                                         {NULL, 0, NULL, 0}};
 	*a = (render_args){.model = "models/demo.ts", .terrain = "terrains/demo.json", .smooth_ms = 20.0f, .tail = 0.5};
 	int c, rc = 0;
-	while (rc == 0 && (c = getopt_long(argc, argv, "m:t:g:o:s:T:S:fh", longopts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "m:t:g:o:s:T:S:fM:F:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': a->model = optarg; break;
 		case 't': a->terrain = optarg; break;
@@ -52,6 +60,8 @@ static int parse_render_args(int argc, char **argv, render_args *a, char *why, s
 		case 'T': rc = cli_double("--tail", optarg, 0, 3600, &a->tail, why, whylen); break;
 		case 'S': rc = cli_seed("--seed", optarg, &a->seed, why, whylen); break;
 		case 'f': a->float_output = 1; break;
+		case 'M': rc = cli_int("--model-rate", optarg, 8000, 384000, &a->model_rate, why, whylen); break;
+		case 'F': rc = cli_int("--frames-per-call", optarg, 1, 64, &a->frames_per_call, why, whylen); break;
 		case 'h': return CLI_HELP;
 		default: return CLI_BAD;
 		}
@@ -88,8 +98,10 @@ static int render_to_file(const render_args *a, model *m, terrain *t, const gest
 			rc = wav_close(w, err, errlen);
 	}
 	if (rc == 0)
-		log_info("wrote %s: %.2f s, %llu frames of %d samples, %llu targets clamped to the bounds", a->output,
-		         (double)engine.frames * m->ratio / m->sample_rate, (unsigned long long)engine.frames, m->ratio,
+		log_info("wrote %s: %.2f s, %llu frames of %d samples (%d per decode call), %llu targets clamped to "
+		         "the bounds",
+		         a->output, (double)engine.frames * m->ratio / m->sample_rate,
+		         (unsigned long long)engine.frames, m->ratio, engine.frames_per_call,
 		         (unsigned long long)engine.control.clamped);
 	render_destroy(&engine);
 	return rc;
@@ -107,9 +119,17 @@ int cmd_render(int argc, char **argv)
 	terrain *t = NULL;
 	gesture *g = NULL;
 	int rc = -1;
-	if (gesture_load(a.gesture, &g, err, sizeof err) == 0 && terrain_load(a.terrain, &t, err, sizeof err) == 0 &&
-	    model_load(a.model, NULL, &m, err, sizeof err) == 0)
-		rc = render_to_file(&a, m, t, g, err, sizeof err);
+	model_options options = model_default_options();
+	options.user_rate = a.model_rate;
+	options.frames_per_call = a.frames_per_call;
+	if (gesture_load(a.gesture, &g, err, sizeof err) == 0 && terrain_load(a.terrain, &t, err, sizeof err) == 0) {
+		options.terrain_rate = t->has_model ? t->model.sample_rate : 0;
+		if (model_load(a.model, &options, &m, err, sizeof err) == 0) {
+			if (m->rate_warning[0])
+				log_warn("%s: %s", m->id, m->rate_warning);
+			rc = render_to_file(&a, m, t, g, err, sizeof err);
+		}
+	}
 	if (rc < 0)
 		log_error("%s", err);
 	model_free(m);

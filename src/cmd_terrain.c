@@ -15,14 +15,63 @@
 #include "path.h"
 #include "terrain_json.h"
 
-static const char import_usage[] = "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX] [--name NAME]\n"
-                                   "Converts an nn_terrain checkpoint into a terrain file.\n";
+static const char import_usage[] =
+    "usage: terraind import PRESET.pt -o OUT.json [--bounds MIN,MAX[,MIN,MAX...]] [--name NAME]\n"
+    "Converts an nn_terrain checkpoint into a terrain file; its bounds are nn.terrain.gui's default range\n"
+    "(x -16..16, y -4..4) unless --bounds gives MIN,MAX for every axis or one pair per axis.\n";
 
 typedef struct import_args {
 	const char *output;
 	char name[TERRAIN_NAME_MAX]; /* "" = the checkpoint's file name */
-	float bounds[2];
+	float bounds[2 * TERRAIN_MAX_CONTROL_DIM];
+	int n_bounds; /* 0: nn.terrain.gui's default range */
 } import_args;
+
+/* --bounds: "MIN,MAX" for every axis, or one "MIN,MAX" pair per axis
+ * ("-16,16,-4,4"); the count is checked against the terrain's axes once
+ * it is read (apply_bounds). */
+static int parse_bounds(const char *text, import_args *a, char *why, size_t whylen)
+{
+	int n = 1;
+	for (const char *p = text; *p; p++)
+		n += *p == ',';
+	if (n < 2 || n > 2 * TERRAIN_MAX_CONTROL_DIM)
+		return error_set(why, whylen,
+		                 "--bounds takes MIN,MAX or one MIN,MAX pair per dimension, e.g. "
+		                 "--bounds -16,16,-4,4; not '%.60s'",
+		                 text);
+	a->n_bounds = n;
+	return cli_float_list("--bounds", text, n, -FLT_MAX, FLT_MAX, a->bounds, why, whylen);
+}
+
+/* The bounds asked for, on every axis or per axis, each MIN < MAX. */
+static int apply_bounds(terrain *t, const float *values, int n, char *why, size_t whylen)
+{
+	if (n != 2 && n != 2 * t->control_dim)
+		return error_set(why, whylen,
+		                 "--bounds: %d numbers for a terrain of %d control dimensions: give MIN,MAX for all of "
+		                 "them or one MIN,MAX pair per dimension (%d numbers)",
+		                 n, t->control_dim, 2 * t->control_dim);
+	for (int d = 0; d < t->control_dim; d++) {
+		const float *pair = values + (n == 2 ? 0 : 2 * d);
+		if (!(pair[0] < pair[1]))
+			return error_set(why, whylen, "--bounds: dimension %d has min %g not below max %g", d,
+			                 (double)pair[0], (double)pair[1]);
+		t->bounds_min[d] = pair[0];
+		t->bounds_max[d] = pair[1];
+	}
+	return 0;
+}
+
+static void log_imported(const char *output, const terrain *t)
+{
+	char bounds[256] = "";
+	for (int d = 0, used = 0; d < t->control_dim && used < (int)sizeof bounds; d++)
+		used += snprintf(bounds + used, sizeof bounds - (size_t)used, " [%g, %g]", (double)t->bounds_min[d],
+		                 (double)t->bounds_max[d]);
+	log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds%s", output, t->control_dim, t->latent_dim,
+	         t->n_features, t->storage_floats, bounds);
+}
 
 static int parse_import_args(int argc, char **argv, import_args *a, char *why, size_t whylen)
 {
@@ -31,7 +80,7 @@ static int parse_import_args(int argc, char **argv, import_args *a, char *why, s
 	                                         {"name", required_argument, NULL, 'n'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	*a = (import_args){.bounds = {-1.0f, 1.0f}};
+	*a = (import_args){.n_bounds = 0};
 	int c;
 	while ((c = getopt_long(argc, argv, "o:b:n:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -41,11 +90,8 @@ static int parse_import_args(int argc, char **argv, import_args *a, char *why, s
 				return CLI_BAD;
 			break;
 		case 'b':
-			if (cli_float_list("--bounds", optarg, 2, -FLT_MAX, FLT_MAX, a->bounds, why, whylen) < 0)
+			if (parse_bounds(optarg, a, why, whylen) < 0)
 				return CLI_BAD;
-			if (!(a->bounds[0] < a->bounds[1]))
-				return error_set(why, whylen,
-				                 "--bounds takes MIN,MAX with MIN < MAX, e.g. --bounds -1,1");
 			break;
 		case 'h': return CLI_HELP;
 		default: return CLI_BAD;
@@ -65,9 +111,14 @@ int cmd_import(int argc, char **argv)
 		return cli_finish(parsed, why, import_usage);
 	char err[1024];
 	terrain *t;
-	if (terrain_import_nn_terrain(argv[optind], a.bounds[0], a.bounds[1], &t, err, sizeof err) < 0) {
+	if (terrain_import_nn_terrain(argv[optind], -1.0f, 1.0f, &t, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
+	}
+	terrain_set_nn_terrain_gui_bounds(t); /* nn.terrain.gui's range, unless --bounds says otherwise */
+	if (a.n_bounds && apply_bounds(t, a.bounds, a.n_bounds, why, sizeof why) < 0) {
+		terrain_free(t);
+		return cli_finish(CLI_BAD, why, import_usage);
 	}
 	if (a.name[0])
 		memcpy(t->name, a.name, sizeof a.name);
@@ -75,8 +126,7 @@ int cmd_import(int argc, char **argv)
 	if (rc < 0)
 		log_error("%s", err);
 	else
-		log_info("wrote %s: %d -> %d, %d features, %zu weights, bounds [%g, %g]", a.output, t->control_dim,
-		         t->latent_dim, t->n_features, t->storage_floats, (double)a.bounds[0], (double)a.bounds[1]);
+		log_imported(a.output, t);
 	terrain_free(t);
 	return rc < 0 ? EXIT_FAILURE_RUN : EXIT_OK;
 }

@@ -157,12 +157,15 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms",    "gain", "voices",
-	                                    "release_ms",    "crossfade_ms", NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms",       "gain",
+	                                    "voices",        "release_ms",      "crossfade_ms",
+	                                    "model_rate",    "frames_per_call", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
 	    get_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
+	    get_int(engine, "model_rate", 0, 384000, &c->model_rate, err, errlen) < 0 ||
+	    get_int(engine, "frames_per_call", 0, 64, &c->frames_per_call, err, errlen) < 0 ||
 	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
 	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
 	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
@@ -300,10 +303,51 @@ static int parse_mappings(config *c, const cJSON *maps, char *err, size_t errlen
 	return 0;
 }
 
+/* "models": {"m2l": {"model_rate": 44100, "frames_per_call": 4}, ...} */
+static int parse_model_overrides(config *c, const cJSON *models, char *err, size_t errlen)
+{
+	static const char *const known[] = {"model_rate", "frames_per_call", NULL};
+	if (!cJSON_IsObject(models) || cJSON_GetArraySize(models) > CONFIG_MAX_MODEL_OVERRIDES)
+		return error_set(err, errlen, "'models' must be an object of at most %d model ids",
+		                 CONFIG_MAX_MODEL_OVERRIDES);
+	c->n_model_overrides = 0;
+	const cJSON *m;
+	cJSON_ArrayForEach(m, models)
+	{
+		config_model_override *o = &c->model_overrides[c->n_model_overrides];
+		memset(o, 0, sizeof *o);
+		char why[256];
+		if (!cJSON_IsObject(m) || strlen(m->string) >= sizeof o->id)
+			return error_set(err, errlen,
+			                 "models.%.64s must be an object, and the id shorter than %d characters",
+			                 m->string, CONFIG_MODEL_ID_MAX);
+		snprintf(o->id, sizeof o->id, "%s", m->string);
+		if (check_keys(m, known, "models", why, sizeof why) < 0 ||
+		    get_int(m, "model_rate", 8000, 384000, &o->model_rate, why, sizeof why) < 0 ||
+		    get_int(m, "frames_per_call", 1, 64, &o->frames_per_call, why, sizeof why) < 0)
+			return error_set(err, errlen, "models.%s: %s", o->id, why);
+		c->n_model_overrides++;
+	}
+	return 0;
+}
+
+void config_model_settings(const config *c, const char *model_id, int *model_rate, int *frames_per_call)
+{
+	*model_rate = c->model_rate;
+	*frames_per_call = c->frames_per_call;
+	for (int i = 0; i < c->n_model_overrides; i++)
+		if (strcmp(c->model_overrides[i].id, model_id) == 0) {
+			if (c->model_overrides[i].model_rate)
+				*model_rate = c->model_overrides[i].model_rate;
+			if (c->model_overrides[i].frames_per_call)
+				*frames_per_call = c->model_overrides[i].frames_per_call;
+		}
+}
+
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
-	static const char *const known[] = {"model",     "terrain",      "osc",      "audio", "engine",
-	                                    "log_level", "allowed_dirs", "mappings", NULL};
+	static const char *const known[] = {"model",     "terrain",      "osc",      "audio",  "engine",
+	                                    "log_level", "allowed_dirs", "mappings", "models", NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
 	if (check_keys(root, known, "", err, errlen) < 0 ||
@@ -321,6 +365,9 @@ static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 	    parse_allowed_dirs(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "mappings")) && parse_mappings(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "models")) &&
+	    parse_model_overrides(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "log_level")) &&
 	    (!cJSON_IsString(item) || log_parse_level(item->valuestring, &c->log_level) < 0))
@@ -405,6 +452,10 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  record         %s\n", c->record);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f, %d voices (release %.0f ms)\n",
 	        c->torch_threads, (double)c->smooth_ms, (double)c->gain, c->voices, (double)c->release_ms);
+	if (c->model_rate)
+		fprintf(out, "  model rate     %d Hz when the model states none\n", c->model_rate);
+	if (c->frames_per_call)
+		fprintf(out, "  frames/call    %d latent frames per decode call\n", c->frames_per_call);
 	fprintf(out, "  allowed dirs  ");
 	for (int i = 0; i < c->n_allowed_dirs; i++)
 		fprintf(out, " %s", c->allowed_dirs[i]);

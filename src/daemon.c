@@ -48,7 +48,7 @@ enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
 	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
-	int port, tcp_port, period, sample_rate;
+	int port, tcp_port, period, sample_rate, model_rate, frames_per_call;
 	int explicit_config;
 } overrides;
 
@@ -71,7 +71,9 @@ typedef struct daemon_state {
 	int n_queued;
 	bool stopping;
 	char model_name[TB_NAME_MAX], terrain_name[TERRAIN_NAME_MAX]; /* as long as model.id and terrain.name */
-	int model_rate, model_ratio;
+	int model_rate, model_ratio, frames_per_call;
+	char model_rate_source[64], model_warning[384];
+	double model_call_ms, model_warmup_ms;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
 	char **argv; /* for the re-exec that reconnects */
@@ -102,6 +104,17 @@ static int apply_overrides(config *c, const overrides *o, char *err, size_t errl
 		c->period = o->period;
 	if (o->sample_rate)
 		c->sample_rate = o->sample_rate;
+	/* --model-rate and --frames-per-call win over the file's per-model entries too. */
+	for (int i = 0; i < c->n_model_overrides; i++) {
+		if (o->model_rate)
+			c->model_overrides[i].model_rate = 0;
+		if (o->frames_per_call)
+			c->model_overrides[i].frames_per_call = 0;
+	}
+	if (o->model_rate)
+		c->model_rate = o->model_rate;
+	if (o->frames_per_call)
+		c->frames_per_call = o->frames_per_call;
 	if (o->log_level)
 		log_parse_level(o->log_level, &c->log_level);
 	return 0;
@@ -128,6 +141,8 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"terrain", required_argument, NULL, 't'},
                                               {"period", required_argument, NULL, 'n'},
                                               {"rate", required_argument, NULL, 'r'},
+                                              {"model-rate", required_argument, NULL, 'M'},
+                                              {"frames-per-call", required_argument, NULL, 'F'},
                                               {"record", required_argument, NULL, 'R'},
                                               {"log-level", required_argument, NULL, 'l'},
                                               {"password", required_argument, NULL, 'w'},
@@ -154,6 +169,8 @@ static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 	case 't': o->terrain = optarg; return 0;
 	case 'n': return cli_int("--period", optarg, 16, 8192, &o->period, why, whylen);
 	case 'r': return cli_int("--rate", optarg, 8000, 384000, &o->sample_rate, why, whylen);
+	case 'M': return cli_int("--model-rate", optarg, 8000, 384000, &o->model_rate, why, whylen);
+	case 'F': return cli_int("--frames-per-call", optarg, 1, 64, &o->frames_per_call, why, whylen);
 	case 'R': o->record = optarg; return 0;
 	case 'w': o->password = optarg; return 0;
 	case 'l':
@@ -171,7 +188,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:R:l:w:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:M:F:R:l:w:h", serve_options, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_serve_option(c, o, why, whylen) < 0)
@@ -210,7 +227,37 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	snprintf(d->terrain_name, sizeof d->terrain_name, "%s", t->name[0] ? t->name : "(unnamed)");
 	d->model_rate = m->sample_rate;
 	d->model_ratio = m->ratio;
+	d->frames_per_call = m->frames_per_call;
+	d->model_call_ms = model_call_ms(m);
+	d->model_warmup_ms = m->warmup_ms;
+	snprintf(d->model_rate_source, sizeof d->model_rate_source, "%s", m->rate_source);
+	snprintf(d->model_warning, sizeof d->model_warning, "%s", m->rate_warning);
 	pthread_mutex_unlock(&d->lock);
+}
+
+/* How the model at `path` is loaded: the rate chain (the terrain's, the
+ * user's, else the device's) and the frames per call, from the model's
+ * entry in `models` or the engine's settings. */
+static model_options daemon_model_options(const daemon_state *d, const char *path, const terrain *t, int device_rate)
+{
+	model_options options = model_default_options();
+	char id[CONFIG_MODEL_ID_MAX];
+	model_id_from_path(path, id, sizeof id);
+	options.torch_threads = d->cfg.torch_threads;
+	options.terrain_rate = t && t->has_model ? t->model.sample_rate : 0;
+	options.fallback_rate = device_rate;
+	config_model_settings(&d->cfg, id, &options.user_rate, &options.frames_per_call);
+	return options;
+}
+
+static void log_model(const char *path, const model *m)
+{
+	log_info("now playing model %s (%d Hz %s, ratio %d, %d latents, %d frame(s) per call: %.1f ms of "
+	         "audio per call; warm-up %.1f ms)",
+	         path, m->sample_rate, m->rate_source, m->ratio, m->latent_dim, m->frames_per_call, model_call_ms(m),
+	         m->warmup_ms);
+	if (m->rate_warning[0])
+		log_warn("%s: %s", m->id, m->rate_warning);
 }
 
 /* Builds a scene from a new model or terrain plus the current other half;
@@ -233,38 +280,33 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 	return 0;
 }
 
-static model_options live_model_options(const daemon_state *d);
-
 static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
-	model_options options = live_model_options(d);
+	model_options options =
+	    daemon_model_options(d, req->path, engine_current_scene(d->engine)->terrain, engine_device_rate(d->engine));
 	model *m;
 	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) < 0)
 		return -1;
 	int rc = swap_in(d, m, NULL, err, errlen);
 	if (rc == 0)
-		log_info("now playing model %s (%d Hz, ratio %d, %d latents)", req->path, m->sample_rate, m->ratio,
-		         m->latent_dim);
+		log_model(req->path, m);
 	model_free(m); /* the scene holds its own reference */
 	return rc;
 }
 
-static model_options live_model_options(const daemon_state *d)
-{
-	model_options options = model_default_options();
-	options.torch_threads = d->cfg.torch_threads;
-	return options;
-}
-
-/* The model a terrain records, when it is not the one playing and its file
- * (<id>.ts) is in an allowed directory: loaded, so that the terrain comes
- * with its model. NULL otherwise (then the terrain plays with the model
- * that plays, if it fits it). */
+/* The model a terrain records, when the terrain does not fit the playing
+ * model and that model's file (<id>.ts) is in an allowed directory: loaded,
+ * so that the terrain comes with its model. NULL otherwise (then the terrain
+ * plays with the model that plays, if it fits it). */
 static model *model_of_terrain(daemon_state *d, const terrain *t)
 {
-	if (!t->has_model || !t->model.id[0] || strcmp(t->model.id, engine_current_scene(d->engine)->model->id) == 0)
-		return NULL;
-	char name[TERRAIN_NAME_MAX + 4], path[CONFIG_PATH_MAX], why[512];
+	const model *playing = engine_current_scene(d->engine)->model;
+	char why[512];
+	if (!t->has_model || !t->model.id[0] || strcmp(t->model.id, playing->id) == 0 ||
+	    terrain_check_model(t, playing->id, playing->latent_dim, playing->sample_rate, playing->ratio, why,
+	                        sizeof why, NULL, 0) == 0)
+		return NULL; /* it fits the playing model: it plays with it (the log says whose it was) */
+	char name[TERRAIN_NAME_MAX + 4], path[CONFIG_PATH_MAX];
 	snprintf(name, sizeof name, "%s.ts", t->model.id);
 	pthread_mutex_lock(&d->osc.lock);
 	config cfg = d->osc.config; /* the allowed directories as now (SIGHUP may change them) */
@@ -274,7 +316,7 @@ static model *model_of_terrain(daemon_state *d, const terrain *t)
 		log_info("terrain made for model '%s': %s (playing it with the model that plays)", t->model.id, why);
 		return NULL;
 	}
-	model_options options = live_model_options(d);
+	model_options options = daemon_model_options(d, path, t, engine_device_rate(d->engine));
 	model *m = NULL;
 	if (model_load_fd(fd, path, &options, &m, why, sizeof why) < 0)
 		log_warn("terrain made for model '%s': %s", t->model.id, why);
@@ -304,13 +346,15 @@ static int load_terrain_request(daemon_state *d, const osc_request *req, char *e
 
 static int load_scene_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
-	model_options options = live_model_options(d);
 	model *m = NULL;
 	terrain *t = NULL;
 	int rc = -1;
-	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) == 0 &&
-	    terrain_load_fd(req->fd2, req->path2, &t, err, errlen) == 0)
-		rc = swap_in(d, m, t, err, errlen);
+	/* The terrain first: a model that states no sample rate takes the terrain's. */
+	if (terrain_load_fd(req->fd2, req->path2, &t, err, errlen) == 0) {
+		model_options options = daemon_model_options(d, req->path, t, engine_device_rate(d->engine));
+		if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) == 0)
+			rc = swap_in(d, m, t, err, errlen);
+	}
 	if (rc == 0)
 		log_info("now playing scene %s + %s", req->path, req->path2);
 	model_free(m); /* the scene holds its own references */
@@ -497,7 +541,13 @@ static void daemon_status(void *ctx, lo_message m)
 	osc_status_add_int(m, "model_rate", d->model_rate);
 	osc_status_add_int(m, "ratio", d->model_ratio);
 	int rate = engine_device_rate(d->engine);
-	double floor_ms = 1000.0 * d->model_ratio / d->model_rate + 1000.0 * d->cfg.period / rate;
+	/* One decode call's audio (frames_per_call latent frames) plus a period. */
+	double floor_ms = d->model_call_ms + 1000.0 * d->cfg.period / rate;
+	osc_status_add_int(m, "frames_per_call", d->frames_per_call);
+	osc_status_add_float(m, "model_latency_ms", d->model_call_ms);
+	osc_status_add_string(m, "model_rate_source", d->model_rate_source);
+	osc_status_add_string(m, "model_warning", d->model_warning);
+	osc_status_add_float(m, "model_warmup_ms", d->model_warmup_ms);
 	pthread_mutex_unlock(&d->lock);
 	osc_status_add_string(m, "device", audio_device_name(d->audio));
 	osc_status_add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
@@ -516,22 +566,24 @@ static void daemon_status(void *ctx, lo_message m)
 
 static int load_initial_scene(daemon_state *d, int device_rate, scene **out, char *err, size_t errlen)
 {
-	model_options options = model_default_options();
-	options.torch_threads = d->cfg.torch_threads;
 	model *m = NULL;
 	terrain *t = NULL;
 	char warning[256];
 	int rc = -1;
-	if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
-	    terrain_load(d->cfg.terrain, &t, err, errlen) == 0 &&
-	    scene_create(m, t, d->cfg.smooth_ms, device_rate, d->cfg.voices, out, err, errlen, warning,
-	                 sizeof warning) == 0) {
-		if (warning[0])
-			log_warn("%s", warning);
-		if (m->max_rows < d->cfg.voices)
-			log_warn("%s: %s", m->id, m->rows_note);
-		remember_names(d, m, t);
-		rc = 0;
+	/* The terrain first: a model that states no sample rate takes the terrain's. */
+	if (terrain_load(d->cfg.terrain, &t, err, errlen) == 0) {
+		model_options options = daemon_model_options(d, d->cfg.model, t, device_rate);
+		if (model_load(d->cfg.model, &options, &m, err, errlen) == 0 &&
+		    scene_create(m, t, d->cfg.smooth_ms, device_rate, d->cfg.voices, out, err, errlen, warning,
+		                 sizeof warning) == 0) {
+			if (warning[0])
+				log_warn("%s", warning);
+			if (m->max_rows < d->cfg.voices)
+				log_warn("%s: %s", m->id, m->rows_note);
+			log_model(d->cfg.model, m);
+			remember_names(d, m, t);
+			rc = 0;
+		}
 	}
 	model_free(m); /* the scene holds its own references */
 	terrain_free(t);
@@ -541,7 +593,7 @@ static int load_initial_scene(daemon_state *d, int device_rate, scene **out, cha
 static int start_audio(daemon_state *d, char *err, size_t errlen)
 {
 	/* The model decides the preferred rate; peek at it before opening the device. */
-	model_options options = model_default_options();
+	model_options options = daemon_model_options(d, d->cfg.model, NULL, 0);
 	options.warmup_frames = 0;
 	options.inspect_only = 1;
 	model *probe;

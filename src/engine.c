@@ -130,18 +130,18 @@ enum { OUTGOING_FRAMES = 2 * (ENGINE_MAX_FRAME + 64) }; /* one new and one old f
 
 /* ---- scenes (worker thread) ------------------------------------------ */
 
-static int check_frame_fits(const model *m, int device_rate, double rate_ratio, size_t capacity, char *err,
+static int check_frame_fits(const model *m, size_t n, int device_rate, double rate_ratio, size_t capacity, char *err,
                             size_t errlen)
 {
 	if (capacity <= ENGINE_MAX_FRAME)
 		return 0;
 	/* It would load and then never render: the ring must hold a whole
-	 * frame on top of the audio kept ahead of the callback. */
+	 * call's audio on top of the audio kept ahead of the callback. */
 	return error_set(err, errlen,
-	                 "one latent frame of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
+	                 "one decode call of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
 	                 "longer than the live engine can buffer (%d samples): play it offline with "
-	                 "`terraind render`, or use a model with a smaller ratio",
-	                 m->ratio, m->sample_rate, ceil(m->ratio * rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
+	                 "`terraind render`, or use a model with a smaller ratio or fewer frames per call",
+	                 (int)n, m->sample_rate, ceil((double)n * rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
 }
 
 int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max_voices, scene **out, char *err,
@@ -151,17 +151,21 @@ int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max
 	if (terrain_check_model(t, m->id, m->latent_dim, m->sample_rate, m->ratio, err, errlen, warning, warnlen) < 0)
 		return -1;
 	double rate_ratio = (double)device_rate / m->sample_rate;
-	size_t n = (size_t)m->ratio, capacity = (size_t)ceil(n * rate_ratio) + 64;
-	if (check_frame_fits(m, device_rate, rate_ratio, capacity, err, errlen) < 0)
+	/* One decode call: frames_per_call latent frames (1 for streaming
+	 * models; more for non-causal ones, issue 15). */
+	const int per_call = m->frames_per_call > 0 ? m->frames_per_call : 1;
+	size_t n = (size_t)m->ratio * (size_t)per_call, capacity = (size_t)ceil(n * rate_ratio) + 64;
+	if (check_frame_fits(m, n, device_rate, rate_ratio, capacity, err, errlen) < 0)
 		return -1;
 	scene *s = calloc(1, sizeof *s);
 	if (!s)
 		return error_set(err, errlen, "out of memory");
 	s->rows = max_voices < 1 ? 1 : max_voices > m->max_rows ? (m->max_rows > 0 ? m->max_rows : 1) : max_voices;
+	s->frames_per_call = per_call;
 	s->smooth_ms = smooth_ms;
 	s->rate_ratio = rate_ratio;
 	s->resampled_capacity = capacity;
-	s->latents = calloc((size_t)s->rows * (size_t)t->latent_dim, sizeof(float));
+	s->latents = calloc((size_t)s->rows * (size_t)t->latent_dim * (size_t)per_call, sizeof(float));
 	s->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
 	s->planar = calloc((size_t)s->rows * (size_t)m->audio_channels * n, sizeof(float));
 	s->row_used = calloc((size_t)s->rows, 1);
@@ -367,9 +371,15 @@ static float voice_smoothing(const engine *e, const scene *s)
 	return e->smooth_ms >= 0 ? e->smooth_ms : s->smooth_ms;
 }
 
+/* The samples of one decode call: frames_per_call latent frames. */
+static int call_samples(const scene *s)
+{
+	return s->model->ratio * s->frames_per_call;
+}
+
 static double frame_ms(const scene *s)
 {
-	return 1000.0 * s->model->ratio / s->model->sample_rate;
+	return 1000.0 * call_samples(s) / s->model->sample_rate;
 }
 
 /* The old scene plays on under the new one for the crossfade (both decode
@@ -449,7 +459,7 @@ static void stop_gesture(engine *e, voice *v)
 static void sound_voice(engine *e, int n)
 {
 	const scene *s = e->current;
-	if (voices_start(&e->voices, n, s->rows, s->row_used, s->model->ratio, s->model->sample_rate) < 0)
+	if (voices_start(&e->voices, n, s->rows, s->row_used, call_samples(s), s->model->sample_rate) < 0)
 		atomic_fetch_add(&e->voices_shed, 1);
 }
 
@@ -603,48 +613,70 @@ static void step_voices(engine *e, const scene *s)
 			render_cursor_step(&e->voices.voices[i].control, s->terrain);
 }
 
-/* Each sounding voice's latent vector, at its cursor, goes to its row of
- * the scene; then the rows are decoded (silence when none sounds, or when
- * the decode fails: time is kept either way). Returns the rows decoded. */
-static int decode_rows(engine *e, scene *s)
+/* Each sounding voice's latent vector at its cursor goes to latent frame
+ * k of its row (rows × latent_dim × frames_per_call, as decode takes them);
+ * returns the rows in use. */
+static int evaluate_rows(engine *e, scene *s, int k)
 {
-	const int ld = s->terrain->latent_dim, n = s->model->ratio;
+	const int ld = s->terrain->latent_dim, per_call = s->frames_per_call;
 	int rows = 0;
 	for (int i = 0; i < VOICES_MAX; i++) {
 		const voice *v = &e->voices.voices[i];
 		if (v->state == VOICE_FREE || v->row >= s->rows)
 			continue;
-		terrain_eval(s->terrain, v->control.cursor, s->latents + (size_t)v->row * ld, s->scratch);
+		float z[TERRAIN_MAX_LATENT_DIM];
+		terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
+		float *row = s->latents + (size_t)v->row * ld * per_call;
+		for (int c = 0; c < ld; c++)
+			row[c * per_call + k] = z[c];
 		if (v->row + 1 > rows)
 			rows = v->row + 1;
-	}
-	if (rows > 0 && model_decode_rows(s->model, s->latents, rows, 1, s->planar, e->error, sizeof e->error) < 0) {
-		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)s->model->audio_channels * (size_t)n);
-		atomic_fetch_add(&e->decode_errors, 1);
 	}
 	return rows;
 }
 
-/* The voices' next frame in the playing scene, mixed into s->mix. */
+/* Decodes the rows in use (silence when none sounds, or when the decode
+ * fails: time is kept either way). */
+static void decode_rows(engine *e, scene *s, int rows)
+{
+	if (rows > 0 && model_decode_rows(s->model, s->latents, rows, s->frames_per_call, s->planar, e->error,
+	                                  sizeof e->error) < 0) {
+		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)s->model->audio_channels * call_samples(s));
+		atomic_fetch_add(&e->decode_errors, 1);
+	}
+}
+
+/* The voices' next call in the playing scene, mixed into s->mix: per
+ * latent frame the cursors step and the terrain is evaluated, then one
+ * decode of every row and frame. */
 static void decode_and_mix(engine *e, scene *s)
 {
 	const model *m = s->model;
-	const int n = m->ratio;
-	step_voices(e, s);
-	decode_rows(e, s);
-	voices_mix(&e->voices, s->planar, m->audio_channels, n, m->sample_rate, s->mix);
+	int rows = 0;
+	for (int k = 0; k < s->frames_per_call; k++) {
+		step_voices(e, s);
+		rows = evaluate_rows(e, s, k);
+	}
+	decode_rows(e, s, rows);
+	voices_mix(&e->voices, s->planar, m->audio_channels, call_samples(s), m->sample_rate, s->mix);
 	for (int i = 0; i < VOICES_MAX; i++) /* a voice whose release ended lets its gesture go */
 		if (e->voices.voices[i].state == VOICE_FREE && e->voices.voices[i].playing)
 			stop_gesture(e, &e->voices.voices[i]);
 	const voice *first = &e->voices.voices[0];
-	if (first->state != VOICE_FREE)
-		publish_latent(e, s->latents + (size_t)first->row * s->terrain->latent_dim, s->terrain->latent_dim);
+	if (first->state != VOICE_FREE) { /* its last frame's latents, for /notify */
+		float z[TERRAIN_MAX_LATENT_DIM];
+		const int ld = s->terrain->latent_dim, per_call = s->frames_per_call;
+		const float *row = s->latents + (size_t)first->row * ld * per_call;
+		for (int c = 0; c < ld; c++)
+			z[c] = row[c * per_call + per_call - 1];
+		publish_latent(e, z, ld);
+	}
 }
 
 /* The mixed frame at the device rate: where it is and how many frames. */
 static float *to_device_rate(engine *e, scene *s, size_t *frames)
 {
-	const int n = s->model->ratio;
+	const int n = call_samples(s);
 	*frames = (size_t)n;
 	if (!s->resampler)
 		return s->mix;
@@ -681,7 +713,7 @@ static int set_realtime(int on)
  * cannot keep up must not hold a core at real-time priority forever). */
 static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 {
-	int64_t lasts_ns = (int64_t)(1e9 * s->model->ratio / s->model->sample_rate);
+	int64_t lasts_ns = (int64_t)(1e9 * call_samples(s) / s->model->sample_rate);
 	if (took_ns <= lasts_ns) {
 		e->behind = 0;
 		if (e->demoted && ++e->on_time >= RECOVER_FRAMES && e->realtime) {
@@ -711,8 +743,11 @@ static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 static void render_outgoing(engine *e)
 {
 	scene *o = e->outgoing;
-	int rows = decode_rows(e, o);
-	voices_mix_held(&e->voices, o->planar, rows, o->model->audio_channels, o->model->ratio, o->mix);
+	int rows = 0;
+	for (int k = 0; k < o->frames_per_call; k++)
+		rows = evaluate_rows(e, o, k);
+	decode_rows(e, o, rows);
+	voices_mix_held(&e->voices, o->planar, rows, o->model->audio_channels, call_samples(o), o->mix);
 	size_t frames;
 	const float *audio = to_device_rate(e, o, &frames);
 	memcpy(e->outgoing_audio + ENGINE_CHANNELS * e->outgoing_frames, audio,

@@ -26,6 +26,12 @@ model_options model_default_options(void)
 	return (model_options){.torch_threads = 1, .warmup_frames = 4};
 }
 
+void model_id_from_path(const char *path, char *id, size_t len)
+{
+	if (path_stem(path, id, len, "the model's file name", NULL, 0) < 0)
+		id[0] = '\0'; /* too long to be any model's id */
+}
+
 static int read_method_params(model *m, const char *name, model_method *out, char *err, size_t errlen)
 {
 	char key[TB_NAME_MAX + 16];
@@ -69,15 +75,47 @@ static int discover_methods(model *m, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_sample_rate(model *m, char *err, size_t errlen)
+/* The names the autoencoder families give their rate, in the order tried:
+ * nn~ / RAVE v2 `sr`, the Stable Audio Open export's `sample_rate`, RAVE
+ * v1's `sampling_rate` buffer. */
+static const char *stated_rate(model *m, int64_t *sr)
 {
-	int64_t sr;
-	if (tb_get_int(m->module, "sr", &sr) < 0 && tb_get_int(m->module, "sampling_rate", &sr) < 0)
-		return error_set(err, errlen,
-		                 "the model does not state its sample rate (no integer 'sr' attribute, "
-		                 "nor a RAVE v1 'sampling_rate' buffer)");
+	static const char *const names[] = {"sr", "sample_rate", "sampling_rate"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (tb_get_int(m->module, names[i], sr) == 0)
+			return names[i];
+	return NULL;
+}
+
+/* Music2Latent-scripted states no rate at all (it is 44.1 kHz): such a
+ * model plays at a rate the user or the terrain gives, else at the
+ * fallback (the device's rate, as nn~ plays every model), with a warning. */
+static int resolve_sample_rate(model *m, const model_options *o, char *err, size_t errlen)
+{
+	int64_t sr = 0;
+	const char *name = stated_rate(m, &sr);
+	if (name) {
+		snprintf(m->rate_source, sizeof m->rate_source, "from the model's '%s'", name);
+	} else if (o->terrain_rate > 0) {
+		sr = o->terrain_rate;
+		snprintf(m->rate_source, sizeof m->rate_source, "from the terrain's model.sample_rate");
+	} else if (o->user_rate > 0) {
+		sr = o->user_rate;
+		snprintf(m->rate_source, sizeof m->rate_source, "from engine.model_rate / --model-rate");
+	} else {
+		sr = o->fallback_rate > 0 ? o->fallback_rate : MODEL_OFFLINE_FALLBACK_RATE;
+		snprintf(m->rate_source, sizeof m->rate_source, "not stated: %s",
+		         o->fallback_rate > 0 ? "the device's rate" : "the offline default");
+		snprintf(m->rate_warning, sizeof m->rate_warning,
+		         "the model does not state its sample rate (no 'sr', 'sample_rate' or 'sampling_rate'): %s "
+		         "%lld Hz%s; if it was trained at another rate (Music2Latent: 44100), give it with "
+		         "--model-rate HZ or engine.model_rate",
+		         o->fallback_rate > 0 ? "playing it at the device's rate," : "assuming", (long long)sr,
+		         o->fallback_rate > 0 ? " as nn~ does" : " offline (live: the device's rate, as nn~ does)");
+	}
 	if (sr < 8000 || sr > 384000)
-		return error_set(err, errlen, "sample rate %lld is out of range (8000 to 384000 Hz)", (long long)sr);
+		return error_set(err, errlen, "sample rate %lld (from %s) is out of range (8000 to 384000 Hz)",
+		                 (long long)sr, m->rate_source);
 	m->sample_rate = (int)sr;
 	return 0;
 }
@@ -153,36 +191,141 @@ static void read_labels(model *m)
 	m->n_latent_labels = n < 0 ? 0 : n;
 }
 
-static int warm_up(model *m, int frames, char *err, size_t errlen)
+/* Music2Latent-scripted decodes against a fixed noise buffer drawn at
+ * export, init_noise (batch, channels, freq, downscaling_factor · max_length),
+ * so that decoding is repeatable: one call takes at most
+ * size(-1) / downscaling_factor latent frames (120 for the released model).
+ * Its decoder is a non-causal diffusion U-Net: it needs context on both
+ * sides of a frame, so it is called on several frames at once. */
+static void read_call_limits(model *m)
 {
-	if (frames <= 0)
+	int64_t shape[TB_MAX_DIMS], factor;
+	int ndim = 0;
+	if (tb_get_tensor(m->module, "init_noise", NULL, 0, shape, &ndim, NULL, 0) > 0 && ndim >= 1 &&
+	    tb_get_int(m->module, "downscaling_factor", &factor) == 0 && factor > 0) {
+		m->non_causal = 1;
+		m->max_frames_per_call = (int)(shape[ndim - 1] / factor);
+	}
+}
+
+/* Non-causal models default to the shortest buffer Music2Latent's README
+ * asks for (8192 to 16384 samples): 2 frames of 4096. */
+enum { NON_CAUSAL_CALL_SAMPLES = 8192 };
+
+static int choose_frames_per_call(model *m, int requested, char *err, size_t errlen)
+{
+	int frames = requested > 0   ? requested
+	             : m->non_causal ? (NON_CAUSAL_CALL_SAMPLES + m->ratio - 1) / m->ratio
+	                             : 1;
+	if (m->max_frames_per_call > 0 && frames > m->max_frames_per_call) {
+		if (requested > 0)
+			return error_set(err, errlen,
+			                 "frames_per_call %d is more than the model decodes in one call (%d, the "
+			                 "length of its init_noise buffer)",
+			                 requested, m->max_frames_per_call);
+		frames = m->max_frames_per_call;
+	}
+	m->frames_per_call = frames < 1 ? 1 : frames;
+	return 0;
+}
+
+/* A non-causal model's streaming STFT state starts empty: its README warns
+ * of loud noise for the first seconds. It is run that long on silence at
+ * load, on the loading thread, before it is swapped in. */
+enum { NON_CAUSAL_WARMUP_SECONDS = 2 };
+
+static int warmup_calls(const model *m, int requested)
+{
+	if (requested <= 0 || !m->non_causal)
+		return requested;
+	int call_samples = m->ratio * m->frames_per_call;
+	int needed = (NON_CAUSAL_WARMUP_SECONDS * m->sample_rate + call_samples - 1) / call_samples;
+	return needed > requested ? needed : requested;
+}
+
+/* The latents of silence, as the model's encoder gives them (zeros for a
+ * model without one, or when encoding fails: the decode will say why). */
+static void silence_latents(model *m, float *latents, int frames)
+{
+	if (!m->non_causal || !m->has_encode)
+		return;
+	size_t naudio = (size_t)m->encode_channels * (size_t)m->ratio * (size_t)frames;
+	float *audio = calloc(naudio, sizeof *audio);
+	float *encoded = calloc((size_t)m->encode_latent_dim * (size_t)frames, sizeof *encoded);
+	char ignored[256];
+	/* channel-major: the decoder's latent_dim rows are the first ones */
+	if (audio && encoded && model_encode(m, audio, frames, encoded, ignored, sizeof ignored) == 0)
+		memcpy(latents, encoded, sizeof(float) * (size_t)m->latent_dim * (size_t)frames);
+	free(audio);
+	free(encoded);
+}
+
+static double elapsed_ms(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) * 1e3 + (double)(t1->tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int warm_up(model *m, int requested_calls, char *err, size_t errlen)
+{
+	int calls = warmup_calls(m, requested_calls);
+	if (calls <= 0)
 		return 0;
+	const int frames = m->frames_per_call;
 	size_t nlat = (size_t)m->latent_dim * (size_t)frames;
 	size_t naudio = (size_t)m->audio_channels * (size_t)m->ratio * (size_t)frames;
 	float *latents = calloc(nlat, sizeof *latents);
 	float *audio = malloc(naudio * sizeof *audio);
 	int rc = -1;
+	struct timespec start, t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (!latents || !audio) {
 		error_set(err, errlen, "out of memory warming the model up");
 		goto done;
 	}
-	/* One frame at a time, as the render thread will call it, from a fixed
+	/* One call at a time, as the render thread will make them, from a fixed
 	 * seed: models that draw noise keep some of it in their state, and a
 	 * freshly loaded model must always start from the same state. */
 	tb_manual_seed(0);
+	silence_latents(m, latents, frames);
 	rc = 0;
-	for (int i = 0; i < frames && rc == 0; i++) {
-		struct timespec t0, t1;
+	for (int i = 0; i < calls && rc == 0; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		rc = model_decode(m, latents, 1, audio, err, errlen);
+		rc = model_decode(m, latents, frames, audio, err, errlen);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		/* The last call is the warm one: the first pay for lazy initialisation. */
-		m->decode_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		m->decode_ms = elapsed_ms(&t0, &t1);
 	}
+	m->warmup_ms = elapsed_ms(&start, &t1);
 done:
 	free(latents);
 	free(audio);
 	return rc;
+}
+
+/* What to do about a model that cannot be played, from why. */
+static void advise(model *m)
+{
+	static const struct {
+		const char *symptom, *advice;
+	} table[] = {
+	    {"nn_terrain terrain",
+	     "load it as the terrain (--terrain, /load/terrain), with an autoencoder as the model"},
+	    {"no 'decode' method",
+	     "export the autoencoder with nn~'s Module (RAVE scripts/export.py, music2latent-scripted export.py, "
+	     "streamable-stable-audio-open export.py --streaming)"},
+	    {"audio channels", "re-export the model with 1 or 2 audio channels"},
+	    {"latent channels", "re-export the model with fewer latent dimensions"},
+	    {"samples per latent frame",
+	     "re-export the model so that encode_params and decode_params agree on the ratio"},
+	    {"sample rate", "give the rate with --model-rate HZ (or engine.model_rate)"},
+	    {"frames_per_call", "ask for fewer frames per call (--frames-per-call, engine.frames_per_call)"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strstr(m->unplayable, table[i].symptom)) {
+			snprintf(m->advice, sizeof m->advice, "%s", table[i].advice);
+			return;
+		}
+	snprintf(m->advice, sizeof m->advice, "see docs/models.md for the conventions terraind reads");
 }
 
 static void probe_rows(model *m);
@@ -216,14 +359,22 @@ static int load_named(const char *open_path, const char *path, const model_optio
 		error_set(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 		goto out;
 	}
+	read_call_limits(m);
 	if (check_decode(m, why, sizeof why) < 0 || check_encode(m, why, sizeof why) < 0 ||
-	    read_sample_rate(m, why, sizeof why) < 0) {
+	    resolve_sample_rate(m, options, why, sizeof why) < 0 ||
+	    choose_frames_per_call(m, options->frames_per_call, why, sizeof why) < 0) {
 		if (!options->inspect_only) {
 			error_set(err, errlen, "%s: not a usable nn~ model: %s", path, why);
 			goto out;
 		}
 		snprintf(m->unplayable, sizeof m->unplayable, "%s", why);
-		read_sample_rate(m, why, sizeof why); /* shown when stated */
+		advise(m);
+		int64_t sr;
+		const char *name = m->sample_rate ? NULL : stated_rate(m, &sr);
+		if (name && sr >= 8000 && sr <= 384000) { /* shown when stated */
+			m->sample_rate = (int)sr;
+			snprintf(m->rate_source, sizeof m->rate_source, "from the model's '%s'", name);
+		}
 		rc = 0;
 		goto out;
 	}
@@ -274,13 +425,25 @@ const model_method *model_find_method(const model *m, const char *name)
 	return NULL;
 }
 
+static int check_call_length(const model *m, const char *method, int frames, char *err, size_t errlen)
+{
+	if (m->max_frames_per_call > 0 && frames > m->max_frames_per_call)
+		return error_set(err, errlen, "%s of %d latent frames in one call: the model takes at most %d", method,
+		                 frames, m->max_frames_per_call);
+	return 0;
+}
+
 int model_decode(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen)
 {
+	if (check_call_length(m, "decode", frames, err, errlen) < 0)
+		return -1;
 	return model_decode_rows(m, latents, 1, frames, audio, err, errlen);
 }
 
 int model_decode_rows(model *m, const float *latents, int rows, int frames, float *audio, char *err, size_t errlen)
 {
+	if (check_call_length(m, "decode", frames, err, errlen) < 0)
+		return -1;
 	tb_shape in = {rows, m->latent_dim, frames};
 	tb_shape out = {rows, m->audio_channels, (int64_t)frames * m->ratio};
 	return tb_call(m->module, "decode", latents, in, audio, out, err, errlen);
@@ -309,6 +472,8 @@ int model_encode(model *m, const float *audio, int frames, float *latents, char 
 {
 	if (!m->has_encode)
 		return error_set(err, errlen, "%s has no 'encode' method", m->id);
+	if (check_call_length(m, "encode", frames, err, errlen) < 0)
+		return -1;
 	tb_shape in = {1, m->encode_channels, (int64_t)frames * m->ratio};
 	tb_shape out = {1, m->encode_latent_dim, frames};
 	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);
@@ -367,17 +532,60 @@ static void describe_methods(const model *m, FILE *out)
 	}
 }
 
+double model_call_ms(const model *m)
+{
+	return 1000.0 * m->ratio * m->frames_per_call / m->sample_rate;
+}
+
+static void describe_layout(const model *m, FILE *out)
+{
+	fprintf(out, "layout:         decode %d latents -> %d audio channel%s (%s)", m->latent_dim, m->audio_channels,
+	        m->audio_channels == 1 ? "" : "s", m->audio_channels == 1 ? "mono" : "stereo");
+	if (m->has_encode)
+		fprintf(out, "; encode %d audio channel%s (%s) -> %d latents\n", m->encode_channels,
+		        m->encode_channels == 1 ? "" : "s", m->encode_channels == 1 ? "mono" : "stereo",
+		        m->encode_latent_dim);
+	else
+		fprintf(out, "; no encode\n");
+}
+
+static void describe_calls(const model *m, FILE *out)
+{
+	fprintf(out, "frames per call: %d (%s", m->frames_per_call,
+	        m->non_causal ? "a non-causal decoder: it needs context around each frame"
+	                      : "a streaming decoder: one frame at a time");
+	if (m->max_frames_per_call > 0)
+		fprintf(out, "; at most %d per call", m->max_frames_per_call);
+	fprintf(out, ")\nlatency:        %d samples per call, %.1f ms of audio (%.1f ms more than one frame)\n",
+	        m->ratio * m->frames_per_call, model_call_ms(m), model_call_ms(m) - 1000.0 * m->ratio / m->sample_rate);
+	if (m->warmup_ms > 0)
+		fprintf(out, "warm-up:        %.1f ms at load%s; one decode call then took %.2f ms\n", m->warmup_ms,
+		        m->non_causal ? " (2 s of audio decoded from silence: its STFT state starts empty)" : "",
+		        m->decode_ms);
+}
+
+static void describe_verdict(const model *m, FILE *out)
+{
+	if (m->unplayable[0])
+		fprintf(out, "verdict:        not playable: %s.\n                What to do: %s.\n", m->unplayable,
+		        m->advice);
+	else if (m->rate_warning[0])
+		fprintf(out, "verdict:        playable, with a warning: %s.\n", m->rate_warning);
+	else
+		fprintf(out, "verdict:        playable (%s, %d Hz %s, %d frame%s per call)\n",
+		        m->audio_channels == 1 ? "mono" : "stereo", m->sample_rate, m->rate_source, m->frames_per_call,
+		        m->frames_per_call == 1 ? "" : "s");
+}
+
 void model_describe(const model *m, FILE *out)
 {
 	fprintf(out, "model:          %s\n", m->path);
 	fprintf(out, "id:             %s\n", m->id);
 	if (m->sample_rate)
-		fprintf(out, "sample rate:    %d Hz\n", m->sample_rate);
-	else
-		fprintf(out, "sample rate:    not stated\n");
+		fprintf(out, "sample rate:    %d Hz (%s)\n", m->sample_rate, m->rate_source);
 	if (m->unplayable[0]) {
-		fprintf(out, "playable:       no: %s\n", m->unplayable);
 		describe_methods(m, out);
+		describe_verdict(m, out);
 		return;
 	}
 	fprintf(out, "audio channels: %d (%s)\n", m->audio_channels, m->audio_channels == 1 ? "mono" : "stereo");
@@ -389,6 +597,8 @@ void model_describe(const model *m, FILE *out)
 		        m->encode_channels == 1 ? "" : "s", m->encode_channels == 1 ? "mono" : "stereo");
 	else
 		fprintf(out, "encode:         no\n");
+	describe_layout(m, out);
+	describe_calls(m, out);
 	if (m->max_rows > 1)
 		fprintf(out, "voices:         up to %d decoded together (one call, batch = voices sounding)\n",
 		        m->max_rows);
@@ -405,4 +615,5 @@ void model_describe(const model *m, FILE *out)
 	model_blas_library(blas, sizeof blas);
 	fprintf(out, "torch threads:  %d\n", tb_get_threads());
 	fprintf(out, "BLAS:           %s\n", blas);
+	describe_verdict(m, out);
 }

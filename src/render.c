@@ -21,6 +21,11 @@ int render_frame_samples(const render_engine *e)
 	return e->model->ratio;
 }
 
+int render_samples_per_call(const render_engine *e)
+{
+	return e->model->ratio * e->frames_per_call;
+}
+
 int render_channels(const render_engine *e)
 {
 	return e->model->audio_channels;
@@ -80,10 +85,12 @@ int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *e
 		return -1;
 	e->model = m;
 	e->terrain = t;
+	e->frames_per_call = m->frames_per_call > 0 ? m->frames_per_call : 1;
 	e->latent = calloc((size_t)t->latent_dim, sizeof(float));
+	e->latents = calloc((size_t)t->latent_dim * (size_t)e->frames_per_call, sizeof(float));
 	e->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
-	e->planar = calloc((size_t)m->ratio * (size_t)m->audio_channels, sizeof(float));
-	if (!e->latent || !e->scratch || !e->planar) {
+	e->planar = calloc((size_t)render_samples_per_call(e) * (size_t)m->audio_channels, sizeof(float));
+	if (!e->latent || !e->latents || !e->scratch || !e->planar) {
 		render_destroy(e);
 		return error_set(err, errlen, "out of memory for the render buffers");
 	}
@@ -95,9 +102,10 @@ int render_init(render_engine *e, model *m, terrain *t, float smooth_ms, char *e
 void render_destroy(render_engine *e)
 {
 	free(e->latent);
+	free(e->latents);
 	free(e->scratch);
 	free(e->planar);
-	e->latent = e->scratch = e->planar = NULL;
+	e->latent = e->latents = e->scratch = e->planar = NULL;
 }
 
 int render_set_target(render_engine *e, const float *coord, int dim)
@@ -118,14 +126,19 @@ void render_latent(render_engine *e)
 
 int render_frame(render_engine *e, float *out, char *err, size_t errlen)
 {
-	render_latent(e);
-	if (model_decode(e->model, e->latent, 1, e->planar, err, errlen) < 0)
+	const int frames = e->frames_per_call, dim = e->terrain->latent_dim;
+	for (int k = 0; k < frames; k++) {
+		render_latent(e);
+		for (int z = 0; z < dim; z++)
+			e->latents[z * frames + k] = e->latent[z];
+	}
+	if (model_decode(e->model, e->latents, frames, e->planar, err, errlen) < 0)
 		return -1;
-	const int n = e->model->ratio, channels = e->model->audio_channels;
+	const int n = render_samples_per_call(e), channels = e->model->audio_channels;
 	for (int c = 0; c < channels; c++)
 		for (int i = 0; i < n; i++)
 			out[i * channels + c] = e->planar[c * n + i];
-	e->frames++;
+	e->frames += (uint64_t)frames;
 	return 0;
 }
 
@@ -137,20 +150,23 @@ int render_gesture(render_engine *e, const gesture *g, double tail_seconds, rend
 		return error_set(err, errlen,
 		                 "the gesture has %d coordinates per point but the terrain has %d control dimensions",
 		                 g->control_dim, e->terrain->control_dim);
-	const double frame_seconds = (double)m->ratio / m->sample_rate;
+	/* The target is set once per decode call, as the live render thread
+	 * applies control events between calls. */
+	const int call_samples = render_samples_per_call(e);
+	const double call_seconds = (double)call_samples / m->sample_rate;
 	const double end = gesture_duration(g) + (tail_seconds > 0 ? tail_seconds : 0);
-	const uint64_t total = (uint64_t)ceil(end / frame_seconds - 1e-9);
-	float *buffer = malloc(sizeof(float) * (size_t)m->ratio * (size_t)m->audio_channels);
+	const uint64_t total = (uint64_t)ceil(end / call_seconds - 1e-9);
+	float *buffer = malloc(sizeof(float) * (size_t)call_samples * (size_t)m->audio_channels);
 	if (!buffer)
 		return error_set(err, errlen, "out of memory");
 	size_t hint = 0;
 	int rc = 0;
 	for (uint64_t k = 0; k < total && rc == 0; k++) {
 		float coord[GESTURE_MAX_DIM];
-		gesture_position(g, (double)k * frame_seconds, &hint, coord);
+		gesture_position(g, (double)k * call_seconds, &hint, coord);
 		render_set_target(e, coord, g->control_dim);
 		rc = render_frame(e, buffer, err, errlen);
-		if (rc == 0 && sink(ctx, buffer, m->ratio, err, errlen) != 0)
+		if (rc == 0 && sink(ctx, buffer, call_samples, err, errlen) != 0)
 			rc = -1;
 	}
 	free(buffer);

@@ -238,6 +238,8 @@ static int load_named(const char *open_path, const char *name, terrain **out, ch
 	int rc;
 	if (has_suffix(name, ".pt") || has_suffix(name, ".pth")) {
 		rc = terrain_import_nn_terrain(open_path, -1.0f, 1.0f, out, why, sizeof why);
+		if (rc == 0) /* played at the scale it was made for, as nn.terrain.gui plays it */
+			terrain_set_nn_terrain_gui_bounds(*out);
 	} else {
 		char *text;
 		rc = json_read_file(open_path, TERRAIN_FILE_MAX_BYTES, &text, why, sizeof why);
@@ -533,4 +535,13 @@ int terrain_import_nn_terrain(const char *path, float bounds_min, float bounds_m
 		(*out)->bounds_max[d] = bounds_max;
 	}
 	return 0;
+}
+
+void terrain_set_nn_terrain_gui_bounds(terrain *t)
+{
+	static const float gui_half_range[2] = {16.0f, 4.0f};
+	for (int d = 0; d < t->control_dim && d < 2; d++) {
+		t->bounds_min[d] = -gui_half_range[d];
+		t->bounds_max[d] = gui_half_range[d];
+	}
 }

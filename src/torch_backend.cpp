@@ -8,6 +8,7 @@
 #include "torch_backend.h"
 
 #include <ATen/Parallel.h>
+#include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/script.h>
 
 #include <cmath>
@@ -109,12 +110,25 @@ at::Tensor checked_tensor(tb_module *mod, const std::string &name)
 	return t.detach().to(at::kFloat).contiguous();
 }
 
+/* TorchScript's profiling executor re-optimises a graph on its first
+ * calls: for a Music2Latent decoder (a U-Net with attention) the first two
+ * calls took 6 s and 15 s, for no gain afterwards (24 ms a call either way;
+ * a RAVE-sized decoder 6.7 vs 7.4 ms, the demo model 0.4 ms). Off, the
+ * first call is the only slow one. The switch is per thread: set on every
+ * thread that runs a model, or the render thread would pay the optimiser's
+ * passes live, after a warm-up that ran unoptimised (the underruns seen). */
+void no_graph_optimisation()
+{
+	torch::jit::setGraphExecutorOptimize(false);
+}
+
 } // namespace
 
 extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errlen)
 {
 	*out = nullptr;
 	try {
+		no_graph_optimisation();
 		auto *mod = new tb_module{torch::jit::load(path, c10::kCPU), {}};
 		mod->module.eval();
 		*out = mod;
@@ -180,6 +194,11 @@ extern "C" int tb_get_int(tb_module *module, const char *name, int64_t *value)
 		c10::IValue v = find_attr(module->module, name);
 		if (v.isInt()) {
 			*value = v.toInt();
+			return 0;
+		}
+		/* A rate saved as a Python float (44100.0) is still a whole number. */
+		if (v.isDouble() && v.toDouble() == std::floor(v.toDouble()) && std::fabs(v.toDouble()) < 1e15) {
+			*value = (int64_t)v.toDouble();
 			return 0;
 		}
 		if (v.isTensor() && v.toTensor().numel() == 1) {
@@ -254,6 +273,7 @@ extern "C" int tb_call(tb_module *module, const char *method, const float *in, t
 {
 	try {
 		c10::InferenceMode guard;
+		no_graph_optimisation();
 		auto m = module->module.find_method(method);
 		if (!m)
 			throw std::runtime_error(std::string("the model has no method '") + method + "'");

@@ -10,10 +10,24 @@ expect_in "$TMP/out" "latent size:    4"
 expect_in "$TMP/out" "ratio:          512"
 expect_in "$TMP/out" "openblas"
 
-echo "info on an nn~ file without decode says why it cannot be played"
+echo "info on an nn~ file without decode gives a verdict: why it cannot be played, and what to do"
 expect_status 0 "$TERRAIND" info tests/fixtures/nn_tilde/effects.ts
-expect_in "$TMP/out" "playable:       no"
+expect_in "$TMP/out" "verdict:        not playable: the model has no 'decode' method"
+expect_in "$TMP/out" "What to do: export the autoencoder with nn~'s Module"
 expect_in "$TMP/out" "midside"
+expect_status 0 "$TERRAIND" info models/demo.ts
+expect_in "$TMP/out" "verdict:        playable (mono, 48000 Hz from the model's 'sr', 1 frame per call)"
+
+echo "import gives a preset nn.terrain.gui's range unless told, per axis when told"
+expect_status 0 "$TERRAIND" import tests/fixtures/nn_terrain/m2l-demo.pt -o "$TMP/m2l.json"
+expect_status 0 "$TERRAIND" info "$TMP/m2l.json"
+expect_in "$TMP/out" "bounds:         [-16, 16] [-4, 4]"
+expect_status 0 "$TERRAIND" import tests/fixtures/nn_terrain/stable-audio-terrain-demo.pt -o "$TMP/sao.json" \
+	--bounds -8,8,-6,6
+expect_status 0 "$TERRAIND" info "$TMP/sao.json"
+expect_in "$TMP/out" "bounds:         [-8, 8] [-6, 6]"
+expect_status 2 "$TERRAIND" import tests/fixtures/nn_terrain/m2l-demo.pt -o "$TMP/bad.json" --bounds -8,8,-6
+expect_in "$TMP/err" "3 numbers for a terrain of 2 control dimensions"
 
 echo "import writes a terrain that evaluates like the checkpoint"
 expect_status 0 "$TERRAIND" import tests/fixtures/nn_terrain/percussion-terrain-demo.pt -o "$TMP/perc.json" --bounds -2,2
@@ -108,7 +122,7 @@ refused "--channels takes a whole number from 1 to 4096, not '99999'" train d.js
 refused "--size takes a whole number from 16 to 8192, not '5'" plot terrains/demo.json -o "$TMP/p.png" --size 5
 refused "--threads takes a whole number from 1 to 64, not '2.5'" info --threads 2.5 models/demo.ts
 refused "--bounds takes a number" import x.pt -o "$TMP/x.json" --bounds 1,nan
-refused "--bounds takes 2 numbers separated by commas, not '1'" import x.pt -o "$TMP/x.json" --bounds 1
+refused "--bounds takes MIN,MAX or one MIN,MAX pair per dimension, e.g. --bounds -16,16,-4,4; not '1'" import x.pt -o "$TMP/x.json" --bounds 1
 refused "--port takes a whole number from 1 to 65535, not 'abc'" serve --port abc
 refused "--period takes a whole number from 16 to 8192, not '7'" --period 7
 [ ! -e "$TMP/none.wav" ] || fail "a refused render wrote its output"

@@ -311,6 +311,41 @@ static void confined_paths_that_do_not_fit_are_refused(void **state)
 	remove(file);
 }
 
+static void the_model_rate_and_frames_per_call_are_read(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	assert_int_equal(c.model_rate, 0);      /* the device's rate, as nn~ */
+	assert_int_equal(c.frames_per_call, 0); /* the model's default */
+	assert_int_equal(config_parse(&c, "{\"engine\": {\"model_rate\": 44100, \"frames_per_call\": 4}}", "t.json",
+	                              err, sizeof err),
+	                 0);
+	assert_int_equal(c.model_rate, 44100);
+	assert_int_equal(c.frames_per_call, 4);
+	expect_refused("{\"engine\": {\"frames_per_call\": 65}}", "frames_per_call");
+	expect_refused("{\"engine\": {\"model_rate\": -1}}", "model_rate");
+	/* per model, by id: wins over the engine's for that model only */
+	assert_int_equal(
+	    config_parse(&c, "{\"models\": {\"m2l\": {\"frames_per_call\": 8}, \"sao\": {\"model_rate\": 48000}}}",
+	                 "t.json", err, sizeof err),
+	    0);
+	int rate, frames;
+	config_model_settings(&c, "m2l", &rate, &frames);
+	assert_int_equal(rate, 44100);
+	assert_int_equal(frames, 8);
+	config_model_settings(&c, "sao", &rate, &frames);
+	assert_int_equal(rate, 48000);
+	assert_int_equal(frames, 4);
+	config_model_settings(&c, "demo", &rate, &frames);
+	assert_int_equal(rate, 44100);
+	assert_int_equal(frames, 4);
+	expect_refused("{\"models\": {\"m2l\": {\"frames_per_call\": 0}}}", "models.m2l: ");
+	expect_refused("{\"models\": {\"m2l\": {\"ratio\": 2}}}", "ratio");
+	expect_refused("{\"models\": [1]}", "'models' must be an object");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +358,7 @@ int main(void)
 	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
 	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
 	    cmocka_unit_test(confined_paths_that_do_not_fit_are_refused),
+	    cmocka_unit_test(the_model_rate_and_frames_per_call_are_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,104 @@ static void a_rave_v1_stereo_export_encodes_mono_and_decodes_stereo(void **state
 	model_free(m);
 }
 
+/* ---- files written by the upstream export code (scripts/make_upstream_models.py) ---- */
+
+static model *load_upstream(const char *name, const model_options *options)
+{
+	char path[256];
+	model *m;
+	char err[1024];
+	snprintf(path, sizeof path, "upstream/%s", name);
+	if (model_load(test_model_path(path), options, &m, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	return m;
+}
+
+static void the_sample_rate_comes_from_the_model_then_the_terrain_then_the_user_then_the_device(void **state)
+{
+	(void)state;
+	model_options o = model_default_options();
+	o.warmup_frames = 0;
+	o.user_rate = 22050;
+	o.fallback_rate = 48000;
+	/* Stable Audio Open's export keeps it under `sample_rate`: it wins over the user's. */
+	model *m = load_upstream("sao_stream.ts", &o);
+	assert_int_equal(m->sample_rate, 44100);
+	assert_contains(m->rate_source, "'sample_rate'");
+	assert_string_equal(m->rate_warning, "");
+	model_free(m);
+	/* Music2Latent-scripted states none: the terrain's, then the user's, then the device's. */
+	o.terrain_rate = 32000;
+	m = load_upstream("m2l_mono.ts", &o);
+	assert_int_equal(m->sample_rate, 32000);
+	assert_contains(m->rate_source, "terrain");
+	model_free(m);
+	o.terrain_rate = 0;
+	m = load_upstream("m2l_mono.ts", &o);
+	assert_int_equal(m->sample_rate, 22050);
+	assert_string_equal(m->rate_warning, "");
+	model_free(m);
+	o.user_rate = 0;
+	m = load_upstream("m2l_mono.ts", &o);
+	assert_int_equal(m->sample_rate, 48000);
+	assert_contains(m->rate_source, "device");
+	assert_contains(m->rate_warning, "does not state its sample rate");
+	assert_contains(m->rate_warning, "--model-rate");
+	model_free(m);
+}
+
+static void music2latent_decodes_several_frames_a_call_within_its_noise_buffer(void **state)
+{
+	(void)state;
+	model *m = load_upstream("m2l_mono.ts", NULL);
+	assert_true(m->non_causal);
+	assert_int_equal(m->ratio, 4096);
+	assert_int_equal(m->frames_per_call, 2); /* 8192 samples, its README's shortest buffer */
+	assert_int_equal(m->max_frames_per_call, 120);
+	assert_true(m->warmup_ms > 0 && m->decode_ms > 0);
+	assert_float_equal(model_call_ms(m), 1000.0 * 8192 / 44100, 1e-6);
+	enum { TOO_MANY = 121 };
+	float *z = calloc(64 * TOO_MANY, sizeof *z), *audio = calloc(4096 * TOO_MANY, sizeof *audio);
+	char err[256];
+	assert_int_equal(model_decode(m, z, TOO_MANY, audio, err, sizeof err), -1);
+	assert_contains(err, "at most 120");
+	assert_int_equal(model_decode(m, z, 4, audio, err, sizeof err), 0);
+	free(z);
+	free(audio);
+	model_free(m);
+	/* a user's frames_per_call beyond the buffer is refused at load */
+	model_options o = model_default_options();
+	o.frames_per_call = 200;
+	char why[1024];
+	assert_int_equal(model_load(test_model_path("upstream/m2l_mono.ts"), &o, &m, why, sizeof why), -1);
+	assert_contains(why, "frames_per_call 200");
+	/* streaming models stay at one frame a call unless told */
+	m = load_upstream("sao_stream.ts", NULL);
+	assert_int_equal(m->frames_per_call, 1);
+	assert_int_equal(m->max_frames_per_call, 0);
+	model_free(m);
+	o.frames_per_call = 3;
+	m = load_upstream("sao_stream.ts", &o);
+	assert_int_equal(m->frames_per_call, 3);
+	model_free(m);
+}
+
+static void upstream_layouts_are_per_method(void **state)
+{
+	(void)state;
+	model *m = load_upstream("m2l_stereo.ts", NULL);
+	assert_int_equal(m->encode_channels, 1);
+	assert_int_equal(m->audio_channels, 2);
+	assert_int_equal(m->latent_dim, 64);
+	assert_int_equal(m->n_attributes, 1); /* get_attributes() == ["none"] */
+	model_free(m);
+	m = load_upstream("sao_stream.ts", NULL);
+	assert_int_equal(m->encode_channels, 2);
+	assert_int_equal(m->audio_channels, 2);
+	assert_int_equal(m->ratio, 2048);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +297,9 @@ int main(void)
 	    cmocka_unit_test(real_nn_tilde_files_can_be_inspected),
 	    cmocka_unit_test(broken_models_get_one_sentence_each),
 	    cmocka_unit_test(the_blas_reported_is_the_library_libtorch_calls),
+	    cmocka_unit_test(the_sample_rate_comes_from_the_model_then_the_terrain_then_the_user_then_the_device),
+	    cmocka_unit_test(music2latent_decodes_several_frames_a_call_within_its_noise_buffer),
+	    cmocka_unit_test(upstream_layouts_are_per_method),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,6 +180,54 @@ static void mismatched_model_terrain_and_gesture_are_refused(void **state)
 	gesture_free(g);
 }
 
+/* frames_per_call N: one render_frame call steps the cursor N times (the
+ * glide keeps its time constant) and decodes the N frames in one call. */
+static void several_frames_per_call_glide_and_decode_as_single_frames_would(void **state)
+{
+	(void)state;
+	char err[1024], warn[256];
+	model_options o = model_default_options();
+	o.frames_per_call = 3;
+	model *one, *three;
+	terrain *t;
+	assert_int_equal(model_load("models/demo.ts", NULL, &one, err, sizeof err), 0);
+	assert_int_equal(model_load("models/demo.ts", &o, &three, err, sizeof err), 0);
+	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
+	render_engine a, b;
+	assert_int_equal(render_init(&a, one, t, 20, err, sizeof err, warn, sizeof warn), 0);
+	assert_int_equal(render_init(&b, three, t, 20, err, sizeof err, warn, sizeof warn), 0);
+	assert_int_equal(render_samples_per_call(&a), 512);
+	assert_int_equal(render_samples_per_call(&b), 3 * 512);
+	float start[2] = {-0.5f, -0.5f}, xy[2] = {0.3f, -0.4f}, singles[3 * 512], together[3 * 512];
+	render_set_target(&a, start, 2);
+	render_set_target(&b, start, 2);
+	render_set_target(&a, xy, 2);
+	render_set_target(&b, xy, 2);
+	model_seed(7);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(render_frame(&a, singles + k * 512, err, sizeof err), 0);
+	model_seed(7);
+	assert_int_equal(render_frame(&b, together, err, sizeof err), 0);
+	assert_int_equal(b.frames, 3);
+	for (int d = 0; d < 2; d++) { /* three glide steps either way, still short of the target */
+		assert_float_equal(b.control.cursor[d], a.control.cursor[d], 1e-6);
+		assert_true(fabsf(b.control.cursor[d] - xy[d]) > 1e-3);
+	}
+	for (int z = 0; z < t->latent_dim; z++) /* the last frame's latents, as /notify shows them */
+		assert_float_equal(b.latent[z], a.latent[z], 1e-6);
+	double energy = 0;
+	for (int i = 0; i < 3 * 512; i++) {
+		assert_true(isfinite(together[i]));
+		energy += (double)together[i] * together[i];
+	}
+	assert_true(energy > 1e-3);
+	render_destroy(&a);
+	render_destroy(&b);
+	model_free(one);
+	model_free(three);
+	terrain_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +236,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(smoothing_glides_the_cursor_with_the_given_time_constant, setup, teardown),
 	    cmocka_unit_test_setup_teardown(non_finite_targets_are_refused_and_outside_ones_clamped, setup, teardown),
 	    cmocka_unit_test(rendering_a_gesture_is_deterministic),
+	    cmocka_unit_test(several_frames_per_call_glide_and_decode_as_single_frames_would),
 	    cmocka_unit_test_setup_teardown(mismatched_model_terrain_and_gesture_are_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
