@@ -448,9 +448,10 @@ void config_print(const config *c, FILE *out)
 		const config_mapping *m = &c->mappings[i];
 		fprintf(out, "    %-24s -> %s%s", m->address, mapping_target_names[m->to], m->swap ? " (swapped)" : "");
 		if (m->voice == MAPPING_VOICE_TOUCH)
-			fprintf(out, ", voice per touch\n");
-		else
-			fprintf(out, m->voice ? ", voice %d\n" : "\n", m->voice);
+			fprintf(out, ", a voice per touch");
+		else if (m->voice > 0)
+			fprintf(out, ", voice %d", m->voice);
+		fprintf(out, "\n");
 	}
 }
 
