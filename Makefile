@@ -30,7 +30,7 @@ LDFLAGS  += $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
 
 # Every module but main.o goes into the library the tests link against.
-MODULES  := log error access ring config voices engine audio osc osc_stream net recorder daemon \
+MODULES  := log error access ring config voices engine audio osc osc_stream net tuio recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
             cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o

@@ -39,6 +39,8 @@ typedef enum mapping_target {
 	MAP_LOAD_TERRAIN, /* a button: on press, load `path` as the terrain */
 } mapping_target;
 
+enum { MAPPING_VOICE_TOUCH = -1 };
+
 typedef struct config_mapping {
 	char address[CONFIG_ADDRESS_MAX]; /* exact, or ending in '*' for a prefix */
 	mapping_target to;
@@ -47,6 +49,8 @@ typedef struct config_mapping {
 	float in_min[3], in_max[3]; /* input range per value, mapped onto the terrain's bounds */
 	char path[CONFIG_PATH_MAX]; /* MAP_LOAD_MODEL and MAP_LOAD_TERRAIN: what to load, confined like the /load
 	                               requests */
+	int voice; /* the voice it moves (0 .. CONFIG_MAX_VOICES-1), or MAPPING_VOICE_TOUCH: the number after the
+	              prefix, minus 1 (TouchOSC's multixy touches count from 1; <prefix>N/z 0 releases it) */
 } config_mapping;
 
 /* Per-model settings, by model id (the file name without its extension):
@@ -63,7 +67,8 @@ typedef struct config {
 	/* osc */
 	int port;
 	char bind[64];
-	int tcp_port; /* 0 = no TCP */
+	int tcp_port;  /* 0 = no TCP */
+	int tuio_port; /* 0 = none; else a second UDP port for TUIO (3333 by convention) */
 	int log_unmapped;
 	int reply_controls; /* answer /done to every control message (scsynth style); off for controllers that mind */
 	/* who may talk (docs/configuration.md, "Access control"): loopback

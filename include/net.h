@@ -2,7 +2,9 @@
  * net — the sockets in front of osc.c: one thread that receives OSC over
  * UDP (and over TCP, OSC 1.0 stream framing with a 32-bit length prefix,
  * when a TCP port is configured) and sends replies from the same socket, so
- * clients get answers from the port they wrote to.
+ * clients get answers from the port they wrote to. TUIO, when a TUIO port
+ * is configured, arrives on a second UDP socket read the same way (its
+ * senders expect no replies; a /fail leaves from the OSC port).
  *
  * Threads: net_start/net_stop on the main thread; the network thread is the
  * only caller of osc_handle_packet. net_send may be called from any non-RT
@@ -19,9 +21,11 @@ typedef struct net_server net_server;
 
 /* Binds the sockets (so that a busy port is an error at start-up),
  * installs net_send as the OSC context's sender, then starts the network
- * thread. */
-int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context *o, net_server **out, char *err,
-              size_t errlen);
+ * thread. tcp_port and tuio_port are 0 for none; the TUIO port is a second
+ * UDP socket (TUIO senders send to 3333 by convention) whose datagrams go
+ * through the same dispatcher. */
+int net_start(const char *bind_address, int udp_port, int tcp_port, int tuio_port, osc_context *o, net_server **out,
+              char *err, size_t errlen);
 void net_stop(net_server *s);
 
 /* An osc_callbacks.send implementation; ctx is the net_server. */

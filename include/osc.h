@@ -26,6 +26,7 @@
 #include "config.h"
 #include "engine.h"
 #include "training_pairs.h"
+#include "tuio.h"
 
 typedef struct osc_peer {
 	struct sockaddr_storage addr;
@@ -94,6 +95,7 @@ typedef struct osc_context {
 	engine *engine;
 	osc_callbacks cb;
 	training_pairs training; /* /train/add's store (its own lock), for /train/run */
+	tuio_tracker tuio;       /* /tuio/2Dcur sessions -> voices: the network thread only, so unlocked */
 	pthread_mutex_t lock;    /* guards the fields below (non-RT threads only) */
 	config config;
 	int control_dim, latent_dim;

@@ -123,14 +123,15 @@ static int parse_allow(config *c, const cJSON *allow, char *err, size_t errlen)
 
 static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 {
-	static const char *const known[] = {
-	    "port", "bind", "tcp_port", "log_unmapped", "reply_controls", "allow", "remote_admin", "password", NULL};
+	static const char *const known[] = {"port",  "bind",         "tcp_port", "log_unmapped", "reply_controls",
+	                                    "allow", "remote_admin", "password", "tuio_port",    NULL};
 	if (!cJSON_IsObject(osc))
 		return error_set(err, errlen, "'osc' must be an object");
 	if (check_keys(osc, known, "osc", err, errlen) < 0 ||
 	    get_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
 	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
 	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
+	    get_int(osc, "tuio_port", 0, 65535, &c->tuio_port, err, errlen) < 0 ||
 	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
 	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0 ||
 	    get_bool(osc, "remote_admin", &c->remote_admin, err, errlen) < 0 ||
@@ -259,9 +260,32 @@ static int parse_invert(const cJSON *m, config_mapping *map, int values, char *e
 	return 0;
 }
 
+/* "voice": N (0 .. CONFIG_MAX_VOICES-1) or "touch" (a prefix mapping:
+ * the number after the prefix picks the voice). Cursor targets only. */
+static int parse_voice(const cJSON *m, config_mapping *map, char *err, size_t errlen)
+{
+	const cJSON *voice = cJSON_GetObjectItemCaseSensitive(m, "voice");
+	if (!voice)
+		return 0;
+	if (map->to != MAP_XY && map->to != MAP_XYZ && map->to != MAP_X && map->to != MAP_Y)
+		return error_set(err, errlen, "'voice' applies only to xy, xyz, x and y");
+	if (!cJSON_IsString(voice))
+		return json_get_int(m, "voice", 0, CONFIG_MAX_VOICES - 1, &map->voice, err, errlen);
+	size_t n = strlen(map->address);
+	if (strcmp(voice->valuestring, "touch") != 0)
+		return error_set(err, errlen, "'voice' must be a voice number (0 to %d) or \"touch\"",
+		                 CONFIG_MAX_VOICES - 1);
+	if (map->address[n - 1] != '*')
+		return error_set(err, errlen,
+		                 "'voice': \"touch\" needs an address ending in '*' (/1/multixy1/*): the touch "
+		                 "number follows it");
+	map->voice = MAPPING_VOICE_TOUCH;
+	return 0;
+}
+
 static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t errlen)
 {
-	static const char *const known[] = {"address", "to", "swap", "invert", "range", "path", NULL};
+	static const char *const known[] = {"address", "to", "swap", "invert", "range", "path", "voice", NULL};
 	if (!cJSON_IsObject(m))
 		return error_set(err, errlen, "must be an object");
 	memset(map, 0, sizeof *map);
@@ -284,6 +308,8 @@ static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t 
 		                       : "'path' belongs only to load_model and load_terrain");
 	if (map->swap && values < 2)
 		return error_set(err, errlen, "'swap' needs a mapping to xy or xyz");
+	if (parse_voice(m, map, err, errlen) < 0)
+		return -1;
 	return parse_invert(m, map, values, err, errlen) < 0 ? -1 : parse_range(m, map, values, err, errlen);
 }
 
@@ -412,6 +438,13 @@ int config_validate(const config *c, char *err, size_t errlen)
 		return error_set(err, errlen, "the OSC port %d is out of range (1 to 65535)", c->port);
 	if (c->tcp_port == c->port)
 		return error_set(err, errlen, "the TCP port must differ from the UDP port (%d)", c->port);
+	if (c->tuio_port == c->port)
+		return error_set(err, errlen, "the TUIO port must differ from the OSC port (%d)", c->port);
+	for (int i = 0; i < c->n_mappings; i++)
+		if (c->mappings[i].voice >= c->voices)
+			return error_set(err, errlen,
+			                 "mappings[%d] moves voice %d, but engine.voices is %d (voices 0 to %d)", i,
+			                 c->mappings[i].voice, c->voices, c->voices - 1);
 	if (c->period < 16 || c->period > 8192)
 		return error_set(err, errlen, "the audio period %d is out of range (16 to 8192 frames)", c->period);
 	if (!c->model[0] || !c->terrain[0])
@@ -434,6 +467,8 @@ void config_print(const config *c, FILE *out)
 	        c->reply_controls ? "on" : "off");
 	if (c->tcp_port)
 		fprintf(out, "  osc tcp port   %d%s\n", c->tcp_port, c->password[0] ? ", password required" : "");
+	if (c->tuio_port)
+		fprintf(out, "  tuio port      %d (udp)\n", c->tuio_port);
 	fprintf(out, "  osc allow      loopback");
 	for (int i = 0; i < c->n_allow; i++) {
 		char rule[ACCESS_RULE_TEXT_MAX];
@@ -462,8 +497,12 @@ void config_print(const config *c, FILE *out)
 	fprintf(out, "\n  mappings       %d\n", c->n_mappings);
 	for (int i = 0; i < c->n_mappings; i++) {
 		const config_mapping *m = &c->mappings[i];
-		fprintf(out, "    %-24s -> %s%s\n", m->address, mapping_target_names[m->to],
-		        m->swap ? " (swapped)" : "");
+		fprintf(out, "    %-24s -> %s%s", m->address, mapping_target_names[m->to], m->swap ? " (swapped)" : "");
+		if (m->voice == MAPPING_VOICE_TOUCH)
+			fprintf(out, ", a voice per touch");
+		else if (m->voice > 0)
+			fprintf(out, ", voice %d", m->voice);
+		fprintf(out, "\n");
 	}
 }
 

@@ -48,7 +48,7 @@ enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
 	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
-	int port, tcp_port, period, sample_rate, model_rate, frames_per_call;
+	int port, tcp_port, tuio_port, period, sample_rate, model_rate, frames_per_call;
 	int explicit_config;
 } overrides;
 
@@ -100,6 +100,8 @@ static int apply_overrides(config *c, const overrides *o, char *err, size_t errl
 		c->port = o->port;
 	if (o->tcp_port)
 		c->tcp_port = o->tcp_port;
+	if (o->tuio_port)
+		c->tuio_port = o->tuio_port;
 	if (o->period)
 		c->period = o->period;
 	if (o->sample_rate)
@@ -135,6 +137,7 @@ static int build_config(config *c, const overrides *o, char *err, size_t errlen)
 static const struct option serve_options[] = {{"config", required_argument, NULL, 'c'},
                                               {"port", required_argument, NULL, 'p'},
                                               {"tcp-port", required_argument, NULL, 'P'},
+                                              {"tuio-port", required_argument, NULL, 'T'},
                                               {"bind", required_argument, NULL, 'b'},
                                               {"device", required_argument, NULL, 'd'},
                                               {"model", required_argument, NULL, 'm'},
@@ -150,10 +153,10 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {NULL, 0, NULL, 0}};
 
 static const char serve_usage[] =
-    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--bind ADDR]\n"
+    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--tuio-port N] [--bind ADDR]\n"
     "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-    "                [--rate HZ] [--record OUT.wav] [--log-level error|warn|info|debug]\n"
-    "                [--password WORD]\n"
+    "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
+    "                [--log-level error|warn|info|debug] [--password WORD]\n"
     "Plays the terrain live; OSC reference in docs/osc.md.\n";
 
 static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
@@ -163,6 +166,7 @@ static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 	case 'c': o->config_path = optarg, o->explicit_config = 1; return 0;
 	case 'p': return cli_int("--port", optarg, 1, 65535, &o->port, why, whylen);
 	case 'P': return cli_int("--tcp-port", optarg, 1, 65535, &o->tcp_port, why, whylen);
+	case 'T': return cli_int("--tuio-port", optarg, 1, 65535, &o->tuio_port, why, whylen);
 	case 'b': o->bind = optarg; return 0;
 	case 'd': o->device = optarg; return 0;
 	case 'm': o->model = optarg; return 0;
@@ -188,7 +192,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:b:d:m:t:n:r:M:F:R:l:w:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:h", serve_options, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_serve_option(c, o, why, whylen) < 0)
@@ -634,12 +638,14 @@ static int start(daemon_state *d, char *err, size_t errlen)
 		         "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
 	osc_callbacks cb = {.request = queue_request, .status = daemon_status, .ctx = d};
 	osc_init(&d->osc, d->engine, &d->cfg, engine_current_scene(d->engine)->terrain, cb);
-	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, &d->osc, &d->net, err, errlen) < 0)
+	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, d->cfg.tuio_port, &d->osc, &d->net, err, errlen) < 0)
 		return -1;
 	/* Logged before the worker exists: after that, the names change under d->lock. */
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
 	         (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
 	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
+	if (d->cfg.tuio_port)
+		log_info("TUIO cursors on udp %s:%d", d->cfg.bind, d->cfg.tuio_port);
 	/* Each thread is joined at the end only if it started (a failed
 	 * pthread_create leaves its handle unspecified). */
 	int rc = pthread_create(&d->worker, NULL, worker_main, d);

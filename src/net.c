@@ -57,6 +57,7 @@ typedef struct tcp_client {
 
 struct net_server {
 	int udp_fd, tcp_fd;
+	int tuio_fd; /* TUIO 1.1 over UDP (-1: none): read like udp_fd; replies, if any, leave from udp_fd */
 	osc_context *osc;
 	pthread_t thread;
 	atomic_bool running;
@@ -106,7 +107,7 @@ static int open_socket(const char *address, int port, int type, char *err, size_
 		freeaddrinfo(ai);
 		return error_set(err, errlen, "cannot listen for OSC on %s %s:%d: %s%s",
 		                 type == SOCK_STREAM ? "TCP" : "UDP", address, port, strerror(e),
-		                 e == EADDRINUSE ? " (another terraind running? choose another port with --port)" : "");
+		                 e == EADDRINUSE ? " (another terraind running? choose another port)" : "");
 	}
 	freeaddrinfo(ai);
 	return fd;
@@ -174,9 +175,10 @@ void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 	sendto(s->udp_fd, data, size, MSG_DONTWAIT, (const struct sockaddr *)&peer->addr, peer->len);
 }
 
-/* Reads what is waiting (up to a burst) and hands it over at once, so
- * that superseded cursor moves in a flood are skipped, not dispatched. */
-static void receive_udp(net_server *s)
+/* Reads what is waiting on a UDP socket (up to a burst) and hands it over
+ * at once, so that superseded cursor moves in a flood are skipped, not
+ * dispatched. */
+static void receive_udp(net_server *s, int fd)
 {
 	size_t used = 0;
 	int n = 0, reads = 0; /* reads: refused datagrams count too, so a flood of them ends the burst */
@@ -194,7 +196,7 @@ static void receive_udp(net_server *s)
 		                     .msg_iovlen = 1,
 		                     .msg_control = control.bytes,
 		                     .msg_controllen = sizeof control.bytes};
-		ssize_t got = recvmsg(s->udp_fd, &msg, MSG_DONTWAIT);
+		ssize_t got = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (got <= 0)
 			break;
 		p->peer.len = msg.msg_namelen;
@@ -307,10 +309,14 @@ static void *net_main(void *arg)
 {
 	net_server *s = arg;
 	while (atomic_load(&s->running)) {
-		struct pollfd fds[2 + MAX_TCP_CLIENTS];
-		int map[2 + MAX_TCP_CLIENTS], n = 0;
+		struct pollfd fds[3 + MAX_TCP_CLIENTS];
+		int map[3 + MAX_TCP_CLIENTS], n = 0;
 		fds[n] = (struct pollfd){.fd = s->udp_fd, .events = POLLIN};
 		map[n++] = -1;
+		if (s->tuio_fd >= 0) {
+			fds[n] = (struct pollfd){.fd = s->tuio_fd, .events = POLLIN};
+			map[n++] = -3;
+		}
 		if (s->tcp_fd >= 0) {
 			fds[n] = (struct pollfd){.fd = s->tcp_fd, .events = POLLIN};
 			map[n++] = -2;
@@ -333,8 +339,8 @@ static void *net_main(void *arg)
 			}
 			if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (map[i] == -1)
-				receive_udp(s);
+			if (map[i] == -1 || map[i] == -3)
+				receive_udp(s, fds[i].fd);
 			else if (map[i] == -2)
 				accept_tcp(s);
 			else if (s->clients[map[i]].fd == fds[i].fd)
@@ -344,21 +350,22 @@ static void *net_main(void *arg)
 	return NULL;
 }
 
-int net_start(const char *bind_address, int udp_port, int tcp_port, osc_context *o, net_server **out, char *err,
-              size_t errlen)
+int net_start(const char *bind_address, int udp_port, int tcp_port, int tuio_port, osc_context *o, net_server **out,
+              char *err, size_t errlen)
 {
 	*out = NULL;
 	net_server *s = calloc(1, sizeof *s);
 	if (!s)
 		return error_set(err, errlen, "out of memory");
 	s->osc = o;
-	s->tcp_fd = -1;
+	s->tcp_fd = s->tuio_fd = -1;
 	pthread_mutex_init(&s->clients_lock, NULL);
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		s->clients[i].fd = -1;
 	s->udp_fd = open_socket(bind_address, udp_port, SOCK_DGRAM, err, errlen);
 	if (s->udp_fd < 0 ||
-	    (tcp_port && (s->tcp_fd = open_socket(bind_address, tcp_port, SOCK_STREAM, err, errlen)) < 0)) {
+	    (tcp_port && (s->tcp_fd = open_socket(bind_address, tcp_port, SOCK_STREAM, err, errlen)) < 0) ||
+	    (tuio_port && (s->tuio_fd = open_socket(bind_address, tuio_port, SOCK_DGRAM, err, errlen)) < 0)) {
 		net_stop(s);
 		return -1;
 	}
@@ -406,6 +413,8 @@ void net_stop(net_server *s)
 		close(s->udp_fd);
 	if (s->tcp_fd >= 0)
 		close(s->tcp_fd);
+	if (s->tuio_fd >= 0)
+		close(s->tuio_fd);
 	free(s->burst);
 	free(s);
 }

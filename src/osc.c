@@ -46,6 +46,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 	o->notify_lease_ns = (int64_t)OSC_NOTIFY_LEASE_S * 1000000000;
 	pthread_mutex_init(&o->lock, NULL);
 	training_pairs_init(&o->training);
+	tuio_init(&o->tuio, engine_max_voices(e));
 	osc_set_terrain(o, t);
 	engine_set_gain(e, o->user_gain * o->pressure_gain);
 	return 0;
@@ -236,7 +237,8 @@ static int one_string(osc_call *c, const char **out)
 
 /* ---- control events ------------------------------------------------------ */
 
-static void send_event(osc_call *c, control_event *ev)
+/* Queues an event for c->voice; -1 (answered /fail) when the ring is full. */
+static int queue_event(osc_call *c, control_event *ev)
 {
 	ev->voice = c->voice;
 	ev->received_ns = c->received_ns;
@@ -244,9 +246,15 @@ static void send_event(osc_call *c, control_event *ev)
 	if (engine_send(c->o->engine, ev) < 0) {
 		gesture_free(ev->gesture);
 		fail(c, "the control queue is full (the event was dropped)");
-		return;
+		return -1;
 	}
-	done_control(c);
+	return 0;
+}
+
+static void send_event(osc_call *c, control_event *ev)
+{
+	if (queue_event(c, ev) == 0)
+		done_control(c);
 }
 
 static void send_axes(osc_call *c, int first, const float *values, int n)
@@ -746,6 +754,69 @@ static void handle_quit(osc_call *c)
 
 /* ---- mappings (TouchOSC and friends) -------------------------------------- */
 
+/* 0..1 values onto the terrain's bounds, axes first .. first+n-1. */
+static void to_bounds(osc_context *o, int first, float *v, int n)
+{
+	pthread_mutex_lock(&o->lock);
+	for (int k = 0; k < n; k++)
+		v[k] = o->bounds_min[first + k] + v[k] * (o->bounds_max[first + k] - o->bounds_min[first + k]);
+	pthread_mutex_unlock(&o->lock);
+}
+
+/* The decimal number at p (up to 4 digits), with what follows in *rest;
+ * -1 when there is none. */
+static int leading_number(const char *p, const char **rest)
+{
+	int n = 0, digits = 0;
+	while (*p >= '0' && *p <= '9' && digits < 4)
+		n = 10 * n + (*p++ - '0'), digits++;
+	*rest = p;
+	return digits ? n : -1;
+}
+
+/* The voice a mapped message moves: the mapping's, or for "voice":
+ * "touch" the touch number after the prefix minus 1 (TouchOSC counts
+ * touches from 1); *touch_state tells <prefix>N/z apart. -1 after a /fail. */
+static int mapped_voice(osc_call *c, const config_mapping *m, int *touch_state)
+{
+	int voice = m->voice, voices = engine_max_voices(c->o->engine);
+	const char *rest = "";
+	if (m->voice == MAPPING_VOICE_TOUCH) {
+		int prefix = (int)strlen(m->address) - 1;
+		voice = leading_number(c->address + prefix, &rest) - 1;
+		if (voice < 0 || (*rest && strcmp(rest, "/z") != 0)) {
+			fail(c, "expects %.*sN or %.*sN/z with a touch number N from 1", prefix, m->address, prefix,
+			     m->address);
+			return -1;
+		}
+	}
+	*touch_state = *rest != '\0';
+	if (voice >= voices) {
+		if (m->voice == MAPPING_VOICE_TOUCH)
+			fail(c, "touch %d has no voice: touches 1 to %d play voices 0 to %d (engine.voices is %d)",
+			     voice + 1, voices, voices - 1, voices);
+		else
+			fail(c, "is mapped to voice %d, but engine.voices is %d", voice, voices);
+		return -1;
+	}
+	return voice;
+}
+
+/* <prefix>N/z: TouchOSC's touch-down (1) and touch-up (0). The up
+ * releases the touch's voice; the down waits for the touch's x y. */
+static void handle_touch_state(osc_call *c)
+{
+	float down;
+	if (numbers(c, 1, &down, 1, "touch state: 1 down, 0 up") < 0)
+		return;
+	if (down >= 0.5f) {
+		done_control(c);
+		return;
+	}
+	control_event ev = {.type = CONTROL_VOICE_OFF};
+	send_event(c, &ev);
+}
+
 /* Input value -> 0..1 along the mapping's range, inverted if asked. */
 static float normalise(const config_mapping *m, int k, float v)
 {
@@ -757,6 +828,13 @@ static void handle_mapped(osc_call *c, const config_mapping *m)
 {
 	static const int counts[] = {[MAP_XY] = 2,       [MAP_XYZ] = 3,  [MAP_X] = 1,          [MAP_Y] = 1,
 	                             [MAP_PRESSURE] = 1, [MAP_GAIN] = 1, [MAP_LOAD_MODEL] = 1, [MAP_LOAD_TERRAIN] = 1};
+	int touch_state;
+	if ((c->voice = mapped_voice(c, m, &touch_state)) < 0)
+		return;
+	if (touch_state) {
+		handle_touch_state(c);
+		return;
+	}
 	/* Extra values are ignored: /accxyz sends x y z to an xy mapping. */
 	float v[3];
 	if (numbers(c, -1, v, 3, "as mapped in the config") < 0)
@@ -792,11 +870,96 @@ static void handle_mapped(osc_call *c, const config_mapping *m)
 		done_control(c);
 		return;
 	}
-	pthread_mutex_lock(&c->o->lock);
-	for (int k = 0; k < n; k++)
-		v[k] = c->o->bounds_min[first + k] + v[k] * (c->o->bounds_max[first + k] - c->o->bounds_min[first + k]);
-	pthread_mutex_unlock(&c->o->lock);
+	to_bounds(c->o, first, v, n);
 	send_axes(c, first, v, n);
+}
+
+/* ---- TUIO 1.1 cursors: /tuio/2Dcur (docs/osc.md, "Multi-touch") ------------ */
+
+/* Argument i as a session id or frame number (an integer of any numeric tag). */
+static int arg_id(osc_call *c, int i, int32_t *out)
+{
+	double v = is_numeric(c->types[i]) ? arg_number(c, i) : NAN;
+	if (!(v == floor(v) && fabs(v) <= INT32_MAX)) {
+		fail(c, "argument %d must be an integer (a session id or frame number)", i + 1);
+		return -1;
+	}
+	*out = (int32_t)v;
+	return 0;
+}
+
+static void tuio_on_alive(osc_call *c)
+{
+	int32_t sessions[TUIO_MAX_SESSIONS];
+	int n = c->argc - 1;
+	if (n > TUIO_MAX_SESSIONS) {
+		fail(c, "alive lists %d sessions; at most %d are followed", n, TUIO_MAX_SESSIONS);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (arg_id(c, i + 1, &sessions[i]) < 0)
+			return;
+	tuio_alive(&c->o->tuio, sessions, n);
+}
+
+/* set s x y [X Y m]: velocity and acceleration are not used. */
+static void tuio_on_set(osc_call *c)
+{
+	int32_t session;
+	if (c->argc < 4) {
+		fail(c, "set expects a session id, x and y");
+		return;
+	}
+	if (arg_id(c, 1, &session) < 0)
+		return;
+	if (!is_numeric(c->types[2]) || !is_numeric(c->types[3]) || !isfinite(arg_number(c, 2)) ||
+	    !isfinite(arg_number(c, 3))) {
+		fail(c, "set expects finite numbers for x and y");
+		return;
+	}
+	if (tuio_set(&c->o->tuio, session, (float)arg_number(c, 2), (float)arg_number(c, 3)) < 0)
+		fail(c, "more than %d sets in one frame", TUIO_MAX_SESSIONS);
+}
+
+/* fseq n ends the frame: ended sessions release their voices, then each
+ * moved session moves (and sounds) its own, y turned upward. */
+static void tuio_on_fseq(osc_call *c)
+{
+	int32_t frame;
+	if (c->argc != 2) {
+		fail(c, "fseq expects one frame number");
+		return;
+	}
+	if (arg_id(c, 1, &frame) < 0)
+		return;
+	tuio_action actions[TUIO_MAX_ACTIONS];
+	int n = tuio_frame(&c->o->tuio, frame, actions);
+	for (int i = 0; i < n; i++) {
+		control_event ev = {.type = actions[i].ended ? CONTROL_VOICE_OFF : CONTROL_TARGET,
+		                    .dim = 2,
+		                    .value = {actions[i].x, 1.0f - actions[i].y}};
+		if (!actions[i].ended)
+			to_bounds(c->o, 0, ev.value, 2);
+		c->voice = actions[i].voice;
+		if (queue_event(c, &ev) < 0)
+			return;
+	}
+}
+
+/* TUIO senders expect no replies: only a malformed message is answered
+ * (/fail). `source` names the sender and is not needed. */
+static void handle_tuio_cursor(osc_call *c)
+{
+	const char *command =
+	    c->argc > 0 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL) ? (const char *)c->argv[0] : "";
+	if (strcmp(command, "alive") == 0)
+		tuio_on_alive(c);
+	else if (strcmp(command, "set") == 0)
+		tuio_on_set(c);
+	else if (strcmp(command, "fseq") == 0)
+		tuio_on_fseq(c);
+	else if (strcmp(command, "source") != 0)
+		fail(c, "expects a TUIO 1.1 command first: source, alive, set or fseq");
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -823,6 +986,7 @@ static const route routes[] = {
     {"/train/clear", handle_train_clear},
     {"/train/run", handle_train_run},
     {"/train/save", handle_train_save},
+    {"/tuio/2Dcur", handle_tuio_cursor},
 };
 
 /* ---- voices: /voice/N/<verb> ----------------------------------------------- */
@@ -874,13 +1038,11 @@ static const route voice_routes[] = {
  * no number (the caller says what is wrong). */
 static int voice_number(const char *address, const char **verb)
 {
-	const char *p = address + strlen("/voice/");
-	int n = 0, digits = 0;
-	while (*p >= '0' && *p <= '9' && digits < 4)
-		n = 10 * n + (*p++ - '0'), digits++;
-	if (digits == 0 || *p != '/')
+	const char *rest;
+	int n = leading_number(address + strlen("/voice/"), &rest);
+	if (n < 0 || *rest != '/')
 		return -1;
-	*verb = p + 1;
+	*verb = rest + 1;
 	return n;
 }
 

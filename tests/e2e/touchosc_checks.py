@@ -44,6 +44,15 @@ with Client(port=int(sys.argv[1]), timeout=10) as c:
     cursor = wait_until(lambda: cursor_at(1.0, 0.5), "the pad moves the cursor to (1, 0.5)")
     wait_until(lambda: abs(c.status()["gain"] - 0.5) < 1e-6, "the fader sets the gain to 0.5")
     print("  ok: pad and fader reach the cursor and the gain (cursor %s)" % cursor[:2])
+    # A MultiXY pad's touch 2 plays voice 1 (swapped, y inverted like the pad); its touch-up releases it.
+    c.send("/1/multixy1/2/z", 1.0)
+    c.send("/1/multixy1/2", 0.25, 1.0)
+    _, touch = wait_until(lambda: c.wait_reply(lambda p, a: p == "/voice/1/cursor"), "a /voice/1/cursor update")
+    assert abs(touch[0] - 1.0) < 1e-6 and abs(touch[1] - 0.5) < 1e-6, touch
+    wait_until(lambda: c.status()["voices_active"] == 2, "touch 2 sounds a second voice")
+    c.send("/1/multixy1/2/z", 0.0)
+    wait_until(lambda: c.status()["voices_active"] == 1, "the touch-up releases voice 1")
+    print("  ok: /1/multixy1/2 plays voice 1 at %s, /1/multixy1/2/z 0 releases it" % touch[:2])
     c.request("/1/push1", 1.0, timeout=30)    # the button loads the terrain set in the profile
     c.send("/1/push1", 0.0)
     print("  ok: the button loads the terrain")

@@ -38,6 +38,8 @@ static void defaults_are_valid_and_the_shipped_config_loads(void **state)
 	assert_int_equal(c.n_allow, 5); /* the private ranges */
 	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 	assert_true(config_find_mapping(&c, "/1/xy1")->swap);
+	assert_int_equal(config_find_mapping(&c, "/1/xy1")->voice, 0);
+	assert_int_equal(config_find_mapping(&c, "/1/multixy1/4/z")->voice, MAPPING_VOICE_TOUCH);
 }
 
 static void values_and_mappings_are_read(void **state)
@@ -68,6 +70,41 @@ static void values_and_mappings_are_read(void **state)
 	assert_float_equal(m->in_min[1], -1, 0);
 	assert_null(config_find_mapping(&c, "/1/multixy2/1"));
 	assert_string_equal(c.model, "models/demo.ts"); /* untouched keys keep their defaults */
+}
+
+static void mappings_target_voices_and_the_tuio_port_is_read(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	assert_int_equal(c.tuio_port, 0); /* off unless asked */
+	const char *text =
+	    "{\"osc\": {\"tuio_port\": 3333}, \"mappings\": ["
+	    "{\"address\": \"/1/multixy1/*\", \"to\": \"xy\", \"voice\": \"touch\"},"
+	    "{\"address\": \"/2/xy1\", \"to\": \"xy\", \"voice\": 3}, {\"address\": \"/1/xy1\", \"to\": \"xy\"}]}";
+	if (config_parse(&c, text, "t.json", err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.tuio_port, 3333);
+	assert_int_equal(config_find_mapping(&c, "/1/multixy1/2")->voice, MAPPING_VOICE_TOUCH);
+	assert_int_equal(config_find_mapping(&c, "/2/xy1")->voice, 3);
+	assert_int_equal(config_find_mapping(&c, "/1/xy1")->voice, 0);
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	c.voices = 3;
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	assert_contains(err, "mappings[1] moves voice 3, but engine.voices is 3");
+	c.voices = 8;
+	c.tuio_port = c.port;
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	assert_contains(err, "TUIO port must differ");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"voice\": \"touch\"}]}",
+	               "needs an address ending in '*'");
+	expect_refused("{\"mappings\": [{\"address\": \"/a*\", \"to\": \"xy\", \"voice\": \"all\"}]}",
+	               "'voice' must be a voice number (0 to 31) or \"touch\"");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"xy\", \"voice\": 32}]}", "'voice' is 32");
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"gain\", \"voice\": 1}]}",
+	               "'voice' applies only to xy, xyz, x and y");
+	expect_refused("{\"osc\": {\"tuio_port\": -1}}", "'tuio_port' is -1");
 }
 
 static void unknown_keys_and_bad_values_are_named(void **state)
@@ -351,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(defaults_are_valid_and_the_shipped_config_loads),
 	    cmocka_unit_test(values_and_mappings_are_read),
+	    cmocka_unit_test(mappings_target_voices_and_the_tuio_port_is_read),
 	    cmocka_unit_test(unknown_keys_and_bad_values_are_named),
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(paths_are_confined_to_the_allowed_directories),

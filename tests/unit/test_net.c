@@ -52,7 +52,7 @@ static int setup(void **state)
 	osc_init(&f->osc, f->engine, &c, f->terrain, cb);
 	for (int tries = 0; tries < 5 && !f->net; tries++) {
 		f->tcp_port = free_tcp_port();
-		net_start("127.0.0.1", f->tcp_port, f->tcp_port, &f->osc, &f->net, err, sizeof err);
+		net_start("127.0.0.1", f->tcp_port, f->tcp_port, 0, &f->osc, &f->net, err, sizeof err);
 	}
 	if (!f->net) {
 		print_error("%s\n", err);

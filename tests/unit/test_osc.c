@@ -66,7 +66,10 @@ static int setup(void **state)
 	scene *v;
 	char err[1024], warn[256];
 	config_defaults(&f->config);
-	f->config.n_mappings = 3;
+	f->config.n_mappings = 5;
+	f->config.mappings[3] =
+	    (config_mapping){.address = "/m/*", .to = MAP_XY, .in_max = {1, 1, 1}, .voice = MAPPING_VOICE_TOUCH};
+	f->config.mappings[4] = (config_mapping){.address = "/v5", .to = MAP_XY, .in_max = {1, 1, 1}, .voice = 5};
 	f->config.mappings[2] =
 	    (config_mapping){.address = "/1/push1", .to = MAP_LOAD_TERRAIN, .in_max = {1, 1, 1}, .path = "demo.json"};
 	f->config.mappings[0] = (config_mapping){.address = "/1/xy1", .to = MAP_XY, .in_max = {1, 1, 1}};
@@ -608,6 +611,110 @@ static void a_tcp_session_starts_with_the_password(void **state)
 	assert_string_equal(last_reply(f)->arg0, "/auth");
 }
 
+/* Waits until voice n sounds (at (x, y)) or is free: the render thread
+ * applies events at its next frame, a release after its fade, so this
+ * plays the audio callback's part (a period every 2.67 ms) meanwhile. */
+static void wait_voice(fixture *f, int n, int sounding, float x, float y)
+{
+	float target[TERRAIN_MAX_CONTROL_DIM], out[PERIOD * 2];
+	int now = 0;
+	for (int i = 0; i < 2000; i++) {
+		now = engine_voice_target(f->engine, n, target);
+		if (now == sounding && (!sounding || (fabsf(target[0] - x) < 1e-5f && fabsf(target[1] - y) < 1e-5f)))
+			return;
+		engine_pull(f->engine, out, PERIOD, 2);
+		nanosleep(&(struct timespec){0, 1000000000L * PERIOD / RATE}, NULL);
+	}
+	fail_msg("voice %d: sounding %d at (%g, %g); expected sounding %d at (%g, %g)", n, now, target[0], target[1],
+	         sounding, x, y);
+}
+
+static lo_message touch_state(float down)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, down);
+	return m;
+}
+
+static void a_touch_mapping_gives_each_touch_its_voice_and_z_0_releases_it(void **state)
+{
+	fixture *f = *state;
+	send_message(f, "/m/3", xy(0.25f, 1.0f));
+	wait_voice(f, 2, 1, -0.5f, 1.0f); /* touch 3 -> voice 2, onto the bounds */
+	send_message(f, "/m/3/z", touch_state(1));
+	assert_string_equal(last_reply(f)->path, "/done");
+	send_message(f, "/m/3/z", touch_state(0));
+	wait_voice(f, 2, 0, 0, 0);
+	send_message(f, "/v5", xy(1.0f, 0.0f));
+	wait_voice(f, 5, 1, 1.0f, -1.0f); /* "voice": 5 */
+	send_message(f, "/m/9", xy(0.5f, 0.5f));
+	expect_fail(f, "/m/9", "touch 9 has no voice: touches 1 to 8 play voices 0 to 7");
+	send_message(f, "/m/0", xy(0.5f, 0.5f));
+	expect_fail(f, "/m/0", "touch number N from 1");
+	send_message(f, "/m/2/x", xy(0.5f, 0.5f));
+	expect_fail(f, "/m/2/x", "expects /m/N or /m/N/z");
+}
+
+static lo_message tuio(const char *command)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, command);
+	return m;
+}
+
+/* One TUIO 1.1 frame as a tracker sends it: a bundle of source, alive,
+ * set (s x y X Y m) per cursor, fseq. */
+static void send_tuio_frame(fixture *f, int32_t fseq, const int32_t *alive, int n_alive, const float (*sets)[3],
+                            int n_sets)
+{
+	lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
+	lo_message m = tuio("source");
+	lo_message_add_string(m, "test@localhost");
+	lo_bundle_add_message(b, "/tuio/2Dcur", m);
+	m = tuio("alive");
+	for (int i = 0; i < n_alive; i++)
+		lo_message_add_int32(m, alive[i]);
+	lo_bundle_add_message(b, "/tuio/2Dcur", m);
+	for (int i = 0; i < n_sets; i++) {
+		m = tuio("set");
+		lo_message_add_int32(m, (int32_t)sets[i][0]);
+		for (int k = 1; k < 6; k++)
+			lo_message_add_float(m, k < 3 ? sets[i][k] : 0.0f);
+		lo_bundle_add_message(b, "/tuio/2Dcur", m);
+	}
+	m = tuio("fseq");
+	lo_message_add_int32(m, fseq);
+	lo_bundle_add_message(b, "/tuio/2Dcur", m);
+	size_t size;
+	void *data = lo_bundle_serialise(b, NULL, &size);
+	osc_handle_packet(&f->osc, data, size, &f->peer);
+	free(data);
+	lo_bundle_free_recursive(b);
+}
+
+static void tuio_cursors_play_voices_and_end_with_their_sessions(void **state)
+{
+	fixture *f = *state;
+	send_tuio_frame(f, 1, (int32_t[]){5, 7}, 2, (const float[][3]){{5, 0.25f, 0.0f}, {7, 0.75f, 1.0f}}, 2);
+	wait_voice(f, 0, 1, -0.5f, 1.0f); /* TUIO's y points down: the top edge is the terrain's top */
+	wait_voice(f, 1, 1, 0.5f, -1.0f);
+	assert_int_equal(f->n_replies, 0); /* TUIO senders get no /done */
+	send_tuio_frame(f, 2, (int32_t[]){7}, 1, NULL, 0);
+	wait_voice(f, 0, 0, 0, 0); /* session 5 lifted */
+	wait_voice(f, 1, 1, 0.5f, -1.0f);
+	send_tuio_frame(f, 3, (int32_t[]){7, 9}, 2, (const float[][3]){{9, 0.2f, 0.1f}}, 1);
+	wait_voice(f, 0, 1, -0.6f, 0.8f); /* a new session takes the freed voice */
+	assert_int_equal(f->n_replies, 0);
+	send_message(f, "/tuio/2Dcur", tuio("bogus"));
+	expect_fail(f, "/tuio/2Dcur", "source, alive, set or fseq");
+	lo_message m = tuio("set");
+	lo_message_add_string(m, "five");
+	lo_message_add_float(m, 0.5f);
+	lo_message_add_float(m, 0.5f);
+	send_message(f, "/tuio/2Dcur", m);
+	expect_fail(f, "/tuio/2Dcur", "must be an integer");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +738,9 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(peers_outside_the_allow_list_are_refused_and_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_tcp_session_starts_with_the_password, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_touch_mapping_gives_each_touch_its_voice_and_z_0_releases_it, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(tuio_cursors_play_voices_and_end_with_their_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
