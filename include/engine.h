@@ -140,6 +140,10 @@ void engine_set_voices(engine *e, int max_voices, float release_ms);
  * result), in ms; 0 (the default) is the longest of 50 ms and both
  * scenes' latent frames. Before engine_start. */
 void engine_set_crossfade(engine *e, float crossfade_ms);
+/* Whether voices are shed when decoding falls behind (default 1). Off,
+ * every voice plays on, late: for takes where no voice may drop out
+ * (and sanitizer builds, which are always late). Before engine_start. */
+void engine_set_shedding(engine *e, int shed);
 int engine_max_voices(const engine *e);
 
 /* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */

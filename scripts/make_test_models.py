@@ -104,46 +104,21 @@ class ConvAE(NNTildeModule):
 
 
 class RaveV1Like(nn.Module):
-    """What RAVE v1's export_rave.py produced: params buffers, but no get_methods() and no sr."""
-
-    def __init__(self):
-        super().__init__()
-        factors = [4, 8, 8, 8]
-        self.register_buffer("sampling_rate", torch.tensor(48000))
-        self.register_buffer("max_batch_size", torch.tensor(1024))
-        self.register_buffer("latent_size", torch.tensor(8))
-        self.register_buffer("encode_params", torch.tensor([1, 1, 8, 2048]))
-        self.register_buffer("decode_params", torch.tensor([8, 2048, 1, 1]))
-        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
-        self.enc = down_stack(1, 8, factors)
-        self.dec = up_stack(8, 1, list(reversed(factors)))
-
-    @torch.jit.export
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.enc(x)
-
-    @torch.jit.export
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.dec(z)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x))
-
-
-class RaveV1Stereo(nn.Module):
-    """RAVE v1's export_rave.py with --stereo: encode takes mono, decode gives stereo
+    """What RAVE v1's export_rave.py produced: params buffers, but no get_methods() and no sr.
+    With --stereo (decode_channels 2) encode still takes mono and decode gives stereo
     (encode_params [1, 1, latents, ratio], decode_params [latents, ratio, 2, 1])."""
 
-    def __init__(self):
+    def __init__(self, decode_channels: int = 1):
         super().__init__()
         factors = [4, 8, 8, 8]
         self.register_buffer("sampling_rate", torch.tensor(48000))
         self.register_buffer("max_batch_size", torch.tensor(1024))
         self.register_buffer("latent_size", torch.tensor(8))
         self.register_buffer("encode_params", torch.tensor([1, 1, 8, 2048]))
-        self.register_buffer("decode_params", torch.tensor([8, 2048, 2, 1]))
+        self.register_buffer("decode_params", torch.tensor([8, 2048, decode_channels, 1]))
+        self.register_buffer("forward_params", torch.tensor([1, 1, decode_channels, 1]))
         self.enc = down_stack(1, 8, factors)
-        self.dec = up_stack(8, 2, list(reversed(factors)))
+        self.dec = up_stack(8, decode_channels, list(reversed(factors)))
 
     @torch.jit.export
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -359,7 +334,7 @@ def main() -> None:
     assert tuple(m.decode(torch.zeros(1, 8, 2)).shape) == (1, 1, 4096)
 
     torch.manual_seed(11)
-    p = save(RaveV1Stereo(), outdir, "rave_v1_stereo.ts",
+    p = save(RaveV1Like(decode_channels=2), outdir, "rave_v1_stereo.ts",
              "RAVE v1 --stereo layout: mono encode, stereo decode, no get_methods/sr")
     m = torch.jit.load(p)
     assert m.encode_params.tolist() == [1, 1, 8, 2048] and m.decode_params.tolist() == [8, 2048, 2, 1]

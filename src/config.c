@@ -38,6 +38,7 @@ void config_defaults(config *c)
 	c->smooth_ms = 20.0f;
 	c->voices = 8;
 	c->release_ms = 50.0f;
+	c->shed_voices = 1;
 	c->gain = 1.0f;
 	c->log_level = LOG_INFO;
 	c->n_allowed_dirs = 2;
@@ -158,9 +159,9 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms",       "gain",
-	                                    "voices",        "release_ms",      "crossfade_ms",
-	                                    "model_rate",    "frames_per_call", NULL};
+	static const char *const known[] = {
+	    "torch_threads", "smooth_ms",       "gain",        "voices", "release_ms", "crossfade_ms",
+	    "model_rate",    "frames_per_call", "shed_voices", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
@@ -171,7 +172,8 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
 	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
 	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
-	    get_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0)
+	    get_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0 ||
+	    get_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0)
 		return -1;
 	return 0;
 }

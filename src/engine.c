@@ -78,6 +78,7 @@ struct engine {
 	sem_t wake;
 	int max_voices;
 	float release_ms, crossfade_ms;
+	int shed;        /* release voices when behind (engine_set_shedding) */
 	uint64_t serial; /* worker: swaps published */
 
 	atomic_int render_started;
@@ -229,6 +230,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	atomic_init(&e->latency_ns, -1);
 	e->smooth_ms = -1.0f; /* until a /smooth message: each scene keeps the configured time */
 	e->max_voices = DEFAULT_VOICES;
+	e->shed = 1;
 	e->release_ms = 50.0f;
 	e->gain_now = 1.0f;
 	e->fade_level = 1.0f;
@@ -237,6 +239,11 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	engine_set_gain(e, 1.0f);
 	*out = e;
 	return 0;
+}
+
+void engine_set_shedding(engine *e, int shed)
+{
+	e->shed = shed;
 }
 
 void engine_set_crossfade(engine *e, float crossfade_ms)
@@ -727,7 +734,7 @@ static void watch_overload(engine *e, int64_t took_ns, const scene *s)
 	if (++e->behind < OVERLOAD_FRAMES)
 		return;
 	e->behind = 0;
-	int shed = voices_to_shed(&e->voices);
+	int shed = e->shed ? voices_to_shed(&e->voices) : -1;
 	if (shed >= 0) {
 		voices_release(&e->voices, shed);
 		atomic_fetch_add(&e->voices_shed, 1);
