@@ -460,8 +460,14 @@ static void bench_voices(const char *model_path)
 	snprintf(what, sizeof what, "render CPU vs bare batched decode, 8 voices (%s)", m->id);
 	snprintf(value, sizeof value, "%.0f ms", median(eight, VOICE_RUNS) * 1e3);
 	snprintf(base, sizeof base, "decode of 8 rows %.0f ms", median(bare, VOICE_RUNS) * 1e3);
-	snprintf(rat, sizeof rat, "%.3fx", o);
-	row(what, value, base, rat, "<= 1.05x", o <= 1.05);
+	/* With voices shed the engine decoded fewer rows than the baseline:
+	 * the ratio would flatter it. The decode of 8 rows over 1 s of CPU per
+	 * second of audio is the machine's limit, and says so. */
+	if (shed > 0)
+		snprintf(rat, sizeof rat, "n/a: %llu shed", (unsigned long long)shed);
+	else
+		snprintf(rat, sizeof rat, "%.3fx", o);
+	row(what, value, base, rat, "<= 1.05x", shed == 0 && o <= 1.05);
 	snprintf(value, sizeof value, "%.1f us worst", callback);
 	snprintf(base, sizeof base, "period %.0f us", 1e6 * 128 / m->sample_rate);
 	snprintf(rat, sizeof rat, "%.2f %%", 100 * callback / (1e6 * 128 / m->sample_rate));
