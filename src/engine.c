@@ -348,14 +348,18 @@ static void hand_over_deferred(engine *e)
 	deferred_list *d = &e->deferred;
 	while (d->scenes || d->gestures) {
 		retired item = {d->scenes, d->scenes ? NULL : d->gestures};
+		/* The next link is read before the hand-over: once in the ring,
+		 * the worker may free the item at any moment (TSan caught it). */
+		scene *next_scene = item.scene ? item.scene->retired_next : NULL;
+		gesture *next_gesture = item.scene ? NULL : item.gesture->retired_next;
 		if (ring_write(e->retire, &item, 1) != 1)
 			return;
 		if (item.scene) {
-			d->scenes = item.scene->retired_next;
+			d->scenes = next_scene;
 			if (!d->scenes)
 				d->last_scene = NULL;
 		} else {
-			d->gestures = item.gesture->retired_next;
+			d->gestures = next_gesture;
 			if (!d->gestures)
 				d->last_gesture = NULL;
 		}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Not part of make test: N voices moving on a model, live on the JACK dummy
+# server, for SECONDS; prints the xruns, voices shed and the worst render
+# time. Usage: sh tests/e2e/voices_soak.sh [VOICES [SECONDS [MODEL]]]
+# (defaults 8, 60, build/models/rave_bench.ts with a terrain trained on it).
+. tests/e2e/lib.sh
+. tests/e2e/jack.sh
+VOICES=${1:-8}
+SECONDS_RUN=${2:-60}
+MODEL=${3:-$BUILD/models/rave_bench.ts}
+start_jack 48000 128
+# A terrain for the model: the demo's sound encoded by it, a few epochs.
+echo '[[0, -0.8, -0.8], [4, 0.8, 0.8]]' >"$TMP/walk.json"
+expect_status 0 "$TERRAIND" render --gesture "$TMP/walk.json" --tail 0 -o "$TMP/walk.wav"
+expect_status 0 "$TERRAIND" encode --model "$MODEL" "$TMP/walk.wav" -o "$TMP/ds.json"
+expect_status 0 "$TERRAIND" train "$TMP/ds.json" --epochs 5 -o "$TMP/terrain.json"
+PORT=$(free_port)
+"$TERRAIND" --port "$PORT" --model "$MODEL" --terrain "$TMP/terrain.json" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+wait_for_daemon "$PORT"
+$PY - "$PORT" "$VOICES" "$SECONDS_RUN" <<'P'
+import math, sys, time
+sys.path.insert(0, "scripts")
+from terraind_client import Client
+port, voices, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+with Client(port=port) as c:
+    start = c.status()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        t = time.monotonic() - t0
+        for v in range(voices):
+            c.send("/voice/%d/xy" % v, math.sin(0.5 * t + v), math.cos(0.37 * t + 2 * v))
+        time.sleep(0.02)  # 50 moves a second per voice (pacing)
+    c.drain()
+    s = c.status()
+    print("%d voices, %.0f s: xruns %d, voices shed %d, sounding %d, render_max %.1f ms, frames %d"
+          % (voices, seconds, s["xruns"] - start["xruns"], s["voices_shed"], s["voices_active"],
+             s["render_max_ms"], s["frames"] - start["frames"]))
+P
