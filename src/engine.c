@@ -96,6 +96,7 @@ struct engine {
 	float *outgoing_audio;        /* its device-rate stereo frames not yet mixed in */
 	size_t outgoing_frames;       /* how many */
 	size_t xfade_done, xfade_len; /* device frames into the crossfade, and its length */
+	int64_t recent_render_ns;     /* a slowly decaying peak of the frames' render times */
 	int behind;                   /* frames in a row that took longer than they last */
 	int on_time;                  /* frames in a row since, while demoted */
 	int demoted;                  /* real-time priority given up while overloaded */
@@ -314,8 +315,12 @@ static size_t render_threshold(const engine *e, const scene *s)
 	/* Scheduling hiccups of several milliseconds happen on busy or virtual
 	 * machines even to a real-time thread (render_max_ms in /status shows
 	 * them): keep at least 10 ms, three periods, and two periods plus twice
-	 * the model's decode time. */
-	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * s->model->decode_ms * 1e-3 * e->device_rate);
+	 * the time a frame takes: the model's warm-up decode, or what frames
+	 * took lately if more (a batch of voices costs more than one). */
+	double frame_ms = s->model->decode_ms;
+	if ((double)e->recent_render_ns * 1e-6 > frame_ms)
+		frame_ms = (double)e->recent_render_ns * 1e-6;
+	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * frame_ms * 1e-3 * e->device_rate);
 	size_t floor = (size_t)(0.010 * e->device_rate);
 	if (floor < 3 * (size_t)e->period)
 		floor = 3 * (size_t)e->period;
@@ -803,6 +808,10 @@ static void render_one(engine *e)
 	int64_t took = clock_now_ns() - t0;
 	if (took > atomic_load(&e->render_ns_max))
 		atomic_store(&e->render_ns_max, took);
+	/* The ring keeps ahead of what frames cost now: more voices, more audio
+	 * ready before the next decode starts (the peak decays 1/32 a frame). */
+	e->recent_render_ns = took > e->recent_render_ns ? took : e->recent_render_ns - e->recent_render_ns / 32;
+	atomic_store(&e->target_fill, render_threshold(e, s));
 	watch_overload(e, took, s);
 }
 
