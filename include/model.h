@@ -127,6 +127,14 @@ void model_set_blas_threads(int threads);
  * per thread. x86 (SSE) only; elsewhere a no-op. */
 void model_flush_denormals(void);
 
+/* libtorch allocates every decode's tensors afresh (megabytes for a batch
+ * of voices); glibc returns blocks that large to the kernel on free, and
+ * the next decode takes them back one page fault at a time (in a perf
+ * profile of 8 voices, a third of the time was the kernel). Raising the
+ * mmap and trim thresholds keeps them in the heap. Call once, at start,
+ * before any thread (glibc; elsewhere a no-op). */
+void model_keep_heap(void);
+
 /* Seeds libtorch's generator: models that draw noise decode repeatably. */
 void model_seed(uint64_t seed);
 

@@ -41,6 +41,7 @@ int main(int argc, char **argv)
 	/* Before any thread exists: threads inherit it (POSIX), so every
 	 * decode, offline or live, runs with denormals flushed. */
 	model_flush_denormals();
+	model_keep_heap();
 	/* No subcommand, or only options: the daemon. */
 	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0 &&
 	                 strcmp(argv[1], "--version") != 0))

@@ -10,6 +10,9 @@
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "error.h"
 #include "path.h"
@@ -477,6 +480,14 @@ int model_encode(model *m, const float *audio, int frames, float *latents, char 
 	tb_shape in = {1, m->encode_channels, (int64_t)frames * m->ratio};
 	tb_shape out = {1, m->encode_latent_dim, frames};
 	return tb_call(m->module, "encode", audio, in, latents, out, err, errlen);
+}
+
+void model_keep_heap(void)
+{
+#if defined(__GLIBC__)
+	mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+#endif
 }
 
 void model_flush_denormals(void)
