@@ -238,17 +238,26 @@ static int one_string(osc_call *c, const char **out)
 /* ---- control events ------------------------------------------------------ */
 
 /* Queues an event for c->voice; -1 (answered /fail) when the ring is full. */
-static int queue_event(osc_call *c, control_event *ev)
+/* Hands an event for the call's voice to the engine as it is (applied at
+ * once); -1 and a /fail when the control queue is full. */
+static int push_event(osc_call *c, control_event *ev)
 {
 	ev->voice = c->voice;
-	ev->received_ns = c->received_ns;
-	ev->apply_ns = c->apply_ns;
 	if (engine_send(c->o->engine, ev) < 0) {
 		gesture_free(ev->gesture);
 		fail(c, "the control queue is full (the event was dropped)");
 		return -1;
 	}
 	return 0;
+}
+
+/* The same, stamped with the message's arrival (latency probe) and its
+ * bundle's time (applied then). */
+static int queue_event(osc_call *c, control_event *ev)
+{
+	ev->received_ns = c->received_ns;
+	ev->apply_ns = c->apply_ns;
+	return push_event(c, ev);
 }
 
 static void send_event(osc_call *c, control_event *ev)
@@ -303,11 +312,9 @@ static void send_stylus(osc_call *c, const float *v)
 	if (c->voice == 0)
 		set_gain(c->o, -1, pressure);
 	else {
-		control_event gain = {.type = CONTROL_VOICE_GAIN, .voice = c->voice, .value = {pressure}};
-		if (engine_send(c->o->engine, &gain) < 0) {
-			fail(c, "the control queue is full (the event was dropped)");
+		control_event gain = {.type = CONTROL_VOICE_GAIN, .value = {pressure}};
+		if (push_event(c, &gain) < 0)
 			return;
-		}
 	}
 	send_axes(c, 0, v, 2);
 }
@@ -1000,10 +1007,7 @@ static void send_voice_value(osc_call *c, control_type type, float min, float ma
 		fail(c, "%s %g is out of range (%g to %g)", what, (double)ev.value[0], (double)min, (double)max);
 		return;
 	}
-	ev.voice = c->voice;
-	if (engine_send(c->o->engine, &ev) < 0)
-		fail(c, "the control queue is full (the event was dropped)");
-	else
+	if (push_event(c, &ev) == 0)
 		osc_reply_done(c->o, c->peer, c->address);
 }
 

@@ -155,17 +155,15 @@ void voices_mix_held(const voice_pool *p, const float *planar, int rows, int cha
 {
 	memset(stereo, 0, sizeof(float) * 2 * (size_t)frame_samples);
 	for (int k = 0; k < VOICES_MAX; k++) {
-		const voice *v = &p->voices[k];
-		if (v->state == VOICE_FREE || v->row >= rows) /* a row the scene does not have */
+		if (p->voices[k].state == VOICE_FREE || p->voices[k].row >= rows) /* a row the scene does not have */
 			continue;
-		const float *left = planar + (size_t)v->row * channels * frame_samples;
-		const float *right = left + (channels > 1 ? frame_samples : 0);
-		float l, r;
-		pan_gains(v->pan_now, channels, &l, &r);
-		const float g = v->env * v->gain_now;
-		for (int i = 0; i < frame_samples; i++) {
-			stereo[2 * i] += g * l * left[i];
-			stereo[2 * i + 1] += g * r * right[i];
-		}
+		/* The same mix, on a copy held where the voice is now: no glide
+		 * (asked = present), no envelope move (rising at step 0). */
+		voice held = p->voices[k];
+		held.state = VOICE_ON;
+		held.attack = 0.0f;
+		held.gain = held.gain_now;
+		held.pan = held.pan_now;
+		mix_voice(&held, planar, channels, frame_samples, 0.0f, stereo);
 	}
 }
