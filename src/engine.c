@@ -317,10 +317,10 @@ static size_t render_threshold(const engine *e, const scene *s)
 	 * them): keep at least 10 ms, three periods, and two periods plus twice
 	 * the time a frame takes: the model's warm-up decode, or what frames
 	 * took lately if more (a batch of voices costs more than one). */
-	double frame_ms = s->model->decode_ms;
-	if ((double)e->recent_render_ns * 1e-6 > frame_ms)
-		frame_ms = (double)e->recent_render_ns * 1e-6;
-	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * frame_ms * 1e-3 * e->device_rate);
+	double cost_ms = s->model->decode_ms;
+	if ((double)e->recent_render_ns * 1e-6 > cost_ms)
+		cost_ms = (double)e->recent_render_ns * 1e-6;
+	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * cost_ms * 1e-3 * e->device_rate);
 	size_t floor = (size_t)(0.010 * e->device_rate);
 	if (floor < 3 * (size_t)e->period)
 		floor = 3 * (size_t)e->period;
