@@ -45,7 +45,7 @@ PORT=$(free_port)
 "$TERRAIND" serve --port "$PORT" --model "$BUILD/models/long_frame.ts" --terrain "$TMP/perc.json" \
 	>"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
-for _ in $(seq 100); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq $((100 * SLOW))); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$DAEMON" 2>/dev/null && { kill "$DAEMON"; stop_jack; fail "the daemon started on a model it cannot play"; }
 wait "$DAEMON"
 rc=$?
