@@ -463,11 +463,12 @@ static int validate_http(const config *c, char *err, size_t errlen)
 	int port = config_http_port(c);
 	if (port == 0)
 		return 0;
-	if (port == c->port || port == c->tcp_port || port == c->tuio_port)
+	/* The default port gives way instead (web_start_configured says so). */
+	if (c->http_port > 0 && (port == c->port || port == c->tcp_port || port == c->tuio_port))
 		return error_set(err, errlen,
-		                 "the web surface's port %d is taken by OSC%s: set http.port (or --http-port) to "
+		                 "the web surface's port %d is taken by OSC: set http.port (or --http-port) to "
 		                 "another, or 0 for no web surface",
-		                 port, c->http_port < 0 ? " (it defaults to the OSC port + 1)" : "");
+		                 port);
 	if (!c->http_token[0] && !access_bind_is_loopback(c->http_bind))
 		return error_set(err, errlen,
 		                 "binding the web surface to %s reaches beyond this machine: set http.token to a "

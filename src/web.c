@@ -397,8 +397,21 @@ int web_start_configured(const config *c, web_picture *picture, web_server **out
 	                 .root = "web",
 	                 .osc_bind = c->bind,
 	                 .osc_port = c->port};
-	if (web_start(&o, picture, out, err, errlen) < 0)
-		return -1;
+	/* The default port (the OSC port + 1) is a convenience: when it is
+	 * taken, the daemon plays without the web surface and says so. A port
+	 * asked for is a promise: not getting it stops the daemon. */
+	const int asked = c->http_port > 0;
+	if (!asked && (port == c->tcp_port || port == c->tuio_port)) {
+		log_warn("web surface off: its default port %d (the OSC port + 1) is taken by OSC; set http.port",
+		         port);
+		return 0;
+	}
+	if (web_start(&o, picture, out, err, errlen) < 0) {
+		if (asked)
+			return -1;
+		log_warn("web surface off: %s", err);
+		return 0;
+	}
 	log_info("web surface: open http://%s:%d/%s%s", strchr(c->http_bind, ':') ? "[::1]" : c->http_bind, port,
 	         token[0] ? "?token=" : "", token);
 	return 0;

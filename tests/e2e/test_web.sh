@@ -28,11 +28,10 @@ expect_in "$TMP/err" "set http.token"
 "$TERRAIND" --config "$TMP/test.json" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
-expect_in "$TMP/daemon.err" "web surface: open http://127.0.0.1:$HTTP_PORT/?token=$TOKEN"
-
+# The checker starts Chromium while the daemon starts, then waits for it.
 $PY tests/e2e/web_checks.py "$PORT" "$HTTP_PORT" "$TOKEN" ${TERRAIND_SCREENSHOTS:-} ||
 	fail "web checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
+expect_in "$TMP/daemon.err" "web surface: open http://127.0.0.1:$HTTP_PORT/?token=$TOKEN"
 expect_in "$TMP/daemon.err" "web: refused a page from 127.0.0.1: wrong token"
 kill -TERM $DAEMON
 wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"

@@ -7,7 +7,8 @@ terrain); two fingers sound two voices and lifting them releases both; a
 drawn path plays as a gesture after the pen is lifted; a wrong token is
 refused (the WebSocket handshake answers 403, and the page says so).
 
-Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR]"""
+Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
+starting: the browser starts meanwhile)"""
 import socket
 import sys
 import threading
@@ -88,7 +89,7 @@ def drag(driver, kind, points, pressures=None):
     """One pointer of `kind` ("pen", "mouse") down at points[0], through
     the others, and up; `pressures` per point for a pen."""
     pointer = PointerInput(kind, kind)
-    actions = ActionBuilder(driver, mouse=pointer)
+    actions = ActionBuilder(driver, mouse=pointer, duration=100)  # ms per move
     pressures = pressures or [None] * len(points)
     x, y = stage_point(driver, *points[0])
     actions.pointer_action.move_to_location(x, y)
@@ -201,7 +202,7 @@ def check_gesture(driver, watcher, client):
     got = wait_until(lambda: (lambda c: c if c and c[-1][1] > 0.5 else None)(watcher.since(lifted, 0)),
                      "the gesture carries voice 0 to the right")
     xs = [x for _, x, _ in got]
-    assert xs[0] < 0 and len(xs) >= 5, xs
+    assert xs[0] < 0 and len(xs) >= 3, xs
     assert all(abs(y - 0.6) < 0.05 for _, _, y in got), got  # y 0.2 down the surface: 0.6 on [-1, 1]
     assert client.status()["failures"] == 0
     driver.find_element("id", "mode-play").click()
@@ -222,11 +223,20 @@ def check_wrong_token(driver, http_port):
     print("  ok: a wrong token is refused (%s), and the page says so" % status_line.decode())
 
 
+def daemon_answers(port):
+    try:
+        with Client(port=port, timeout=0.5) as c:
+            return c.status()
+    except TimeoutError:
+        return None
+
+
 def main():
     osc_port, http_port, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     screenshots = sys.argv[4] if len(sys.argv) > 4 else None
+    driver = start_browser()  # while the daemon starts: both take seconds
+    wait_until(lambda: daemon_answers(osc_port), "the daemon answers /status", seconds=30)
     watcher = Subscriber(osc_port)
-    driver = start_browser()
     try:
         with Client(port=osc_port) as client:
             check_page_loads(driver, "http://127.0.0.1:%d/?token=%s" % (http_port, token))
