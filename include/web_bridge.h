@@ -55,5 +55,13 @@ int web_token_generate(char *out, size_t len, char *err, size_t errlen);
  * (loopback without http.token); otherwise `given` (NULL when absent) must
  * be it, compared in constant time. */
 int web_token_accepts(const char *expected, const char *given);
+/* Whether a WebSocket handshake may come from where it says: a browser
+ * names the page's site in Origin, which must be the daemon's own (`host`,
+ * the Host header), or any other site open in the same browser could play
+ * the daemon (cross-site WebSocket hijacking); clients that are not
+ * browsers send no Origin (NULL). Without a token, Host must also be
+ * loopback (localhost, 127.x.y.z, [::1]), so that a site whose name is made
+ * to point at 127.0.0.1 (DNS rebinding) is refused too. */
+int web_origin_allowed(const char *origin, const char *host, int token_set);
 
 #endif

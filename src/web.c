@@ -207,13 +207,25 @@ static int write_next(web_session *ss, struct lws *wsi)
 
 /* Beyond loopback (or with http.token set) the WebSocket's address must
  * carry ?token=. */
-static int token_accepted(web_server *s, struct lws *wsi)
+static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, int len)
 {
-	char buf[WEB_TOKEN_MAX + 8], peer[64];
+	return lws_hdr_total_length(wsi, h) > 0 && lws_hdr_copy(wsi, buf, len, h) > 0 ? buf : NULL;
+}
+
+static int page_accepted(web_server *s, struct lws *wsi)
+{
+	char buf[WEB_TOKEN_MAX + 8], peer[64], origin[256], host[256];
 	const char *given = lws_get_urlarg_by_name(wsi, "token=", buf, sizeof buf);
+	const char *o = header(wsi, WSI_TOKEN_ORIGIN, origin, sizeof origin),
+	           *h = header(wsi, WSI_TOKEN_HOST, host, sizeof host);
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	if (!web_origin_allowed(o, h, s->token[0] != '\0')) {
+		log_warn("web: refused a page from %s: it came from %s to %s, not from this daemon's own page", peer,
+		         o ? o : "(no origin)", h ? h : "(no host)");
+		return 0;
+	}
 	if (web_token_accepts(s->token, given))
 		return 1;
-	lws_get_peer_simple(wsi, peer, sizeof peer);
 	log_warn("web: refused a page from %s: %s token", peer, given ? "wrong" : "no");
 	return 0;
 }
@@ -224,8 +236,8 @@ static int callback_surface(struct lws *wsi, enum lws_callback_reasons reason, v
 	web_session *ss = user;
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		if (!token_accepted(s, wsi)) {
-			lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "wrong or missing token");
+		if (!page_accepted(s, wsi)) {
+			lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "wrong or missing token, or another site");
 			return -1;
 		}
 		return 0;

@@ -151,6 +151,30 @@ int web_token_generate(char *out, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/* The host name of "name:port", "[v6]:port" or "name" (into out). */
+static void host_name(const char *host, char *out, size_t len)
+{
+	const char *end = host[0] == '[' ? strchr(host, ']') : strrchr(host, ':');
+	if (host[0] == '[')
+		host++;
+	size_t n = end ? (size_t)(end - host) : strlen(host);
+	snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), host);
+}
+
+int web_origin_allowed(const char *origin, const char *host, int token_set)
+{
+	char name[256];
+	if (!host || !*host)
+		return 0;
+	host_name(host, name, sizeof name);
+	if (!token_set && !access_bind_is_loopback(name))
+		return 0;
+	if (!origin)
+		return 1;
+	const char *site = strstr(origin, "://");
+	return site && strcmp(site + 3, host) == 0;
+}
+
 int web_token_accepts(const char *expected, const char *given)
 {
 	if (!expected[0])

@@ -5,7 +5,8 @@ with pressure moves voice 0 from left to right (as an OSC /notify subscriber
 sees it) and sets its pressure (the output's pressure gain, on the demo's 2-D
 terrain); two fingers sound two voices and lifting them releases both; a
 drawn path plays as a gesture after the pen is lifted; a wrong token is
-refused (the WebSocket handshake answers 403, and the page says so).
+refused (the WebSocket handshake answers 403, and the page says so), as is
+another site's page.
 
 Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
 starting: the browser starts meanwhile)"""
@@ -210,17 +211,27 @@ def check_gesture(driver, watcher, client):
           % (xs[0], xs[-1], len(xs)))
 
 
-def check_wrong_token(driver, http_port):
+def handshake(http_port, token, origin=None):
+    """The status line a WebSocket handshake gets."""
     with socket.create_connection(("127.0.0.1", http_port), timeout=5) as s:
-        s.sendall(b"GET /osc?token=wrong HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                  b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  b"Sec-WebSocket-Protocol: terraind\r\n\r\n")
-        status_line = s.recv(200).split(b"\r\n")[0]
-    assert b" 403 " in status_line, status_line
+        s.sendall(("GET /osc?token=%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: Upgrade\r\n"
+                   "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Protocol: terraind\r\n%s\r\n"
+                   % (token, http_port, "Origin: %s\r\n" % origin if origin else "")).encode())
+        return s.recv(200).split(b"\r\n")[0].decode()
+
+
+def check_wrong_token(driver, http_port, token):
+    assert " 101 " in handshake(http_port, token), handshake(http_port, token)
+    status_line = handshake(http_port, "wrong")
+    assert " 403 " in status_line, status_line
+    other_site = handshake(http_port, token, origin="https://example.com")
+    assert " 403 " in other_site, other_site
     driver.get("http://127.0.0.1:%d/?token=wrong" % http_port)
     wait_until(lambda: "refused" in driver.find_element("id", "message").text, "the page says it was refused")
     assert not driver.execute_script("return document.getElementById('terrain').dataset.version")
-    print("  ok: a wrong token is refused (%s), and the page says so" % status_line.decode())
+    print("  ok: a wrong token is refused (%s), and the page says so; so is another site's page with the right "
+          "token" % status_line)
 
 
 def daemon_answers(port):
@@ -245,7 +256,7 @@ def main():
             check_cursors(driver, client, screenshots)
             check_gesture(driver, watcher, client)
             check_console(driver)
-            check_wrong_token(driver, http_port)
+            check_wrong_token(driver, http_port, token)
     except BaseException:
         print("browser console:", driver.get_log("browser"), file=sys.stderr)
         raise

@@ -50,6 +50,26 @@ static void test_generated_tokens_are_random_hex(void **state)
 	assert_int_equal(web_token_generate(a, 16, err, sizeof err), -1);
 }
 
+static void test_only_the_daemons_own_page_connects(void **state)
+{
+	(void)state;
+	/* the page itself, and clients that are not browsers */
+	assert_true(web_origin_allowed("http://127.0.0.1:9001", "127.0.0.1:9001", 0));
+	assert_true(web_origin_allowed("http://localhost:9001", "localhost:9001", 0));
+	assert_true(web_origin_allowed("http://[::1]:9001", "[::1]:9001", 0));
+	assert_true(web_origin_allowed(NULL, "127.0.0.1:9001", 0));
+	/* another site open in the same browser */
+	assert_false(web_origin_allowed("https://example.com", "127.0.0.1:9001", 0));
+	assert_false(web_origin_allowed("http://127.0.0.1:8000", "127.0.0.1:9001", 0));
+	assert_false(web_origin_allowed("null", "127.0.0.1:9001", 0));
+	assert_false(web_origin_allowed("http://127.0.0.1:9001", NULL, 0));
+	/* a name made to point at loopback: refused without a token */
+	assert_false(web_origin_allowed("http://rebind.example:9001", "rebind.example:9001", 0));
+	/* with a token, any host name the page was opened under (a LAN address) */
+	assert_true(web_origin_allowed("http://192.168.1.20:9001", "192.168.1.20:9001", 1));
+	assert_false(web_origin_allowed("http://evil.example", "192.168.1.20:9001", 1));
+}
+
 /* ---- routing ------------------------------------------------------------------ */
 
 static size_t serialise(lo_message m, const char *path, unsigned char *out, size_t room)
@@ -345,6 +365,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_token_needed_only_when_set),
 	    cmocka_unit_test(test_generated_tokens_are_random_hex),
+	    cmocka_unit_test(test_only_the_daemons_own_page_connects),
 	    cmocka_unit_test(test_control_messages_go_to_the_osc_port),
 	    cmocka_unit_test(test_picture_requests_are_answered_here),
 	    cmocka_unit_test(test_bad_page_requests_get_a_sentence),
