@@ -329,8 +329,39 @@ static int resolve_osc(web_server *s, const char *bind, int port, char *err, siz
 	return 0;
 }
 
+/* Whether the port can be listened on, asked of the kernel first: a busy
+ * port is then a sentence with its reason (and libwebsockets 4.1 leaks
+ * when its listening socket fails inside lws_create_context). */
+static int probe_port(const web_options *o, char *err, size_t errlen)
+{
+	char service[16];
+	snprintf(service, sizeof service, "%d", o->port);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *list;
+	int rc = getaddrinfo(o->bind, service, &hints, &list);
+	if (rc != 0)
+		return error_set(err, errlen, "the web surface's address %s: %s", o->bind, gai_strerror(rc));
+	int fd = socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	rc = fd < 0 ? -1 : 0;
+	if (rc == 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one); /* as libwebsockets does */
+	if (rc == 0 && bind(fd, list->ai_addr, list->ai_addrlen) < 0)
+		rc = -1;
+	if (rc < 0)
+		error_set(
+		    err, errlen,
+		    "cannot serve the web surface on %s:%d: %s (is the port in use? set http.port or --http-port, 0 "
+		    "for none)",
+		    o->bind, o->port, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(list);
+	return rc;
+}
+
 static int create_context(web_server *s, const web_options *o, char *err, size_t errlen)
 {
+	if (probe_port(o, err, errlen) < 0)
+		return -1;
 	s->mount = (struct lws_http_mount){.mountpoint = "/",
 	                                   .mountpoint_len = 1,
 	                                   .origin = s->root,

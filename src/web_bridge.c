@@ -54,7 +54,9 @@ static web_route picture_route(const void *data, size_t size, int channels[3], c
 	                                 "as int32");
 	channels[1] = channels[2] = -1;
 	for (int k = 0; k < n; k++) {
-		channels[k] = argv[k]->i;
+		int32_t channel; /* liblo's arguments are 4-byte aligned, its union 8: memcpy, as osc.c */
+		memcpy(&channel, argv[k], sizeof channel);
+		channels[k] = channel;
 		if (channels[k] < 0)
 			route = fail_route(reason, reason_len, "%s", "latent channels count from 0");
 	}
