@@ -124,8 +124,13 @@ static int open_session(web_server *s, web_session *ss, struct lws *wsi)
 	ss->in = malloc(WEB_PACKET_MAX);
 	lws_get_peer_simple(wsi, ss->peer, sizeof ss->peer);
 	if (ss->udp < 0 || !ss->in || connect(ss->udp, (struct sockaddr *)&s->osc, s->osc_len) < 0) {
-		log_error("web: cannot open a page's OSC socket: %s", strerror(errno));
-		return -1;
+		log_error("web: cannot open an OSC socket for the page from %s: %s", ss->peer, strerror(errno));
+		if (ss->udp >= 0)
+			close(ss->udp);
+		ss->udp = -1;
+		free(ss->in);
+		ss->in = NULL;
+		return -1; /* lws closes the connection */
 	}
 	ss->next = s->sessions;
 	s->sessions = ss;
@@ -141,7 +146,7 @@ static void close_session(web_server *s, web_session *ss)
 			log_info("web: the page from %s left", ss->peer);
 			break;
 		}
-	if (ss->udp > 0)
+	if (ss->in) /* opened (open_session undoes itself when it fails) */
 		close(ss->udp);
 	ss->udp = -1;
 	free(ss->in);
@@ -150,7 +155,7 @@ static void close_session(web_server *s, web_session *ss)
 }
 
 /* A whole packet from the page: to the OSC port, or answered here. */
-static void handle_packet(web_server *s, web_session *ss)
+static void handle_packet(web_session *ss)
 {
 	char address[64], reason[256];
 	int channels[3];
@@ -166,10 +171,9 @@ static void handle_packet(web_server *s, web_session *ss)
 		break;
 	case WEB_ROUTE_FAIL: queue_fail(ss, address, reason); break;
 	}
-	(void)s;
 }
 
-static void receive_fragment(web_server *s, web_session *ss, struct lws *wsi, const void *in, size_t len)
+static void receive_fragment(web_session *ss, struct lws *wsi, const void *in, size_t len)
 {
 	if (lws_is_first_fragment(wsi))
 		ss->in_size = 0, ss->in_too_big = false;
@@ -184,7 +188,7 @@ static void receive_fragment(web_server *s, web_session *ss, struct lws *wsi, co
 	if (ss->in_too_big)
 		queue_fail(ss, "/web", "a packet larger than 65507 bytes (what one OSC datagram can carry)");
 	else
-		handle_packet(s, ss);
+		handle_packet(ss);
 }
 
 static int write_next(web_session *ss, struct lws *wsi)
@@ -242,7 +246,7 @@ static int callback_surface(struct lws *wsi, enum lws_callback_reasons reason, v
 		}
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED: return open_session(s, ss, wsi);
-	case LWS_CALLBACK_RECEIVE: receive_fragment(s, ss, wsi, in, len); return 0;
+	case LWS_CALLBACK_RECEIVE: receive_fragment(ss, wsi, in, len); return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE: return write_next(ss, wsi);
 	case LWS_CALLBACK_CLOSED: close_session(s, ss); return 0;
 	default: return 0;
