@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The web surface in headless Chromium, checked from the daemon's side: the
-page loads without console errors and shows the terrain's picture; a pen drag
+page loads without console errors and shows the terrain's picture, redrawn
+when a terrain is loaded; a pen drag
 with pressure moves voice 0 from left to right (as an OSC /notify subscriber
 sees it) and sets its pressure (the output's pressure gain, on the demo's 2-D
 terrain); two fingers sound two voices and lifting them releases both; a
@@ -132,6 +133,15 @@ def check_page_loads(driver, url):
     print("  ok: the page shows the terrain (256x256 picture) and the status strip (model demo)")
 
 
+def check_picture_follows_terrain(driver, client):
+    version = driver.execute_script("return document.getElementById('terrain').dataset.version")
+    client.request("/load/terrain", "demo.json", timeout=30 * SLOW)
+    wait_until(lambda: driver.execute_script("return document.getElementById('terrain').dataset.version") != version,
+               "the page redraws the picture of the new terrain")
+    print("  ok: /load/terrain redraws the page's picture (terrain version %s -> %s)"
+          % (version, driver.execute_script("return document.getElementById('terrain').dataset.version")))
+
+
 def check_console(driver):
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe
@@ -255,6 +265,7 @@ def main():
             check_touches(driver, watcher, client)
             check_cursors(driver, client, screenshots)
             check_gesture(driver, watcher, client)
+            check_picture_follows_terrain(driver, client)
             check_console(driver)
             check_wrong_token(driver, http_port, token)
     except BaseException:
