@@ -78,6 +78,10 @@ typedef struct config {
 	access_rule allow[CONFIG_MAX_ALLOW];
 	int remote_admin;                   /* non-loopback peers may /quit, /load/... and /train/save */
 	char password[CONFIG_PASSWORD_MAX]; /* "" = none; else a TCP session starts with /auth <password> */
+	/* http: the web surface (docs/web.md) */
+	int http_port;                        /* -1 = the OSC port + 1 (the default), 0 = off */
+	char http_bind[64];                   /* default 127.0.0.1 */
+	char http_token[CONFIG_PASSWORD_MAX]; /* "" = none (loopback only), "auto" = generated at start */
 	/* audio */
 	char device[256]; /* name substring or index; "" = default output */
 	int sample_rate;  /* 0 = the model's rate when the device supports it */
@@ -109,6 +113,8 @@ int config_parse(config *c, const char *text, const char *source, char *err, siz
 int config_load(config *c, const char *path, char *err, size_t errlen);
 /* Checks values that depend on each other (after overrides). */
 int config_validate(const config *c, char *err, size_t errlen);
+/* The web surface's port: http.port, the OSC port + 1 by default; 0 = off. */
+int config_http_port(const config *c);
 void config_print(const config *c, FILE *out);
 
 /* A model's rate and frames per call: its entry in `models`, else the

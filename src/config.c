@@ -32,6 +32,8 @@ void config_defaults(config *c)
 	snprintf(c->terrain, sizeof c->terrain, "terrains/demo.json");
 	c->port = 9000;
 	snprintf(c->bind, sizeof c->bind, "127.0.0.1");
+	c->http_port = -1;
+	snprintf(c->http_bind, sizeof c->http_bind, "127.0.0.1");
 	c->reply_controls = 1;
 	c->period = 128;
 	c->torch_threads = 1;
@@ -140,6 +142,19 @@ static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 		return -1;
 	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(osc, "allow");
 	return allow ? parse_allow(c, allow, err, errlen) : 0;
+}
+
+static int parse_http(config *c, const cJSON *http, char *err, size_t errlen)
+{
+	static const char *const known[] = {"port", "bind", "token", NULL};
+	if (!cJSON_IsObject(http))
+		return error_set(err, errlen, "'http' must be an object");
+	if (check_keys(http, known, "http", err, errlen) < 0 ||
+	    get_int(http, "port", 0, 65535, &c->http_port, err, errlen) < 0 ||
+	    get_string(http, "bind", c->http_bind, sizeof c->http_bind, err, errlen) < 0 ||
+	    get_string(http, "token", c->http_token, sizeof c->http_token, err, errlen) < 0)
+		return -1;
+	return 0;
 }
 
 static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
@@ -375,7 +390,7 @@ void config_model_settings(const config *c, const char *model_id, int *model_rat
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
 	static const char *const known[] = {"model",     "terrain",      "osc",      "audio",  "engine",
-	                                    "log_level", "allowed_dirs", "mappings", "models", NULL};
+	                                    "log_level", "allowed_dirs", "mappings", "models", "http", NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
 	if (check_keys(root, known, "", err, errlen) < 0 ||
@@ -386,6 +401,8 @@ static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "osc")) && parse_osc(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "audio")) && parse_audio(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "http")) && parse_http(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "engine")) && parse_engine(c, item, err, errlen) < 0)
 		return -1;
@@ -434,6 +451,33 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+int config_http_port(const config *c)
+{
+	return c->http_port < 0 ? (c->port < 65535 ? c->port + 1 : c->port - 1) : c->http_port;
+}
+
+/* The web surface: its own port, and a token wherever it reaches beyond
+ * this machine (anyone on the network could play, load and quit). */
+static int validate_http(const config *c, char *err, size_t errlen)
+{
+	int port = config_http_port(c);
+	if (port == 0)
+		return 0;
+	/* The default port gives way instead (web_start_configured says so). */
+	if (c->http_port > 0 && (port == c->port || port == c->tcp_port || port == c->tuio_port))
+		return error_set(err, errlen,
+		                 "the web surface's port %d is taken by OSC: set http.port (or --http-port) to "
+		                 "another, or 0 for no web surface",
+		                 port);
+	if (!c->http_token[0] && !access_bind_is_loopback(c->http_bind))
+		return error_set(err, errlen,
+		                 "binding the web surface to %s reaches beyond this machine: set http.token to a "
+		                 "secret (or \"auto\" to have one generated and printed at start), or bind it to "
+		                 "127.0.0.1",
+		                 c->http_bind);
+	return 0;
+}
+
 int config_validate(const config *c, char *err, size_t errlen)
 {
 	if (c->port < 1 || c->port > 65535)
@@ -457,8 +501,9 @@ int config_validate(const config *c, char *err, size_t errlen)
 		                 "binding OSC to %s reaches beyond this machine: list who may connect in osc.allow "
 		                 "(addresses or CIDR ranges, e.g. [\"192.168.0.0/16\"]), or bind 127.0.0.1",
 		                 c->bind);
-	return 0;
+	return validate_http(c, err, errlen);
 }
+
 
 void config_print(const config *c, FILE *out)
 {
@@ -471,6 +516,9 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  osc tcp port   %d%s\n", c->tcp_port, c->password[0] ? ", password required" : "");
 	if (c->tuio_port)
 		fprintf(out, "  tuio port      %d (udp)\n", c->tuio_port);
+	if (config_http_port(c))
+		fprintf(out, "  web surface    http %s:%d%s\n", c->http_bind, config_http_port(c),
+		        c->http_token[0] ? ", token required" : "");
 	fprintf(out, "  osc allow      loopback");
 	for (int i = 0; i < c->n_allow; i++) {
 		char rule[ACCESS_RULE_TEXT_MAX];

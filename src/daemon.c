@@ -43,12 +43,15 @@
 #include "terrain_json.h"
 #include "terrain_train.h"
 #include "torch_backend.h"
+#include "web.h"
+#include "web_picture.h"
 
 enum { QUEUE_MAX = 8 };
 
 typedef struct overrides {
 	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
 	int port, tcp_port, tuio_port, period, sample_rate, model_rate, frames_per_call;
+	int http_port, http_port_given;
 	int explicit_config;
 } overrides;
 
@@ -59,6 +62,8 @@ typedef struct daemon_state {
 	audio_stream *audio;
 	net_server *net;
 	osc_context osc;
+	web_server *web;     /* the web surface (NULL when http.port is 0) */
+	web_picture picture; /* the terrain it shows: set wherever the scene's terrain changes */
 	recorder *recorder;
 	int64_t started_ns;
 	/* worker */
@@ -102,6 +107,8 @@ static int apply_overrides(config *c, const overrides *o, char *err, size_t errl
 		c->tcp_port = o->tcp_port;
 	if (o->tuio_port)
 		c->tuio_port = o->tuio_port;
+	if (o->http_port_given)
+		c->http_port = o->http_port;
 	if (o->period)
 		c->period = o->period;
 	if (o->sample_rate)
@@ -149,6 +156,7 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"record", required_argument, NULL, 'R'},
                                               {"log-level", required_argument, NULL, 'l'},
                                               {"password", required_argument, NULL, 'w'},
+                                              {"http-port", required_argument, NULL, 'H'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
@@ -156,7 +164,7 @@ static const char serve_usage[] =
     "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--tuio-port N] [--bind ADDR]\n"
     "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
     "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
-    "                [--log-level error|warn|info|debug] [--password WORD]\n"
+    "                [--log-level error|warn|info|debug] [--password WORD] [--http-port N]\n"
     "Plays the terrain live; OSC reference in docs/osc.md.\n";
 
 static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
@@ -177,6 +185,7 @@ static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 	case 'F': return cli_int("--frames-per-call", optarg, 1, 64, &o->frames_per_call, why, whylen);
 	case 'R': o->record = optarg; return 0;
 	case 'w': o->password = optarg; return 0;
+	case 'H': o->http_port_given = 1; return cli_int("--http-port", optarg, 0, 65535, &o->http_port, why, whylen);
 	case 'l':
 		o->log_level = optarg;
 		if (log_parse_level(optarg, &level) < 0)
@@ -192,7 +201,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:h", serve_options, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_serve_option(c, o, why, whylen) < 0)
@@ -280,6 +289,7 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 		log_warn("%s", warning);
 	d->last_swap = engine_publish(d->engine, s);
 	osc_set_terrain(&d->osc, t);
+	web_picture_set_terrain(&d->picture, t);
 	remember_names(d, m, t);
 	return 0;
 }
@@ -629,6 +639,7 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 static int start(daemon_state *d, char *err, size_t errlen)
 {
 	d->started_ns = clock_now_ns();
+	web_picture_init(&d->picture);
 	char blas[512];
 	if (start_audio(d, err, errlen) < 0)
 		return -1;
@@ -647,6 +658,9 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
 	if (d->cfg.tuio_port)
 		log_info("TUIO cursors on udp %s:%d", d->cfg.bind, d->cfg.tuio_port);
+	web_picture_set_terrain(&d->picture, engine_current_scene(d->engine)->terrain);
+	if (web_start_configured(&d->cfg, &d->picture, &d->web, err, errlen) < 0)
+		return -1;
 	/* Each thread is joined at the end only if it started (a failed
 	 * pthread_create leaves its handle unspecified). */
 	int rc = pthread_create(&d->worker, NULL, worker_main, d);
@@ -688,6 +702,7 @@ static void finish_recording(daemon_state *d)
 
 static void stop(daemon_state *d)
 {
+	web_stop(d->web);
 	stop_workers(d);
 	net_stop(d->net);
 	audio_close(d->audio);
@@ -695,6 +710,7 @@ static void stop(daemon_state *d)
 		engine_stop(d->engine);
 	finish_recording(d);
 	engine_free(d->engine);
+	web_picture_destroy(&d->picture);
 	audio_terminate();
 }
 

@@ -1,0 +1,280 @@
+#!/usr/bin/python3
+"""The web surface in headless Chromium, checked from the daemon's side: the
+page loads without console errors and shows the terrain's picture, redrawn
+when a terrain is loaded; a pen drag
+with pressure moves voice 0 from left to right (as an OSC /notify subscriber
+sees it) and sets its pressure (the output's pressure gain, on the demo's 2-D
+terrain); two fingers sound two voices and lifting them releases both; a
+drawn path plays as a gesture after the pen is lifted; a wrong token is
+refused (the WebSocket handshake answers 403, and the page says so), as is
+another site's page.
+
+Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
+starting: the browser starts meanwhile)"""
+import socket
+import sys
+import threading
+import time
+
+import liblo
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.actions import interaction
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.actions.mouse_button import MouseButton
+from selenium.webdriver.common.actions.pointer_input import PointerInput
+
+sys.path.insert(0, "scripts")
+sys.path.insert(0, "tests/e2e")
+from terraind_client import Client  # noqa: E402
+from waiting import SLOW, wait_until  # noqa: E402
+
+
+class Subscriber:
+    """An OSC /notify subscriber on its own thread, renewed every 3 s as
+    the lease wants: every /voice/N/cursor it gets, with the time it
+    arrived."""
+
+    def __init__(self, port):
+        self.target = liblo.Address("127.0.0.1", port)
+        self.server = liblo.Server(0)
+        self.lock = threading.Lock()
+        self.cursors = []  # (time, voice, x, y)
+        self.server.add_method(None, None, self.on_message)
+        self.running = True
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+
+    def on_message(self, path, args):
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "voice" and parts[3] == "cursor":
+            with self.lock:
+                self.cursors.append((time.monotonic(), int(parts[2]), args[0], args[1]))
+
+    def run(self):
+        renewed = 0
+        while self.running:
+            if time.monotonic() - renewed > 3:
+                self.server.send(self.target, "/notify", 60)
+                renewed = time.monotonic()
+            self.server.recv(10)
+        self.server.send(self.target, "/notify", 0)
+
+    def since(self, start, voice):
+        with self.lock:
+            return [(t, x, y) for t, v, x, y in self.cursors if t >= start and v == voice]
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.server.free()
+
+
+def start_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless", "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def stage_point(driver, fx, fy):
+    """Viewport coordinates of a fraction of the playing surface."""
+    r = driver.execute_script("const r = document.getElementById('stage').getBoundingClientRect();"
+                              "return [r.left, r.top, r.width, r.height];")
+    return int(r[0] + fx * r[2]), int(r[1] + fy * r[3])
+
+
+def drag(driver, kind, points, pressures=None):
+    """One pointer of `kind` ("pen", "mouse") down at points[0], through
+    the others, and up; `pressures` per point for a pen."""
+    pointer = PointerInput(kind, kind)
+    actions = ActionBuilder(driver, mouse=pointer, duration=100)  # ms per move
+    pressures = pressures or [None] * len(points)
+    x, y = stage_point(driver, *points[0])
+    actions.pointer_action.move_to_location(x, y)
+    actions.pointer_action.pointer_down(pressure=pressures[0])
+    for (fx, fy), p in zip(points[1:], pressures[1:]):
+        x, y = stage_point(driver, fx, fy)
+        actions.pointer_action.move_to_location(x, y, pressure=p)
+    actions.pointer_action.pointer_up()
+    actions.perform()
+
+
+def touch_and_hold(driver, places, seconds):
+    """One finger on each place (fractions of the surface) at once, held
+    for `seconds`, then lifted together: one action sequence (ChromeDriver
+    does not carry touches from one sequence to the next)."""
+    actions = ActionBuilder(driver)
+    for i, (fx, fy) in enumerate(places):
+        finger = actions.add_pointer_input(interaction.POINTER_TOUCH, "finger%d" % i)
+        x, y = stage_point(driver, fx, fy)
+        finger.create_pointer_move(duration=0, x=x, y=y)
+        finger.create_pointer_down(button=MouseButton.LEFT)
+        finger.create_pause(seconds)
+        finger.create_pointer_up(MouseButton.LEFT)
+    actions.perform()
+
+
+def check_page_loads(driver, url):
+    driver.get(url)
+    wait_until(lambda: driver.execute_script("return document.getElementById('terrain').dataset.version"),
+               "the terrain's picture is drawn")
+    # A picture, not a blank: the demo terrain's height map varies.
+    spread = driver.execute_script("""
+        const c = document.getElementById('terrain'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let lo = 255, hi = 0;
+        for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i + 1]); hi = Math.max(hi, d[i + 1]); }
+        return [c.width, c.height, hi - lo];""")
+    assert spread[0] == 256 and spread[1] == 256 and spread[2] > 100, spread
+    wait_until(lambda: driver.find_element("id", "st-model").text == "demo", "the status strip shows the model")
+    print("  ok: the page shows the terrain (256x256 picture) and the status strip (model demo)")
+
+
+def check_picture_follows_terrain(driver, client):
+    version = driver.execute_script("return document.getElementById('terrain').dataset.version")
+    client.request("/load/terrain", "demo.json", timeout=30 * SLOW)
+    wait_until(lambda: driver.execute_script("return document.getElementById('terrain').dataset.version") != version,
+               "the page redraws the picture of the new terrain")
+    print("  ok: /load/terrain redraws the page's picture (terrain version %s -> %s)"
+          % (version, driver.execute_script("return document.getElementById('terrain').dataset.version")))
+
+
+def check_console(driver):
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe
+    print("  ok: no console errors")
+
+
+def check_pen(driver, watcher, client):
+    # Voice 0 sounds from the start, where it rests: released first, so
+    # that every update of it comes from the pen.
+    client.request("/voice/0/off")
+    wait_until(lambda: client.status()["voices_active"] == 0, "voice 0 is released")
+    start = time.monotonic()
+    points = [(0.1 + 0.2 * i, 0.5) for i in range(5)]
+    drag(driver, "pen", points, pressures=[0.9, 0.8, 0.7, 0.6, 0.5])
+    got = wait_until(lambda: (lambda c: c if len(c) >= 3 and c[-1][1] > 0.5 else None)(watcher.since(start, 0)),
+                     "voice 0's cursor reaches the right")
+    xs = [x for _, x, _ in got]
+    assert xs[0] < -0.3 and max(xs) > 0.5, xs
+    assert all(b >= a - 1e-3 for a, b in zip(xs, xs[1:])), xs
+    gain = client.status()["gain"]
+    assert abs(gain - 0.5) < 0.02, gain  # 2-D terrain: voice 0's pressure is the output's pressure gain
+    print("  ok: a pen drag moves voice 0 from x %.2f to %.2f (%d /notify updates); pressure 0.5 -> gain %.2f"
+          % (xs[0], max(xs), len(xs), gain))
+
+
+def check_touches(driver, watcher, client):
+    wait_until(lambda: client.status()["voices_active"] == 0, "the pen's voice is released")
+    places = [(0.25, 0.25), (0.75, 0.75)]
+    hold = threading.Thread(target=touch_and_hold, args=(driver, places, 2.0 * SLOW))
+    start = time.monotonic()
+    hold.start()
+    try:  # while the fingers are down: the OSC side only (the driver is busy)
+        status = wait_until(lambda: (lambda s: s if s["voices_active"] == 2 else None)(client.status()),
+                            "two fingers sound two voices")
+        wait_until(lambda: watcher.since(start, 0) and watcher.since(start, 1), "cursors of voices 0 and 1")
+        x0, x1 = watcher.since(start, 0)[-1][1], watcher.since(start, 1)[-1][1]
+    finally:
+        hold.join()
+    assert x0 < 0 < x1, (x0, x1)
+    wait_until(lambda: client.status()["voices_active"] == 0, "lifting both fingers releases both voices")
+    print("  ok: two fingers sound voices 0 and 1 (voices_active %d, x %.2f and %.2f); lifting releases them"
+          % (status["voices_active"], x0, x1))
+
+
+def check_cursors(driver, client, screenshots):
+    """Voices played by another controller (OSC here) appear on the page as
+    live cursors, from the WebSocket's /notify updates."""
+    for voice, (x, y) in enumerate([(-0.6, 0.5), (0.2, -0.3), (0.7, 0.6)]):
+        client.send("/voice/%d/xy" % voice, x, y)
+    wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 3, "the page draws 3 cursors")
+    if screenshots:
+        driver.save_screenshot(screenshots + "/web-laptop.png")
+        driver.set_window_size(390, 844)
+        wait_until(lambda: driver.execute_script("return window.innerWidth") <= 390, "the phone-sized window")
+        driver.save_screenshot(screenshots + "/web-phone.png")
+        driver.set_window_size(1280, 800)
+    for voice in range(3):
+        client.send("/voice/%d/off" % voice)
+    wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 0, "the cursors go")
+    wait_until(lambda: client.status()["voices_active"] == 0, "the voices are released")
+    print("  ok: voices played over OSC show as 3 live cursors on the page, and go when released")
+
+
+def check_gesture(driver, watcher, client):
+    driver.find_element("id", "mode-gesture").click()
+    drag(driver, "pen", [(0.1, 0.2), (0.3, 0.2), (0.5, 0.2), (0.7, 0.2), (0.9, 0.2)])
+    lifted = time.monotonic()
+    # Played after the pen is lifted, in the time it took to draw (~1 s).
+    got = wait_until(lambda: (lambda c: c if c and c[-1][1] > 0.5 else None)(watcher.since(lifted, 0)),
+                     "the gesture carries voice 0 to the right")
+    xs = [x for _, x, _ in got]
+    assert xs[0] < 0 and len(xs) >= 3, xs
+    assert all(abs(y - 0.6) < 0.05 for _, _, y in got), got  # y 0.2 down the surface: 0.6 on [-1, 1]
+    assert client.status()["failures"] == 0
+    driver.find_element("id", "mode-play").click()
+    print("  ok: a drawn path plays as /voice/0/gesture after the pen lifts: x %.2f -> %.2f in %d updates"
+          % (xs[0], xs[-1], len(xs)))
+
+
+def handshake(http_port, token, origin=None):
+    """The status line a WebSocket handshake gets."""
+    with socket.create_connection(("127.0.0.1", http_port), timeout=5) as s:
+        s.sendall(("GET /osc?token=%s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: Upgrade\r\n"
+                   "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Protocol: terraind\r\n%s\r\n"
+                   % (token, http_port, "Origin: %s\r\n" % origin if origin else "")).encode())
+        return s.recv(200).split(b"\r\n")[0].decode()
+
+
+def check_wrong_token(driver, http_port, token):
+    assert " 101 " in handshake(http_port, token), handshake(http_port, token)
+    status_line = handshake(http_port, "wrong")
+    assert " 403 " in status_line, status_line
+    other_site = handshake(http_port, token, origin="https://example.com")
+    assert " 403 " in other_site, other_site
+    driver.get("http://127.0.0.1:%d/?token=wrong" % http_port)
+    wait_until(lambda: "refused" in driver.find_element("id", "message").text, "the page says it was refused")
+    assert not driver.execute_script("return document.getElementById('terrain').dataset.version")
+    print("  ok: a wrong token is refused (%s), and the page says so; so is another site's page with the right "
+          "token" % status_line)
+
+
+def daemon_answers(port):
+    try:
+        with Client(port=port, timeout=0.5) as c:
+            return c.status()
+    except TimeoutError:
+        return None
+
+
+def main():
+    osc_port, http_port, token = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    screenshots = sys.argv[4] if len(sys.argv) > 4 else None
+    driver = start_browser()  # while the daemon starts: both take seconds
+    wait_until(lambda: daemon_answers(osc_port), "the daemon answers /status", seconds=30)
+    watcher = Subscriber(osc_port)
+    try:
+        with Client(port=osc_port) as client:
+            check_page_loads(driver, "http://127.0.0.1:%d/?token=%s" % (http_port, token))
+            check_pen(driver, watcher, client)
+            check_touches(driver, watcher, client)
+            check_cursors(driver, client, screenshots)
+            check_gesture(driver, watcher, client)
+            check_picture_follows_terrain(driver, client)
+            check_console(driver)
+            check_wrong_token(driver, http_port, token)
+    except BaseException:
+        print("browser console:", driver.get_log("browser"), file=sys.stderr)
+        raise
+    finally:
+        driver.quit()
+        watcher.close()
+
+
+if __name__ == "__main__":
+    main()
