@@ -149,6 +149,18 @@ int engine_max_voices(const engine *e);
 /* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */
 int engine_start(engine *e, scene *initial, char *err, size_t errlen);
 void engine_stop(engine *e);
+/* Offline (`terraind render --score`): no render thread and no audio
+ * device; the caller plays both parts, in virtual time. After
+ * engine_start_offline (voice 0 sounds, as with engine_start), each
+ * engine_render_offline applies the control events sent so far and the
+ * gestures' positions as at virtual time now_ns, renders one decode call
+ * into the audio ring and returns how many device frames that added: the
+ * caller takes them with engine_pull (gain, limiter, as live) and calls
+ * engine_collect. Voices are never shed offline (a frame's cost in real
+ * time changes nothing), so the same controls give the same samples.
+ * Both on one thread, which is then the render thread. */
+void engine_start_offline(engine *e, scene *initial);
+size_t engine_render_offline(engine *e, int64_t now_ns);
 /* Whether the render thread got real-time (SCHED_FIFO) priority. */
 int engine_render_realtime(const engine *e);
 

@@ -79,6 +79,7 @@ struct engine {
 	int max_voices;
 	float release_ms, crossfade_ms;
 	int shed;        /* release voices when behind (engine_set_shedding) */
+	int offline;     /* driven by engine_render_offline: no render thread, no overload watch */
 	uint64_t serial; /* worker: swaps published */
 
 	atomic_int render_started;
@@ -812,18 +813,23 @@ static void render_one(engine *e)
 	 * ready before the next decode starts (the peak decays 1/32 a frame). */
 	e->recent_render_ns = took > e->recent_render_ns ? took : e->recent_render_ns - e->recent_render_ns / 32;
 	atomic_store(&e->target_fill, render_threshold(e, s));
-	watch_overload(e, took, s);
+	if (!e->offline) /* offline, time is virtual: how long a frame took changes nothing */
+		watch_overload(e, took, s);
 }
 
 /* A pending scene, events that arrived, then gestures' positions, all at
- * this time. */
-static void follow_controls(engine *e)
+ * time `now` (the monotonic clock live, the virtual clock offline). */
+static void follow_controls_at(engine *e, int64_t now)
 {
-	int64_t now = clock_now_ns();
 	hand_over_deferred(e);
 	take_pending_scene(e);
 	drain_controls(e, now);
 	play_gestures(e, now);
+}
+
+static void follow_controls(engine *e)
+{
+	follow_controls_at(e, clock_now_ns());
 }
 
 static void fill_audio(engine *e)
@@ -866,7 +872,8 @@ static void *render_main(void *arg)
 	return NULL;
 }
 
-int engine_start(engine *e, scene *initial, char *err, size_t errlen)
+/* What both starts share: the scene, the voices, voice 0 sounding. */
+static void prepare_start(engine *e, scene *initial)
 {
 	e->current = e->latest = initial;
 	voices_init(&e->voices, e->max_voices, e->release_ms);
@@ -879,6 +886,11 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	atomic_store(&e->target_fill, render_threshold(e, initial));
 	atomic_store(&e->running, true);
 	publish_targets(e);
+}
+
+int engine_start(engine *e, scene *initial, char *err, size_t errlen)
+{
+	prepare_start(e, initial);
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
@@ -890,6 +902,20 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	while (!atomic_load(&e->render_started))
 		sched_yield();
 	return 0;
+}
+
+void engine_start_offline(engine *e, scene *initial)
+{
+	e->offline = 1;
+	prepare_start(e, initial);
+}
+
+size_t engine_render_offline(engine *e, int64_t now_ns)
+{
+	follow_controls_at(e, now_ns);
+	uint64_t before = e->frames_written;
+	render_one(e);
+	return (size_t)(e->frames_written - before);
 }
 
 int engine_render_realtime(const engine *e)
