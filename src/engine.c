@@ -88,6 +88,7 @@ struct engine {
 	/* render thread only */
 	scene *current;
 	voice_pool voices;
+	grains grains;   /* the granular synthesiser: it borrows voices from the pool */
 	float smooth_ms; /* the live smoothing time (a /smooth message), kept across swaps; <0: the scene's */
 	uint64_t frames_written;
 	control_event schedule[SCHEDULE_MAX];
@@ -234,6 +235,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->max_voices = DEFAULT_VOICES;
 	e->shed = 1;
 	e->release_ms = 50.0f;
+	grains_init(&e->grains, 0);
 	e->gain_now = 1.0f;
 	e->fade_level = 1.0f;
 	e->gain_step = 1.0f - expf(-1.0f / (0.010f * (float)device_rate));
@@ -482,11 +484,17 @@ static void sound_voice(engine *e, int n)
 
 static void apply_event(engine *e, const control_event *ev, int64_t now)
 {
+	if (ev->type == CONTROL_GRAIN) {
+		grains_apply(&e->grains, ev->first_axis, ev->value, ev->dim);
+		return;
+	}
 	if (ev->voice < 0 || ev->voice >= e->max_voices) {
 		if (ev->gesture)
 			retire(e, NULL, ev->gesture);
 		return;
 	}
+	if (ev->type != CONTROL_SMOOTH) /* the performer takes a voice a grain had borrowed */
+		grains_release_voice(&e->grains, ev->voice);
 	voice *v = &e->voices.voices[ev->voice];
 	const terrain *t = e->current->terrain;
 	switch (ev->type) {
@@ -513,6 +521,7 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 	case CONTROL_VOICE_OFF: voices_release(&e->voices, ev->voice); break;
 	case CONTROL_VOICE_GAIN: v->gain = ev->value[0]; break;
 	case CONTROL_VOICE_PAN: v->pan = ev->value[0]; break;
+	case CONTROL_GRAIN: break; /* applied above */
 	}
 }
 
@@ -670,12 +679,15 @@ static void decode_and_mix(engine *e, scene *s)
 {
 	const model *m = s->model;
 	int rows = 0;
+	grains_begin_call(&e->grains, &e->voices, s->terrain, s->rows, s->row_used, call_samples(s), m->sample_rate);
 	for (int k = 0; k < s->frames_per_call; k++) {
 		step_voices(e, s);
 		rows = evaluate_rows(e, s, k);
 	}
 	decode_rows(e, s, rows);
+	grains_window(&e->grains, &e->voices, s->planar, m->audio_channels, call_samples(s));
 	voices_mix(&e->voices, s->planar, m->audio_channels, call_samples(s), m->sample_rate, s->mix);
+	grains_end_call(&e->grains, &e->voices);
 	for (int i = 0; i < VOICES_MAX; i++) /* a voice whose release ended lets its gesture go */
 		if (e->voices.voices[i].state == VOICE_FREE && e->voices.voices[i].playing)
 			stop_gesture(e, &e->voices.voices[i]);
@@ -902,6 +914,21 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	while (!atomic_load(&e->render_started))
 		sched_yield();
 	return 0;
+}
+
+void engine_set_seed(engine *e, uint64_t seed)
+{
+	grains_seed(&e->grains, seed);
+}
+
+void engine_grains_stats(const engine *e, grains_stats *s)
+{
+	grains_stats_read(&e->grains, s);
+}
+
+int engine_grain_cursor(const engine *e, float *xy)
+{
+	return grains_cursor(&e->grains, xy);
 }
 
 void engine_start_offline(engine *e, scene *initial)

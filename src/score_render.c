@@ -98,6 +98,7 @@ static int start_engine(player *p, model *m, terrain *t, const score_settings *s
 	if (warning[0])
 		log_warn("%s", warning);
 	model_seed(st->seed);
+	engine_set_seed(p->engine, st->seed);
 	engine_start_offline(p->engine, s);
 	config quiet = *c;
 	quiet.reply_controls = 0; /* only failures matter here */
