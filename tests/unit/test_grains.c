@@ -5,7 +5,13 @@
  */
 #include "test_util.h"
 
+#include <arpa/inet.h>
+#include <lo/lo.h>
+#include <netinet/in.h>
+
+#include "demo_scene.h"
 #include "grains.h"
+#include "osc.h"
 #include "terrain_json.h"
 
 enum { RATE = 48000, CALL = 512, ROWS = 8 };
@@ -252,6 +258,121 @@ static void windows_have_their_shapes(void **state)
 	assert_float_equal(grains_window_at(GRAIN_RECT, 0, N), 1.0f, 0);
 }
 
+/* ---- through the dispatcher and the engine ---------------------------------- */
+
+typedef struct wire {
+	char last_fail[256];
+	int64_t started, skipped; /* from /status.reply; -1 until one came */
+	float cursor[2];
+	int cursors;
+} wire;
+
+static void status_value(lo_message m, const char *key, int64_t *out)
+{
+	const char *types = lo_message_get_types(m);
+	lo_arg **argv = lo_message_get_argv(m);
+	for (int i = 0; i + 1 < lo_message_get_argc(m); i++)
+		if (types[i] == 's' && strcmp(&argv[i]->s, key) == 0)
+			*out = types[i + 1] == 'h' ? argv[i + 1]->h : argv[i + 1]->i;
+}
+
+static void overhear(void *ctx, const osc_peer *peer, const void *data, size_t size)
+{
+	(void)peer;
+	wire *w = ctx;
+	int result;
+	lo_message m = lo_message_deserialise((void *)data, size, &result);
+	assert_non_null(m);
+	lo_arg **argv = lo_message_get_argv(m);
+	if (strcmp(data, "/fail") == 0)
+		snprintf(w->last_fail, sizeof w->last_fail, "%s: %s", &argv[0]->s, &argv[1]->s);
+	else if (strcmp(data, "/status.reply") == 0) {
+		status_value(m, "grains_started", &w->started);
+		status_value(m, "grains_skipped", &w->skipped);
+	} else if (strcmp(data, "/grain/cursor") == 0) {
+		assert_string_equal(lo_message_get_types(m), "ff");
+		w->cursor[0] = argv[0]->f;
+		w->cursor[1] = argv[1]->f;
+		w->cursors++;
+	}
+	lo_message_free(m);
+}
+
+static void send_osc(osc_context *o, const osc_peer *peer, const char *path, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	lo_message m = lo_message_new();
+	for (const char *t = types; *t; t++)
+		if (*t == 'f')
+			lo_message_add_float(m, (float)va_arg(ap, double));
+		else
+			lo_message_add_string(m, va_arg(ap, const char *));
+	va_end(ap);
+	size_t size;
+	void *data = lo_message_serialise(m, path, NULL, &size);
+	osc_handle_packet(o, data, size, peer);
+	free(data);
+	lo_message_free(m);
+}
+
+/* /grain/... through osc.c into the engine (offline): reasons for bad
+ * values, grains counted in /status.reply, the scanner sent to /notify
+ * subscribers as /grain/cursor. */
+static void the_dispatcher_drives_grains_and_reports_them(void **state)
+{
+	(void)state;
+	enum { DEVICE_RATE = 48000 };
+	engine *e;
+	char err[512];
+	assert_int_equal(engine_create(DEVICE_RATE, 256, 0, 0, &e, err, sizeof err), 0);
+	engine_start_offline(e, demo_scene(DEVICE_RATE, 0));
+	wire w = {.started = -1, .skipped = -1};
+	osc_context o;
+	config c;
+	config_defaults(&c);
+	terrain *t;
+	assert_int_equal(terrain_load("terrains/demo.json", &t, err, sizeof err), 0);
+	osc_init(&o, e, &c, t, (osc_callbacks){.send = overhear, .send_ctx = &w});
+	osc_peer peer = {.len = sizeof(struct sockaddr_in)};
+	struct sockaddr_in *local = (struct sockaddr_in *)&peer.addr;
+	local->sin_family = AF_INET;
+	local->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+	send_osc(&o, &peer, "/grain/size", "f", 5000.0);
+	assert_string_equal(w.last_fail, "/grain/size: grain size in ms 5000 is out of range (1 to 2000)");
+	send_osc(&o, &peer, "/grain/window", "s", "gauss");
+	assert_contains(w.last_fail, "/grain/window: expects hann, tukey or rect");
+	send_osc(&o, &peer, "/grain/loop", "");
+	assert_contains(w.last_fail, "/grain/loop: unknown address");
+	w.last_fail[0] = '\0';
+	send_osc(&o, &peer, "/voice/0/off", "");
+	send_osc(&o, &peer, "/grain/line", "ffff", 0.0, 0.0, 0.8, 0.8);
+	send_osc(&o, &peer, "/grain/position", "f", 0.5);
+	send_osc(&o, &peer, "/grain/window", "s", "rect");
+	send_osc(&o, &peer, "/grain/size", "f", 200.0);
+	send_osc(&o, &peer, "/grain/density", "f", 100.0); /* 20 at once: more than the 8 voices */
+	send_osc(&o, &peer, "/grain/on", "");
+	assert_string_equal(w.last_fail, "");
+	static float audio[2 * ENGINE_MAX_FRAME];
+	for (int call = 0; call < 30; call++) {
+		size_t made = engine_render_offline(e, (int64_t)call * 10666667);
+		engine_pull(e, audio, made, 2);
+		engine_collect(e);
+	}
+	send_osc(&o, &peer, "/status", "");
+	assert_true(w.started >= 8);
+	assert_true(w.skipped > 0);
+	send_osc(&o, &peer, "/notify", "f", 60.0);
+	osc_notify_tick(&o);
+	assert_int_equal(w.cursors, 1);
+	assert_float_equal(w.cursor[0], 0.4f, 1e-6);
+	assert_float_equal(w.cursor[1], 0.4f, 1e-6);
+	osc_destroy(&o);
+	terrain_free(t);
+	engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +383,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(the_scanner_reads_the_line_and_freeze_holds_it, setup, teardown),
 	    cmocka_unit_test(spray_is_drawn_from_the_seed),
 	    cmocka_unit_test(windows_have_their_shapes),
+	    cmocka_unit_test(the_dispatcher_drives_grains_and_reports_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
