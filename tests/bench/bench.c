@@ -422,15 +422,23 @@ static double bare_decode_cpu_s(model *m, int rows, double seconds)
 	return cpu;
 }
 
+/* The model at `path` (or die) and a terrain for it (terrain_for). */
+static model *bench_model(const char *path, terrain **t)
+{
+	char err[1024];
+	model *m;
+	if (model_load(path, NULL, &m, err, sizeof err) < 0)
+		die(path, err);
+	*t = terrain_for(m, NULL);
+	return m;
+}
+
 static void bench_voices(const char *model_path)
 {
 	enum { VOICE_RUNS = 3 };
 	const double seconds = 3.0;
-	char err[1024];
-	model *m;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
-		die(model_path, err);
-	terrain *t = terrain_for(m, NULL);
+	terrain *t;
+	model *m = bench_model(model_path, &t);
 	struct sched_param param = {.sched_priority = 10}; /* the callback's priority, as under JACK */
 	pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
 	double one[VOICE_RUNS], eight[VOICE_RUNS], bare[VOICE_RUNS], cost[VOICE_RUNS], overhead[VOICE_RUNS];
@@ -548,11 +556,8 @@ static void bench_grains(const char *model_path)
 {
 	enum { GRAIN_RUNS = 3, OVERLAP = 4 };
 	const double seconds = 3.0;
-	char err[1024];
-	model *m;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
-		die(model_path, err);
-	terrain *t = terrain_for(m, NULL);
+	terrain *t;
+	model *m = bench_model(model_path, &t);
 	double rows[GRAIN_RUNS], one[GRAIN_RUNS], ratio[GRAIN_RUNS];
 	uint64_t skipped = 0;
 	for (int r = 0; r < GRAIN_RUNS; r++) {
