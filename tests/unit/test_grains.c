@@ -206,6 +206,43 @@ static void the_scanner_reads_the_line_and_freeze_holds_it(void **state)
 	assert_int_equal(f->pool.voices[7].state, VOICE_ON);
 }
 
+/* A terrain of control_dim 1 (weights zero: only its axis matters here). */
+static terrain *one_axis_terrain(void)
+{
+	terrain_shape shape = {.control_dim = 1, .latent_dim = 4, .n_features = 8, .n_layers = 2, .widths = {8, 4}};
+	terrain *t;
+	char err[256];
+	if (terrain_create(&shape, &t, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	t->bounds_min[0] = -2;
+	t->bounds_max[0] = 6;
+	if (terrain_finish(t, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	return t;
+}
+
+static void a_one_axis_terrain_scans_its_own_axis(void **state)
+{
+	fixture *f = *state;
+	terrain_free(f->t);
+	f->t = one_axis_terrain();
+	float sum[CALL], x[2];
+	int setting, n;
+	float out[8];
+	char why[256];
+	set1(f, "position", 0.25f);
+	set(f, "on", NULL, 0, NULL);
+	run_call(f, sum);
+	assert_float_equal(f->pool.voices[7].control.cursor[0], 0.0f, 1e-6); /* -2 + 0.25 × 8 */
+	assert_true(grains_cursor(&f->g, x));
+	assert_float_equal(x[0], 0.0f, 1e-6);
+	const float segment[2] = {4, 6};
+	assert_int_equal(grains_message("line", 1, segment, 2, NULL, &setting, out, &n, why, sizeof why), 0);
+	grains_apply(&f->g, setting, out, n);
+	run_call(f, sum);
+	assert_float_equal(f->pool.voices[7].control.cursor[0], 4.5f, 1e-6);
+}
+
 /* The positions of the first grains with spray, from a seed. */
 static void spray_positions(uint64_t seed, float spray, float *x, int n)
 {
@@ -381,6 +418,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(grains_borrow_the_highest_free_voices_and_give_them_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(grains_with_no_voice_free_are_skipped_and_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_scanner_reads_the_line_and_freeze_holds_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_one_axis_terrain_scans_its_own_axis, setup, teardown),
 	    cmocka_unit_test(spray_is_drawn_from_the_seed),
 	    cmocka_unit_test(windows_have_their_shapes),
 	    cmocka_unit_test(the_dispatcher_drives_grains_and_reports_them),
