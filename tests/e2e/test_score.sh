@@ -3,8 +3,9 @@
 # engine, offline in virtual time. A bad entry is named by its line, exits
 # 1 and leaves no file. The granular synthesiser, measured in the file:
 # pitch along the scanned line, the grains' rhythm, spray from the seed
-# (the same seed gives the same file).
+# (the same seed gives the same file). Then the same grains live, on JACK.
 . tests/e2e/lib.sh
+. tests/e2e/jack.sh
 
 echo "the bundled demo score renders"
 expect_status 0 "$TERRAIND" render --score terrains/demo-score.json -o "$TMP/a.wav" --seed 5 --tail 0
@@ -65,4 +66,17 @@ for take in 1a 1b 2; do
 done
 cmp -s "$TMP/s1a.wav" "$TMP/s1b.wav" || fail "the same seed gave different files"
 cmp -s "$TMP/s1a.wav" "$TMP/s2.wav" && fail "another seed gave the same file (spray is not drawn)"
+
+echo "grains on the live daemon: /status counts them, /notify sends the scanner"
+start_jack 48000 128
+PORT=$(free_port)
+"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+wait_for_daemon "$PORT"
+$PY tests/e2e/grains_checks.py "$PORT" || fail "grain checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
+kill -TERM $DAEMON
+wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
+if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_jack
 echo "ok"
