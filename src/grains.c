@@ -136,7 +136,8 @@ int grains_message(const char *verb, int dim, const float *values, int n, const 
 			return error_set(why, whylen, "expects numbers, not a string");
 		if (check_numbers(*setting, dim, values, n, why, whylen) < 0)
 			return -1;
-		memcpy(out, values, sizeof(float) * (size_t)n);
+		if (n > 0)
+			memcpy(out, values, sizeof(float) * (size_t)n);
 		*out_n = n;
 		if (*setting == GRAIN_ON) {
 			out[0] = verbs[i].value;

@@ -41,7 +41,7 @@ static void capture_reply(void *ctx, const osc_peer *peer, const void *data, siz
 	char where[512];
 	score_event_where(p->score, p->playing, where, sizeof where);
 	if (m && strcmp(types, "ss") == 0)
-		snprintf(p->failure, sizeof p->failure, "%s: %s", where, &lo_message_get_argv(m)[1]->s);
+		snprintf(p->failure, sizeof p->failure, "%s: %s", where, (const char *)lo_message_get_argv(m)[1]);
 	else
 		snprintf(p->failure, sizeof p->failure, "%s: the dispatcher refused it", where);
 	lo_message_free(m);

@@ -309,8 +309,15 @@ static void status_value(lo_message m, const char *key, int64_t *out)
 	const char *types = lo_message_get_types(m);
 	lo_arg **argv = lo_message_get_argv(m);
 	for (int i = 0; i + 1 < lo_message_get_argc(m); i++)
-		if (types[i] == 's' && strcmp(&argv[i]->s, key) == 0)
-			*out = types[i + 1] == 'h' ? argv[i + 1]->h : argv[i + 1]->i;
+		if (types[i] == 's' && strcmp((const char *)argv[i], key) == 0) { /* liblo aligns to 4 bytes */
+			int32_t i32;
+			int64_t i64;
+			if (types[i + 1] == 'h')
+				memcpy(&i64, argv[i + 1], sizeof i64);
+			else
+				memcpy(&i32, argv[i + 1], sizeof i32);
+			*out = types[i + 1] == 'h' ? i64 : i32;
+		}
 }
 
 static void overhear(void *ctx, const osc_peer *peer, const void *data, size_t size)
@@ -322,14 +329,14 @@ static void overhear(void *ctx, const osc_peer *peer, const void *data, size_t s
 	assert_non_null(m);
 	lo_arg **argv = lo_message_get_argv(m);
 	if (strcmp(data, "/fail") == 0)
-		snprintf(w->last_fail, sizeof w->last_fail, "%s: %s", &argv[0]->s, &argv[1]->s);
+		snprintf(w->last_fail, sizeof w->last_fail, "%s: %s", (const char *)argv[0], (const char *)argv[1]);
 	else if (strcmp(data, "/status.reply") == 0) {
 		status_value(m, "grains_started", &w->started);
 		status_value(m, "grains_skipped", &w->skipped);
 	} else if (strcmp(data, "/grain/cursor") == 0) {
 		assert_string_equal(lo_message_get_types(m), "ff");
-		w->cursor[0] = argv[0]->f;
-		w->cursor[1] = argv[1]->f;
+		memcpy(&w->cursor[0], argv[0], sizeof(float));
+		memcpy(&w->cursor[1], argv[1], sizeof(float));
 		w->cursors++;
 	}
 	lo_message_free(m);
