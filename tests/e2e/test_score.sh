@@ -22,6 +22,8 @@ expect_in "$TMP/err" "bad.json: invalid JSON at line 2"
 expect_status 2 "$TERRAIND" render --score "$TMP/bad.json" --gesture terrains/demo-gesture.json -o "$TMP/c.wav"
 expect_in "$TMP/err" "a --gesture or a --score (one of them)"
 echo "grains scan the demo terrain's line: 110 Hz at position 0, 320 Hz at 1, an 8 Hz envelope"
+# A little spray (2 % of the line: a few Hz) so that the same renders also
+# show that it comes from the seed.
 cat >"$TMP/grains.json" <<'J'
 [
   [0, "/voice/0/off"],
@@ -29,13 +31,14 @@ cat >"$TMP/grains.json" <<'J'
   [0, "/grain/position", 0],
   [0, "/grain/size", 40],
   [0, "/grain/density", 8],
+  [0, "/grain/spray", 0.02],
   [0, "/grain/on"],
   [1, "/grain/position", 1],
   [2, "/grain/off"]
 ]
 J
-expect_status 0 "$TERRAIND" render --score "$TMP/grains.json" -o "$TMP/g.wav" --seed 1 --tail 0 --float
-$PY - "$TMP/g.wav" <<'P' || fail "the grains do not sound as scanned"
+expect_status 0 "$TERRAIND" render --score "$TMP/grains.json" -o "$TMP/g1a.wav" --seed 1 --tail 0 --float
+$PY - "$TMP/g1a.wav" <<'P' || fail "the grains do not sound as scanned"
 import sys
 import numpy as np
 sys.path.insert(0, "tests/e2e")
@@ -59,18 +62,20 @@ assert abs(low - 110) < 5 and abs(high - 320) < 10 and abs(rhythm - 8) < 0.3
 P
 
 echo "spray comes from the seed: the same seed gives the same file, another seed another"
-sed 's|\[0, "/grain/on"\]|[0, "/grain/spray", 0.5], [0, "/grain/on"]|' "$TMP/grains.json" >"$TMP/spray.json"
-grep -q spray "$TMP/spray.json" || fail "the spray score was not written"
-for take in 1a 1b 2; do
-	expect_status 0 "$TERRAIND" render --score "$TMP/spray.json" -o "$TMP/s$take.wav" --seed "${take%[ab]}" --tail 0
+for take in 1b 2; do
+	expect_status 0 "$TERRAIND" render --score "$TMP/grains.json" -o "$TMP/g$take.wav" --seed "${take%b}" --tail 0 --float
 done
-cmp -s "$TMP/s1a.wav" "$TMP/s1b.wav" || fail "the same seed gave different files"
-cmp -s "$TMP/s1a.wav" "$TMP/s2.wav" && fail "another seed gave the same file (spray is not drawn)"
+cmp -s "$TMP/g1a.wav" "$TMP/g1b.wav" || fail "the same seed gave different files"
+cmp -s "$TMP/g1a.wav" "$TMP/g2.wav" && fail "another seed gave the same file (spray is not drawn)"
 
 echo "grains on the live daemon: /status counts them, /notify sends the scanner"
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+# Sanitizer builds decode slower than real time: no voice may be shed there.
+SHED=true
+[ -n "${TERRAIND_SANITIZER:-}" ] && SHED=false
+echo "{ \"engine\": { \"shed_voices\": $SHED } }" >"$TMP/live.json"
+"$TERRAIND" --config "$TMP/live.json" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_for_daemon "$PORT"
