@@ -16,6 +16,26 @@
 
 enum { RATE = 48000, CALL = 512, ROWS = 8 };
 
+/* Allocations on the render thread's grain path are counted by an
+ * interposed allocator (the normal build only: ASan and TSan interpose
+ * their own, as test_rt_safety.c explains). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define COUNTS_ALLOCATIONS 0
+#else
+#define COUNTS_ALLOCATIONS 1
+#include "../alloc_interpose.h"
+
+static __thread volatile int counting;
+static int allocations;
+
+static void alloc_observed(alloc_call call)
+{
+	(void)call;
+	if (counting)
+		allocations++;
+}
+#endif
+
 typedef struct fixture {
 	grains g;
 	voice_pool pool;
@@ -152,6 +172,36 @@ static void grains_borrow_the_highest_free_voices_and_give_them_back(void **stat
 	assert_int_equal(f->pool.voices[7].state, VOICE_FREE);
 	assert_true(f->pool.voices[7].pan == -0.5f && f->pool.voices[7].gain == 2.0f);
 	assert_int_equal(f->pool.voices[0].state, VOICE_ON);
+}
+
+static void the_grain_path_never_allocates(void **state)
+{
+	fixture *f = *state;
+	if (!COUNTS_ALLOCATIONS)
+		skip();
+#if COUNTS_ALLOCATIONS
+	float sum[CALL];
+	const float area[3] = {0, 0, 0.5f}, at[2] = {0.5f, 0.5f};
+	set1(f, "size", 30);
+	set1(f, "density", 300); /* more than the pool: skips too */
+	set1(f, "spray", 0.3f);
+	set(f, "on", NULL, 0, NULL);
+	counting = 1;
+	for (int c = 0; c < 200; c++) {
+		if (c == 100) {
+			counting = 0; /* the settings arrive as the render thread applies them */
+			set(f, "area", area, 3, NULL);
+			set(f, "position", at, 2, NULL);
+			counting = 1;
+		}
+		run_call(f, sum);
+	}
+	counting = 0;
+	assert_int_equal(allocations, 0);
+	grains_stats s;
+	grains_stats_read(&f->g, &s);
+	assert_true(s.started > 100 && s.skipped > 0);
+#endif
 }
 
 /* Ten 500 ms grains a second, on 8 voices (one the performer's): the pool
@@ -424,6 +474,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(grains_start_on_their_sample_and_last_their_size, setup, teardown),
 	    cmocka_unit_test_setup_teardown(grains_borrow_the_highest_free_voices_and_give_them_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(grains_with_no_voice_free_are_skipped_and_counted, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_grain_path_never_allocates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_scanner_reads_the_line_and_freeze_holds_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_one_axis_terrain_scans_its_own_axis, setup, teardown),
 	    cmocka_unit_test(spray_is_drawn_from_the_seed),
