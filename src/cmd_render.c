@@ -134,7 +134,7 @@ static int score_to_file(const render_args *a, model *m, terrain *t, const score
 {
 	config c;
 	config_defaults(&c);
-	if (a->config && config_load(&c, a->config, err, errlen) < 0)
+	if (a->config && (config_load(&c, a->config, err, errlen) < 0 || config_validate(&c, err, errlen) < 0))
 		return -1;
 	score_settings settings = {.config = &c, .smooth_ms = a->smooth_ms, .tail_seconds = a->tail, .seed = a->seed};
 	wav_writer *w;
