@@ -110,6 +110,9 @@ void grains_begin_call(grains *g, voice_pool *pool, const terrain *t, int rows, 
 /* After the decode, before the mix: windows each grain's row of `planar`
  * (rows × channels × samples). */
 void grains_window(grains *g, const voice_pool *pool, float *planar, int channels, int samples);
+/* Zeroes the grains' rows of another scene's decode (`rows` rows): the
+ * scene fading out after a swap plays its voices held, without windows. */
+void grains_silence(const grains *g, const voice_pool *pool, float *planar, int rows, int channels, int samples);
 /* After the mix: frees the voices of the grains whose window has ended. */
 void grains_end_call(grains *g, voice_pool *pool);
 

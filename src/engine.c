@@ -776,6 +776,8 @@ static void render_outgoing(engine *e)
 	for (int k = 0; k < o->frames_per_call; k++)
 		rows = evaluate_rows(e, o, k);
 	decode_rows(e, o, rows);
+	/* Grains have no window in the old scene's timeline: they rise with the new one. */
+	grains_silence(&e->grains, &e->voices, o->planar, rows, o->model->audio_channels, call_samples(o));
 	voices_mix_held(&e->voices, o->planar, rows, o->model->audio_channels, call_samples(o), o->mix);
 	size_t frames;
 	const float *audio = to_device_rate(e, o, &frames);

@@ -399,6 +399,17 @@ void grains_window(grains *g, const voice_pool *pool, float *planar, int channel
 	}
 }
 
+void grains_silence(const grains *g, const voice_pool *pool, float *planar, int rows, int channels, int samples)
+{
+	const size_t row_floats = (size_t)channels * (size_t)samples;
+	for (int i = 0; i < VOICES_MAX; i++) {
+		const grain *gr = &g->active[i];
+		if (gr->voice != NO_VOICE && pool->voices[gr->voice].row < rows)
+			memset(planar + (size_t)pool->voices[gr->voice].row * row_floats, 0,
+			       sizeof(float) * row_floats);
+	}
+}
+
 void grains_end_call(grains *g, voice_pool *pool)
 {
 	for (int i = 0; i < VOICES_MAX; i++) {

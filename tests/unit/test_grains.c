@@ -205,6 +205,26 @@ static void the_grain_path_never_allocates(void **state)
 #endif
 }
 
+/* A scene fading out after a swap mixes its voices held: the grains' rows
+ * are silenced there, the performer's is not. */
+static void grains_are_silent_in_a_scene_fading_out(void **state)
+{
+	fixture *f = *state;
+	float sum[CALL];
+	assert_int_equal(voices_start(&f->pool, 0, ROWS, f->row_used, CALL, RATE), 0);
+	set1(f, "size", 100);
+	set(f, "on", NULL, 0, NULL);
+	run_call(f, sum);
+	for (int i = 0; i < ROWS * CALL; i++)
+		f->planar[i] = 1.0f;
+	grains_silence(&f->g, &f->pool, f->planar, 2, 1, CALL);
+	assert_int_equal(f->pool.voices[7].row, 1);
+	for (int k = 0; k < CALL; k++) {
+		assert_true(f->planar[k] == 1.0f);        /* row 0: the performer */
+		assert_true(f->planar[CALL + k] == 0.0f); /* row 1: the grain */
+	}
+}
+
 /* Ten 500 ms grains a second, on 8 voices (one the performer's): the pool
  * fills and the rest are skipped, counted. */
 static void grains_with_no_voice_free_are_skipped_and_counted(void **state)
@@ -476,6 +496,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(grains_borrow_the_highest_free_voices_and_give_them_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(grains_with_no_voice_free_are_skipped_and_counted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_grain_path_never_allocates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(grains_are_silent_in_a_scene_fading_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(the_scanner_reads_the_line_and_freeze_holds_it, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_one_axis_terrain_scans_its_own_axis, setup, teardown),
 	    cmocka_unit_test(spray_is_drawn_from_the_seed),
