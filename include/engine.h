@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "gesture.h"
+#include "grains.h"
 #include "model.h"
 #include "render.h"
 #include "ring.h"
@@ -63,6 +64,7 @@ typedef enum control_type {
 	CONTROL_VOICE_OFF,    /* release voice `voice` (fades out over release_ms) */
 	CONTROL_VOICE_GAIN,   /* value[0]: voice `voice`'s gain, 0 to 4 */
 	CONTROL_VOICE_PAN,    /* value[0]: voice `voice`'s pan, -1 (left) to 1 (right) */
+	CONTROL_GRAIN,        /* a granular setting (grains.h): first_axis = the grain_setting, dim values */
 } control_type;
 
 typedef struct control_event {
@@ -149,6 +151,24 @@ int engine_max_voices(const engine *e);
 /* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */
 int engine_start(engine *e, scene *initial, char *err, size_t errlen);
 void engine_stop(engine *e);
+/* Offline (`terraind render --score`): no render thread and no audio
+ * device; the caller plays both parts, in virtual time. After
+ * engine_start_offline (voice 0 sounds, as with engine_start), each
+ * engine_render_offline applies the control events sent so far and the
+ * gestures' positions as at virtual time now_ns, renders one decode call
+ * into the audio ring and returns how many device frames that added: the
+ * caller takes them with engine_pull (gain, limiter, as live) and calls
+ * engine_collect. Voices are never shed offline (a frame's cost in real
+ * time changes nothing), so the same controls give the same samples.
+ * Both on one thread, which is then the render thread. */
+void engine_start_offline(engine *e, scene *initial);
+size_t engine_render_offline(engine *e, int64_t now_ns);
+/* Seeds the engine's own generator (the grains' spray). Before a start. */
+void engine_set_seed(engine *e, uint64_t seed);
+/* The granular synthesiser's counters, and its scanner's point (axes 0
+ * and 1; returns whether it is on). Any thread. */
+void engine_grains_stats(const engine *e, grains_stats *s);
+int engine_grain_cursor(const engine *e, float *xy);
 /* Whether the render thread got real-time (SCHED_FIFO) priority. */
 int engine_render_realtime(const engine *e);
 

@@ -59,6 +59,8 @@ void voices_init(voice_pool *p, int max, float release_ms);
 int voices_start(voice_pool *p, int n, int rows, unsigned char *row_used, int frame_samples, int rate);
 /* Starts voice n's release fade. */
 void voices_release(voice_pool *p, int n);
+/* Frees voice n at once, without a fade (a grain whose window has closed). */
+void voices_stop(voice_pool *p, int n);
 
 /* Batch rows to decode: the highest row in use + 1 (0 when silent). */
 int voices_rows(const voice_pool *p);

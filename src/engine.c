@@ -79,6 +79,7 @@ struct engine {
 	int max_voices;
 	float release_ms, crossfade_ms;
 	int shed;        /* release voices when behind (engine_set_shedding) */
+	int offline;     /* driven by engine_render_offline: no render thread, no overload watch */
 	uint64_t serial; /* worker: swaps published */
 
 	atomic_int render_started;
@@ -87,6 +88,7 @@ struct engine {
 	/* render thread only */
 	scene *current;
 	voice_pool voices;
+	grains grains;   /* the granular synthesiser: it borrows voices from the pool */
 	float smooth_ms; /* the live smoothing time (a /smooth message), kept across swaps; <0: the scene's */
 	uint64_t frames_written;
 	control_event schedule[SCHEDULE_MAX];
@@ -233,6 +235,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->max_voices = DEFAULT_VOICES;
 	e->shed = 1;
 	e->release_ms = 50.0f;
+	grains_init(&e->grains, 0);
 	e->gain_now = 1.0f;
 	e->fade_level = 1.0f;
 	e->gain_step = 1.0f - expf(-1.0f / (0.010f * (float)device_rate));
@@ -481,11 +484,17 @@ static void sound_voice(engine *e, int n)
 
 static void apply_event(engine *e, const control_event *ev, int64_t now)
 {
+	if (ev->type == CONTROL_GRAIN) {
+		grains_apply(&e->grains, ev->first_axis, ev->value, ev->dim);
+		return;
+	}
 	if (ev->voice < 0 || ev->voice >= e->max_voices) {
 		if (ev->gesture)
 			retire(e, NULL, ev->gesture);
 		return;
 	}
+	if (ev->type != CONTROL_SMOOTH) /* the performer takes a voice a grain had borrowed */
+		grains_release_voice(&e->grains, ev->voice);
 	voice *v = &e->voices.voices[ev->voice];
 	const terrain *t = e->current->terrain;
 	switch (ev->type) {
@@ -512,6 +521,7 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 	case CONTROL_VOICE_OFF: voices_release(&e->voices, ev->voice); break;
 	case CONTROL_VOICE_GAIN: v->gain = ev->value[0]; break;
 	case CONTROL_VOICE_PAN: v->pan = ev->value[0]; break;
+	case CONTROL_GRAIN: break; /* applied above */
 	}
 }
 
@@ -669,12 +679,15 @@ static void decode_and_mix(engine *e, scene *s)
 {
 	const model *m = s->model;
 	int rows = 0;
+	grains_begin_call(&e->grains, &e->voices, s->terrain, s->rows, s->row_used, call_samples(s), m->sample_rate);
 	for (int k = 0; k < s->frames_per_call; k++) {
 		step_voices(e, s);
 		rows = evaluate_rows(e, s, k);
 	}
 	decode_rows(e, s, rows);
+	grains_window(&e->grains, &e->voices, s->planar, m->audio_channels, call_samples(s));
 	voices_mix(&e->voices, s->planar, m->audio_channels, call_samples(s), m->sample_rate, s->mix);
+	grains_end_call(&e->grains, &e->voices);
 	for (int i = 0; i < VOICES_MAX; i++) /* a voice whose release ended lets its gesture go */
 		if (e->voices.voices[i].state == VOICE_FREE && e->voices.voices[i].playing)
 			stop_gesture(e, &e->voices.voices[i]);
@@ -763,6 +776,8 @@ static void render_outgoing(engine *e)
 	for (int k = 0; k < o->frames_per_call; k++)
 		rows = evaluate_rows(e, o, k);
 	decode_rows(e, o, rows);
+	/* Grains have no window in the old scene's timeline: they rise with the new one. */
+	grains_silence(&e->grains, &e->voices, o->planar, rows, o->model->audio_channels, call_samples(o));
 	voices_mix_held(&e->voices, o->planar, rows, o->model->audio_channels, call_samples(o), o->mix);
 	size_t frames;
 	const float *audio = to_device_rate(e, o, &frames);
@@ -812,18 +827,23 @@ static void render_one(engine *e)
 	 * ready before the next decode starts (the peak decays 1/32 a frame). */
 	e->recent_render_ns = took > e->recent_render_ns ? took : e->recent_render_ns - e->recent_render_ns / 32;
 	atomic_store(&e->target_fill, render_threshold(e, s));
-	watch_overload(e, took, s);
+	if (!e->offline) /* offline, time is virtual: how long a frame took changes nothing */
+		watch_overload(e, took, s);
 }
 
 /* A pending scene, events that arrived, then gestures' positions, all at
- * this time. */
-static void follow_controls(engine *e)
+ * time `now` (the monotonic clock live, the virtual clock offline). */
+static void follow_controls_at(engine *e, int64_t now)
 {
-	int64_t now = clock_now_ns();
 	hand_over_deferred(e);
 	take_pending_scene(e);
 	drain_controls(e, now);
 	play_gestures(e, now);
+}
+
+static void follow_controls(engine *e)
+{
+	follow_controls_at(e, clock_now_ns());
 }
 
 static void fill_audio(engine *e)
@@ -866,7 +886,8 @@ static void *render_main(void *arg)
 	return NULL;
 }
 
-int engine_start(engine *e, scene *initial, char *err, size_t errlen)
+/* What both starts share: the scene, the voices, voice 0 sounding. */
+static void prepare_start(engine *e, scene *initial)
 {
 	e->current = e->latest = initial;
 	voices_init(&e->voices, e->max_voices, e->release_ms);
@@ -879,6 +900,11 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	atomic_store(&e->target_fill, render_threshold(e, initial));
 	atomic_store(&e->running, true);
 	publish_targets(e);
+}
+
+int engine_start(engine *e, scene *initial, char *err, size_t errlen)
+{
+	prepare_start(e, initial);
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
@@ -890,6 +916,35 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	while (!atomic_load(&e->render_started))
 		sched_yield();
 	return 0;
+}
+
+void engine_set_seed(engine *e, uint64_t seed)
+{
+	grains_seed(&e->grains, seed);
+}
+
+void engine_grains_stats(const engine *e, grains_stats *s)
+{
+	grains_stats_read(&e->grains, s);
+}
+
+int engine_grain_cursor(const engine *e, float *xy)
+{
+	return grains_cursor(&e->grains, xy);
+}
+
+void engine_start_offline(engine *e, scene *initial)
+{
+	e->offline = 1;
+	prepare_start(e, initial);
+}
+
+size_t engine_render_offline(engine *e, int64_t now_ns)
+{
+	follow_controls_at(e, now_ns);
+	uint64_t before = e->frames_written;
+	render_one(e);
+	return (size_t)(e->frames_written - before);
 }
 
 int engine_render_realtime(const engine *e)

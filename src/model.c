@@ -454,10 +454,13 @@ int model_decode_rows(model *m, const float *latents, int rows, int frames, floa
 
 /* Several voices are decoded in one call of batch > 1, which a model
  * exported for one stream may refuse: try a batch of 2 once, before the
- * seeded warm-up (so the warm-up's state and noise stay as they were). */
+ * seeded warm-up (so the warm-up's state and noise stay as they were).
+ * Seeded too: the probe leaves its noise in row 1's state, which the
+ * second voice starts from (an offline score must render the same twice). */
 static void probe_rows(model *m)
 {
 	m->max_rows = 1;
+	tb_manual_seed(0);
 	size_t nlat = (size_t)2 * (size_t)m->latent_dim, naudio = (size_t)2 * m->audio_channels * (size_t)m->ratio;
 	float *latents = calloc(nlat, sizeof(float)), *audio = malloc(naudio * sizeof(float));
 	char why[200];

@@ -433,6 +433,11 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "replies_suppressed", (int64_t)atomic_load(&o->replies_suppressed));
 	osc_status_add_int(m, "udp_dropped", (int64_t)atomic_load(&o->udp_dropped));
 	osc_status_add_int(m, "refused", (int64_t)atomic_load(&o->refused));
+	grains_stats g;
+	engine_grains_stats(o->engine, &g);
+	osc_status_add_int(m, "grains_started", (int64_t)g.started);
+	osc_status_add_int(m, "grains_skipped", (int64_t)g.skipped);
+	osc_status_add_int(m, "grains_sounding", g.sounding);
 	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }
@@ -550,10 +555,14 @@ void osc_notify_tick(osc_context *o)
 	float cursor[TERRAIN_MAX_CONTROL_DIM], latent[ENGINE_LATENT_SNAPSHOT];
 	engine_target(o->engine, cursor);
 	int n_latent = engine_latent(o->engine, latent, ENGINE_LATENT_SNAPSHOT);
+	float scanner[2];
+	int grains_on = engine_grain_cursor(o->engine, scanner);
 	for (int i = 0; i < n_due; i++) {
 		send_floats(o, &due[i], "/cursor", cursor, dim);
 		send_floats(o, &due[i], "/latent", latent, n_latent);
 		send_voice_cursors(o, &due[i], dim);
+		if (grains_on) /* where the granular scanner reads */
+			send_floats(o, &due[i], "/grain/cursor", scanner, dim < 2 ? dim : 2);
 		if (status_due[i])
 			send_status(o, &due[i]);
 	}
@@ -1068,6 +1077,25 @@ static void dispatch_voice(osc_call *c)
 	fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan and off");
 }
 
+/* ---- the granular synthesiser: /grain/<verb> (grains.h validates) ------------ */
+
+static void dispatch_grain(osc_call *c)
+{
+	float v[4] = {0};
+	const char *word = NULL;
+	if (c->argc == 1 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL))
+		word = (const char *)c->argv[0];
+	else if (c->argc > 0 && numbers(c, -1, v, 4, "the setting's values") < 0)
+		return;
+	control_event ev = {.type = CONTROL_GRAIN};
+	char why[256];
+	if (grains_message(c->address + strlen("/grain/"), terrain_dim(c->o), v, word ? 0 : c->argc, word,
+	                   &ev.first_axis, ev.value, &ev.dim, why, sizeof why) < 0)
+		fail(c, "%s", why);
+	else
+		send_event(c, &ev);
+}
+
 static int find_mapping(osc_context *o, const char *address, config_mapping *out, int *log_unmapped)
 {
 	pthread_mutex_lock(&o->lock);
@@ -1088,6 +1116,10 @@ static void dispatch(osc_call *c)
 		}
 	if (strncmp(c->address, "/voice/", strlen("/voice/")) == 0) {
 		dispatch_voice(c);
+		return;
+	}
+	if (strncmp(c->address, "/grain/", strlen("/grain/")) == 0) {
+		dispatch_grain(c);
 		return;
 	}
 	config_mapping m;

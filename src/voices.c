@@ -71,6 +71,12 @@ void voices_release(voice_pool *p, int n)
 		p->voices[n].state = VOICE_RELEASING;
 }
 
+void voices_stop(voice_pool *p, int n)
+{
+	p->voices[n].state = VOICE_FREE;
+	p->voices[n].env = 0.0f;
+}
+
 int voices_rows(const voice_pool *p)
 {
 	int rows = 0;

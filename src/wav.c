@@ -42,6 +42,9 @@ int wav_open(const char *path, int sample_rate, int channels, wav_sample_format 
 	}
 	/* Clip instead of wrapping around when a float exceeds ±1 in PCM. */
 	sf_command(w->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+	/* Float files would get a PEAK chunk, which holds the time of writing:
+	 * the same render must give the same bytes. */
+	sf_command(w->file, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 	*out = w;
 	return 0;
 }

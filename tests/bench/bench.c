@@ -431,15 +431,23 @@ static double bare_decode_cpu_frame(model *m, int rows, double seconds)
 	return cpu;
 }
 
+/* The model at `path` (or die) and a terrain for it (terrain_for). */
+static model *bench_model(const char *path, terrain **t)
+{
+	char err[1024];
+	model *m;
+	if (model_load(path, NULL, &m, err, sizeof err) < 0)
+		die(path, err);
+	*t = terrain_for(m, NULL);
+	return m;
+}
+
 static void bench_voices(const char *model_path)
 {
 	enum { VOICE_RUNS = 3 };
 	const double seconds = 3.0;
-	char err[1024];
-	model *m;
-	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
-		die(model_path, err);
-	terrain *t = terrain_for(m, NULL);
+	terrain *t;
+	model *m = bench_model(model_path, &t);
 	struct sched_param param = {.sched_priority = 10}; /* the callback's priority, as under JACK */
 	pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
 	double one[VOICE_RUNS], eight[VOICE_RUNS], eight_frame[VOICE_RUNS], bare[VOICE_RUNS], cost[VOICE_RUNS],
@@ -501,8 +509,90 @@ static void bench_voices(const char *model_path)
 	model_free(m);
 }
 
+/* ---- grains: each grain decoded on its own row, against the one row that
+ * mixing the grains' latents (the cheaper design not taken) would decode ---- */
+
+static void send_grain(engine *e, grain_setting setting, float value, int n)
+{
+	control_event ev = {.type = CONTROL_GRAIN, .first_axis = setting, .dim = n};
+	ev.value[0] = value;
+	engine_send(e, &ev);
+}
+
+/* CPU per second of audio of the engine offline (no real-time pacing:
+ * only the work counts), `overlap` grains of 100 ms sounding at once on
+ * their own rows, or with overlap 0 one voice: one row a frame, what the
+ * grains' latents mixed into one vector would decode. */
+static double run_grains(model *m, terrain *t, int overlap, double seconds, uint64_t *skipped)
+{
+	char err[1024], warn[256];
+	scene *s;
+	engine *e;
+	if (scene_create(m, t, 20, m->sample_rate, 8, &s, err, sizeof err, warn, sizeof warn) < 0 ||
+	    engine_create(m->sample_rate, 128, 0, 0, &e, err, sizeof err) < 0)
+		die("grains", err);
+	engine_set_voices(e, 8, 50);
+	engine_start_offline(e, s);
+	if (overlap > 0) {
+		control_event off = {.type = CONTROL_VOICE_OFF};
+		engine_send(e, &off);
+		send_grain(e, GRAIN_SIZE, 100, 1);
+		send_grain(e, GRAIN_DENSITY, 10.0f * overlap, 1);
+		send_grain(e, GRAIN_ON, 1, 1);
+	}
+	static float audio[2 * ENGINE_MAX_FRAME];
+	uint64_t frames = 0, total = (uint64_t)(seconds * m->sample_rate);
+	double c0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+	for (int call = 0; frames < total; call++) {
+		float p = 0.5f + 0.5f * sinf(0.05f * (float)call); /* the scanner moves: every frame evaluates */
+		if (overlap > 0)
+			send_grain(e, GRAIN_POSITION, p, 1);
+		else
+			engine_send(
+			    e, &(control_event){.type = CONTROL_TARGET, .dim = 2, .value = {2 * p - 1, 1 - 2 * p}});
+		size_t made = engine_render_offline(e, (int64_t)(1e9 * frames / m->sample_rate));
+		engine_pull(e, audio, made, 2);
+		engine_collect(e);
+		frames += made;
+	}
+	double cpu = (cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0) / seconds;
+	grains_stats g;
+	engine_grains_stats(e, &g);
+	*skipped += g.skipped;
+	engine_free(e);
+	return cpu;
+}
+
+static void bench_grains(const char *model_path)
+{
+	enum { GRAIN_RUNS = 3, OVERLAP = 4 };
+	const double seconds = 3.0;
+	terrain *t;
+	model *m = bench_model(model_path, &t);
+	double rows[GRAIN_RUNS], one[GRAIN_RUNS], ratio[GRAIN_RUNS];
+	uint64_t skipped = 0;
+	for (int r = 0; r < GRAIN_RUNS; r++) {
+		rows[r] = run_grains(m, t, OVERLAP, seconds, &skipped);
+		one[r] = run_grains(m, t, 0, seconds, &skipped);
+		ratio[r] = rows[r] / one[r];
+	}
+	char what[192], value[96], base[96], rat[32];
+	double q = median(ratio, GRAIN_RUNS);
+	snprintf(what, sizeof what, "grains: CPU per s of audio, %d overlapping grains on their own rows (%s)", OVERLAP,
+	         m->id);
+	snprintf(value, sizeof value, "%.0f ms, %llu skipped", median(rows, GRAIN_RUNS) * 1e3,
+	         (unsigned long long)skipped);
+	snprintf(base, sizeof base, "latents mixed into 1 row %.0f ms", median(one, GRAIN_RUNS) * 1e3);
+	snprintf(rat, sizeof rat, "%.2fx", q);
+	/* A batch costs less than its rows decoded one by one: the overlap
+	 * bounds what separate grains may cost over one mixed row. */
+	row(what, value, base, rat, "<= 4.0x (the overlap)", skipped == 0 && q <= OVERLAP);
+	terrain_free(t);
+	model_free(m);
+}
+
 /* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render,
- * voices or live) runs only that part of the table. */
+ * voices, live or grains) runs only that part of the table. */
 static int wanted(const char *only, const char *section)
 {
 	return !only || strcmp(only, section) == 0;
@@ -536,5 +626,7 @@ int main(int argc, char **argv)
 		bench_voices(rave);
 	if (wanted(only, "live"))
 		bench_live();
+	if (wanted(only, "grains"))
+		bench_grains(rave);
 	return 0;
 }
