@@ -13,7 +13,7 @@
  * render or audio thread and a failed load never touches what is playing.
  *
  * A *voice* is one sounding stream: a control source (a cursor, a stylus,
- * a touch, a gesture), its own smoothing and terrain evaluation, its gain,
+ * a touch, a gesture, a loop: looper.h), its own smoothing and terrain evaluation, its gain,
  * pan and envelope, and one row of the model's batch. Every latent frame,
  * all sounding voices are decoded in one call of batch = the highest row in
  * use + 1 (as mc.nn~ does), so the cost follows the voices that sound. A
@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "gesture.h"
+#include "looper.h"
 #include "model.h"
 #include "render.h"
 #include "ring.h"
@@ -63,6 +64,7 @@ typedef enum control_type {
 	CONTROL_VOICE_OFF,    /* release voice `voice` (fades out over release_ms) */
 	CONTROL_VOICE_GAIN,   /* value[0]: voice `voice`'s gain, 0 to 4 */
 	CONTROL_VOICE_PAN,    /* value[0]: voice `voice`'s pan, -1 (left) to 1 (right) */
+	CONTROL_LOOP,         /* `loop`: a looper command (LOOP_LOAD: its take is `gesture`, owned by the engine) */
 } control_type;
 
 typedef struct control_event {
@@ -74,6 +76,8 @@ typedef struct control_event {
 	int64_t received_ns; /* when the message arrived (latency measurement) */
 	int64_t apply_ns;    /* 0 = now; else a monotonic time to apply it (OSC bundle timetags) */
 	gesture *gesture;
+	loop_command loop; /* CONTROL_LOOP */
+	uint64_t serial;   /* CONTROL_LOOP: engine_loop_command's, answered when applied */
 } control_event;
 
 typedef struct scene {
@@ -204,5 +208,24 @@ int engine_device_rate(const engine *e);
 size_t engine_target_fill(const engine *e);
 /* The ring of recorded output (stereo float frames), or NULL. */
 ring *engine_record_ring(engine *e);
+
+/* The gesture looper (looper.h) plays on the render thread: commands are
+ * CONTROL_LOOP events; each latent frame the loops drive their voices and
+ * record theirs. What a loop is doing, as of the last frame (any thread): */
+void engine_loop_info(const engine *e, int n, loop_info *info);
+/* Sends a loop command (LOOP_LOAD: with its take `g`, which the engine
+ * owns from now on) and waits up to timeout_ms until the render thread has
+ * applied it: 0, or ENGINE_LOOP_REFUSED (it does nothing in the loop's
+ * state: engine_loop_info says which), ENGINE_LOOP_FULL (the control queue
+ * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run). The
+ * control thread only (the producer of engine_send). */
+enum { ENGINE_LOOP_REFUSED = -1, ENGINE_LOOP_FULL = -2, ENGINE_LOOP_TIMED_OUT = -3 };
+int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms);
+/* A copy of loop n's take, made by the render thread between two frames;
+ * NULL when it does not answer within timeout_ms (it is not running). The
+ * copy stays valid until the next call. The control thread only. */
+const loop_export *engine_loop_export(engine *e, int n, int timeout_ms);
+/* Voice n's gain and pan, as last set (any thread). */
+void engine_voice_mix(const engine *e, int n, float *gain, float *pan);
 
 #endif
