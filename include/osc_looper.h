@@ -8,8 +8,9 @@
  * It keeps what the control side must know without asking the render
  * thread: each loop's settings (the last /loop/N/set values), the stored
  * points, the tempo and meter. Loop and session files are read and written
- * here, on the control thread: they are small (a loop is at most
- * LOOPER_MAX_FRAMES points) and confined like the other file commands.
+ * here, on the control thread (session.c converts them): they are small (a
+ * loop is at most LOOPER_MAX_FRAMES points) and confined like the other
+ * file commands.
  *
  * Threads: osc_looper_dispatch on the OSC thread (the engine's control
  * producer); osc_looper_notify and osc_looper_status on the OSC or the
@@ -22,14 +23,9 @@
 #include <stdatomic.h>
 
 #include "looper.h"
-#include "terrain.h"
+#include "session.h"
 
-enum { OSC_POINTS = 128 }; /* /point/0/... to /point/127/... */
-
-typedef struct stored_point {
-	int dim; /* 0: empty */
-	float coord[TERRAIN_MAX_CONTROL_DIM];
-} stored_point;
+enum { OSC_POINTS = SESSION_POINTS }; /* /point/0/... to /point/127/... */
 
 typedef struct osc_looper {
 	loop_settings settings[LOOPER_LOOPS]; /* OSC thread */

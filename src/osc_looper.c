@@ -15,6 +15,7 @@
 #include "json_util.h"
 #include "osc.h"
 #include "osc_status.h"
+#include "session.h"
 
 enum {
 	LOOP_WAIT_MS = 2000,               /* the render thread applies a command within a frame or so */
@@ -117,69 +118,6 @@ static int index_of(request *r, const char *prefix, int count, const char *noun,
 	return (int)n;
 }
 
-/* ---- loop settings ------------------------------------------------------------ */
-
-typedef struct setting_spec {
-	const char *name;
-	loop_key key;
-	double min, max;
-	const char *const *words; /* a word setting: its values, the index is the value */
-} setting_spec;
-
-static const char *const quantize_words[] = {"off", "beat", "bar", NULL};
-static const char *const mode_words[] = {"control", "latent", NULL};
-
-static const setting_spec settings_table[] = {
-    {"rate", LOOP_KEY_RATE, 0.05, 20, NULL},
-    {"reverse", LOOP_KEY_REVERSE, 0, 1, NULL},
-    {"start", LOOP_KEY_START, 0, 1, NULL},
-    {"end", LOOP_KEY_END, 0, 1, NULL},
-    {"offset_x", LOOP_KEY_OFFSET_X, -100, 100, NULL},
-    {"offset_y", LOOP_KEY_OFFSET_Y, -100, 100, NULL},
-    {"scale", LOOP_KEY_SCALE, 0.01, 100, NULL},
-    {"rotate", LOOP_KEY_ROTATE, -3600, 3600, NULL},
-    {"gain", LOOP_KEY_GAIN, 0, 4, NULL},
-    {"quantize", LOOP_KEY_QUANTIZE, 0, 2, quantize_words},
-    {"mode", LOOP_KEY_MODE, 0, 1, mode_words},
-    {"voice", LOOP_KEY_VOICE, 0, LOOPER_MAX_VOICES - 1, NULL},
-};
-enum { N_SETTINGS = sizeof settings_table / sizeof settings_table[0] };
-
-static const setting_spec *find_setting(const char *name)
-{
-	for (int i = 0; i < N_SETTINGS; i++)
-		if (strcmp(settings_table[i].name, name) == 0)
-			return &settings_table[i];
-	return NULL;
-}
-
-/* Checks a value for a setting of loop settings `s` (a number, or a word
- * for quantize and mode): 0 and *out, or -1 and the reason. */
-static int check_setting(const osc_looper *l, const loop_settings *s, const setting_spec *spec, double number,
-                         const char *word, double *out, char *why, size_t whylen)
-{
-	if (spec->words) {
-		for (int i = 0; word && spec->words[i]; i++)
-			if (strcmp(word, spec->words[i]) == 0) {
-				*out = i;
-				return 0;
-			}
-		return error_set(why, whylen, "%s is %s", spec->name,
-		                 spec->words == quantize_words ? "off, beat or bar" : "control or latent");
-	}
-	double max = spec->key == LOOP_KEY_VOICE ? l->max_voices - 1 : spec->max;
-	if (word || !(number >= spec->min && number <= max))
-		return error_set(why, whylen, "%s is a number from %g to %g", spec->name, spec->min, max);
-	if (spec->key == LOOP_KEY_REVERSE && number != 0 && number != 1)
-		return error_set(why, whylen, "reverse is 0 or 1");
-	if ((spec->key == LOOP_KEY_START && number >= s->end) || (spec->key == LOOP_KEY_END && number <= s->start))
-		return error_set(why, whylen, "start (%g) must stay below end (%g)",
-		                 spec->key == LOOP_KEY_START ? number : s->start,
-		                 spec->key == LOOP_KEY_END ? number : s->end);
-	*out = number;
-	return 0;
-}
-
 /* ---- loop commands --------------------------------------------------------------- */
 
 static const char *state_of(osc_context *o, int n)
@@ -267,8 +205,8 @@ static void loop_set(request *r, int n)
 		     "quantize, mode or voice");
 		return;
 	}
-	const setting_spec *spec = find_setting((const char *)r->argv[0]);
-	if (!spec) {
+	loop_key key;
+	if (loop_setting_find((const char *)r->argv[0], &key) < 0) {
 		fail(r,
 		     "unknown key '%s': rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, quantize, "
 		     "mode or voice",
@@ -282,65 +220,16 @@ static void loop_set(request *r, int n)
 		fail(r, "the value must be a number or a word");
 		return;
 	}
-	if (check_setting(&r->o->looper, &r->o->looper.settings[n], spec, word ? 0 : number_arg(r, 1),
-	                  word ? (const char *)r->argv[1] : NULL, &value, why, sizeof why) < 0) {
+	if (loop_setting_check(&r->o->looper.settings[n], key, word ? 0 : number_arg(r, 1),
+	                       word ? (const char *)r->argv[1] : NULL, r->o->looper.max_voices, &value, why,
+	                       sizeof why) < 0) {
 		fail(r, "%s", why);
 		return;
 	}
-	send_setting(r, n, spec->key, value, 1);
+	send_setting(r, n, key, value, 1);
 }
 
 /* ---- loop files ------------------------------------------------------------------ */
-
-/* {"format": "terraind-gesture", "version": 1, "length": L, "points": [[t, x, y], ...]}:
- * a gesture file (docs/gesture-format.md) that also says how long the loop is. */
-static cJSON *take_to_json(const loop_export *x)
-{
-	cJSON *root = cJSON_CreateObject(), *points = cJSON_CreateArray();
-	cJSON_AddStringToObject(root, "format", "terraind-gesture");
-	cJSON_AddNumberToObject(root, "version", 1);
-	cJSON_AddItemToObject(root, "length", json_float((float)x->length));
-	for (int i = 0; i < x->frames; i++) {
-		float p[LOOPER_DIM + 1];
-		p[0] = x->time[i];
-		memcpy(p + 1, x->coord[i], sizeof(float) * (size_t)x->dim);
-		cJSON_AddItemToArray(points, json_float_array(p, x->dim + 1));
-	}
-	cJSON_AddItemToObject(root, "points", points);
-	return root;
-}
-
-/* A take from a gesture object (its points, and "length" when given: else
- * the last point's time): checked as a gesture file is, then for a loop. */
-static int take_from_json(const cJSON *obj, const char *source, gesture **out, double *length, char *why, size_t whylen)
-{
-	*out = NULL;
-	char *text = cJSON_PrintUnformatted(obj);
-	if (!text)
-		return error_set(why, whylen, "out of memory");
-	gesture *g;
-	int rc = gesture_from_json(text, source, &g, why, whylen);
-	free(text);
-	if (rc < 0)
-		return -1;
-	const cJSON *len = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, "length") : NULL;
-	*length = gesture_duration(g);
-	if (len && (!cJSON_IsNumber(len) || !(len->valuedouble >= *length) || len->valuedouble > 1e6))
-		rc = error_set(why, whylen, "%s: 'length' must be a number of seconds, at least the last point's time",
-		               source);
-	else if (len)
-		*length = len->valuedouble;
-	if (rc == 0 && (g->n_points < 2 || g->n_points > LOOPER_MAX_FRAMES || !(*length > 0)))
-		rc = error_set(why, whylen,
-		               "%s: a loop has 2 to %d points and lasts more than 0 s (this one: %zu, %g s)", source,
-		               LOOPER_MAX_FRAMES, g->n_points, *length);
-	if (rc < 0) {
-		gesture_free(g);
-		return -1;
-	}
-	*out = g;
-	return 0;
-}
 
 /* PATH [1]: a .json file in an allowed directory, replaced only when asked. */
 static int save_target(request *r, const char *what, const char **path, int *overwrite)
@@ -361,11 +250,10 @@ static int save_target(request *r, const char *what, const char **path, int *ove
 	return osc_admin_refused(r->o, r->peer, r->address) ? -1 : 0;
 }
 
-/* Writes `root` to the confined path (answers the request). */
-static void write_confined(request *r, const char *path, int overwrite, cJSON *root)
+/* Writes `text` (freed here; NULL: out of memory) to the confined path,
+ * and answers the request. */
+static void write_confined(request *r, const char *path, int overwrite, char *text)
 {
-	char *text = cJSON_Print(root);
-	cJSON_Delete(root);
 	char why[512], resolved[CONFIG_PATH_MAX];
 	const char *name;
 	pthread_mutex_lock(&r->o->lock);
@@ -410,12 +298,16 @@ static void loop_save(request *r, int n)
 	if (save_target(r, "a loop", &path, &overwrite) < 0)
 		return;
 	const loop_export *x = engine_loop_export(r->o->engine, n, LOOP_WAIT_MS);
+	gesture *g = x && x->frames > 0 ? session_gesture_of(x) : NULL;
+	cJSON *root = g ? session_take_to_json(g, x->length) : NULL;
 	if (!x)
 		fail(r, "the engine did not answer within %d ms (is the audio running?)", LOOP_WAIT_MS);
 	else if (x->frames == 0)
 		fail(r, "loop %d is empty: nothing to save", n);
 	else
-		write_confined(r, path, overwrite, take_to_json(x));
+		write_confined(r, path, overwrite, root ? cJSON_Print(root) : NULL);
+	cJSON_Delete(root);
+	gesture_free(g);
 }
 
 static void loop_load(request *r, int n)
@@ -433,7 +325,7 @@ static void loop_load(request *r, int n)
 	double length = 0;
 	if (read_confined(r, path, LOOP_FILE_MAX_BYTES, &text, why, sizeof why) == 0 &&
 	    (root = json_parse(text, why, sizeof why)) != NULL)
-		take_from_json(root, path, &g, &length, why, sizeof why);
+		session_take_from_json(root, path, &g, &length, why, sizeof why);
 	free(text);
 	cJSON_Delete(root);
 	if (!g) {
@@ -462,13 +354,13 @@ static void loop_get(request *r, int n)
 	osc_status_add_int(m, "can_undo", info.can_undo);
 	osc_status_add_int(m, "can_redo", info.can_redo);
 	osc_status_add_int(m, "full", (int64_t)info.full_count);
-	for (int i = 0; i < N_SETTINGS; i++) {
-		const setting_spec *spec = &settings_table[i];
-		double v = looper_setting(s, spec->key);
-		if (spec->words)
-			osc_status_add_string(m, spec->name, spec->words[(int)v]);
+	for (int k = 0; k < LOOP_KEYS; k++) {
+		double v = looper_setting(s, (loop_key)k);
+		const char *word = loop_setting_word((loop_key)k, v);
+		if (word)
+			osc_status_add_string(m, loop_setting_name((loop_key)k), word);
 		else
-			osc_status_add_float(m, spec->name, v);
+			osc_status_add_float(m, loop_setting_name((loop_key)k), v);
 	}
 	char path[32];
 	snprintf(path, sizeof path, "/loop/%d/info", n);
@@ -640,38 +532,38 @@ static void dispatch_point(request *r)
 
 /* ---- sessions ------------------------------------------------------------------------ */
 
-static cJSON *settings_to_json(const loop_settings *s)
-{
-	cJSON *obj = cJSON_CreateObject();
-	for (int i = 0; i < N_SETTINGS; i++) {
-		const setting_spec *spec = &settings_table[i];
-		double v = looper_setting(s, spec->key);
-		if (spec->words)
-			cJSON_AddStringToObject(obj, spec->name, spec->words[(int)v]);
-		else
-			cJSON_AddItemToObject(obj, spec->name, json_float((float)v));
-	}
-	return obj;
-}
+/* ---- sessions ------------------------------------------------------------------------ */
 
-static cJSON *session_loops(request *r)
+/* What plays now, as a session. */
+static session *capture_session(request *r)
 {
-	cJSON *loops = cJSON_CreateArray();
-	for (int n = 0; loops && n < LOOPER_LOOPS; n++) {
+	osc_looper *l = &r->o->looper;
+	session *s = session_new(l->max_voices);
+	if (!s)
+		return NULL;
+	s->bpm = atomic_load(&l->bpm);
+	s->meter = atomic_load(&l->meter);
+	memcpy(s->points, l->points, sizeof s->points);
+	s->n_voices = l->max_voices;
+	for (int v = 0; v < l->max_voices; v++)
+		engine_voice_mix(r->o->engine, v, &s->gain[v], &s->pan[v]);
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
 		loop_info info;
 		engine_loop_info(r->o->engine, n, &info);
 		const loop_export *x = info.frames > 0 ? engine_loop_export(r->o->engine, n, LOOP_WAIT_MS) : NULL;
+		session_loop *sl = &s->loops[n];
 		if (!x || x->frames == 0)
 			continue;
-		cJSON *loop = take_to_json(x);
-		cJSON_DeleteItemFromObject(loop, "format");
-		cJSON_DeleteItemFromObject(loop, "version");
-		cJSON_AddNumberToObject(loop, "loop", n);
-		cJSON_AddStringToObject(loop, "state", info.state == LOOP_STOPPED ? "stopped" : "playing");
-		cJSON_AddItemToObject(loop, "settings", settings_to_json(&r->o->looper.settings[n]));
-		cJSON_AddItemToArray(loops, loop);
+		sl->take = session_gesture_of(x);
+		sl->length = x->length;
+		sl->stopped = info.state == LOOP_STOPPED;
+		sl->settings = l->settings[n];
+		if (!sl->take) {
+			session_free(s);
+			return NULL;
+		}
 	}
-	return loops;
+	return s;
 }
 
 static void session_save(request *r)
@@ -680,188 +572,29 @@ static void session_save(request *r)
 	int overwrite;
 	if (save_target(r, "a session", &path, &overwrite) < 0)
 		return;
-	osc_looper *l = &r->o->looper;
-	cJSON *root = cJSON_CreateObject(), *points = cJSON_CreateArray(), *voices = cJSON_CreateArray();
-	cJSON_AddStringToObject(root, "format", "terraind-session");
-	cJSON_AddNumberToObject(root, "version", 1);
-	cJSON_AddNumberToObject(root, "tempo", atomic_load(&l->bpm));
-	cJSON_AddNumberToObject(root, "meter", atomic_load(&l->meter));
-	for (int k = 0; k < OSC_POINTS; k++)
-		if (l->points[k].dim > 0) {
-			cJSON *p = cJSON_CreateObject();
-			cJSON_AddNumberToObject(p, "point", k);
-			cJSON_AddItemToObject(p, "coord", json_float_array(l->points[k].coord, l->points[k].dim));
-			cJSON_AddItemToArray(points, p);
-		}
-	for (int v = 0; v < l->max_voices; v++) {
-		float gain, pan;
-		engine_voice_mix(r->o->engine, v, &gain, &pan);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "voice", v);
-		cJSON_AddItemToObject(o, "gain", json_float(gain));
-		cJSON_AddItemToObject(o, "pan", json_float(pan));
-		cJSON_AddItemToArray(voices, o);
-	}
-	cJSON_AddItemToObject(root, "points", points);
-	cJSON_AddItemToObject(root, "voices", voices);
-	cJSON_AddItemToObject(root, "loops", session_loops(r));
-	write_confined(r, path, overwrite, root);
-}
-
-/* A session, read and checked whole before anything changes. */
-typedef struct session {
-	double bpm;
-	int meter;
-	stored_point points[OSC_POINTS];
-	int n_voices;
-	float gain[LOOPER_MAX_VOICES], pan[LOOPER_MAX_VOICES];
-	gesture *take[LOOPER_LOOPS]; /* NULL: the loop is cleared */
-	double length[LOOPER_LOOPS];
-	int stopped[LOOPER_LOOPS];
-	loop_settings settings[LOOPER_LOOPS];
-} session;
-
-static void session_free(session *s)
-{
-	for (int n = 0; n < LOOPER_LOOPS; n++)
-		gesture_free(s->take[n]);
-	free(s);
-}
-
-static int read_session_points(const cJSON *points, session *s, char *why, size_t whylen)
-{
-	const cJSON *p;
-	cJSON_ArrayForEach(p, points)
-	{
-		int k;
-		const cJSON *coord = cJSON_GetObjectItemCaseSensitive(p, "coord");
-		int dim = cJSON_IsArray(coord) ? cJSON_GetArraySize(coord) : 0;
-		if (json_get_int(p, "point", 0, OSC_POINTS - 1, &k, why, whylen) < 0)
-			return -1;
-		if (dim < 1 || dim > TERRAIN_MAX_CONTROL_DIM)
-			return error_set(why, whylen, "point %d: 'coord' must be an array of 1 to %d numbers", k,
-			                 TERRAIN_MAX_CONTROL_DIM);
-		if (json_read_floats(coord, dim, s->points[k].coord, "coord", why, whylen) < 0)
-			return -1;
-		s->points[k].dim = dim;
-	}
-	return 0;
-}
-
-static int read_session_voices(const cJSON *voices, const osc_looper *l, session *s, char *why, size_t whylen)
-{
-	const cJSON *v;
-	cJSON_ArrayForEach(v, voices)
-	{
-		int n;
-		double gain, pan;
-		if (json_get_int(v, "voice", 0, l->max_voices - 1, &n, why, whylen) < 0 ||
-		    json_get_number(v, "gain", &gain, why, whylen) < 0 ||
-		    json_get_number(v, "pan", &pan, why, whylen) < 0)
-			return -1;
-		if (gain < 0 || gain > 4 || pan < -1 || pan > 1)
-			return error_set(why, whylen, "voice %d: gain is 0 to 4 and pan -1 to 1", n);
-		s->gain[n] = (float)gain;
-		s->pan[n] = (float)pan;
-		if (n + 1 > s->n_voices)
-			s->n_voices = n + 1;
-	}
-	return 0;
-}
-
-static int read_loop_settings(const cJSON *obj, const osc_looper *l, loop_settings *s, char *why, size_t whylen)
-{
-	if (!cJSON_IsObject(obj))
-		return error_set(why, whylen, "'settings' must be an object");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, obj)
-	{
-		const setting_spec *spec = find_setting(item->string);
-		double value;
-		if (!spec)
-			return error_set(why, whylen, "unknown setting '%s'", item->string);
-		if ((!cJSON_IsNumber(item) && !cJSON_IsString(item)) ||
-		    check_setting(l, s, spec, cJSON_IsNumber(item) ? item->valuedouble : 0,
-		                  cJSON_IsString(item) ? item->valuestring : NULL, &value, why, whylen) < 0)
-			return -1;
-		looper_apply_setting(s, spec->key, value);
-	}
-	return 0;
-}
-
-static int read_session_loops(const cJSON *loops, const osc_looper *l, session *s, char *why, size_t whylen)
-{
-	const cJSON *obj;
-	cJSON_ArrayForEach(obj, loops)
-	{
-		int n;
-		char source[32], reason[400];
-		if (json_get_int(obj, "loop", 0, LOOPER_LOOPS - 1, &n, why, whylen) < 0)
-			return -1;
-		snprintf(source, sizeof source, "loop %d", n);
-		s->settings[n] = looper_default_settings(looper_default_voice(n, l->max_voices));
-		const cJSON *state = cJSON_GetObjectItemCaseSensitive(obj, "state");
-		s->stopped[n] = cJSON_IsString(state) && strcmp(state->valuestring, "stopped") == 0;
-		if (s->take[n])
-			return error_set(why, whylen, "loop %d appears twice", n);
-		if (take_from_json(obj, source, &s->take[n], &s->length[n], why, whylen) < 0)
-			return -1;
-		const cJSON *settings = cJSON_GetObjectItemCaseSensitive(obj, "settings");
-		if (settings && read_loop_settings(settings, l, &s->settings[n], reason, sizeof reason) < 0)
-			return error_set(why, whylen, "loop %d: %s", n, reason);
-	}
-	return 0;
-}
-
-static int read_session(const char *text, const osc_looper *l, session *s, char *why, size_t whylen)
-{
-	cJSON *root = json_parse(text, why, whylen);
-	if (!root)
-		return -1;
-	const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "format");
-	const cJSON *points = cJSON_GetObjectItemCaseSensitive(root, "points");
-	const cJSON *voices = cJSON_GetObjectItemCaseSensitive(root, "voices");
-	const cJSON *loops = cJSON_GetObjectItemCaseSensitive(root, "loops");
-	int rc = -1, meter;
-	if (!cJSON_IsString(format) || strcmp(format->valuestring, "terraind-session") != 0)
-		error_set(why, whylen, "'format' must be \"terraind-session\"");
-	else if (json_get_number(root, "tempo", &s->bpm, why, whylen) == 0 &&
-	         json_get_int(root, "meter", 1, 32, &meter, why, whylen) == 0) {
-		s->meter = meter;
-		if (s->bpm < 20 || s->bpm > 999)
-			error_set(why, whylen, "'tempo' must be 20 to 999 beats per minute");
-		else if ((points && !cJSON_IsArray(points)) || (voices && !cJSON_IsArray(voices)) ||
-		         (loops && !cJSON_IsArray(loops)))
-			error_set(why, whylen, "'points', 'voices' and 'loops' must be arrays");
-		else
-			rc = read_session_points(points, s, why, whylen) < 0 ||
-			             read_session_voices(voices, l, s, why, whylen) < 0 ||
-			             read_session_loops(loops, l, s, why, whylen) < 0
-			         ? -1
-			         : 0;
-	}
-	cJSON_Delete(root);
-	return rc;
+	session *s = capture_session(r);
+	write_confined(r, path, overwrite, s ? session_to_json(s) : NULL);
+	session_free(s);
 }
 
 static int apply_session_loop(request *r, session *s, int n)
 {
+	session_loop *sl = &s->loops[n];
 	loop_command clear = {.op = LOOP_CLEAR, .loop = n};
 	if (send_loop_command(r, &clear, NULL, 0) < 0)
 		return -1;
-	if (!s->take[n])
+	if (!sl->take)
 		return 0;
-	for (int i = 0; i < N_SETTINGS; i++)
-		if (send_setting(r, n, settings_table[i].key, looper_setting(&s->settings[n], settings_table[i].key),
-		                 0) < 0)
+	for (int k = 0; k < LOOP_KEYS; k++)
+		if (send_setting(r, n, (loop_key)k, looper_setting(&sl->settings, (loop_key)k), 0) < 0)
 			return -1;
-	loop_command load = {.op = LOOP_LOAD, .loop = n, .value = s->length[n]};
-	gesture *g = s->take[n];
-	s->take[n] = NULL; /* the engine owns it now */
+	loop_command load = {.op = LOOP_LOAD, .loop = n, .value = sl->length};
+	gesture *g = sl->take;
+	sl->take = NULL; /* the engine owns it now */
 	if (send_loop_command(r, &load, g, 0) < 0)
 		return -1;
 	loop_command stop = {.op = LOOP_STOP, .loop = n};
-	return s->stopped[n] ? send_loop_command(r, &stop, NULL, 0) : 0;
+	return sl->stopped ? send_loop_command(r, &stop, NULL, 0) : 0;
 }
 
 static int apply_session(request *r, session *s)
@@ -897,18 +630,17 @@ static void session_load(request *r)
 		return;
 	const char *path = (const char *)r->argv[0];
 	char why[512], *text = NULL;
-	session *s = calloc(1, sizeof *s);
+	session *s = session_new(r->o->looper.max_voices);
 	int rc = !s ? error_set(why, sizeof why, "out of memory")
 	            : read_confined(r, path, SESSION_FILE_MAX_BYTES, &text, why, sizeof why);
 	if (rc == 0)
-		rc = read_session(text, &r->o->looper, s, why, sizeof why);
+		rc = session_from_json(text, r->o->looper.max_voices, s, why, sizeof why);
 	free(text);
 	if (rc < 0)
 		fail(r, "%s: %s", path, why);
 	else if (apply_session(r, s) == 0)
 		done(r);
-	if (s)
-		session_free(s);
+	session_free(s);
 }
 
 /* ---- dispatch, notify, status ------------------------------------------------------------ */
