@@ -47,6 +47,7 @@
 #include "model.h"
 #include "render.h"
 #include "ring.h"
+#include "tempo_link.h"
 #include "terrain.h"
 
 enum {
@@ -217,7 +218,8 @@ void engine_loop_info(const engine *e, int n, loop_info *info);
  * owns from now on) and waits up to timeout_ms until the render thread has
  * applied it: 0, or ENGINE_LOOP_REFUSED (it does nothing in the loop's
  * state: engine_loop_info says which), ENGINE_LOOP_FULL (the control queue
- * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run). The
+ * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run: then
+ * at once, and the command is not queued). The
  * control thread only (the producer of engine_send). */
 enum { ENGINE_LOOP_REFUSED = -1, ENGINE_LOOP_FULL = -2, ENGINE_LOOP_TIMED_OUT = -3 };
 int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms);
@@ -225,6 +227,9 @@ int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeou
  * NULL when it does not answer within timeout_ms (it is not running). The
  * copy stays valid until the next call. The control thread only. */
 const loop_export *engine_loop_export(engine *e, int n, int timeout_ms);
+/* The Link session the loops' beat and tempo follow while it is enabled
+ * (NULL: none). Owned by the caller, which keeps it until engine_free. */
+void engine_set_link(engine *e, tempo_link *l);
 /* Voice n's gain and pan, as last set (any thread). */
 void engine_voice_mix(const engine *e, int n, float *gain, float *pan);
 

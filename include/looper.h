@@ -184,6 +184,10 @@ typedef struct loop_output {
  * out[LOOPER_LOOPS]. */
 void looper_advance(looper *l, double frame_s, loop_output *out);
 
+/* Follows another clock (Ableton Link): the beat and tempo now. A jump
+ * moves waiting and finishing loops to the next grid line of the new beat. */
+void looper_sync(looper *l, double beat, double bpm);
+
 /* The voice loop n records this frame, or -1. */
 int looper_recording_voice(const looper *l, int n);
 /* Records loop n's point of this frame: the source voice's cursor (dim

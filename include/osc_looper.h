@@ -24,6 +24,7 @@
 
 #include "looper.h"
 #include "session.h"
+#include "tempo_link.h"
 
 enum { OSC_POINTS = SESSION_POINTS }; /* /point/0/... to /point/127/... */
 
@@ -32,6 +33,7 @@ typedef struct osc_looper {
 	atomic_int touched[LOOPER_LOOPS];     /* a command reached it: /notify reports it */
 	stored_point points[OSC_POINTS];      /* OSC thread */
 	_Atomic double bpm;
+	_Atomic(tempo_link *) link; /* started by the first /link 1, kept until osc_looper_destroy */
 	atomic_int meter;
 	int max_voices;
 } osc_looper;
@@ -40,13 +42,15 @@ struct osc_context;
 struct osc_peer;
 
 void osc_looper_init(osc_looper *l, int max_voices);
+/* After the engine has stopped (it reads the Link session). */
+void osc_looper_destroy(osc_looper *l);
 /* Handles /loop/N/..., /point/K/..., /tempo, /meter, /session/save and
  * /session/load; returns 0 when the address is none of these. */
 int osc_looper_dispatch(struct osc_context *o, const struct osc_peer *peer, const char *address, const char *types,
                         lo_arg **argv, int argc);
 /* /loop/N/state STATE POSITION LENGTH for each loop in use. */
 void osc_looper_notify(struct osc_context *o, const struct osc_peer *peer);
-/* "tempo" and "meter" in /status.reply. */
+/* "tempo", "meter", "link" and "link_peers" in /status.reply. */
 void osc_looper_status(struct osc_context *o, lo_message m);
 
 #endif

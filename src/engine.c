@@ -134,6 +134,7 @@ struct engine {
 		_Atomic double position, length, start_beat;
 		atomic_uint_fast64_t full_count;
 	} loop_pub[LOOPER_LOOPS];
+	_Atomic(tempo_link *) link;         /* Ableton Link, when the control side started it */
 	atomic_uint_fast64_t loop_answered; /* the serial of the last loop command the render thread applied */
 	atomic_int loop_result;             /* and what looper_command returned */
 	uint64_t loop_asked;                /* control thread: the last serial it sent */
@@ -727,6 +728,11 @@ static int looping_voice(const engine *e, int i)
 static void drive_loops(engine *e, const scene *s)
 {
 	const terrain *t = s->terrain;
+	tempo_link *link = atomic_load_explicit(&e->link, memory_order_acquire);
+	double beat, bpm; /* with Link, the beat of the moment this frame will be heard */
+	long ahead_us = (long)(1e6 * (double)ring_readable(e->audio) / e->device_rate);
+	if (link && tempo_link_beat(link, e->loops->meter, ahead_us, &beat, &bpm))
+		looper_sync(e->loops, beat, bpm);
 	looper_advance(e->loops, (double)s->model->ratio / s->model->sample_rate, e->loop_out);
 	memset(e->voice_latent, 0, sizeof e->voice_latent);
 	for (int n = 0; n < LOOPER_LOOPS; n++) {
@@ -1274,6 +1280,10 @@ ring *engine_record_ring(engine *e)
 int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms)
 {
 	control_event ev = {.type = CONTROL_LOOP, .gesture = g, .loop = *c, .serial = ++e->loop_asked};
+	if (!atomic_load(&e->running)) { /* nothing would apply it (tests and fuzzers without a render thread) */
+		gesture_free(g);
+		return ENGINE_LOOP_TIMED_OUT;
+	}
 	if (engine_send(e, &ev) < 0) {
 		gesture_free(g);
 		return ENGINE_LOOP_FULL;
@@ -1286,6 +1296,11 @@ int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeou
 		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 	}
 	return ENGINE_LOOP_TIMED_OUT;
+}
+
+void engine_set_link(engine *e, tempo_link *l)
+{
+	atomic_store_explicit(&e->link, l, memory_order_release);
 }
 
 const loop_export *engine_loop_export(engine *e, int n, int timeout_ms)

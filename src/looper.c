@@ -383,6 +383,18 @@ void looper_advance(looper *l, double frame_s, loop_output *out)
 	l->beat += frame_s * l->bpm / 60.0;
 }
 
+void looper_sync(looper *l, double beat, double bpm)
+{
+	l->beat = beat;
+	l->bpm = bpm;
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		loop *lp = &l->loops[n];
+		int waits = lp->state == LOOP_WAITING || lp->state == LOOP_FINISHING;
+		if (waits && fabs(lp->grid_target - beat) > grid_beats(l, lp))
+			lp->grid_target = next_line(l, lp);
+	}
+}
+
 double looper_position(const looper *l, int n)
 {
 	return l->loops[n].position;

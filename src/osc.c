@@ -57,6 +57,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 void osc_destroy(osc_context *o)
 {
 	training_pairs_destroy(&o->training);
+	osc_looper_destroy(&o->looper);
 	pthread_mutex_destroy(&o->lock);
 }
 

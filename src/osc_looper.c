@@ -51,6 +51,20 @@ void osc_looper_init(osc_looper *l, int max_voices)
 	atomic_store(&l->meter, 4);
 }
 
+void osc_looper_destroy(osc_looper *l)
+{
+	tempo_link *link = atomic_exchange(&l->link, NULL);
+	if (link)
+		tempo_link_free(link);
+}
+
+/* The tempo: Link's while it is on (a peer may have changed it), else the last /tempo. */
+static double current_bpm(osc_looper *l)
+{
+	tempo_link *link = atomic_load(&l->link);
+	return link && tempo_link_enabled(link) ? tempo_link_tempo(link) : atomic_load(&l->bpm);
+}
+
 /* ---- arguments ------------------------------------------------------------ */
 
 static int is_number_type(char t)
@@ -418,10 +432,46 @@ static void handle_tempo(request *r, int meter)
 	loop_command c = {.op = meter ? LOOP_METER : LOOP_TEMPO, .value = v};
 	if (send_loop_command(r, &c, NULL, 1) < 0)
 		return;
-	if (meter)
+	tempo_link *link = atomic_load(&r->o->looper.link);
+	if (meter) {
 		atomic_store(&r->o->looper.meter, (int)v);
-	else
+	} else {
 		atomic_store(&r->o->looper.bpm, v);
+		if (link && tempo_link_enabled(link))
+			tempo_link_set_tempo(link, v); /* every peer's tempo */
+	}
+}
+
+/* /link 0|1: Ableton Link on or off (off by default). The first /link 1
+ * starts the session, at the present tempo; joining peers take the
+ * session's tempo, as Link does. It makes the daemon talk to the local
+ * network: remote peers need osc.remote_admin, as for files. */
+static void handle_link(request *r)
+{
+	double on;
+	if (r->argc != 1) {
+		fail(r, "expects one number: 1 (on) or 0 (off)");
+		return;
+	}
+	if (number_in(r, 0, 0, 1, "link", &on) < 0 || osc_admin_refused(r->o, r->peer, r->address))
+		return;
+	osc_looper *l = &r->o->looper;
+	tempo_link *link = atomic_load(&l->link);
+	if (!link && on) {
+		char why[256];
+		link = tempo_link_create(atomic_load(&l->bpm), why, sizeof why);
+		if (!link) {
+			fail(r, "%s", why);
+			return;
+		}
+		atomic_store(&l->link, link);
+		engine_set_link(r->o->engine, link);
+	}
+	if (link)
+		tempo_link_enable(link, on == 1);
+	if (link && on == 0)
+		atomic_store(&l->bpm, tempo_link_tempo(link)); /* the tempo stays where Link left it */
+	done(r);
 }
 
 /* ---- stored points ------------------------------------------------------------------ */
@@ -541,7 +591,7 @@ static session *capture_session(request *r)
 	session *s = session_new(l->max_voices);
 	if (!s)
 		return NULL;
-	s->bpm = atomic_load(&l->bpm);
+	s->bpm = current_bpm(l);
 	s->meter = atomic_load(&l->meter);
 	memcpy(s->points, l->points, sizeof s->points);
 	s->n_voices = l->max_voices;
@@ -655,6 +705,8 @@ int osc_looper_dispatch(osc_context *o, const osc_peer *peer, const char *addres
 		dispatch_point(&r);
 	else if (strcmp(address, "/tempo") == 0 || strcmp(address, "/meter") == 0)
 		handle_tempo(&r, address[1] == 'm');
+	else if (strcmp(address, "/link") == 0)
+		handle_link(&r);
 	else if (strcmp(address, "/session/save") == 0)
 		session_save(&r);
 	else if (strcmp(address, "/session/load") == 0)
@@ -684,6 +736,10 @@ void osc_looper_notify(osc_context *o, const osc_peer *peer)
 
 void osc_looper_status(osc_context *o, lo_message m)
 {
-	osc_status_add_float(m, "tempo", atomic_load(&o->looper.bpm));
+	tempo_link *link = atomic_load(&o->looper.link);
+	int on = link && tempo_link_enabled(link);
+	osc_status_add_float(m, "tempo", current_bpm(&o->looper));
 	osc_status_add_int(m, "meter", atomic_load(&o->looper.meter));
+	osc_status_add_int(m, "link", on);
+	osc_status_add_int(m, "link_peers", on ? tempo_link_peers(link) : 0);
 }
