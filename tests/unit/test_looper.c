@@ -259,6 +259,23 @@ static void quantized_recording_starts_and_ends_on_the_grid(void **state)
 	looper_free(l);
 }
 
+static void a_followed_clock_moves_the_grid_with_it(void **state)
+{
+	(void)state;
+	looper *l = new_looper();
+	set(l, 0, LOOP_KEY_QUANTIZE, LOOP_QUANTIZE_BAR);
+	float xy[2] = {0, 0};
+	frame(l, xy, NULL, 0);
+	command(l, LOOP_RECORD, 0, SRC); /* waits for bar 1: beat 4 */
+	looper_sync(l, 101.5, 90);       /* Link: beat 101.5 at 90 BPM */
+	assert_float_equal(l->bpm, 90, 0);
+	assert_float_equal(l->loops[0].grid_target, 104.0, 0); /* the next bar of the new beat */
+	while (looper_recording_voice(l, 0) < 0)
+		frame(l, xy, NULL, 0);
+	assert_float_equal(l->loops[0].rec_start_beat, 104.0, 90.0 / 60 * FRAME / 2 + 1e-9);
+	looper_free(l);
+}
+
 static void latent_mode_replays_the_recorded_latents(void **state)
 {
 	(void)state;
@@ -360,6 +377,7 @@ int main(void)
 	    cmocka_unit_test(undo_restores_the_previous_take_and_redo_the_next),
 	    cmocka_unit_test(overdub_replaces_the_path_where_it_passes),
 	    cmocka_unit_test(quantized_recording_starts_and_ends_on_the_grid),
+	    cmocka_unit_test(a_followed_clock_moves_the_grid_with_it),
 	    cmocka_unit_test(latent_mode_replays_the_recorded_latents),
 	    cmocka_unit_test(a_full_take_ends_the_recording_and_plays),
 	    cmocka_unit_test(stop_releases_the_voice_and_play_restarts),
