@@ -215,7 +215,8 @@ ring *engine_record_ring(engine *e);
  * record theirs. What a loop is doing, as of the last frame (any thread): */
 void engine_loop_info(const engine *e, int n, loop_info *info);
 /* Sends a loop command (LOOP_LOAD: with its take `g`, which the engine
- * owns from now on) and waits up to timeout_ms until the render thread has
+ * owns from now on) and waits up to timeout_ms (0: does not wait, the command
+ * is applied in order before any later one) until the render thread has
  * applied it: 0, or ENGINE_LOOP_REFUSED (it does nothing in the loop's
  * state: engine_loop_info says which), ENGINE_LOOP_FULL (the control queue
  * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run: then

@@ -1288,6 +1288,8 @@ int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeou
 		gesture_free(g);
 		return ENGINE_LOOP_FULL;
 	}
+	if (timeout_ms <= 0)
+		return 0; /* queued: applied in order with what follows */
 	/* The render thread applies it between two frames: a period or so. */
 	for (int waited = 0; waited <= timeout_ms; waited++) {
 		if (atomic_load_explicit(&e->loop_answered, memory_order_acquire) == ev.serial)

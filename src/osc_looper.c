@@ -163,10 +163,11 @@ static void fail_refused(request *r, const loop_command *c)
 	}
 }
 
-/* Sends a command and answers once the render thread has applied it. */
-static int send_loop_command(request *r, const loop_command *c, gesture *g, int reply)
+/* Sends a command and answers once the render thread has applied it
+ * (wait 0: queues it, for a command that cannot be refused). */
+static int send_loop_command(request *r, const loop_command *c, gesture *g, int reply, int wait)
 {
-	int rc = engine_loop_command(r->o->engine, c, g, LOOP_WAIT_MS);
+	int rc = engine_loop_command(r->o->engine, c, g, wait ? LOOP_WAIT_MS : 0);
 	if (c->op != LOOP_TEMPO && c->op != LOOP_METER)
 		atomic_store(&r->o->looper.touched[c->loop], 1);
 	if (rc == ENGINE_LOOP_FULL)
@@ -190,7 +191,7 @@ static void loop_record(request *r, int n)
 	if (r->argc == 1 && number_in(r, 0, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0)
 		return;
 	loop_command c = {.op = LOOP_RECORD, .loop = n, .value = floor(voice)};
-	send_loop_command(r, &c, NULL, 1);
+	send_loop_command(r, &c, NULL, 1, 1);
 }
 
 static void loop_simple(request *r, int n, loop_op op)
@@ -198,14 +199,14 @@ static void loop_simple(request *r, int n, loop_op op)
 	if (no_arguments(r) < 0)
 		return;
 	loop_command c = {.op = op, .loop = n};
-	if (send_loop_command(r, &c, NULL, 1) == 0 && op == LOOP_CLEAR)
+	if (send_loop_command(r, &c, NULL, 1, 1) == 0 && op == LOOP_CLEAR)
 		atomic_store(&r->o->looper.touched[n], 1);
 }
 
 static int send_setting(request *r, int n, loop_key key, double value, int reply)
 {
 	loop_command c = {.op = LOOP_SET, .loop = n, .key = key, .value = value};
-	int rc = send_loop_command(r, &c, NULL, reply);
+	int rc = send_loop_command(r, &c, NULL, reply, reply);
 	if (rc == 0)
 		looper_apply_setting(&r->o->looper.settings[n], key, value);
 	return rc;
@@ -347,7 +348,7 @@ static void loop_load(request *r, int n)
 		return;
 	}
 	loop_command c = {.op = LOOP_LOAD, .loop = n, .value = length};
-	send_loop_command(r, &c, g, 1);
+	send_loop_command(r, &c, g, 1, 1);
 }
 
 /* /loop/N/get: /loop/N/info with the loop's state and settings, as
@@ -430,7 +431,7 @@ static void handle_tempo(request *r, int meter)
 		return;
 	}
 	loop_command c = {.op = meter ? LOOP_METER : LOOP_TEMPO, .value = v};
-	if (send_loop_command(r, &c, NULL, 1) < 0)
+	if (send_loop_command(r, &c, NULL, 1, 1) < 0)
 		return;
 	tempo_link *link = atomic_load(&r->o->looper.link);
 	if (meter) {
@@ -631,7 +632,7 @@ static int apply_session_loop(request *r, session *s, int n)
 {
 	session_loop *sl = &s->loops[n];
 	loop_command clear = {.op = LOOP_CLEAR, .loop = n};
-	if (send_loop_command(r, &clear, NULL, 0) < 0)
+	if (send_loop_command(r, &clear, NULL, 0, 0) < 0)
 		return -1;
 	if (!sl->take)
 		return 0;
@@ -641,20 +642,17 @@ static int apply_session_loop(request *r, session *s, int n)
 	loop_command load = {.op = LOOP_LOAD, .loop = n, .value = sl->length};
 	gesture *g = sl->take;
 	sl->take = NULL; /* the engine owns it now */
-	if (send_loop_command(r, &load, g, 0) < 0)
+	if (send_loop_command(r, &load, g, 0, 1) < 0)
 		return -1;
 	loop_command stop = {.op = LOOP_STOP, .loop = n};
-	return sl->stopped ? send_loop_command(r, &stop, NULL, 0) : 0;
+	return sl->stopped ? send_loop_command(r, &stop, NULL, 0, 1) : 0;
 }
 
+/* Everything the session holds; the loops' commands are queued and the
+ * last one waited for, so that /done means all of it is applied. */
 static int apply_session(request *r, session *s)
 {
 	osc_looper *l = &r->o->looper;
-	loop_command tempo = {.op = LOOP_TEMPO, .value = s->bpm}, meter = {.op = LOOP_METER, .value = s->meter};
-	if (send_loop_command(r, &tempo, NULL, 0) < 0 || send_loop_command(r, &meter, NULL, 0) < 0)
-		return -1;
-	atomic_store(&l->bpm, s->bpm);
-	atomic_store(&l->meter, s->meter);
 	memcpy(l->points, s->points, sizeof l->points);
 	for (int v = 0; v < s->n_voices; v++) {
 		control_event gain = {.type = CONTROL_VOICE_GAIN, .voice = v, .value = {s->gain[v]}};
@@ -667,6 +665,14 @@ static int apply_session(request *r, session *s)
 	for (int n = 0; n < LOOPER_LOOPS; n++)
 		if (apply_session_loop(r, s, n) < 0)
 			return -1;
+	loop_command tempo = {.op = LOOP_TEMPO, .value = s->bpm}, meter = {.op = LOOP_METER, .value = s->meter};
+	if (send_loop_command(r, &tempo, NULL, 0, 0) < 0 || send_loop_command(r, &meter, NULL, 0, 1) < 0)
+		return -1;
+	atomic_store(&l->bpm, s->bpm);
+	atomic_store(&l->meter, s->meter);
+	tempo_link *link = atomic_load(&l->link);
+	if (link && tempo_link_enabled(link))
+		tempo_link_set_tempo(link, s->bpm);
 	return 0;
 }
 
