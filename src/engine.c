@@ -143,6 +143,7 @@ struct engine {
 };
 
 enum { OUTGOING_FRAMES = 2 * (ENGINE_MAX_FRAME + 64) }; /* one new and one old frame at the device rate */
+_Static_assert((int)LOOPER_MAX_VOICES >= (int)ENGINE_MAX_VOICES, "a loop (and a session) can name every voice");
 
 /* ---- scenes (worker thread) ------------------------------------------ */
 

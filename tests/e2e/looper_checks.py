@@ -45,6 +45,20 @@ def collect(c, path, seconds):
     return got
 
 
+def whole_take(c, path, length):
+    """x of every `path` push while the loop plays `length` seconds of its
+    audio (a sanitizer build plays slower than real time: counted in the
+    daemon's frames, not on the clock)."""
+    collect(c, path, 0.3)  # pushes sent before the change
+    xs, start = [], c.status()["frames"]
+    deadline = time.monotonic() + 10 * SLOW
+    while c.status()["frames"] - start < 1.1 * length / FRAME:
+        assert time.monotonic() < deadline, "the loop did not play %.1f s of audio" % length
+        c.send("/notify", 60)  # renewed: a subscription lasts 10 s
+        xs += [a[0] for _, a in collect(c, path, 0.3)]
+    return xs
+
+
 def period_of(samples):
     """The period of a circle from (time, (x, y)) samples: the slope of the
     unwrapped angle against time (least squares)."""
@@ -110,15 +124,17 @@ def check_circle(c, files):
     assert abs(r - RADIUS) < 0.02, r
     print("  ok: a recorded circle comes back with a period of %.4f s (recorded %.1f s; a frame is %.4f s)"
           % (period, PERIOD, FRAME))
-    # /notify shows it too (arrival times are the client's: a looser bound)
+    # /notify shows it too, in real time (arrival times are the client's: a looser bound; a
+    # sanitizer build renders slower than real time, so there only the audio's time holds)
     c.request("/notify", 60)
     samples = [(t, a[:2]) for t, a in collect(c, "/voice/7/cursor", 1.0)]
-    assert len(samples) > 20 and abs(period_of(samples) - PERIOD) < 0.05, samples
+    assert len(samples) > 20, samples
+    assert SLOW > 1 or abs(period_of(samples) - PERIOD) < 0.05, samples
 
     c.request("/loop/0/set", "offset_x", 0.3)
-    xs = [a[0] for _, a in collect(c, "/voice/7/cursor", 1.0)]
-    mean = sum(xs) / len(xs)
-    assert abs(mean - 0.3) < 0.08, mean
+    xs = whole_take(c, "/voice/7/cursor", info(c, 0)["length"])
+    mean = (max(xs) + min(xs)) / 2
+    assert abs(mean - 0.3) < 0.02, mean
     c.request("/loop/0/set", "offset_x", 0.0)
     c.request("/notify", 0)  # pushes left unread while a check sleeps would crowd replies out of the socket
     c.drain()
@@ -130,7 +146,7 @@ def check_files(c, files):
     c.request("/loop/0/save", a)
     with open(a) as f:
         saved = json.load(f)
-    assert saved["format"] == "terraind-gesture" and len(saved["points"]) > 150, saved.keys()
+    assert saved["format"] == "terraind-gesture" and len(saved["points"]) > 20, len(saved["points"])
     assert abs(period_of([(p[0], p[1:3]) for p in saved["points"]]) - PERIOD) < FRAME
     expect_fail(c, "/loop/0/save", (a,), "already exists")
     c.request("/loop/1/load", a)
