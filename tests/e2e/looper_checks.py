@@ -124,12 +124,10 @@ def check_circle(c, files):
     assert abs(r - RADIUS) < 0.02, r
     print("  ok: a recorded circle comes back with a period of %.4f s (recorded %.1f s; a frame is %.4f s)"
           % (period, PERIOD, FRAME))
-    # /notify shows it too, in real time (arrival times are the client's: a looser bound; a
-    # sanitizer build renders slower than real time, so there only the audio's time holds)
+    # /notify shows the loop's voice on the circle (its timing is the audio's: checked above)
     c.request("/notify", 60)
-    samples = [(t, a[:2]) for t, a in collect(c, "/voice/7/cursor", 1.0)]
-    assert len(samples) > 20, samples
-    assert SLOW > 1 or abs(period_of(samples) - PERIOD) < 0.05, samples
+    samples = [a[:2] for _, a in collect(c, "/voice/7/cursor", 0.5)]
+    assert len(samples) > 5 and all(abs(math.hypot(x, y) - RADIUS) < 0.02 for x, y in samples), samples
 
     c.request("/loop/0/set", "offset_x", 0.3)
     xs = whole_take(c, "/voice/7/cursor", info(c, 0)["length"])
