@@ -36,6 +36,7 @@ typedef struct osc_looper {
 	_Atomic(tempo_link *) link; /* started by the first /link 1, kept until osc_looper_destroy */
 	atomic_int meter;
 	int max_voices;
+	uint64_t full_seen[LOOPER_LOOPS]; /* osc_looper_watch's thread only */
 } osc_looper;
 
 struct osc_context;
@@ -50,6 +51,9 @@ int osc_looper_dispatch(struct osc_context *o, const struct osc_peer *peer, cons
                         lo_arg **argv, int argc);
 /* /loop/N/state STATE POSITION LENGTH for each loop in use. */
 void osc_looper_notify(struct osc_context *o, const struct osc_peer *peer);
+/* Says in the log when a recording filled its take and ended (the render
+ * thread cannot); called every few ms by the notifier thread. */
+void osc_looper_watch(struct osc_context *o);
 /* "tempo", "meter", "link" and "link_peers" in /status.reply. */
 void osc_looper_status(struct osc_context *o, lo_message m);
 

@@ -540,6 +540,7 @@ void osc_notify_tick(osc_context *o)
 	int64_t now = clock_now_ns();
 	osc_peer due[OSC_MAX_SUBSCRIBERS];
 	int n_due = 0, status_due[OSC_MAX_SUBSCRIBERS];
+	osc_looper_watch(o);
 	pthread_mutex_lock(&o->lock);
 	expire_subscribers(o, now);
 	int dim = o->control_dim;

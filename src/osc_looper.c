@@ -13,6 +13,7 @@
 #include "atomic_file.h"
 #include "error.h"
 #include "json_util.h"
+#include "log.h"
 #include "osc.h"
 #include "osc_status.h"
 #include "session.h"
@@ -737,6 +738,19 @@ void osc_looper_notify(osc_context *o, const osc_peer *peer)
 		snprintf(path, sizeof path, "/loop/%d/state", n);
 		osc_send(o, peer, path, m);
 		lo_message_free(m);
+	}
+}
+
+void osc_looper_watch(osc_context *o)
+{
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		loop_info info;
+		engine_loop_info(o->engine, n, &info);
+		if (info.full_count == o->looper.full_seen[n])
+			continue;
+		o->looper.full_seen[n] = info.full_count;
+		log_warn("loop %d: the recording filled its take (%d latent frames, %.1f s) and ended there; it plays",
+		         n, info.frames, info.length);
 	}
 }
 
