@@ -33,8 +33,8 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -
 MODULES  := log error access ring config voices engine audio osc osc_stream net tuio recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
             cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file \
-            web web_bridge web_picture score score_render grains
-OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o
+            web web_bridge web_picture score score_render grains looper osc_looper session
+OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o $(BUILD)/obj/tempo_link.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_terrain_portable
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
@@ -64,6 +64,11 @@ $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h tests/alloc_interpose.h $(OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+# Ableton Link (header-only, C++): its own rule too. Its asio uses
+# atomic_thread_fence, which GCC warns ThreadSanitizer cannot see (-Wtsan).
+$(BUILD)/obj/tempo_link.o: src/tempo_link.cpp include/tempo_link.h | $(BUILD)/obj
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(if $(findstring thread,$(SAN)),-Wno-tsan) -DLINK_PLATFORM_LINUX=1 -c $< -o $@
 
 # The terrain's portable kernels (what ARM and other compilers get) are
 # tested on every machine: test_terrain again, linked with a terrain.c built

@@ -34,6 +34,12 @@ int atomic_file_commit(atomic_file *a, char *err, size_t errlen);
 /* Closes and removes PATH.part; PATH is left as it was. */
 void atomic_file_abort(atomic_file *a);
 
+/* The whole of `text` and a final newline as file `name` of the directory
+ * open as `dirfd` (a confined directory: osc.c opens it), through a fresh
+ * temporary file (O_EXCL, O_NOFOLLOW) renamed into place. Without
+ * `overwrite` an existing file is kept and the error says "already exists". */
+int atomic_file_write_at(int dirfd, const char *name, const char *text, int overwrite, char *err, size_t errlen);
+
 /* The whole of `text` and a final newline as the new content of PATH. */
 int atomic_file_write_text(const char *path, const char *text, char *err, size_t errlen);
 

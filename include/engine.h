@@ -13,7 +13,7 @@
  * render or audio thread and a failed load never touches what is playing.
  *
  * A *voice* is one sounding stream: a control source (a cursor, a stylus,
- * a touch, a gesture), its own smoothing and terrain evaluation, its gain,
+ * a touch, a gesture, a loop: looper.h), its own smoothing and terrain evaluation, its gain,
  * pan and envelope, and one row of the model's batch. Every latent frame,
  * all sounding voices are decoded in one call of batch = the highest row in
  * use + 1 (as mc.nn~ does), so the cost follows the voices that sound. A
@@ -44,9 +44,11 @@
 
 #include "gesture.h"
 #include "grains.h"
+#include "looper.h"
 #include "model.h"
 #include "render.h"
 #include "ring.h"
+#include "tempo_link.h"
 #include "terrain.h"
 
 enum {
@@ -65,6 +67,7 @@ typedef enum control_type {
 	CONTROL_VOICE_GAIN,   /* value[0]: voice `voice`'s gain, 0 to 4 */
 	CONTROL_VOICE_PAN,    /* value[0]: voice `voice`'s pan, -1 (left) to 1 (right) */
 	CONTROL_GRAIN,        /* a granular setting (grains.h): first_axis = the grain_setting, dim values */
+	CONTROL_LOOP,         /* `loop`: a looper command (LOOP_LOAD: its take is `gesture`, owned by the engine) */
 } control_type;
 
 typedef struct control_event {
@@ -76,6 +79,8 @@ typedef struct control_event {
 	int64_t received_ns; /* when the message arrived (latency measurement) */
 	int64_t apply_ns;    /* 0 = now; else a monotonic time to apply it (OSC bundle timetags) */
 	gesture *gesture;
+	loop_command loop; /* CONTROL_LOOP */
+	uint64_t serial;   /* CONTROL_LOOP: engine_loop_command's, answered when applied */
 } control_event;
 
 typedef struct scene {
@@ -224,5 +229,29 @@ int engine_device_rate(const engine *e);
 size_t engine_target_fill(const engine *e);
 /* The ring of recorded output (stereo float frames), or NULL. */
 ring *engine_record_ring(engine *e);
+
+/* The gesture looper (looper.h) plays on the render thread: commands are
+ * CONTROL_LOOP events; each latent frame the loops drive their voices and
+ * record theirs. What a loop is doing, as of the last frame (any thread): */
+void engine_loop_info(const engine *e, int n, loop_info *info);
+/* Sends a loop command (LOOP_LOAD: with its take `g`, which the engine
+ * owns from now on) and waits up to timeout_ms (0: does not wait, the command
+ * is applied in order before any later one) until the render thread has
+ * applied it: 0, or ENGINE_LOOP_REFUSED (it does nothing in the loop's
+ * state: engine_loop_info says which), ENGINE_LOOP_FULL (the control queue
+ * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run: then
+ * at once, and the command is not queued). The
+ * control thread only (the producer of engine_send). */
+enum { ENGINE_LOOP_REFUSED = -1, ENGINE_LOOP_FULL = -2, ENGINE_LOOP_TIMED_OUT = -3 };
+int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms);
+/* A copy of loop n's take, made by the render thread between two frames;
+ * NULL when it does not answer within timeout_ms (it is not running). The
+ * copy stays valid until the next call. The control thread only. */
+const loop_export *engine_loop_export(engine *e, int n, int timeout_ms);
+/* The Link session the loops' beat and tempo follow while it is enabled
+ * (NULL: none). Owned by the caller, which keeps it until engine_free. */
+void engine_set_link(engine *e, tempo_link *l);
+/* Voice n's gain and pan, as last set (any thread). */
+void engine_voice_mix(const engine *e, int n, float *gain, float *pan);
 
 #endif

@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "osc_looper.h"
 #include "training_pairs.h"
 #include "tuio.h"
 
@@ -96,6 +97,7 @@ typedef struct osc_context {
 	osc_callbacks cb;
 	training_pairs training; /* /train/add's store (its own lock), for /train/run */
 	tuio_tracker tuio;       /* /tuio/2Dcur sessions -> voices: the network thread only, so unlocked */
+	osc_looper looper;       /* loops' settings, stored points, tempo (osc_looper.h) */
 	pthread_mutex_t lock;    /* guards the fields below (non-RT threads only) */
 	config config;
 	int control_dim, latent_dim;
@@ -165,6 +167,12 @@ int osc_needs_password(osc_context *o);
 int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
+/* Sends any message to a peer (not rate-limited, as /status.reply). */
+void osc_send(osc_context *o, const osc_peer *peer, const char *path, lo_message m);
+/* Whether a request that changes files is refused to this peer (answered
+ * /fail with the reason): remote peers need osc.remote_admin, and TCP after
+ * /auth when osc.password is set. */
+int osc_admin_refused(osc_context *o, const osc_peer *peer, const char *address);
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

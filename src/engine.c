@@ -94,6 +94,10 @@ struct engine {
 	control_event schedule[SCHEDULE_MAX];
 	int n_scheduled;
 	deferred_list deferred;
+	looper *loops;                         /* the gesture looper */
+	loop_output loop_out[LOOPER_LOOPS];    /* what the loops asked of their voices this frame */
+	const float *voice_latent[VOICES_MAX]; /* latent-mode loops: the latents a voice decodes */
+	loop_export *export;                   /* engine_loop_export's copy */
 	scene *outgoing;              /* the scene fading out after a swap, or NULL */
 	float *outgoing_audio;        /* its device-rate stereo frames not yet mixed in */
 	size_t outgoing_frames;       /* how many */
@@ -126,11 +130,22 @@ struct engine {
 	atomic_uint latent_bits[ENGINE_LATENT_SNAPSHOT]; /* snapshot of voice 0's last latents, for /notify */
 	atomic_int latent_count;
 	atomic_int fading, faded;
+	atomic_uint voice_gain_bits[ENGINE_MAX_VOICES], voice_pan_bits[ENGINE_MAX_VOICES];
+	struct loop_published {
+		atomic_int state, frames, can_undo, can_redo;
+		_Atomic double position, length, start_beat;
+		atomic_uint_fast64_t full_count;
+	} loop_pub[LOOPER_LOOPS];
+	_Atomic(tempo_link *) link;         /* Ableton Link, when the control side started it */
+	atomic_uint_fast64_t loop_answered; /* the serial of the last loop command the render thread applied */
+	atomic_int loop_result;             /* and what looper_command returned */
+	uint64_t loop_asked;                /* control thread: the last serial it sent */
 	/* a swap is audible once the callback reaches the ring index where it began */
 	atomic_uint_fast64_t swap_frame, taken_serial, audible_serial;
 };
 
 enum { OUTGOING_FRAMES = 2 * (ENGINE_MAX_FRAME + 64) }; /* one new and one old frame at the device rate */
+_Static_assert((int)LOOPER_MAX_VOICES >= (int)ENGINE_MAX_VOICES, "a loop (and a session) can name every voice");
 
 /* ---- scenes (worker thread) ------------------------------------------ */
 
@@ -225,10 +240,15 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->retire = ring_create(RETIRE_RING_ITEMS, sizeof(retired));
 	e->record = record ? ring_create(RECORD_RING_FRAMES, ENGINE_CHANNELS * sizeof(float)) : NULL;
 	e->outgoing_audio = malloc(sizeof(float) * ENGINE_CHANNELS * OUTGOING_FRAMES);
-	if (!e->control || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio ||
+	e->export = malloc(sizeof *e->export);
+	if (!e->control || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio || !e->export ||
 	    sem_init(&e->wake, 0, 0) != 0) {
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
+	}
+	if (looper_create(e->max_voices > 0 ? e->max_voices : DEFAULT_VOICES, &e->loops) < 0) {
+		engine_free(e);
+		return error_set(err, errlen, "out of memory for the looper's takes");
 	}
 	atomic_init(&e->latency_ns, -1);
 	e->smooth_ms = -1.0f; /* until a /smooth message: each scene keeps the configured time */
@@ -259,6 +279,9 @@ void engine_set_voices(engine *e, int max_voices, float release_ms)
 {
 	e->max_voices = max_voices < 1 ? 1 : max_voices > ENGINE_MAX_VOICES ? ENGINE_MAX_VOICES : max_voices;
 	e->release_ms = release_ms > 0 ? release_ms : 1.0f;
+	/* the loops' default voices follow the number of voices */
+	for (int n = 0; e->loops && n < LOOPER_LOOPS; n++)
+		e->loops->loops[n].set.voice = looper_default_voice(n, e->max_voices);
 }
 
 int engine_max_voices(const engine *e)
@@ -292,6 +315,8 @@ void engine_free(engine *e)
 	scene_free(e->current);
 	scene_free(e->outgoing);
 	free(e->outgoing_audio);
+	free(e->export);
+	looper_free(e->loops);
 	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
@@ -482,6 +507,23 @@ static void sound_voice(engine *e, int n)
 		atomic_fetch_add(&e->voices_shed, 1);
 }
 
+/* A looper command (or an export: op LOOP_EXPORT); a loaded take's
+ * gesture is copied, then let go. The result goes back with the serial. */
+static void loop_event(engine *e, const control_event *ev)
+{
+	loop_command c = ev->loop;
+	c.gesture = ev->gesture;
+	int rc = 0;
+	if (c.op == LOOP_EXPORT)
+		looper_export(e->loops, c.loop, e->export);
+	else
+		rc = looper_command(e->loops, &c);
+	if (ev->gesture)
+		retire(e, NULL, ev->gesture);
+	atomic_store_explicit(&e->loop_result, rc, memory_order_relaxed);
+	atomic_store_explicit(&e->loop_answered, ev->serial, memory_order_release);
+}
+
 static void apply_event(engine *e, const control_event *ev, int64_t now)
 {
 	if (ev->type == CONTROL_GRAIN) {
@@ -522,6 +564,7 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 	case CONTROL_VOICE_GAIN: v->gain = ev->value[0]; break;
 	case CONTROL_VOICE_PAN: v->pan = ev->value[0]; break;
 	case CONTROL_GRAIN: break; /* applied above */
+	case CONTROL_LOOP: loop_event(e, ev); break;
 	}
 }
 
@@ -543,6 +586,47 @@ static float bits_float(unsigned u)
 	return b.f;
 }
 
+static void publish_loops(engine *e)
+{
+	for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
+		atomic_store_explicit(&e->voice_gain_bits[i], float_bits(e->voices.voices[i].gain),
+		                      memory_order_relaxed);
+		atomic_store_explicit(&e->voice_pan_bits[i], float_bits(e->voices.voices[i].pan), memory_order_relaxed);
+	}
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		loop_info info;
+		looper_info(e->loops, n, &info);
+		struct loop_published *p = &e->loop_pub[n];
+		atomic_store_explicit(&p->frames, info.frames, memory_order_relaxed);
+		atomic_store_explicit(&p->can_undo, info.can_undo, memory_order_relaxed);
+		atomic_store_explicit(&p->can_redo, info.can_redo, memory_order_relaxed);
+		atomic_store_explicit(&p->position, info.position, memory_order_relaxed);
+		atomic_store_explicit(&p->length, info.length, memory_order_relaxed);
+		atomic_store_explicit(&p->start_beat, info.start_beat, memory_order_relaxed);
+		atomic_store_explicit(&p->full_count, info.full_count, memory_order_relaxed);
+		atomic_store_explicit(&p->state, (int)info.state, memory_order_release);
+	}
+}
+
+void engine_loop_info(const engine *e, int n, loop_info *info)
+{
+	struct loop_published *p = (struct loop_published *)&e->loop_pub[n];
+	info->state = (loop_state)atomic_load_explicit(&p->state, memory_order_acquire);
+	info->frames = atomic_load_explicit(&p->frames, memory_order_relaxed);
+	info->can_undo = atomic_load_explicit(&p->can_undo, memory_order_relaxed);
+	info->can_redo = atomic_load_explicit(&p->can_redo, memory_order_relaxed);
+	info->position = atomic_load_explicit(&p->position, memory_order_relaxed);
+	info->length = atomic_load_explicit(&p->length, memory_order_relaxed);
+	info->start_beat = atomic_load_explicit(&p->start_beat, memory_order_relaxed);
+	info->full_count = atomic_load_explicit(&p->full_count, memory_order_relaxed);
+}
+
+void engine_voice_mix(const engine *e, int n, float *gain, float *pan)
+{
+	*gain = bits_float(atomic_load_explicit(&e->voice_gain_bits[n], memory_order_relaxed));
+	*pan = bits_float(atomic_load_explicit(&e->voice_pan_bits[n], memory_order_relaxed));
+}
+
 static void publish_targets(engine *e)
 {
 	for (int i = 0; i < ENGINE_MAX_VOICES; i++) {
@@ -553,6 +637,7 @@ static void publish_targets(engine *e)
 		atomic_store_explicit(&e->sounding[i], v->state != VOICE_FREE, memory_order_release);
 	}
 	atomic_store(&e->voices_active, voices_sounding(&e->voices));
+	publish_loops(e);
 }
 
 int engine_voice_target(const engine *e, int n, float *target)
@@ -639,6 +724,70 @@ static void step_voices(engine *e, const scene *s)
 			render_cursor_step(&e->voices.voices[i].control, s->terrain);
 }
 
+/* The loop that drives voice i this frame (voice_latent[i] is set). */
+static int looping_voice(const engine *e, int i)
+{
+	for (int n = 0; n < LOOPER_LOOPS; n++)
+		if (e->loop_out[n].voice == i)
+			return n;
+	return 0;
+}
+
+/* The loops step by one latent frame and steer their voices: the point of
+ * the path goes to both target and cursor (the loop replays what was
+ * heard, not smoothed a second time). */
+static void drive_loops(engine *e, const scene *s)
+{
+	const terrain *t = s->terrain;
+	tempo_link *link = atomic_load_explicit(&e->link, memory_order_acquire);
+	double beat, bpm; /* with Link, the beat of the moment this frame will be heard */
+	long ahead_us = (long)(1e6 * (double)ring_readable(e->audio) / e->device_rate);
+	if (link && tempo_link_beat(link, e->loops->meter, ahead_us, &beat, &bpm))
+		looper_sync(e->loops, beat, bpm);
+	looper_advance(e->loops, (double)s->model->ratio / s->model->sample_rate, e->loop_out);
+	memset(e->voice_latent, 0, sizeof e->voice_latent);
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		const loop_output *o = &e->loop_out[n];
+		if (o->release_voice >= 0 && o->release_voice < e->max_voices)
+			voices_release(&e->voices, o->release_voice);
+		if (o->voice < 0 || o->voice >= e->max_voices)
+			continue;
+		voice *v = &e->voices.voices[o->voice];
+		int dim = o->dim < t->control_dim ? o->dim : t->control_dim;
+		stop_gesture(e, v);
+		if (render_cursor_set_axes(&v->control, t, 0, o->coord, dim) > 0)
+			atomic_fetch_add(&e->clamped, 1);
+		memcpy(v->control.cursor, v->control.target, sizeof v->control.cursor);
+		v->control.has_cursor = 1;
+		v->gain = o->gain;
+		e->voice_latent[o->voice] = o->latent;
+		if (o->start)
+			sound_voice(e, o->voice);
+	}
+}
+
+/* Recording loops take their source voice's point of latent frame k: its
+ * cursor and the latents decoded there. */
+static void capture_loops(engine *e, scene *s, int k)
+{
+	const int ld = s->terrain->latent_dim, per_call = s->frames_per_call;
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		int src = looper_recording_voice(e->loops, n);
+		if (src < 0 || src >= VOICES_MAX)
+			continue;
+		const voice *v = &e->voices.voices[src];
+		float z[TERRAIN_MAX_LATENT_DIM];
+		if (v->state != VOICE_FREE && v->row < s->rows) {
+			const float *row = s->latents + (size_t)v->row * ld * per_call;
+			for (int c = 0; c < ld; c++)
+				z[c] = row[c * per_call + k];
+		} else {
+			terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
+		}
+		looper_capture(e->loops, n, v->control.cursor, s->terrain->control_dim, z, ld);
+	}
+}
+
 /* Each sounding voice's latent vector at its cursor goes to latent frame
  * k of its row (rows × latent_dim × frames_per_call, as decode takes them);
  * returns the rows in use. */
@@ -651,7 +800,11 @@ static int evaluate_rows(engine *e, scene *s, int k)
 		if (v->state == VOICE_FREE || v->row >= s->rows)
 			continue;
 		float z[TERRAIN_MAX_LATENT_DIM];
-		terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
+		const float *from_loop = e->voice_latent[i];
+		if (from_loop && e->loop_out[looping_voice(e, i)].latent_dim == ld) /* a latent-mode loop plays it */
+			memcpy(z, from_loop, sizeof(float) * (size_t)ld);
+		else
+			terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
 		float *row = s->latents + (size_t)v->row * ld * per_call;
 		for (int c = 0; c < ld; c++)
 			row[c * per_call + k] = z[c];
@@ -681,8 +834,10 @@ static void decode_and_mix(engine *e, scene *s)
 	int rows = 0;
 	grains_begin_call(&e->grains, &e->voices, s->terrain, s->rows, s->row_used, call_samples(s), m->sample_rate);
 	for (int k = 0; k < s->frames_per_call; k++) {
+		drive_loops(e, s);
 		step_voices(e, s);
 		rows = evaluate_rows(e, s, k);
+		capture_loops(e, s, k);
 	}
 	decode_rows(e, s, rows);
 	grains_window(&e->grains, &e->voices, s->planar, m->audio_channels, call_samples(s));
@@ -1174,4 +1329,40 @@ size_t engine_target_fill(const engine *e)
 ring *engine_record_ring(engine *e)
 {
 	return e->record;
+}
+
+/* ---- looper (control thread) ------------------------------------------------ */
+
+int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms)
+{
+	control_event ev = {.type = CONTROL_LOOP, .gesture = g, .loop = *c, .serial = ++e->loop_asked};
+	if (!atomic_load(&e->running)) { /* nothing would apply it (tests and fuzzers without a render thread) */
+		gesture_free(g);
+		return ENGINE_LOOP_TIMED_OUT;
+	}
+	if (engine_send(e, &ev) < 0) {
+		gesture_free(g);
+		return ENGINE_LOOP_FULL;
+	}
+	if (timeout_ms <= 0)
+		return 0; /* queued: applied in order with what follows */
+	/* The render thread applies it between two frames: a period or so. */
+	for (int waited = 0; waited <= timeout_ms; waited++) {
+		if (atomic_load_explicit(&e->loop_answered, memory_order_acquire) == ev.serial)
+			return atomic_load_explicit(&e->loop_result, memory_order_relaxed) < 0 ? ENGINE_LOOP_REFUSED
+			                                                                       : 0;
+		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+	}
+	return ENGINE_LOOP_TIMED_OUT;
+}
+
+void engine_set_link(engine *e, tempo_link *l)
+{
+	atomic_store_explicit(&e->link, l, memory_order_release);
+}
+
+const loop_export *engine_loop_export(engine *e, int n, int timeout_ms)
+{
+	loop_command c = {.op = LOOP_EXPORT, .loop = n};
+	return engine_loop_command(e, &c, NULL, timeout_ms) == 0 ? e->export : NULL;
 }

@@ -19,6 +19,7 @@
 #include "access.h"
 #include "clock.h"
 #include "log.h"
+#include "osc_looper.h"
 #include "osc_status.h"
 
 enum { BUNDLE_MAX_DEPTH = 8, MAX_SCHEDULE_AHEAD_S = 60 };
@@ -47,6 +48,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 	pthread_mutex_init(&o->lock, NULL);
 	training_pairs_init(&o->training);
 	tuio_init(&o->tuio, engine_max_voices(e));
+	osc_looper_init(&o->looper, engine_max_voices(e));
 	osc_set_terrain(o, t);
 	engine_set_gain(e, o->user_gain * o->pressure_gain);
 	return 0;
@@ -55,6 +57,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 void osc_destroy(osc_context *o)
 {
 	training_pairs_destroy(&o->training);
+	osc_looper_destroy(&o->looper);
 	pthread_mutex_destroy(&o->lock);
 }
 
@@ -111,6 +114,11 @@ static void send_message(osc_context *o, const osc_peer *peer, const char *path,
 /* At most OSC_MAX_REPLIES_PER_SECOND /done and /fail replies a second:
  * a flood of requests must not become a flood of replies. /status.reply is
  * never limited. */
+void osc_send(osc_context *o, const osc_peer *peer, const char *path, lo_message m)
+{
+	send_message(o, peer, path, m);
+}
+
 static int reply_allowed(osc_context *o)
 {
 	int64_t now = clock_now_ns();
@@ -438,6 +446,7 @@ static void send_status(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "grains_started", (int64_t)g.started);
 	osc_status_add_int(m, "grains_skipped", (int64_t)g.skipped);
 	osc_status_add_int(m, "grains_sounding", g.sounding);
+	osc_looper_status(o, m);
 	send_message(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }
@@ -536,6 +545,7 @@ void osc_notify_tick(osc_context *o)
 	int64_t now = clock_now_ns();
 	osc_peer due[OSC_MAX_SUBSCRIBERS];
 	int n_due = 0, status_due[OSC_MAX_SUBSCRIBERS];
+	osc_looper_watch(o);
 	pthread_mutex_lock(&o->lock);
 	expire_subscribers(o, now);
 	int dim = o->control_dim;
@@ -563,6 +573,7 @@ void osc_notify_tick(osc_context *o)
 		send_voice_cursors(o, &due[i], dim);
 		if (grains_on) /* where the granular scanner reads */
 			send_floats(o, &due[i], "/grain/cursor", scanner, dim < 2 ? dim : 2);
+		osc_looper_notify(o, &due[i]);
 		if (status_due[i])
 			send_status(o, &due[i]);
 	}
@@ -586,17 +597,24 @@ static void submit(osc_call *c, osc_request *req)
  * (UDP has no session to authenticate). */
 static int admin_refused(osc_call *c)
 {
-	if (access_is_loopback((const struct sockaddr *)&c->peer->addr, c->peer->len))
+	return osc_admin_refused(c->o, c->peer, c->address);
+}
+
+int osc_admin_refused(osc_context *o, const osc_peer *peer, const char *address)
+{
+	if (access_is_loopback((const struct sockaddr *)&peer->addr, peer->len))
 		return 0;
-	pthread_mutex_lock(&c->o->lock);
-	int remote_admin = c->o->config.remote_admin, password = c->o->config.password[0] != '\0';
-	pthread_mutex_unlock(&c->o->lock);
+	pthread_mutex_lock(&o->lock);
+	int remote_admin = o->config.remote_admin, password = o->config.password[0] != '\0';
+	pthread_mutex_unlock(&o->lock);
 	if (!remote_admin)
-		fail(c, "%s is refused to remote peers: set osc.remote_admin to true to allow it", c->address);
-	else if (password && c->peer->connection == 0)
-		fail(c,
-		     "%s is refused to remote peers over UDP while osc.password is set: send it over TCP after /auth",
-		     c->address);
+		osc_reply_fail(o, peer, address,
+		               "%s is refused to remote peers: set osc.remote_admin to true to allow it", address);
+	else if (password && peer->connection == 0)
+		osc_reply_fail(
+		    o, peer, address,
+		    "%s is refused to remote peers over UDP while osc.password is set: send it over TCP after /auth",
+		    address);
 	else
 		return 0;
 	return 1;
@@ -1122,6 +1140,8 @@ static void dispatch(osc_call *c)
 		dispatch_grain(c);
 		return;
 	}
+	if (osc_looper_dispatch(c->o, c->peer, c->address, c->types, c->argv, c->argc))
+		return;
 	config_mapping m;
 	int log_unmapped;
 	if (find_mapping(c->o, c->address, &m, &log_unmapped)) {

@@ -326,73 +326,14 @@ char *terrain_to_json(const terrain *t)
 	return text;
 }
 
-/* Creates a temporary file beside the target: a fresh name, O_EXCL and
- * O_NOFOLLOW, so that nothing planted there (a link to elsewhere, an old
- * temporary file) is ever written through. */
-static int create_temporary(int dirfd, const char *name, char *tmp, size_t len)
-{
-	static atomic_uint counter;
-	for (int attempt = 0; attempt < 100; attempt++) {
-		snprintf(tmp, len, ".%s.%ld.%u.tmp", name, (long)getpid(), atomic_fetch_add(&counter, 1));
-		int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd >= 0 || errno != EEXIST)
-			return fd;
-	}
-	return -1;
-}
-
-static int write_all(int fd, const char *text, size_t size)
-{
-	while (size > 0) {
-		ssize_t n = write(fd, text, size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		text += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Puts the finished temporary file in place. Without `overwrite`, an
- * existing name is kept (RENAME_NOREPLACE, or a hard link where the file
- * system lacks it): checking first and renaming after would leave a window. */
-static int move_into_place(int dirfd, const char *tmp, const char *name, int overwrite)
-{
-	if (overwrite)
-		return renameat(dirfd, tmp, dirfd, name);
-	if (renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	if (linkat(dirfd, tmp, dirfd, name, 0) != 0)
-		return -1;
-	unlinkat(dirfd, tmp, 0);
-	return 0;
-}
-
 int terrain_save_at(const terrain *t, int dirfd, const char *name, int overwrite, char *err, size_t errlen)
 {
 	char *text = terrain_to_json(t);
 	if (!text)
 		return error_set(err, errlen, "out of memory writing %s", name);
-	char tmp[NAME_MAX + 64];
-	int fd = strlen(name) > NAME_MAX ? (errno = ENAMETOOLONG, -1) : create_temporary(dirfd, name, tmp, sizeof tmp);
-	int ok = fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 && fsync(fd) == 0;
-	int e = errno;
+	int rc = atomic_file_write_at(dirfd, name, text, overwrite, err, errlen);
 	free(text);
-	if (fd >= 0 && close(fd) != 0 && ok)
-		ok = 0, e = errno;
-	if (ok && move_into_place(dirfd, tmp, name, overwrite) == 0)
-		return 0;
-	if (ok)
-		e = errno;
-	if (fd >= 0)
-		unlinkat(dirfd, tmp, 0);
-	if (e == EEXIST)
-		return error_set(err, errlen, "%s already exists (not overwritten)", name);
-	return error_set(err, errlen, "cannot write %s: %s", name, strerror(e));
+	return rc;
 }
 
 int terrain_save(const terrain *t, const char *path, char *err, size_t errlen)

@@ -62,3 +62,13 @@ wait_for_udp_listener() {
 	done
 	fail "nothing listens on UDP port $1"
 }
+
+# stop_daemon PID : SIGTERM; the daemon must exit 0 and $TMP/daemon.err hold
+# no sanitizer report.
+stop_daemon() {
+	kill -TERM "$1"
+	wait "$1" || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
+	if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then
+		fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"
+	fi
+}

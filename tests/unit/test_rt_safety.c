@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "demo_scene.h"
+#include "looper.h"
 
 /* volatile: the compiler treats malloc as a builtin that reads no global,
  * and would otherwise drop the store around it. */
@@ -137,6 +138,52 @@ static void the_audio_callback_path_never_allocates_locks_or_blocks(void **state
 	assert_true(s.frames_rendered > 100);
 }
 
+/* The looper's render-thread side (looper.h): recording, playing,
+ * overdubbing, undo, a take filling up, a loaded gesture, with the
+ * interposition armed around every call. */
+static void the_looper_never_allocates_locks_or_blocks(void **state)
+{
+	(void)state;
+	looper *l;
+	assert_int_equal(looper_create(8, &l), 0);
+	gesture *g;
+	char err[256];
+	assert_int_equal(gesture_from_json("[[0, 0, 0], [0.5, 1, 1]]", "g", &g, err, sizeof err), 0);
+	static loop_output out[LOOPER_LOOPS];
+	const loop_op script[] = {LOOP_RECORD, LOOP_RECORD, LOOP_OVERDUB, LOOP_OVERDUB, LOOP_UNDO, LOOP_REDO,
+	                          LOOP_STOP,   LOOP_PLAY,   LOOP_RECORD,  LOOP_UNDO,    LOOP_LOAD, LOOP_CLEAR};
+	float xy[2] = {0.1f, 0.2f}, z[4] = {0};
+	atomic_store(&violations, 0);
+	in_callback = 1;
+	for (int frame = 0; frame < LOOPER_MAX_FRAMES + 2000; frame++) {
+		if (frame % 97 == 0) {
+			loop_command c = {
+			    .op = script[(frame / 97) % 12], .loop = frame % 3, .value = 1.0, .gesture = g};
+			looper_command(l, &c);
+			loop_command mode = {
+			    .op = LOOP_SET, .loop = 2, .key = LOOP_KEY_MODE, .value = LOOP_MODE_LATENT};
+			looper_command(l, &mode);
+		}
+		if (frame == 1000) { /* loop 7 records until its take is full */
+			loop_command c = {.op = LOOP_RECORD, .loop = 7};
+			looper_command(l, &c);
+		}
+		looper_advance(l, 0.0107, out);
+		for (int n = 0; n < LOOPER_LOOPS; n++)
+			if (looper_recording_voice(l, n) >= 0)
+				looper_capture(l, n, xy, 2, z, 4);
+	}
+	in_callback = 0;
+	loop_info info;
+	looper_info(l, 7, &info);
+	gesture_free(g);
+	looper_free(l);
+	if (atomic_load(&violations))
+		fail_msg("the looper called %s (%d forbidden calls)", atomic_load(&last_violation),
+		         atomic_load(&violations));
+	assert_int_equal(info.full_count, 1);
+}
+
 int main(void)
 {
 #if SANITIZER_BUILD
@@ -148,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(the_interposition_catches_a_forbidden_call),
 	    cmocka_unit_test(the_audio_callback_path_never_allocates_locks_or_blocks),
+	    cmocka_unit_test(the_looper_never_allocates_locks_or_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
