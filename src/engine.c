@@ -761,8 +761,10 @@ static void drive_loops(engine *e, const scene *s)
 		v->control.has_cursor = 1;
 		v->gain = o->gain;
 		e->voice_latent[o->voice] = o->latent;
-		if (o->start)
+		if (o->start) { /* a loop takes its voice from a grain as the performer does */
+			grains_release_voice(&e->grains, o->voice);
 			sound_voice(e, o->voice);
+		}
 	}
 }
 
