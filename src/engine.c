@@ -491,6 +491,7 @@ static void take_pending_scene(engine *e)
 			s->row_used[v->row] = 1;
 	}
 	e->current = s;
+	e->snapshot_scene = NULL; /* the staged frame is the old scene's: no re-decode of it */
 	start_crossfade(e, old, s);
 	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
 	atomic_store(&e->target_fill, render_threshold(e, s));

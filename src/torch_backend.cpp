@@ -558,30 +558,12 @@ extern "C" int tb_state_prepare(tb_module *module, char *err, size_t errlen)
 	}
 }
 
-extern "C" int tb_state_save(tb_module *module, char *err, size_t errlen)
+namespace
 {
-	try {
-		if (!module->state_prepared)
-			throw std::runtime_error("no snapshot prepared");
-		c10::InferenceMode guard;
-		for (tb_state_slot &s : module->state) {
-			const c10::IValue &v = s.object->getSlot(s.slot);
-			if (!v.isTensor())
-				throw std::runtime_error("a state tensor was replaced by a non-tensor value");
-			copy_tensor(s.saved, v.toTensor());
-		}
-		at::Generator g = at::detail::getDefaultCPUGenerator();
-		std::lock_guard<std::mutex> lock(g.mutex());
-		at::CPUGeneratorImpl *rng = g.get<at::CPUGeneratorImpl>();
-		module->rng = {rng->engine(), rng->next_float_normal_sample(), rng->next_double_normal_sample()};
-		return 0;
-	} catch (const std::exception &e) {
-		set_error(err, errlen, "cannot save the model's state: " + exception_text(e));
-		return -1;
-	}
-}
 
-extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
+/* The module's state tensors and the generator's state into the saved
+ * copies (saving) or back from them. */
+int transfer_state(tb_module *module, bool saving, char *err, size_t errlen)
 {
 	try {
 		if (!module->state_prepared)
@@ -589,8 +571,12 @@ extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
 		c10::InferenceMode guard;
 		for (tb_state_slot &s : module->state) {
 			const c10::IValue &v = s.object->getSlot(s.slot);
-			if (v.isTensor() && v.toTensor().sizes().equals(s.saved.sizes()) &&
-			    v.toTensor().scalar_type() == s.saved.scalar_type())
+			if (saving && !v.isTensor())
+				throw std::runtime_error("a state tensor was replaced by a non-tensor value");
+			if (saving)
+				copy_tensor(s.saved, v.toTensor());
+			else if (v.isTensor() && v.toTensor().sizes().equals(s.saved.sizes()) &&
+			         v.toTensor().scalar_type() == s.saved.scalar_type())
 				v.toTensor().copy_(s.saved);
 			else
 				s.object->setSlot(s.slot, s.saved.clone());
@@ -598,14 +584,33 @@ extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
 		at::Generator g = at::detail::getDefaultCPUGenerator();
 		std::lock_guard<std::mutex> lock(g.mutex());
 		at::CPUGeneratorImpl *rng = g.get<at::CPUGeneratorImpl>();
-		rng->set_engine(module->rng.engine);
-		rng->set_next_float_normal_sample(module->rng.next_float);
-		rng->set_next_double_normal_sample(module->rng.next_double);
+		if (saving) {
+			module->rng = {rng->engine(), rng->next_float_normal_sample(),
+			               rng->next_double_normal_sample()};
+		} else {
+			rng->set_engine(module->rng.engine);
+			rng->set_next_float_normal_sample(module->rng.next_float);
+			rng->set_next_double_normal_sample(module->rng.next_double);
+		}
 		return 0;
 	} catch (const std::exception &e) {
-		set_error(err, errlen, "cannot restore the model's state: " + exception_text(e));
+		set_error(err, errlen,
+		          std::string(saving ? "cannot save" : "cannot restore") +
+		              " the model's state: " + exception_text(e));
 		return -1;
 	}
+}
+
+} // namespace
+
+extern "C" int tb_state_save(tb_module *module, char *err, size_t errlen)
+{
+	return transfer_state(module, true, err, errlen);
+}
+
+extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
+{
+	return transfer_state(module, false, err, errlen);
 }
 
 extern "C" int64_t tb_state_bytes(const tb_module *module)
