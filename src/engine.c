@@ -115,6 +115,8 @@ struct engine {
 	const scene *snapshot_scene;          /* the scene whose model state was saved before it, or NULL */
 	int redecodes_now;                    /* re-decodes of it so far */
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
+	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
+	int calm_frames;                      /* frames left at frame rate after a glitch */
 
 	/* audio callback only */
 	uint64_t frames_read;
@@ -853,6 +855,17 @@ static void save_before_frame(engine *e, scene *s)
 	e->snapshot_scene = NULL;
 	e->redecodes_now = 0;
 	e->move_refused = 0;
+	/* An xrun or a late frame: the CPU is short (other processes, voices):
+	 * frame rate for RECOVER_FRAMES frames before re-decoding again. */
+	uint64_t glitches = atomic_load(&e->underruns) + atomic_load(&e->overloaded);
+	if (glitches != e->glitches_seen) {
+		e->glitches_seen = glitches;
+		e->calm_frames = RECOVER_FRAMES;
+	}
+	if (e->calm_frames > 0) {
+		e->calm_frames--;
+		return;
+	}
 	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
 	    e->behind > 0 || e->demoted || !subframe_affordable(e->recent_render_ns, call_ns(s), 0, 1, 0))
 		return;
