@@ -115,6 +115,7 @@ struct engine {
 	const scene *snapshot_scene;          /* the scene whose model state was saved before it, or NULL */
 	int redecodes_now;                    /* re-decodes of it so far */
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
+	int cpu_short;                        /* nothing was saved before it for want of CPU */
 	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
 	int calm_frames;                      /* frames left at frame rate after a glitch */
 
@@ -855,6 +856,9 @@ static void save_before_frame(engine *e, scene *s)
 	e->snapshot_scene = NULL;
 	e->redecodes_now = 0;
 	e->move_refused = 0;
+	e->cpu_short = 0;
+	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing)
+		return;
 	/* An xrun or a late frame: the CPU is short (other processes, voices):
 	 * frame rate for RECOVER_FRAMES frames before re-decoding again. */
 	uint64_t glitches = atomic_load(&e->underruns) + atomic_load(&e->overloaded);
@@ -862,14 +866,11 @@ static void save_before_frame(engine *e, scene *s)
 		e->glitches_seen = glitches;
 		e->calm_frames = RECOVER_FRAMES;
 	}
-	if (e->calm_frames > 0) {
+	if (e->calm_frames > 0)
 		e->calm_frames--;
-		return;
-	}
-	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
-	    e->behind > 0 || e->demoted || !subframe_affordable(e->recent_render_ns, call_ns(s), 0, 1, 0))
-		return;
-	if (model_state_save(s->model, e->error, sizeof e->error) < 0)
+	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
+	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0, 1, 0);
+	if (e->cpu_short || model_state_save(s->model, e->error, sizeof e->error) < 0)
 		return;
 	e->pool_before = e->voices;
 	e->snapshot_scene = s;
@@ -907,14 +908,16 @@ static void move_latency_probe(engine *e, uint64_t from, uint64_t index)
 static void redecode_if_moved(engine *e)
 {
 	scene *s = e->current;
-	if (e->snapshot_scene != s || e->outgoing || !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
+	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
+	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
 		return;
 	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
 	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
-	if (e->behind > 0 || e->demoted ||
-	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now, left_ns,
-	                         e->recent_render_ns + 2 * period_ns)) {
-		if (!e->move_refused && e->redecodes_now == 0 && left_ns >= e->recent_render_ns + 2 * period_ns)
+	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
+		return;
+	if (e->cpu_short || e->behind > 0 || e->demoted ||
+	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now, 1, 0)) {
+		if (!e->move_refused && e->redecodes_now == 0)
 			atomic_fetch_add(&e->redecodes_refused, 1);
 		e->move_refused = 1;
 		return;
