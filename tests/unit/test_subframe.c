@@ -295,6 +295,32 @@ static void a_jump_mid_frame_is_heard_before_the_next_frame_boundary(void **stat
 	assert_int_equal(on.underruns, 0);
 }
 
+/* slow.ts takes about four frames to decode one: no re-decode can fit,
+ * so nothing is decoded twice however the cursor moves (the engine falls
+ * behind as it is, and must not add to it). */
+static void a_model_too_heavy_for_re_decodes_plays_at_frame_rate(void **state)
+{
+	(void)state;
+	live l;
+	char err[512];
+	assert_int_equal(engine_create(RATE, PERIOD, 0, 0, &l.engine, err, sizeof err), 0);
+	assert_int_equal(engine_start(l.engine, test_scene(test_model_path("slow.ts"), "terrains/demo.json", RATE, 0),
+	                              err, sizeof err),
+	                 0);
+	engine_stats st;
+	engine_stats_read(l.engine, &st);
+	assert_int_equal(st.subframe, ENGINE_SUBFRAME_ON); /* the model could: the CPU cannot */
+	for (int i = 0; i < 120; i++) {
+		if (i % 10 == 5)
+			move(&l, i % 20 == 5 ? 0.8f : -0.8f);
+		play_period(&l, NULL);
+	}
+	engine_stats_read(l.engine, &st);
+	assert_true(st.frames_rendered > 2);
+	assert_int_equal(st.redecodes, 0);
+	engine_free(l.engine);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +331,7 @@ int main(void)
 	    cmocka_unit_test(the_voices_decoded_again_start_where_the_frame_began_with_the_new_targets),
 	    cmocka_unit_test(re_decodes_back_off_when_the_cpu_share_or_the_frame_runs_out),
 	    cmocka_unit_test(a_jump_mid_frame_is_heard_before_the_next_frame_boundary),
+	    cmocka_unit_test(a_model_too_heavy_for_re_decodes_plays_at_frame_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
