@@ -2,7 +2,8 @@
 """Sub-frame control on the live daemon, with long_tone.ts (440 * 2^x Hz, frames of 4096 samples
 at 48 kHz) and tests/fixtures/long_tone_terrain.json (x is the latent that sets the pitch).
 
-  subframe_checks.py PORT      jumps x between 0 (440 Hz) and -1 (220 Hz) at times that fall
+  subframe_checks.py PORT REC.wav
+                               jumps x between 0 (440 Hz) and -1 (220 Hz) at times that fall
                                anywhere in a frame; checks /status: subframe "on", re-decodes
                                counted, and the median control-to-sound latency (the engine's
                                probe, latency_ms) under half a frame
@@ -11,6 +12,7 @@ at 48 kHz) and tests/fixtures/long_tone_terrain.json (x is the latent that sets 
                                starts with the first sample of the first frame, so frame
                                boundaries fall on multiples of 4096; most changes must fall
                                inside frames (at frame rate, every one is on a boundary)"""
+import os
 import statistics
 import sys
 import time
@@ -29,7 +31,7 @@ LAG = 109      # 440 Hz's period in samples: correlation +1 at 440 Hz, -1 at 220
 WINDOW = 240
 
 
-def live(port):
+def live(port, recording_path):
     latencies = []
     with Client(port=port) as c:
         s = c.status()
@@ -49,7 +51,11 @@ def live(port):
     print("  ok: /status subframe \"on\"; %d jumps: %d re-decodes, latency_ms median %.1f (frame %.1f ms): %s"
           % (JUMPS, redecodes, median, 1e3 * FRAME / 48000, " ".join("%.1f" % x for x in latencies)))
     assert redecodes >= 1, s
-    if not s.get("xruns", 0) and not __import__("os").environ.get("TERRAIND_SANITIZER"):
+    with open(recording_path + ".xruns", "w") as f:  # for the recording's check
+        f.write(str(s["xruns"]))
+    if s["xruns"]:
+        print("  (%d xruns: the machine is short of CPU; latency not judged)" % s["xruns"])
+    elif not os.environ.get("TERRAIND_SANITIZER"):
         assert median < 0.5 * 1e3 * FRAME / 48000, latencies
 
 
@@ -65,6 +71,10 @@ def changes(x):
 
 
 def recording(path):
+    with open(path + ".xruns") as f:
+        if int(f.read()):
+            print("  skipped: xruns while it played put silence in the recording, off the frame grid")
+            return
     audio, rate = read_float_wav(path)
     assert rate == 48000, rate
     found = changes(audio[:, 0])
@@ -82,4 +92,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "--recording":
         recording(sys.argv[2])
     else:
-        live(int(sys.argv[1]))
+        live(int(sys.argv[1]), sys.argv[2])
