@@ -58,7 +58,7 @@ enum {
 	DEFAULT_VOICES = 8,
 };
 
-enum { MEASURED_FRAMES = 64 }; /* frames of a scene after which their times replace the warm-up decode's */
+enum { MEASURED_FRAMES = 16 }; /* frames of a scene after which their times replace the warm-up decode's */
 
 typedef struct retired {
 	scene *scene;
