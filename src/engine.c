@@ -58,8 +58,6 @@ enum {
 	DEFAULT_VOICES = 8,
 };
 
-enum { MEASURED_FRAMES = 16 }; /* frames of a scene after which their times replace the warm-up decode's */
-
 typedef struct retired {
 	scene *scene;
 	gesture *gesture;
@@ -105,7 +103,6 @@ struct engine {
 	size_t outgoing_frames;       /* how many */
 	size_t xfade_done, xfade_len; /* device frames into the crossfade, and its length */
 	int64_t recent_render_ns;     /* a slowly decaying peak of the frames' render times */
-	int frames_in_scene;          /* frames rendered since the last swap (up to MEASURED_FRAMES) */
 	int behind;                   /* frames in a row that took longer than they last */
 	int on_time;                  /* frames in a row since, while demoted */
 	int demoted;                  /* real-time priority given up while overloaded */
@@ -346,10 +343,8 @@ static size_t render_threshold(const engine *e, const scene *s)
 	 * machines even to a real-time thread (render_max_ms in /status shows
 	 * them): keep at least 10 ms, three periods, and two periods plus twice
 	 * the time a frame takes: the model's warm-up decode, or what frames
-	 * took lately if more (a batch of voices costs more than one). Once the
-	 * scene has played a while, what frames took lately alone: one warm-up
-	 * decode slowed by a busy moment must not keep the ring deep for good. */
-	double cost_ms = e->frames_in_scene >= MEASURED_FRAMES ? 0 : s->model->decode_ms;
+	 * took lately if more (a batch of voices costs more than one). */
+	double cost_ms = s->model->decode_ms;
 	if ((double)e->recent_render_ns * 1e-6 > cost_ms)
 		cost_ms = (double)e->recent_render_ns * 1e-6;
 	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * cost_ms * 1e-3 * e->device_rate);
@@ -500,7 +495,6 @@ static void take_pending_scene(engine *e)
 	}
 	e->current = s;
 	e->snapshot_scene = NULL; /* the staged frame is the old scene's: no re-decode of it */
-	e->frames_in_scene = 0;
 	start_crossfade(e, old, s);
 	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
 	atomic_store(&e->target_fill, render_threshold(e, s));
@@ -966,8 +960,6 @@ static void render_one(engine *e)
 	e->pool_decoded = e->voices;
 	push_staged(e);
 	atomic_fetch_add(&e->frames_rendered, 1);
-	if (e->frames_in_scene < MEASURED_FRAMES)
-		e->frames_in_scene++;
 	int64_t took = clock_now_ns() - t0;
 	if (took > atomic_load(&e->render_ns_max))
 		atomic_store(&e->render_ns_max, took);
