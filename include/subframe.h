@@ -49,9 +49,8 @@ int subframe_voices(voice_pool *out, const voice_pool *before, const voice_pool 
 
 /* Whether one more re-decode may run: the frame's decode and the
  * re-decodes so far plus this one (cost_ns each, the recent frame cost)
- * within SUBFRAME_CPU_SHARE of frame_ns, and at least min_left_ns of the
- * staged frame left to replace (less, and the next frame is nearly due). */
-int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes, int64_t left_ns, int64_t min_left_ns);
+ * within SUBFRAME_CPU_SHARE of frame_ns. */
+int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes);
 
 /* Replaces staged stereo frames [from, frames) with fresh's at the same
  * positions, fading over the first `fade` (0: a cut, right for from == 0,

@@ -869,7 +869,7 @@ static void save_before_frame(engine *e, scene *s)
 	if (e->calm_frames > 0)
 		e->calm_frames--;
 	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
-	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0, 1, 0);
+	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0);
 	if (e->cpu_short || model_state_save(s->model, e->error, sizeof e->error) < 0)
 		return;
 	e->pool_before = e->voices;
@@ -911,17 +911,17 @@ static void redecode_if_moved(engine *e)
 	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
 	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
 		return;
-	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
-	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
-	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
-		return;
 	if (e->cpu_short || e->behind > 0 || e->demoted ||
-	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now, 1, 0)) {
+	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now)) {
 		if (!e->move_refused && e->redecodes_now == 0)
 			atomic_fetch_add(&e->redecodes_refused, 1);
 		e->move_refused = 1;
 		return;
 	}
+	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
+	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
+	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
+		return;
 	voice_pool now = e->voices;
 	if (subframe_voices(&e->voices, &e->pool_before, &e->pool_decoded, &now) < 0)
 		return;

@@ -42,10 +42,9 @@ int subframe_voices(voice_pool *out, const voice_pool *before, const voice_pool 
 	return 0;
 }
 
-int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes, int64_t left_ns, int64_t min_left_ns)
+int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes)
 {
-	return (double)(2 + redecodes) * (double)cost_ns <= SUBFRAME_CPU_SHARE * (double)frame_ns &&
-	       left_ns >= min_left_ns;
+	return (double)(2 + redecodes) * (double)cost_ns <= SUBFRAME_CPU_SHARE * (double)frame_ns;
 }
 
 void subframe_replace(float *staged, size_t from, size_t frames, const float *fresh, size_t fade)
