@@ -27,7 +27,10 @@
 #include "terrain.h"
 #include "voices.h"
 
-enum { SUBFRAME_FADE_MS = 3 }; /* the crossfade from the old frame's audio to the new */
+enum {
+	SUBFRAME_FADE_MS = 3,    /* the crossfade from the old frame's audio to the new */
+	SUBFRAME_CALM_MS = 1000, /* frame rate for this long after an xrun or a late frame */
+};
 /* A move counts when a target axis moved this share of its bounds' span. */
 #define SUBFRAME_MOVE 0.01f
 /* The frame's decode and its re-decodes keep within this share of the

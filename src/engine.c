@@ -117,7 +117,7 @@ struct engine {
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
 	int cpu_short;                        /* nothing was saved before it for want of CPU */
 	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
-	int calm_frames;                      /* frames left at frame rate after a glitch */
+	int calm_frames;                      /* frames left at frame rate after a glitch (SUBFRAME_CALM_MS) */
 
 	/* audio callback only */
 	uint64_t frames_read;
@@ -860,11 +860,11 @@ static void save_before_frame(engine *e, scene *s)
 	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing)
 		return;
 	/* An xrun or a late frame: the CPU is short (other processes, voices):
-	 * frame rate for RECOVER_FRAMES frames before re-decoding again. */
+	 * frame rate for SUBFRAME_CALM_MS before re-decoding again. */
 	uint64_t glitches = atomic_load(&e->underruns) + atomic_load(&e->overloaded);
 	if (glitches != e->glitches_seen) {
 		e->glitches_seen = glitches;
-		e->calm_frames = RECOVER_FRAMES;
+		e->calm_frames = (int)ceil(SUBFRAME_CALM_MS / frame_ms(s));
 	}
 	if (e->calm_frames > 0)
 		e->calm_frames--;
