@@ -98,6 +98,7 @@ typedef struct config {
 	float release_ms;   /* a released voice's fade */
 	float crossfade_ms; /* a swap's crossfade; 0 = auto (at least a latent frame, 50 ms) */
 	int shed_voices;    /* release the quietest voice when decoding falls behind */
+	int subframe;       /* a cursor move re-decodes the playing frame (engine.subframe) */
 	log_level log_level;
 	int n_allowed_dirs;
 	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];

@@ -130,7 +130,23 @@ typedef struct engine_stats {
 	uint64_t overloaded;       /* frames the render thread took longer to make than they last */
 	int render_realtime;       /* the render thread runs at real-time priority now (it gives it up
 	                            * while it cannot keep up with one voice) */
+
+	/* sub-frame control (subframe.h) */
+	int subframe;               /* engine_subframe_state for the playing scene */
+	uint64_t redecodes;         /* frames decoded again because a cursor moved while they played */
+	uint64_t redecode_ns;       /* the time those re-decodes took, in all */
+	uint64_t redecodes_refused; /* frames in which a move found no CPU for a re-decode (frame rate) */
 } engine_stats;
+
+/* Sub-frame control (subframe.h) for the playing scene: on, or why off. */
+typedef enum engine_subframe_state {
+	ENGINE_SUBFRAME_ON,
+	ENGINE_SUBFRAME_OFF_CONFIG,     /* engine.subframe is false */
+	ENGINE_SUBFRAME_OFF_MODEL,      /* the model failed model_load's snapshot check */
+	ENGINE_SUBFRAME_OFF_RESAMPLING, /* device rate != model rate (the resampler's state is not saved) */
+} engine_subframe_state;
+/* "on", or "off: why", for /status. */
+const char *engine_subframe_text(int state);
 
 typedef struct engine engine;
 
@@ -151,6 +167,10 @@ void engine_set_crossfade(engine *e, float crossfade_ms);
  * every voice plays on, late: for takes where no voice may drop out
  * (and sanitizer builds, which are always late). Before engine_start. */
 void engine_set_shedding(engine *e, int shed);
+/* Sub-frame control (default 1): a cursor move re-decodes the playing
+ * frame and is heard within it (subframe.h); 0: at the next frame. Before
+ * engine_start. */
+void engine_set_subframe(engine *e, int on);
 int engine_max_voices(const engine *e);
 
 /* Starts the render thread on `initial` (owned from now on); voice 0 sounds. */

@@ -72,6 +72,9 @@ typedef struct model {
 	int max_rows;            /* streams one decode call takes: MODEL_MAX_ROWS, or 1 when a batch of 2
 	                          * failed at load (an export for one stream); 1 when not probed */
 	char rows_note[256];     /* why max_rows is 1, when it is ("" otherwise) */
+	int subframe;            /* 1: a decode can be taken back and made again (tb_state_*): the engine
+	                          * answers a cursor move within the playing frame; 0: frame-rate control */
+	char subframe_note[256]; /* why subframe is 0 ("" when it is 1, or not checked) */
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 
@@ -110,6 +113,14 @@ int model_decode(model *m, const float *latents, int frames, float *audio, char 
  * rows × latent_dim × frames, audio rows × audio_channels × (frames·ratio),
  * each row channel-major. A streaming model keeps state per row. */
 int model_decode_rows(model *m, const float *latents, int rows, int frames, float *audio, char *err, size_t errlen);
+/* Sub-frame control (render thread, like model_decode_rows): the model's
+ * streaming state before a decode, and back to it so that the same frame
+ * is decoded again with other latents. Only for a model whose `subframe`
+ * is 1: model_load checked that a decode after a restore repeats the first
+ * within 1e-6 (a model keeping state outside its tensors fails it). */
+int model_state_save(model *m, char *err, size_t errlen);
+int model_state_restore(model *m, char *err, size_t errlen);
+
 /* audio: encode_channels × (frames·ratio); latents: encode_latent_dim × frames. */
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen);
 

@@ -93,6 +93,22 @@ int tb_train_cppn(const float *coords, const float *targets, int64_t count, int 
                   float *const *weights, float *const *biases, float *prelu, double *final_loss, char *err,
                   size_t errlen);
 
+/* Streaming state snapshots, for control below the latent frame: a
+ * decode can be taken back and made again with other latents. The state
+ * is every tensor the module and its submodules hold other than
+ * parameters (buffers and tensor attributes: RAVE's cached convolutions),
+ * plus libtorch's default random generator (RAVE adds noise). State kept
+ * elsewhere (an int attribute, a list) is not captured: model.c checks at
+ * load that a restored decode repeats itself before relying on it.
+ * tb_state_prepare allocates a copy of each tensor once; tb_state_save
+ * copies into them in place (no allocation unless a tensor changed shape);
+ * tb_state_restore copies back. Same thread rules as tb_call. */
+int tb_state_prepare(tb_module *module, char *err, size_t errlen);
+int tb_state_save(tb_module *module, char *err, size_t errlen);
+int tb_state_restore(tb_module *module, char *err, size_t errlen);
+/* Bytes one tb_state_save copies (0 before tb_state_prepare). */
+int64_t tb_state_bytes(const tb_module *module);
+
 /* Process-wide settings. */
 void tb_set_threads(int threads);
 int tb_get_threads(void);

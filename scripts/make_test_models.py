@@ -27,6 +27,13 @@ Files (one line printed per file written):
   zero_ratio.ts    decode_params = [4, 0, 1, 1]
   wrong_shape.ts   decode_params = [4, 512, 1, 1] but decode returns (B, 1, T*256)
   throws.ts        decode_params = [4, 512, 1, 1] and decode raises "decoder exploded"
+  counter_state.ts the demo's layout (48 kHz mono, ratio 512, 4 latents), streaming, its phase
+                   kept in a plain int attribute (not a tensor): a decode cannot be taken back,
+                   so sub-frame control must detect it and fall back to frame rate
+  long_tone.ts     48 kHz mono, ratio 4096 (85 ms frames), 4 latents: a sine at 440 * 2^z0 Hz whose
+                   phase decode carries in a buffer it replaces each call (self.phase = ...), not
+                   updates: a snapshot must follow the attribute; a move heard within a frame is
+                   easy to tell from one heard at the next (tests/fixtures/long_tone_terrain.json)
   rave_bench.ts    RAVE-v2-sized streaming-style decoder (48 kHz mono, ratio 2048, 16 latents,
                    ~4 M random weights): cached causal convs (state in buffers, one row per
                    stream for up to 32: pad[:batch] as RAVE) and upsampling stages 4*4*4*4*2*2*2; encode is a single strided conv. Prints its parameter
@@ -36,6 +43,7 @@ The broken models only have the methods named (decode, plus encode where it says
 method follows the conventions in every respect other than the one that is broken.
 """
 
+import math
 import os
 import sys
 import time
@@ -211,6 +219,46 @@ class DecodeOnly(NNTildeModule):
         return self.dec(z)
 
 
+class CounterState(NNTildeModule):
+    """A 220 Hz tone whose phase is a count of calls kept in an int attribute (not a tensor)."""
+
+    def __init__(self):
+        super().__init__(48000)
+        self.register_method("decode", 4, 512, 1, 1, labels("latent", 4), ["audio"])
+        self.calls = 0
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        n = 512 * z.shape[2]
+        t = (torch.arange(n, dtype=torch.float32) + float(self.calls * n)) / 48000.0
+        self.calls += 1
+        tone = 0.25 * torch.sin(2.0 * 3.14159265 * 220.0 * t).reshape(1, 1, n)
+        return tone * (1.0 + 0.1 * torch.tanh(z.mean(dim=(1, 2)))).reshape(-1, 1, 1)
+
+
+class LongTone(NNTildeModule):
+    """A sine at 440 * 2^z0 Hz (z0 clamped to [-2, 2]), 48 kHz, ratio 4096 (85 ms frames), its
+    phase carried from frame to frame in a buffer that decode replaces (self.phase = ...) rather
+    than updates: a long frame, so that a move heard within it is easy to tell from one heard at
+    the next frame, and state a snapshot must follow through the attribute."""
+
+    def __init__(self):
+        super().__init__(48000)
+        self.register_method("decode", 4, 4096, 1, 1, labels("latent", 4), ["audio"])
+        self.register_buffer("phase", torch.zeros(MAX_ROWS, 1, dtype=torch.float64))
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        b = z.shape[0]
+        n = 4096 * z.shape[2]
+        f = 440.0 * torch.pow(2.0, z[:, 0, :].clamp(-2.0, 2.0).double())
+        step = (2.0 * 3.141592653589793 / 48000.0) * f.repeat_interleave(4096, dim=1)
+        phase = self.phase[:b] + torch.cumsum(step, dim=1)
+        self.phase = torch.cat([torch.remainder(phase[:, n - 1:], 2.0 * 3.141592653589793),
+                                self.phase[b:]], dim=0)
+        return (0.25 * torch.sin(phase)).float().view(b, 1, n)
+
+
 # ----------------------------------------------------------------------------- rave_bench
 MAX_ROWS = 32   # streams decoded at once (terraind's MODEL_MAX_ROWS)
 
@@ -371,6 +419,14 @@ def main() -> None:
     p = save(DecodeOnly([4, 512, 1, 1], explode=True), outdir, "throws.ts",
              "decode raises RuntimeError('decoder exploded')")
     expect_failure(p, "decode", torch.zeros(1, 4, 1), "decoder exploded")
+
+    p = save(CounterState(), outdir, "counter_state.ts", "state in an int attribute: no sub-frame control")
+    check_model(p, 48000, {"decode": [4, 512, 1, 1]})
+    p = save(LongTone(), outdir, "long_tone.ts", "440 * 2^z0 Hz, ratio 4096, phase in a replaced buffer")
+    check_model(p, 48000, {"decode": [4, 4096, 1, 1]})
+    m = torch.jit.load(p)
+    y = torch.cat([m.decode(torch.zeros(1, 4, 1)), m.decode(torch.zeros(1, 4, 1))], dim=2)
+    assert abs(float(y[0, 0, 4096]) - 0.25 * math.sin(2 * math.pi * 440 * 4097 / 48000)) < 1e-4
 
     torch.manual_seed(2048)
     bench = RaveBench()

@@ -41,6 +41,7 @@ void config_defaults(config *c)
 	c->voices = 8;
 	c->release_ms = 50.0f;
 	c->shed_voices = 1;
+	c->subframe = 1;
 	c->gain = 1.0f;
 	c->log_level = LOG_INFO;
 	c->n_allowed_dirs = 2;
@@ -176,7 +177,7 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 {
 	static const char *const known[] = {
 	    "torch_threads", "smooth_ms",       "gain",        "voices", "release_ms", "crossfade_ms",
-	    "model_rate",    "frames_per_call", "shed_voices", NULL};
+	    "model_rate",    "frames_per_call", "shed_voices", "subframe", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
@@ -188,7 +189,8 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
 	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
 	    get_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0 ||
-	    get_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0)
+	    get_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0 ||
+	    get_bool(engine, "subframe", &c->subframe, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -625,6 +625,7 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 	engine_set_voices(d->engine, d->cfg.voices, d->cfg.release_ms);
 	engine_set_crossfade(d->engine, d->cfg.crossfade_ms);
 	engine_set_shedding(d->engine, d->cfg.shed_voices);
+	engine_set_subframe(d->engine, d->cfg.subframe);
 	if (load_initial_scene(d, rate, &s, err, errlen) < 0)
 		return -1;
 	engine_set_gain(d->engine, d->cfg.gain); /* until osc_init takes over the gain */

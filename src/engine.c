@@ -24,6 +24,11 @@
  * cursor event it arms a probe with the event's arrival time and the index
  * (in ring samples) of the first sample rendered after it; the callback
  * that plays that sample stores now − arrival.
+ *
+ * Sub-frame control (subframe.h): each frame is staged, and goes into the
+ * ring only as far as the fill target while its model state is saved, so a
+ * move can re-decode the rest of it; the probe then moves to where the new
+ * audio begins (the middle of its crossfade).
  */
 #include "engine.h"
 
@@ -38,6 +43,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "subframe.h"
 #include "voices.h"
 
 enum {
@@ -98,15 +104,26 @@ struct engine {
 	loop_output loop_out[LOOPER_LOOPS];    /* what the loops asked of their voices this frame */
 	const float *voice_latent[VOICES_MAX]; /* latent-mode loops: the latents a voice decodes */
 	loop_export *export;                   /* engine_loop_export's copy */
-	scene *outgoing;              /* the scene fading out after a swap, or NULL */
-	float *outgoing_audio;        /* its device-rate stereo frames not yet mixed in */
-	size_t outgoing_frames;       /* how many */
-	size_t xfade_done, xfade_len; /* device frames into the crossfade, and its length */
-	int64_t recent_render_ns;     /* a slowly decaying peak of the frames' render times */
-	int behind;                   /* frames in a row that took longer than they last */
-	int on_time;                  /* frames in a row since, while demoted */
-	int demoted;                  /* real-time priority given up while overloaded */
+	scene *outgoing;                       /* the scene fading out after a swap, or NULL */
+	float *outgoing_audio;                 /* its device-rate stereo frames not yet mixed in */
+	size_t outgoing_frames;                /* how many */
+	size_t xfade_done, xfade_len;          /* device frames into the crossfade, and its length */
+	int64_t recent_render_ns;              /* a slowly decaying peak of the frames' render times */
+	int behind;                            /* frames in a row that took longer than they last */
+	int on_time;                           /* frames in a row since, while demoted */
+	int demoted;                           /* real-time priority given up while overloaded */
 	char error[512];
+	/* sub-frame control (subframe.h) */
+	int subframe;                         /* engine.subframe */
+	float *staged;                        /* the newest frame at the device rate, stereo */
+	size_t staged_frames, staged_pos;     /* its length, and how much of it is in the ring */
+	voice_pool pool_before, pool_decoded; /* the voices as it began, and as its last decode left them */
+	const scene *snapshot_scene;          /* the scene whose model state was saved before it, or NULL */
+	int redecodes_now;                    /* re-decodes of it so far */
+	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
+	int cpu_short;                        /* nothing was saved before it for want of CPU */
+	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
+	int calm_frames;                      /* frames left at frame rate after a glitch (SUBFRAME_CALM_MS) */
 
 	/* audio callback only */
 	uint64_t frames_read;
@@ -118,6 +135,8 @@ struct engine {
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
 	atomic_uint_fast64_t limited, resample_errors, voices_shed, overloaded;
+	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
+	atomic_int subframe_state;
 	atomic_int voices_active, voices_max, realtime_now;
 	atomic_int_fast64_t latency_ns, render_ns_max;
 	atomic_uint_fast64_t probe_frame;
@@ -241,8 +260,9 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->record = record ? ring_create(RECORD_RING_FRAMES, ENGINE_CHANNELS * sizeof(float)) : NULL;
 	e->outgoing_audio = malloc(sizeof(float) * ENGINE_CHANNELS * OUTGOING_FRAMES);
 	e->export = malloc(sizeof *e->export);
+	e->staged = malloc(sizeof(float) * ENGINE_CHANNELS * ENGINE_MAX_FRAME);
 	if (!e->control || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio || !e->export ||
-	    sem_init(&e->wake, 0, 0) != 0) {
+	    !e->staged || sem_init(&e->wake, 0, 0) != 0) {
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
 	}
@@ -254,6 +274,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->smooth_ms = -1.0f; /* until a /smooth message: each scene keeps the configured time */
 	e->max_voices = DEFAULT_VOICES;
 	e->shed = 1;
+	e->subframe = 1;
 	e->release_ms = 50.0f;
 	grains_init(&e->grains, 0);
 	e->gain_now = 1.0f;
@@ -268,6 +289,11 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 void engine_set_shedding(engine *e, int shed)
 {
 	e->shed = shed;
+}
+
+void engine_set_subframe(engine *e, int on)
+{
+	e->subframe = on;
 }
 
 void engine_set_crossfade(engine *e, float crossfade_ms)
@@ -317,6 +343,7 @@ void engine_free(engine *e)
 	free(e->outgoing_audio);
 	free(e->export);
 	looper_free(e->loops);
+	free(e->staged);
 	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
@@ -426,6 +453,26 @@ static double frame_ms(const scene *s)
 	return 1000.0 * call_samples(s) / s->model->sample_rate;
 }
 
+/* Frames of the staged frame not yet in the ring. */
+static size_t staged_left(const engine *e)
+{
+	return e->staged_frames - e->staged_pos;
+}
+
+/* The ring index of the next frame's first sample. */
+static uint64_t next_frame_index(const engine *e)
+{
+	return e->frames_written + staged_left(e);
+}
+
+static int subframe_state(const engine *e, const scene *s)
+{
+	return !e->subframe           ? ENGINE_SUBFRAME_OFF_CONFIG
+	       : !s->model->subframe  ? ENGINE_SUBFRAME_OFF_MODEL
+	       : s->resampler != NULL ? ENGINE_SUBFRAME_OFF_RESAMPLING
+	                              : ENGINE_SUBFRAME_ON;
+}
+
 /* The old scene plays on under the new one for the crossfade (both decode
  * meanwhile), then retires. A swap during a crossfade retires the scene
  * that was already fading out. */
@@ -475,11 +522,13 @@ static void take_pending_scene(engine *e)
 			s->row_used[v->row] = 1;
 	}
 	e->current = s;
+	e->snapshot_scene = NULL; /* the staged frame is the old scene's: no re-decode of it */
 	start_crossfade(e, old, s);
 	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
 	atomic_store(&e->target_fill, render_threshold(e, s));
+	atomic_store(&e->subframe_state, subframe_state(e, s));
 	atomic_fetch_add(&e->swaps, 1);
-	atomic_store_explicit(&e->swap_frame, e->frames_written, memory_order_relaxed);
+	atomic_store_explicit(&e->swap_frame, next_frame_index(e), memory_order_relaxed);
 	atomic_store_explicit(&e->taken_serial, s->serial, memory_order_release);
 }
 
@@ -488,7 +537,7 @@ static void arm_latency_probe(engine *e, int64_t received_ns)
 	if (atomic_load_explicit(&e->probe_armed, memory_order_acquire))
 		return;
 	atomic_store_explicit(&e->probe_ns, received_ns, memory_order_relaxed);
-	atomic_store_explicit(&e->probe_frame, e->frames_written, memory_order_relaxed);
+	atomic_store_explicit(&e->probe_frame, next_frame_index(e), memory_order_relaxed);
 	atomic_store_explicit(&e->probe_armed, 1, memory_order_release);
 }
 
@@ -966,16 +1015,140 @@ static void crossfade(engine *e, float *out, size_t frames)
 	}
 }
 
+static int64_t call_ns(const scene *s)
+{
+	return (int64_t)(1e9 * call_samples(s) / s->model->sample_rate);
+}
+
+/* The looper and the grains advance once per decode call, and a re-decode
+ * restores only the model and the voices: while either runs, a re-decode
+ * would move loops and grains on twice in one frame. */
+static int loops_or_grains_run(const engine *e)
+{
+	if (e->grains.on || atomic_load_explicit(&e->grains.sounding, memory_order_relaxed) > 0)
+		return 1;
+	for (int n = 0; n < LOOPER_LOOPS; n++) {
+		loop_info info;
+		looper_info(e->loops, n, &info);
+		if (info.state != LOOP_EMPTY && info.state != LOOP_STOPPED)
+			return 1;
+	}
+	return 0;
+}
+
+/* Before a frame: its model state and voices, for a re-decode, when
+ * sub-frame control is on, no swap is fading, no loop or grain runs and the
+ * CPU has room for at least one (else nothing is saved and the frame goes
+ * to the ring whole). */
+static void save_before_frame(engine *e, scene *s)
+{
+	e->snapshot_scene = NULL;
+	e->redecodes_now = 0;
+	e->move_refused = 0;
+	e->cpu_short = 0;
+	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
+	    loops_or_grains_run(e))
+		return;
+	/* An xrun or a late frame: the CPU is short (other processes, voices):
+	 * frame rate for SUBFRAME_CALM_MS before re-decoding again. */
+	uint64_t glitches = atomic_load(&e->underruns) + atomic_load(&e->overloaded);
+	if (glitches != e->glitches_seen) {
+		e->glitches_seen = glitches;
+		e->calm_frames = (int)ceil(SUBFRAME_CALM_MS / frame_ms(s));
+	}
+	if (e->calm_frames > 0)
+		e->calm_frames--;
+	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
+	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0);
+	if (e->cpu_short || model_state_save(s->model, e->error, sizeof e->error) < 0)
+		return;
+	e->pool_before = e->voices;
+	e->snapshot_scene = s;
+}
+
+/* Moves the staged frame into the ring: all of it, or while it can still
+ * be re-decoded only up to the fill target. */
+static void push_staged(engine *e)
+{
+	size_t n = staged_left(e);
+	if (e->snapshot_scene && e->snapshot_scene == e->current) {
+		size_t fill = ring_readable(e->audio), target = atomic_load(&e->target_fill);
+		size_t room = fill < target ? target - fill : 0;
+		n = n < room ? n : room;
+	}
+	size_t written = ring_write(e->audio, e->staged + ENGINE_CHANNELS * e->staged_pos, n);
+	e->staged_pos += written;
+	e->frames_written += written;
+}
+
+/* The probe armed for a move at the next frame's first sample moves to
+ * `index`, where a re-decode made the move audible. */
+static void move_latency_probe(engine *e, uint64_t from, uint64_t index)
+{
+	if (atomic_load_explicit(&e->probe_armed, memory_order_acquire) &&
+	    atomic_load_explicit(&e->probe_frame, memory_order_relaxed) == from)
+		atomic_store_explicit(&e->probe_frame, index, memory_order_relaxed);
+}
+
+/* A voice moved far enough while the staged frame plays: decode it again
+ * from the saved state with the new targets and replace what the ring has
+ * not taken yet (subframe.h). Only while the CPU has room: the frame's
+ * decode and its re-decodes within SUBFRAME_CPU_SHARE of the frame, and
+ * enough of it left that the next frame is not already due. */
+static void redecode_if_moved(engine *e)
+{
+	scene *s = e->current;
+	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
+	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
+		return;
+	if (e->cpu_short || e->behind > 0 || e->demoted ||
+	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now)) {
+		if (!e->move_refused && e->redecodes_now == 0)
+			atomic_fetch_add(&e->redecodes_refused, 1);
+		e->move_refused = 1;
+		return;
+	}
+	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
+	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
+	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
+		return;
+	voice_pool now = e->voices;
+	if (subframe_voices(&e->voices, &e->pool_before, &e->pool_decoded, &now) < 0)
+		return;
+	int64_t t0 = clock_now_ns();
+	if (model_state_restore(s->model, e->error, sizeof e->error) < 0) {
+		e->voices = now;
+		e->snapshot_scene = NULL; /* the frame plays on as it was */
+		return;
+	}
+	decode_and_mix(e, s);
+	size_t frames;
+	const float *fresh = to_device_rate(e, s, &frames);
+	const uint64_t end = next_frame_index(e);
+	size_t fade = e->staged_pos == 0 ? 0 : (size_t)(SUBFRAME_FADE_MS * e->device_rate / 1000);
+	subframe_replace(e->staged, e->staged_pos, e->staged_frames, fresh, fade);
+	e->pool_decoded = e->voices;
+	e->redecodes_now++;
+	move_latency_probe(e, end, e->frames_written + fade / 2);
+	atomic_fetch_add(&e->redecodes, 1);
+	atomic_fetch_add(&e->redecode_ns, (uint64_t)(clock_now_ns() - t0));
+}
+
 static void render_one(engine *e)
 {
 	scene *s = e->current;
 	int64_t t0 = clock_now_ns();
+	save_before_frame(e, s);
 	decode_and_mix(e, s);
 	size_t frames;
 	float *out = to_device_rate(e, s, &frames);
 	if (e->outgoing)
 		crossfade(e, out, frames);
-	e->frames_written += ring_write(e->audio, out, frames);
+	memcpy(e->staged, out, sizeof(float) * ENGINE_CHANNELS * frames);
+	e->staged_frames = frames;
+	e->staged_pos = 0;
+	e->pool_decoded = e->voices;
+	push_staged(e);
 	atomic_fetch_add(&e->frames_rendered, 1);
 	int64_t took = clock_now_ns() - t0;
 	if (took > atomic_load(&e->render_ns_max))
@@ -996,6 +1169,7 @@ static void follow_controls_at(engine *e, int64_t now)
 	take_pending_scene(e);
 	drain_controls(e, now);
 	play_gestures(e, now);
+	redecode_if_moved(e);
 }
 
 static void follow_controls(engine *e)
@@ -1005,8 +1179,11 @@ static void follow_controls(engine *e)
 
 static void fill_audio(engine *e)
 {
-	while (atomic_load(&e->running) && ring_readable(e->audio) < atomic_load(&e->target_fill) &&
-	       ring_writable(e->audio) >= e->current->resampled_capacity) {
+	while (atomic_load(&e->running)) {
+		push_staged(e);
+		if (staged_left(e) > 0 || ring_readable(e->audio) >= atomic_load(&e->target_fill) ||
+		    ring_writable(e->audio) < e->current->resampled_capacity)
+			return;
 		render_one(e);
 		/* What arrived while decoding (a swap, a release, a move); and a
 		 * gesture keeps time even when the render thread is behind and
@@ -1055,6 +1232,7 @@ static void prepare_start(engine *e, scene *initial)
 	atomic_store(&e->voices_max, initial->rows < e->max_voices ? initial->rows : e->max_voices);
 	sound_voice(e, 0); /* the performer's cursor sounds from the start */
 	atomic_store(&e->target_fill, render_threshold(e, initial));
+	atomic_store(&e->subframe_state, subframe_state(e, initial));
 	atomic_store(&e->running, true);
 	publish_targets(e);
 }
@@ -1316,6 +1494,21 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->voices_shed = atomic_load(&e->voices_shed);
 	s->overloaded = atomic_load(&e->overloaded);
 	s->render_realtime = atomic_load(&e->realtime_now);
+	s->subframe = atomic_load(&e->subframe_state);
+	s->redecodes = atomic_load(&e->redecodes);
+	s->redecode_ns = atomic_load(&e->redecode_ns);
+	s->redecodes_refused = atomic_load(&e->redecodes_refused);
+}
+
+const char *engine_subframe_text(int state)
+{
+	switch (state) {
+	case ENGINE_SUBFRAME_ON: return "on";
+	case ENGINE_SUBFRAME_OFF_CONFIG: return "off: engine.subframe is false";
+	case ENGINE_SUBFRAME_OFF_MODEL:
+		return "off: the model's decode cannot be repeated from a snapshot of its state (see terraind info)";
+	default: return "off: the device rate differs from the model's (resampled)";
+	}
 }
 
 int engine_device_rate(const engine *e)

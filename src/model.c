@@ -19,6 +19,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,7 @@ static void advise(model *m)
 }
 
 static void probe_rows(model *m);
+static void probe_subframe(model *m);
 
 /* Loads `open_path`; `path` is the file as the user knows it (the id and
  * messages use it). They differ for a descriptor opened by confinement. */
@@ -389,6 +391,8 @@ static int load_named(const char *open_path, const char *path, const model_optio
 		error_set(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
 		goto out;
 	}
+	if (options->warmup_frames > 0)
+		probe_subframe(m);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -472,6 +476,62 @@ static void probe_rows(model *m)
 		m->max_rows = MODEL_MAX_ROWS;
 	free(latents);
 	free(audio);
+}
+
+int model_state_save(model *m, char *err, size_t errlen)
+{
+	return tb_state_save(m->module, err, errlen);
+}
+
+int model_state_restore(model *m, char *err, size_t errlen)
+{
+	return tb_state_restore(m->module, err, errlen);
+}
+
+/* Whether a decode can be made again from a snapshot: save, decode some
+ * latents, restore, decode them again; the two must agree within 1e-6. A
+ * model that keeps state where the snapshot does not reach (an int
+ * attribute, a list of tensors) decodes the second time from a state one
+ * frame on and fails, and plays at frame rate. After the warm-up: the
+ * state left is one frame on from it, as any decode leaves it. */
+static void probe_subframe(model *m)
+{
+	enum { SUBFRAME_TOLERANCE_PPM = 1 }; /* 1e-6 */
+	m->subframe = 0;
+	const int frames = m->frames_per_call;
+	size_t nlat = (size_t)m->latent_dim * (size_t)frames;
+	size_t naudio = (size_t)m->audio_channels * (size_t)m->ratio * (size_t)frames;
+	float *latents = malloc(nlat * sizeof(float)), *first = malloc(naudio * sizeof(float)),
+	      *again = malloc(naudio * sizeof(float));
+	char why[200];
+	if (!latents || !first || !again) {
+		snprintf(m->subframe_note, sizeof m->subframe_note, "out of memory checking the state snapshot");
+		goto done;
+	}
+	for (size_t i = 0; i < nlat; i++) /* not silence: a state that ignores zeros would pass */
+		latents[i] = 0.8f * sinf(1.7f * (float)i + 0.3f);
+	if (tb_state_prepare(m->module, why, sizeof why) < 0 || model_state_save(m, why, sizeof why) < 0 ||
+	    model_decode(m, latents, frames, first, why, sizeof why) < 0 ||
+	    model_state_restore(m, why, sizeof why) < 0 ||
+	    model_decode(m, latents, frames, again, why, sizeof why) < 0) {
+		snprintf(m->subframe_note, sizeof m->subframe_note, "%s", why);
+		goto done;
+	}
+	double worst = 0;
+	for (size_t i = 0; i < naudio; i++)
+		worst = fmax(worst, fabs((double)first[i] - (double)again[i]));
+	if (!(worst <= SUBFRAME_TOLERANCE_PPM * 1e-6)) {
+		snprintf(m->subframe_note, sizeof m->subframe_note,
+		         "a decode after restoring the model's tensors and random generator differs from the first by "
+		         "%.3g: the model keeps state elsewhere (a plain attribute?)",
+		         worst);
+		goto done;
+	}
+	m->subframe = 1;
+done:
+	free(latents);
+	free(first);
+	free(again);
 }
 
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen)
@@ -578,6 +638,18 @@ static void describe_calls(const model *m, FILE *out)
 		        m->decode_ms);
 }
 
+static void describe_subframe(const model *m, FILE *out)
+{
+	if (m->subframe)
+		fprintf(out,
+		        "sub-frame:      yes: a cursor move is answered within the playing frame (its state, %.1f MB, "
+		        "is snapshot each frame; engine.subframe)\n",
+		        (double)tb_state_bytes(m->module) / 1e6);
+	else if (m->subframe_note[0])
+		fprintf(out, "sub-frame:      no, control at frame rate (every %.1f ms): %s\n", model_call_ms(m),
+		        m->subframe_note);
+}
+
 static void describe_verdict(const model *m, FILE *out)
 {
 	if (m->unplayable[0])
@@ -618,6 +690,7 @@ void model_describe(const model *m, FILE *out)
 		        m->max_rows);
 	else if (m->rows_note[0])
 		fprintf(out, "voices:         %s\n", m->rows_note);
+	describe_subframe(m, out);
 	describe_methods(m, out);
 	if (m->n_latent_labels > 0) {
 		fprintf(out, "latent labels: ");

@@ -7,6 +7,7 @@
  */
 #include "torch_backend.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/python/update_graph_executor_opt.h>
 #include <torch/script.h>
@@ -17,11 +18,31 @@
 #include <string>
 #include <vector>
 
+/* One tensor of a module's streaming state: where it lives (the object
+ * and slot, read afresh each time: a forward may assign a new tensor to
+ * the attribute rather than update it) and the copy saved last. */
+struct tb_state_slot {
+	c10::intrusive_ptr<c10::ivalue::Object> object;
+	size_t slot;
+	at::Tensor saved;
+};
+
+/* The default generator's state (the Mersenne twister and the cached
+ * normal samples), copied by value: no allocation. */
+struct tb_rng_state {
+	at::mt19937 engine;
+	c10::optional<float> next_float;
+	c10::optional<double> next_double;
+};
+
 struct tb_module {
 	torch::jit::Module module;
 	/* nn_terrain tensors, read once on the first forward (a fair baseline:
 	 * a libtorch program would hold its parameters, not look them up). */
 	std::vector<at::Tensor> cppn;
+	std::vector<tb_state_slot> state; /* filled by tb_state_prepare */
+	bool state_prepared = false;
+	tb_rng_state rng;
 };
 
 namespace
@@ -129,7 +150,8 @@ extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errl
 	*out = nullptr;
 	try {
 		no_graph_optimisation();
-		auto *mod = new tb_module{torch::jit::load(path, c10::kCPU), {}};
+		auto *mod = new tb_module();
+		mod->module = torch::jit::load(path, c10::kCPU);
 		mod->module.eval();
 		*out = mod;
 		return 0;
@@ -489,6 +511,114 @@ extern "C" int tb_train_cppn(const float *coords, const float *targets, int64_t 
 		set_error(err, errlen, "training failed: " + exception_text(e));
 		return -1;
 	}
+}
+
+namespace
+{
+
+/* Every non-parameter tensor slot of `object` and of its submodules. */
+void collect_state(const c10::intrusive_ptr<c10::ivalue::Object> &object, std::vector<tb_state_slot> &out)
+{
+	const auto type = object->type();
+	for (size_t i = 0; i < type->numAttributes(); i++) {
+		if (type->is_parameter(i))
+			continue;
+		const c10::IValue &v = object->getSlot(i);
+		if (v.isTensor())
+			out.push_back({object, i, v.toTensor().detach().clone()});
+		else if (v.isObject() && v.toObjectRef().type()->is_module())
+			collect_state(v.toObject(), out);
+	}
+}
+
+/* Copies `from` into `to` in place when they agree in shape and type;
+ * else `to` becomes a copy (a state tensor that changed shape: rare). */
+void copy_tensor(at::Tensor &to, const at::Tensor &from)
+{
+	if (to.sizes().equals(from.sizes()) && to.scalar_type() == from.scalar_type())
+		to.copy_(from);
+	else
+		to = from.clone();
+}
+
+} // namespace
+
+extern "C" int tb_state_prepare(tb_module *module, char *err, size_t errlen)
+{
+	try {
+		c10::InferenceMode guard;
+		module->state.clear();
+		collect_state(module->module._ivalue(), module->state);
+		module->state_prepared = true;
+		return 0;
+	} catch (const std::exception &e) {
+		module->state.clear();
+		set_error(err, errlen, "cannot snapshot the model's state: " + exception_text(e));
+		return -1;
+	}
+}
+
+namespace
+{
+
+/* The module's state tensors and the generator's state into the saved
+ * copies (saving) or back from them. */
+int transfer_state(tb_module *module, bool saving, char *err, size_t errlen)
+{
+	try {
+		if (!module->state_prepared)
+			throw std::runtime_error("no snapshot prepared");
+		c10::InferenceMode guard;
+		for (tb_state_slot &s : module->state) {
+			const c10::IValue &v = s.object->getSlot(s.slot);
+			if (saving && !v.isTensor())
+				throw std::runtime_error("a state tensor was replaced by a non-tensor value");
+			if (saving)
+				copy_tensor(s.saved, v.toTensor());
+			else if (v.isTensor() && v.toTensor().sizes().equals(s.saved.sizes()) &&
+			         v.toTensor().scalar_type() == s.saved.scalar_type())
+				v.toTensor().copy_(s.saved);
+			else
+				s.object->setSlot(s.slot, s.saved.clone());
+		}
+		at::Generator g = at::detail::getDefaultCPUGenerator();
+		std::lock_guard<std::mutex> lock(g.mutex());
+		at::CPUGeneratorImpl *rng = g.get<at::CPUGeneratorImpl>();
+		if (saving) {
+			module->rng = {rng->engine(), rng->next_float_normal_sample(),
+			               rng->next_double_normal_sample()};
+		} else {
+			rng->set_engine(module->rng.engine);
+			rng->set_next_float_normal_sample(module->rng.next_float);
+			rng->set_next_double_normal_sample(module->rng.next_double);
+		}
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen,
+		          std::string(saving ? "cannot save" : "cannot restore") +
+		              " the model's state: " + exception_text(e));
+		return -1;
+	}
+}
+
+} // namespace
+
+extern "C" int tb_state_save(tb_module *module, char *err, size_t errlen)
+{
+	return transfer_state(module, true, err, errlen);
+}
+
+extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
+{
+	return transfer_state(module, false, err, errlen);
+}
+
+extern "C" int64_t tb_state_bytes(const tb_module *module)
+{
+	int64_t bytes = 0;
+	for (const tb_state_slot &s : module->state)
+		bytes += (int64_t)s.saved.nbytes();
+	return bytes;
 }
 
 extern "C" void tb_set_threads(int threads)

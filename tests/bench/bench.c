@@ -346,16 +346,21 @@ static double cpu_seconds(clockid_t clock)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+enum { MAX_LATENCIES = 512 };
+
 typedef struct voices_result {
 	double render_cpu_s;     /* per second of audio: the process's CPU less this (callback) thread's */
 	double render_cpu_frame; /* the same CPU per latent frame the engine rendered in that time */
 	double callback_max_us, period_us;
-	uint64_t xruns, shed;
+	uint64_t xruns, shed, redecodes;
+	double latency_ms[MAX_LATENCIES]; /* control -> sound, one per move the probe caught */
+	int n_latency;
 } voices_result;
 
-/* The engine as the daemon runs it, `voices` voices moving, this thread
- * playing the callback in real time for `seconds`. */
-static voices_result run_voices(model *m, terrain *t, int voices, double seconds)
+/* The engine as the daemon runs it, `voices` voices moving every
+ * `move_every` periods (sub-frame control on or off), this thread playing
+ * the callback in real time for `seconds`. */
+static voices_result run_voices(model *m, terrain *t, int voices, double seconds, int move_every, int subframe)
 {
 	enum { PERIOD = 128 };
 	voices_result res = {0};
@@ -366,8 +371,10 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	    engine_create(m->sample_rate, PERIOD, 0, 0, &e, err, sizeof err) < 0)
 		die("voices", err);
 	engine_set_voices(e, 8, 50);
+	engine_set_subframe(e, subframe);
 	if (engine_start(e, s, err, sizeof err) < 0)
 		die("voices", err);
+	int64_t last_latency = -1;
 	float out[2 * PERIOD];
 	const long period_ns = (long)(1e9 * PERIOD / m->sample_rate);
 	const int cycles = (int)(seconds * m->sample_rate / PERIOD);
@@ -378,9 +385,10 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	const uint64_t frames0 = st.frames_rendered;
 	double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), c0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
 	for (int cycle = 0; cycle < cycles; cycle++) {
-		if (cycle % 8 == 0) /* every voice moves, 46 times a second */
+		if (cycle % move_every == 0) /* every voice moves (every 8 periods: 46 times a second) */
 			for (int v = 0; v < voices; v++) {
-				control_event ev = {.type = CONTROL_TARGET, .voice = v, .dim = 2};
+				control_event ev = {
+				    .type = CONTROL_TARGET, .voice = v, .dim = 2, .received_ns = clock_now_ns()};
 				ev.value[0] = sinf(0.01f * (float)cycle + (float)v);
 				ev.value[1] = cosf(0.013f * (float)cycle + 2.0f * (float)v);
 				engine_send(e, &ev);
@@ -394,6 +402,13 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 		double us = (clock_now_ns() - t0) / 1e3;
 		if (cycle > 100 && us > res.callback_max_us)
 			res.callback_max_us = us;
+		if (cycle % move_every == move_every - 1) { /* the probe of the last move, if it fired */
+			engine_stats st;
+			engine_stats_read(e, &st);
+			if (st.latency_ns > 0 && st.latency_ns != last_latency && res.n_latency < MAX_LATENCIES)
+				res.latency_ms[res.n_latency++] = st.latency_ns / 1e6;
+			last_latency = st.latency_ns;
+		}
 	}
 	double process = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - p0,
 	       callback = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
@@ -406,6 +421,7 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	res.period_us = 1e6 * PERIOD / m->sample_rate;
 	res.xruns = st.underruns;
 	res.shed = st.voices_shed;
+	res.redecodes = st.redecodes;
 	engine_free(e);
 	return res;
 }
@@ -455,7 +471,8 @@ static void bench_voices(const char *model_path)
 	double callback = 0;
 	uint64_t xruns = 0, shed = 0;
 	for (int r = 0; r < VOICE_RUNS; r++) {
-		voices_result a = run_voices(m, t, 1, seconds), b = run_voices(m, t, 8, seconds);
+		/* (sub-frame control off: these rows measure the decode of voices) */
+		voices_result a = run_voices(m, t, 1, seconds, 8, 0), b = run_voices(m, t, 8, seconds, 8, 0);
 		one[r] = a.render_cpu_s;
 		eight[r] = b.render_cpu_s;
 		bare[r] = bare_decode_cpu_frame(m, 8, seconds);
@@ -497,7 +514,7 @@ static void bench_voices(const char *model_path)
 	pthread_setschedparam(pthread_self(), SCHED_FIFO, &(struct sched_param){.sched_priority = 10});
 	int sustained = 0;
 	for (int n = 8; n >= 1 && !sustained; n--) {
-		voices_result r = run_voices(m, t, n, 5.0);
+		voices_result r = run_voices(m, t, n, 5.0, 8, 0);
 		if (r.xruns == 0 && r.shed == 0)
 			sustained = n;
 	}
@@ -591,8 +608,98 @@ static void bench_grains(const char *model_path)
 	model_free(m);
 }
 
+/* ---- sub-frame control: control -> sound latency below the latent frame,
+ * and the decode CPU it costs while the cursor moves -------------------------- */
+
+static double percentile(double *v, int n, double p)
+{
+	if (n == 0)
+		return -1;
+	qsort(v, (size_t)n, sizeof *v, compare_doubles);
+	int k = (int)ceil(p * n) - 1;
+	return v[k < 0 ? 0 : k];
+}
+
+/* Pools b's latencies, xruns and re-decodes into a. */
+static void add_latencies(voices_result *a, const voices_result *b)
+{
+	for (int i = 0; i < b->n_latency && a->n_latency < MAX_LATENCIES; i++)
+		a->latency_ms[a->n_latency++] = b->latency_ms[i];
+	a->xruns += b->xruns;
+	a->redecodes += b->redecodes;
+}
+
+static double latency_median(voices_result *r)
+{
+	return r->n_latency ? median(r->latency_ms, r->n_latency) : -1;
+}
+
+static void bench_subframe(const char *model_path)
+{
+	enum { RUNS = 3 };
+	char err[1024];
+	model *m;
+	if (model_load(model_path, NULL, &m, err, sizeof err) < 0)
+		die(model_path, err);
+	if (!m->subframe)
+		die(model_path, m->subframe_note);
+	terrain *t = terrain_for(m, NULL);
+	pthread_setschedparam(pthread_self(), SCHED_FIFO, &(struct sched_param){.sched_priority = 10});
+	/* Latency: a move every 19 periods (51 ms), 12 s each way, in turns of 3 s so that both
+	 * meet the same load. Not 20 periods as the demo's row: 20 are 5/4 of rave_bench's frame,
+	 * and the moves would fall on 4 places in it only; 19 visit 16. */
+	voices_result off = {0}, on = {0};
+	for (int turn = 0; turn < 4; turn++) {
+		voices_result a = run_voices(m, t, 1, 3.0, 19, 0), b = run_voices(m, t, 1, 3.0, 19, 1);
+		add_latencies(&off, &a);
+		add_latencies(&on, &b);
+	}
+	/* CPU: the cursor moving 42 times a second (every 9 periods: 16 places in the frame), 4 s
+	 * each way, three times. */
+	double cpu_on[RUNS], cpu_off[RUNS], ratio[RUNS], redecodes_s[RUNS], moving_latency[RUNS];
+	uint64_t xruns_moving = 0;
+	for (int r = 0; r < RUNS; r++) {
+		voices_result a = run_voices(m, t, 1, 4.0, 9, 0), b = run_voices(m, t, 1, 4.0, 9, 1);
+		cpu_off[r] = a.render_cpu_s;
+		cpu_on[r] = b.render_cpu_s;
+		ratio[r] = b.render_cpu_s / a.render_cpu_s;
+		redecodes_s[r] = (double)b.redecodes / 4.0;
+		moving_latency[r] = latency_median(&b);
+		xruns_moving += b.xruns;
+	}
+	pthread_setschedparam(pthread_self(), SCHED_OTHER, &(struct sched_param){.sched_priority = 0});
+	/* What every frame pays while sub-frame control is on, moving or not: the state snapshot. */
+	enum { SAVES = 200 };
+	double s0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+	for (int i = 0; i < SAVES; i++)
+		if (model_state_save(m, err, sizeof err) < 0)
+			die("snapshot", err);
+	const double save_ms = (cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - s0) * 1e3 / SAVES;
+	const double frame_ms = 1000.0 * m->ratio / m->sample_rate;
+	char what[128], value[128], base[128], rat[64];
+	double on_median = latency_median(&on), off_median = latency_median(&off);
+	snprintf(what, sizeof what, "control -> sound latency, sub-frame (%s, frame %.1f ms)", m->id, frame_ms);
+	snprintf(value, sizeof value, "%.1f ms median, %.1f ms p95, %llu xruns (%d moves, %llu re-decodes)", on_median,
+	         percentile(on.latency_ms, on.n_latency, 0.95), (unsigned long long)on.xruns, on.n_latency,
+	         (unsigned long long)on.redecodes);
+	snprintf(base, sizeof base, "frame rate: %.1f ms median, %.1f ms p95, %llu xruns", off_median,
+	         percentile(off.latency_ms, off.n_latency, 0.95), (unsigned long long)off.xruns);
+	snprintf(rat, sizeof rat, "%.2fx", on_median / off_median);
+	row(what, value, base, rat, "median <= 25 ms, 0 xruns", on_median <= 25 && on.xruns == 0);
+	snprintf(what, sizeof what, "render CPU while the cursor moves 42/s, sub-frame (%s, 1 voice)", m->id);
+	snprintf(value, sizeof value, "%.0f ms per s, %.1f re-decodes/s, %.1f ms median latency, %llu xruns",
+	         median(cpu_on, RUNS) * 1e3, median(redecodes_s, RUNS), median(moving_latency, RUNS),
+	         (unsigned long long)xruns_moving);
+	snprintf(base, sizeof base, "frame rate %.0f ms per s (snapshot %.2f ms a frame)", median(cpu_off, RUNS) * 1e3,
+	         save_ms);
+	snprintf(rat, sizeof rat, "%.2fx", median(ratio, RUNS));
+	row(what, value, base, rat, "reported (0 xruns)", xruns_moving == 0);
+	terrain_free(t);
+	model_free(m);
+}
+
 /* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render,
- * voices, live or grains) runs only that part of the table. */
+ * voices, live, grains or subframe) runs only that part of the table. */
 static int wanted(const char *only, const char *section)
 {
 	return !only || strcmp(only, section) == 0;
@@ -628,5 +735,7 @@ int main(int argc, char **argv)
 		bench_live();
 	if (wanted(only, "grains"))
 		bench_grains(rave);
+	if (wanted(only, "subframe"))
+		bench_subframe(rave);
 	return 0;
 }
