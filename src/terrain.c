@@ -248,56 +248,76 @@ INLINE void fourier_features(const terrain *t, const float *coord, float *h)
 		sincos_poly(proj[j], &h[j], &h[f + j]);
 }
 
-typedef float vec16 __attribute__((vector_size(64)));
-enum { VEC = 16, TILE_MAX_ROWS = 8, TILE_MAX_VECS = PANEL_WIDE / VEC };
+/* A variant's vectors and tiles, constants at every call site so that the
+ * loops below unroll into straight-line code over registers: `lanes` floats
+ * per native vector (4 SSE/NEON, 8 AVX2, 16 AVX-512), tiles of `rows` rows
+ * × `vecs` vectors of sums for batches, `single_vecs` vectors for one
+ * coordinate. */
+typedef struct kernel_shape {
+	int lanes, rows, vecs, single_vecs;
+} kernel_shape;
+
+enum { TILE_MAX_ROWS = 8 };
 
 /* The heart of every layer: sums[r][k] = Σ_i in[r][i] · w[i][k] for a tile
- * of `rows` rows (stride in_stride) and `vecs` vectors of 16 outputs (w's
+ * of `rows` rows (stride in_stride) and `vecs` vectors of outputs (w's
  * inputs `w_stride` floats apart). rows × vecs accumulators stay in
  * registers; each input costs `vecs` loads, `rows` broadcasts and
- * rows × vecs fused multiply-adds. `rows` and `vecs` are constants at every
- * call site, so the loops unroll into straight-line code. */
-INLINE void tile_sums(const float *w, int w_stride, const float *in, size_t in_stride, int n, int rows, int vecs,
-                      float *sums, int sums_stride)
-{
-	vec16 acc[TILE_MAX_ROWS][TILE_MAX_VECS];
-#pragma GCC unroll 8
-	for (int r = 0; r < rows; r++)
-#pragma GCC unroll 4
-		for (int k = 0; k < vecs; k++)
-			acc[r][k] = (vec16){0};
-	for (int i = 0; i < n; i++) {
-		const vec16 *wi = (const vec16 *)(w + (size_t)i * (size_t)w_stride);
-#pragma GCC unroll 8
-		for (int r = 0; r < rows; r++) {
-			const float v = in[(size_t)r * in_stride + (size_t)i];
-#pragma GCC unroll 4
-			for (int k = 0; k < vecs; k++)
-				acc[r][k] += wi[k] * v;
-		}
+ * rows × vecs fused multiply-adds. One definition per native vector width:
+ * a wider GCC vector than the target has is split element by element. */
+#define DEFINE_TILE_SUMS(name, lanes)                                                                                  \
+	typedef float name##_vec __attribute__((vector_size(4 * (lanes))));                                            \
+	INLINE void name(const float *w, int w_stride, const float *in, size_t in_stride, int n, int rows, int vecs,   \
+	                 float *sums, int sums_stride)                                                                 \
+	{                                                                                                              \
+		name##_vec acc[TILE_MAX_ROWS][PANEL_WIDE / (lanes)];                                                   \
+		_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                                 \
+		    _Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) acc[r][k] = (name##_vec){0};               \
+		for (int i = 0; i < n; i++) {                                                                          \
+			const name##_vec *wi = (const name##_vec *)(w + (size_t)i * (size_t)w_stride);                 \
+			_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                         \
+			{                                                                                              \
+				const float v = in[(size_t)r * in_stride + (size_t)i];                                 \
+				_Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) acc[r][k] += wi[k] * v;        \
+			}                                                                                              \
+		}                                                                                                      \
+		_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                                 \
+		    _Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) memcpy(                                    \
+		        sums + (size_t)r * (size_t)sums_stride + (size_t)k * (lanes), &acc[r][k], sizeof(name##_vec)); \
 	}
-#pragma GCC unroll 8
-	for (int r = 0; r < rows; r++)
-#pragma GCC unroll 4
-		for (int k = 0; k < vecs; k++)
-			memcpy(sums + (size_t)r * (size_t)sums_stride + (size_t)k * VEC, &acc[r][k], sizeof(vec16));
+
+DEFINE_TILE_SUMS(tile_sums4, 4)
+DEFINE_TILE_SUMS(tile_sums8, 8)
+DEFINE_TILE_SUMS(tile_sums16, 16)
+
+INLINE void tile_sums(kernel_shape shape, const float *w, int w_stride, const float *in, size_t in_stride, int n,
+                      int rows, int vecs, float *sums, int sums_stride)
+{
+	if (shape.lanes == 16)
+		tile_sums16(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
+	else if (shape.lanes == 8)
+		tile_sums8(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
+	else
+		tile_sums4(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
 }
 
 /* out[r] = act(W in[r] + b) for a tile of `rows` rows, panel by panel;
  * wide panels in passes of `vecs` vectors. */
-INLINE void layer_tile(const terrain_layer *l, const float *in, size_t in_stride, int rows, int vecs, float *out,
-                       size_t out_stride)
+INLINE void layer_tile(kernel_shape shape, const terrain_layer *l, const float *in, size_t in_stride, int rows,
+                       int vecs, float *out, size_t out_stride)
 {
 	float sums[TILE_MAX_ROWS * PANEL_WIDE] __attribute__((aligned(64)));
 	const float *panel = l->panels;
+	const int step = vecs * shape.lanes;
 	for (int first = 0; first < l->out;) {
 		const int width = l->out - first >= PANEL_WIDE ? PANEL_WIDE : PANEL_NARROW;
 		if (width == PANEL_WIDE)
-			for (int k = 0; k < PANEL_WIDE / VEC; k += vecs)
-				tile_sums(panel + k * VEC, PANEL_WIDE, in, in_stride, l->in, rows, vecs, sums + k * VEC,
+			for (int k = 0; k < PANEL_WIDE; k += step)
+				tile_sums(shape, panel + k, PANEL_WIDE, in, in_stride, l->in, rows, vecs, sums + k,
 				          PANEL_WIDE);
 		else
-			tile_sums(panel, PANEL_NARROW, in, in_stride, l->in, rows, 1, sums, PANEL_WIDE);
+			tile_sums(shape, panel, PANEL_NARROW, in, in_stride, l->in, rows, PANEL_NARROW / shape.lanes,
+			          sums, PANEL_WIDE);
 		const int count = l->out - first < width ? l->out - first : width;
 		const float slope = l->has_prelu ? l->prelu : 1.0f; /* PReLU, or none */
 		const float *bias = l->bias + first;
@@ -318,7 +338,7 @@ INLINE void layer_tile(const terrain_layer *l, const float *in, size_t in_stride
 }
 
 /* One coordinate: two ping-pong vectors in `scratch`. */
-INLINE void eval_one(const terrain *t, const float *coord, float *latent, float *scratch)
+INLINE void eval_one(kernel_shape shape, const terrain *t, const float *coord, float *latent, float *scratch)
 {
 	size_t half = terrain_scratch_floats(t) / 2;
 	float *a = scratch, *b = scratch + half;
@@ -328,24 +348,24 @@ INLINE void eval_one(const terrain *t, const float *coord, float *latent, float 
 		memcpy(a, coord, sizeof(float) * (size_t)t->control_dim);
 	for (int i = 0; i < t->n_layers; i++) {
 		float *dst = (i + 1 == t->n_layers) ? latent : b;
-		layer_tile(&t->layers[i], a, 0, 1, TILE_MAX_VECS, dst, 0);
+		layer_tile(shape, &t->layers[i], a, 0, 1, shape.single_vecs, dst, 0);
 		float *tmp = a;
 		a = b;
 		b = tmp;
 	}
 }
 
-/* Rows through one layer, `tile_rows` at a time (the rest one by one). */
-INLINE void layer_rows(const terrain_layer *l, const float *in, size_t in_stride, int rows, float *out,
-                       size_t out_stride, int tile_rows, int vecs)
+/* Rows through one layer, a tile at a time (the rest one by one). */
+INLINE void layer_rows(kernel_shape shape, const terrain_layer *l, const float *in, size_t in_stride, int rows,
+                       float *out, size_t out_stride)
 {
 	int r = 0;
-	for (; r + tile_rows <= rows; r += tile_rows)
-		layer_tile(l, in + (size_t)r * in_stride, in_stride, tile_rows, vecs, out + (size_t)r * out_stride,
-		           out_stride);
+	for (; r + shape.rows <= rows; r += shape.rows)
+		layer_tile(shape, l, in + (size_t)r * in_stride, in_stride, shape.rows, shape.vecs,
+		           out + (size_t)r * out_stride, out_stride);
 	for (; r < rows; r++)
-		layer_tile(l, in + (size_t)r * in_stride, in_stride, 1, TILE_MAX_VECS, out + (size_t)r * out_stride,
-		           out_stride);
+		layer_tile(shape, l, in + (size_t)r * in_stride, in_stride, 1, shape.single_vecs,
+		           out + (size_t)r * out_stride, out_stride);
 }
 
 /* Up to BLOCK_ROWS coordinates through the whole network, layer by layer,
@@ -353,8 +373,8 @@ INLINE void layer_rows(const terrain_layer *l, const float *in, size_t in_stride
  * layer: small enough to stay in the core's L2 cache). */
 enum { BLOCK_ROWS = 48 };
 
-INLINE void eval_block(const terrain *t, const float *coords, int rows, float *latents, float *scratch, int tile_rows,
-                       int vecs)
+INLINE void eval_block(kernel_shape shape, const terrain *t, const float *coords, int rows, float *latents,
+                       float *scratch)
 {
 	const size_t stride = terrain_scratch_floats(t) / 2;
 	float *a = scratch, *b = scratch + (size_t)BLOCK_ROWS * stride;
@@ -367,8 +387,8 @@ INLINE void eval_block(const terrain *t, const float *coords, int rows, float *l
 	}
 	for (int i = 0; i < t->n_layers; i++) {
 		const int last = i + 1 == t->n_layers;
-		layer_rows(&t->layers[i], a, stride, rows, last ? latents : b, last ? (size_t)t->latent_dim : stride,
-		           tile_rows, vecs);
+		layer_rows(shape, &t->layers[i], a, stride, rows, last ? latents : b,
+		           last ? (size_t)t->latent_dim : stride);
 		float *tmp = a;
 		a = b;
 		b = tmp;
@@ -382,17 +402,17 @@ typedef struct terrain_kernel {
 	void (*eval_block)(const terrain *t, const float *coords, int rows, float *latents, float *scratch);
 } terrain_kernel;
 
-/* One variant: both entry points compiled for `target`, with the tile
- * that fits its register file (rows × vectors of 16 accumulators). */
-#define TERRAIN_KERNEL(suffix, target, tile_rows, vecs)                                                                \
+/* One variant: both entry points compiled for `target`, with the vectors
+ * and tiles that fit its register file. */
+#define TERRAIN_KERNEL(suffix, target, ...)                                                                            \
 	target static void eval_one_##suffix(const terrain *t, const float *coord, float *latent, float *scratch)      \
 	{                                                                                                              \
-		eval_one(t, coord, latent, scratch);                                                                   \
+		eval_one((kernel_shape){__VA_ARGS__}, t, coord, latent, scratch);                                      \
 	}                                                                                                              \
 	target static void eval_block_##suffix(const terrain *t, const float *coords, int rows, float *latents,        \
 	                                       float *scratch)                                                         \
 	{                                                                                                              \
-		eval_block(t, coords, rows, latents, scratch, tile_rows, vecs);                                        \
+		eval_block((kernel_shape){__VA_ARGS__}, t, coords, rows, latents, scratch);                            \
 	}
 
 static int always(void)
@@ -400,13 +420,16 @@ static int always(void)
 	return 1;
 }
 
-/* Portable: 2 rows × 16 outputs (8 SSE registers of sums on x86-64). */
-TERRAIN_KERNEL(portable, , 2, 1)
+/* Portable: 4-float vectors; tiles of 2 rows × 16 outputs (8 of SSE's 16
+ * registers hold sums), one coordinate 32 outputs at a time. */
+TERRAIN_KERNEL(portable, , .lanes = 4, .rows = 2, .vecs = 4, .single_vecs = 8)
 #if TERRAIN_X86_VARIANTS
-/* AVX2+FMA: 4 rows × 16 outputs, 8 of the 16 ymm registers hold sums. */
-TERRAIN_KERNEL(avx2, __attribute__((target("avx2,fma"))), 4, 1)
-/* AVX-512: 6 rows × 64 outputs, 24 of the 32 zmm registers hold sums. */
-TERRAIN_KERNEL(avx512, __attribute__((target("avx512f,avx2,fma"))), 6, 4)
+/* AVX2+FMA: 8-float vectors; tiles of 4 rows × 16 outputs (8 of the 16 ymm
+ * registers), one coordinate 64 outputs at a time (8 independent sums). */
+TERRAIN_KERNEL(avx2, __attribute__((target("avx2,fma"))), .lanes = 8, .rows = 4, .vecs = 2, .single_vecs = 8)
+/* AVX-512: 16-float vectors; tiles of 6 rows × 64 outputs (24 of the 32
+ * zmm registers), one coordinate 64 outputs at a time. */
+TERRAIN_KERNEL(avx512, __attribute__((target("avx512f,avx2,fma"))), .lanes = 16, .rows = 6, .vecs = 4, .single_vecs = 4)
 
 static int has_avx2(void)
 {
