@@ -116,7 +116,7 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|render|live runs one part of the table.
+# ONLY=eval|plot|train|render|voices|live runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
                                 tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS)
 	mkdir -p $(BUILD)/bench
