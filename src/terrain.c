@@ -3,8 +3,9 @@
  *
  * All numbers of a terrain live in one allocation (`storage`) so that a
  * swap is one pointer and freeing is one call. The single-coordinate path is
- * written for the render thread: two ping-pong scratch vectors, plain loops
- * the compiler vectorises, no calls that could allocate.
+ * written for the render thread: two ping-pong scratch vectors, vector code
+ * in registers, no calls that could allocate. The batch path runs the same
+ * kernels over blocks of coordinates, without BLAS.
  */
 #include "terrain.h"
 
@@ -495,7 +496,8 @@ void terrain_eval(const terrain *t, const float *coord, float *latent, float *sc
 int terrain_eval_batch(const terrain *t, const float *coords, size_t count, float *latents, char *err, size_t errlen)
 {
 	const terrain_kernel *k = pick_kernel();
-	float *scratch = aligned_alloc(PANEL_ALIGN, sizeof(float) * BLOCK_ROWS * terrain_scratch_floats(t));
+	size_t bytes = sizeof(float) * BLOCK_ROWS * terrain_scratch_floats(t);
+	float *scratch = aligned_alloc(PANEL_ALIGN, (bytes + PANEL_ALIGN - 1) / PANEL_ALIGN * PANEL_ALIGN);
 	if (!scratch)
 		return error_set(err, errlen, "out of memory for a batch of %d coordinates", BLOCK_ROWS);
 	for (size_t start = 0; start < count; start += BLOCK_ROWS) {
