@@ -194,8 +194,9 @@ size_t terrain_scratch_floats(const terrain *t)
  * NEON on ARM). The best one this CPU runs is picked by feature (never by
  * vendor or model: "arch=haswell" clones are never picked on AMD) the first
  * time a terrain is finished. Only the portable one exists elsewhere (ARM,
- * Apple's toolchain, -DTERRAIN_PORTABLE) and under ThreadSanitizer, whose
- * runtime does not see through target-specific code well. */
+ * Apple's toolchain, -DTERRAIN_PORTABLE) and under ThreadSanitizer (where
+ * the earlier target_clones dispatch crashed in its resolver; this explicit
+ * dispatch has not been tried there). */
 #if defined(__SANITIZE_THREAD__)
 #define TERRAIN_UNDER_TSAN 1
 #elif defined(__has_feature)
