@@ -122,11 +122,19 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|render|live runs one part of the table.
-$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h $(OBJS)
+# ONLY=eval|plot|train|render|voices|live runs one part of the table.
+$(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
+                                tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
-	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS)
+	$(CXX) $(LDFLAGS) $@.o $(BUILD)/bench/bench_torch.o $(OBJS) -o $@ $(LDLIBS)
+
+# The bench's libtorch baselines written with the C++ frontend (torch::nn,
+# torch::optim): its headers are system headers here (they warn under -Wextra).
+$(BUILD)/bench/bench_torch.o: tests/bench/bench_torch.cpp tests/bench/bench_torch.h
+	mkdir -p $(BUILD)/bench
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -isystem /usr/include/torch/csrc/api/include -isystem /usr/include/torch \
+		-Itests/bench -c $< -o $@
 
 bench: deps
 	$(MAKE) $(BUILD)/bench/terraind-bench test-models

@@ -7,8 +7,10 @@
  * terrain_eval() is real-time safe: no allocation, no locks, no I/O, bounded
  * time (proportional to the number of weights). The caller supplies scratch
  * memory of terrain_scratch_floats() floats, allocated off the RT path.
- * terrain_eval_batch() evaluates many coordinates with BLAS (plots, tests);
- * it allocates and is not real-time safe.
+ * terrain_eval_batch() evaluates many coordinates in blocks that stay in
+ * cache (plots, tests); it allocates and is not real-time safe. Both run
+ * the best kernel variant the CPU has (AVX-512, AVX2+FMA or portable C),
+ * picked by feature when the first terrain is finished.
  *
  * Threads: a terrain is immutable once built; any number of threads may
  * evaluate it at once, each with its own scratch.
@@ -89,6 +91,14 @@ void terrain_eval(const terrain *t, const float *coord, float *latent, float *sc
 
 /* Not RT-safe (allocates). coords: count × control_dim; latents: count × latent_dim. */
 int terrain_eval_batch(const terrain *t, const float *coords, size_t count, float *latents, char *err, size_t errlen);
+
+/* The kernel variant evaluations run: "avx512", "avx2-fma" or "portable". */
+const char *terrain_kernel_name(void);
+
+/* Benchmarks and tests: makes every later evaluation run the variant
+ * `name`. -1 with a sentence when this build or CPU lacks it. Process-wide;
+ * call while no other thread evaluates a terrain. */
+int terrain_select_kernel(const char *name, char *err, size_t errlen);
 
 /* RT-safe. Clamps `coord` into the bounds in place; returns how many axes
  * were outside. */

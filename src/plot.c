@@ -1,7 +1,7 @@
 /*
- * plot.c — terrain pictures. The grid is evaluated in one batch
- * (terrain_eval_batch: sgemm), then each channel is normalised to its own
- * range over the picture.
+ * plot.c — terrain pictures. The grid is evaluated in one batch per core
+ * (terrain_eval_batch: terrain.c's vector kernels), then each channel is
+ * normalised to its own range over the picture.
  */
 #include "plot.h"
 
@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "model.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -81,8 +80,8 @@ static void *run_batch(void *arg)
 	return NULL;
 }
 
-/* The grid in one slice per core, each through a single-threaded BLAS:
- * plotting is offline work and may use the whole machine. */
+/* The grid in one slice per core: plotting is offline work and may use
+ * the whole machine. */
 static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, char *err, size_t errlen)
 {
 	enum { MAX_SLICES = 16 };
@@ -90,7 +89,6 @@ static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, 
 	int slices = cpus < 1 ? 1 : cpus > MAX_SLICES ? MAX_SLICES : (int)cpus;
 	batch_job jobs[MAX_SLICES];
 	pthread_t threads[MAX_SLICES];
-	model_set_blas_threads(1);
 	size_t per = (n + (size_t)slices - 1) / (size_t)slices;
 	int started = 0;
 	for (int s = 0; s < slices; s++) {

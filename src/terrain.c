@@ -3,15 +3,16 @@
  *
  * All numbers of a terrain live in one allocation (`storage`) so that a
  * swap is one pointer and freeing is one call. The single-coordinate path is
- * written for the render thread: two ping-pong scratch vectors, plain loops
- * the compiler vectorises, no calls that could allocate.
+ * written for the render thread: two ping-pong scratch vectors, vector code
+ * in registers, no calls that could allocate. The batch path runs the same
+ * kernels over blocks of coordinates, without BLAS.
  */
 #include "terrain.h"
 
 #include "error.h"
 
-#include <cblas.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,15 +20,15 @@
 
 static const float two_pi = 6.283185307179586f;
 
-/* Panels: terrain_eval() reads each layer's weights regrouped into panels
- * of PANEL_WIDE consecutive outputs (the last outputs in panels of
+/* Panels: the evaluation kernels read each layer's weights regrouped into
+ * panels of PANEL_WIDE consecutive outputs (the last outputs in panels of
  * PANEL_NARROW, zero-padded), stored input by input:
- * panel[i][k] = W[first + k][i]. One pass over a panel keeps all its
- * outputs in vector registers and adds one input at a time to all of them
- * (a broadcast and eight fused multiply-adds): no horizontal sums, and eight
- * independent sums keep both FMA pipes busy. The row-major weights stay the
- * layout of files, training and the BLAS batch path. */
-enum { PANEL_WIDE = 64, PANEL_NARROW = 8, PANEL_ALIGN = 64 };
+ * panel[i][k] = W[first + k][i]. A pass over a panel keeps a tile of sums
+ * (rows × outputs) in vector registers and adds one input at a time to all
+ * of them (broadcasts and fused multiply-adds): no horizontal sums, and
+ * enough independent sums to keep both FMA pipes busy. The row-major weights
+ * stay the layout of files and training. */
+enum { PANEL_WIDE = 64, PANEL_NARROW = 16, PANEL_ALIGN = 64 };
 
 static size_t panel_floats(int in, int out)
 {
@@ -155,8 +156,11 @@ static int validate(const terrain *t, char *err, size_t errlen)
 	return 0;
 }
 
+static const struct terrain_kernel *pick_kernel(void);
+
 int terrain_finish(terrain *t, char *err, size_t errlen)
 {
+	pick_kernel(); /* here, off the render thread: terrain_eval() reads the choice */
 	if (validate(t, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < t->n_layers; i++)
@@ -183,14 +187,16 @@ size_t terrain_scratch_floats(const terrain *t)
 	return 2 * (size_t)widest;
 }
 
-/* Vector code paths: on x86-64 every hot loop is compiled twice, for
- * AVX+FMA (256-bit vectors, fused multiply-adds) and for the baseline, and
- * the loader picks at start-up by the CPU's features (GCC and clang function
- * multi-versioning). Not "arch=haswell": that clone is picked by CPU model
- * (Intel Haswell and later), never on AMD. Elsewhere (ARM, macOS with
- * Apple's toolchain, or -DTERRAIN_PORTABLE) the plain version is used, and
- * under ThreadSanitizer too: the clones' resolver runs while the program is
- * being relocated, before TSan's runtime is up, and crashes. */
+/* Kernel variants: every evaluation routine below is inlined into one
+ * entry point per instruction set, compiled with that target: AVX-512
+ * (16-float vectors in registers), AVX2+FMA (the same code in 8-float
+ * halves) and the portable build (the compiler's baseline: SSE2 on x86-64,
+ * NEON on ARM). The best one this CPU runs is picked by feature (never by
+ * vendor or model: "arch=haswell" clones are never picked on AMD) the first
+ * time a terrain is finished. Only the portable one exists elsewhere (ARM,
+ * Apple's toolchain, -DTERRAIN_PORTABLE) and under ThreadSanitizer (where
+ * the earlier target_clones dispatch crashed in its resolver; this explicit
+ * dispatch has not been tried there). */
 #if defined(__SANITIZE_THREAD__)
 #define TERRAIN_UNDER_TSAN 1
 #elif defined(__has_feature)
@@ -200,15 +206,15 @@ size_t terrain_scratch_floats(const terrain *t)
 #endif
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__) && !defined(TERRAIN_PORTABLE) &&                   \
     !defined(TERRAIN_UNDER_TSAN)
-#define SIMD_CLONES __attribute__((target_clones("fma", "default")))
-#else
-#define SIMD_CLONES
+#define TERRAIN_X86_VARIANTS 1
 #endif
+
+#define INLINE static inline __attribute__((always_inline))
 
 /* sin and cos of one phase, as a polynomial on [-pi/4, pi/4] after
  * reduction by quadrant (Cephes' sinf/cosf coefficients, ~1e-7 absolute):
  * branch-free, so the feature loop vectorises, unlike libm's sinf. */
-static inline void sincos_poly(float p, float *s, float *c)
+INLINE void sincos_poly(float p, float *s, float *c)
 {
 	float k = nearbyintf(p * 0.636619772f);                                     /* 2/pi */
 	float r = ((p - k * 1.5703125f) - k * 4.83751297e-4f) - k * 7.54978995e-8f; /* pi/2 in three parts */
@@ -223,72 +229,118 @@ static inline void sincos_poly(float p, float *s, float *c)
 	*c = ((q + 1) & 2) ? -cv : cv;
 }
 
-/* h = [sin(2π x·B), cos(2π x·B)] */
-SIMD_CLONES
-static void fourier_features(const terrain *t, const float *coord, float *h)
+/* h = [sin(2π x·B), cos(2π x·B)]: the projections first, into the cosine
+ * half, then sin and cos in place; two plain loops that vectorise. */
+INLINE void fourier_features(const terrain *t, const float *coord, float *h)
 {
 	const int f = t->n_features, dims = t->control_dim;
 	const float *b = t->fourier;
+	float *proj = h + f;
+	for (int j = 0; j < f; j++)
+		proj[j] = 0.0f;
+	for (int d = 0; d < dims; d++) {
+		const float x = two_pi * coord[d];
+		const float *bd = b + (size_t)d * (size_t)f;
 #pragma omp simd
-	for (int j = 0; j < f; j++) {
-		float acc = 0.0f;
-		for (int d = 0; d < dims; d++)
-			acc += coord[d] * b[(size_t)d * f + j];
-		sincos_poly(two_pi * acc, &h[j], &h[f + j]);
+		for (int j = 0; j < f; j++)
+			proj[j] += x * bd[j];
 	}
+#pragma omp simd
+	for (int j = 0; j < f; j++)
+		sincos_poly(proj[j], &h[j], &h[f + j]);
 }
 
-static inline float activate(const terrain_layer *l, float v)
-{
-	return (l->has_prelu && v < 0.0f) ? l->prelu * v : v;
-}
+/* A variant's vectors and tiles, constants at every call site so that the
+ * loops below unroll into straight-line code over registers: `lanes` floats
+ * per native vector (4 SSE/NEON, 8 AVX2, 16 AVX-512), tiles of `rows` rows
+ * × `vecs` vectors of sums for batches, `single_vecs` vectors for one
+ * coordinate. */
+typedef struct kernel_shape {
+	int lanes, rows, vecs, single_vecs;
+} kernel_shape;
 
-typedef float vec8 __attribute__((vector_size(32)));
+enum { TILE_MAX_ROWS = 8 };
 
-/* Sums of one panel: sum[k] = Σ_i panel[i][k] · in[i], for `vectors` × 8
- * outputs. Inlined into the cloned callers so that each gets its own
- * vector code and `vectors` is a constant. */
-static inline __attribute__((always_inline)) void panel_sums(const float *panel, const float *in, int n, int vectors,
-                                                             float *sum)
-{
-	vec8 acc[PANEL_WIDE / 8] = {0};
-	for (int i = 0; i < n; i++) {
-		const vec8 *w = (const vec8 *)panel + (size_t)i * vectors;
-		const float v = in[i];
-		const vec8 x = {v, v, v, v, v, v, v, v};
-#pragma GCC unroll 8
-		for (int k = 0; k < vectors; k++)
-			acc[k] += w[k] * x;
+/* The heart of every layer: sums[r][k] = Σ_i in[r][i] · w[i][k] for a tile
+ * of `rows` rows (stride in_stride) and `vecs` vectors of outputs (w's
+ * inputs `w_stride` floats apart). rows × vecs accumulators stay in
+ * registers; each input costs `vecs` loads, `rows` broadcasts and
+ * rows × vecs fused multiply-adds. One definition per native vector width:
+ * a wider GCC vector than the target has is split element by element. */
+#define DEFINE_TILE_SUMS(name, lanes)                                                                                  \
+	typedef float name##_vec __attribute__((vector_size(4 * (lanes))));                                            \
+	INLINE void name(const float *w, int w_stride, const float *in, size_t in_stride, int n, int rows, int vecs,   \
+	                 float *sums, int sums_stride)                                                                 \
+	{                                                                                                              \
+		name##_vec acc[TILE_MAX_ROWS][PANEL_WIDE / (lanes)];                                                   \
+		_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                                 \
+		    _Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) acc[r][k] = (name##_vec){0};               \
+		for (int i = 0; i < n; i++) {                                                                          \
+			const name##_vec *wi = (const name##_vec *)(w + (size_t)i * (size_t)w_stride);                 \
+			_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                         \
+			{                                                                                              \
+				const float v = in[(size_t)r * in_stride + (size_t)i];                                 \
+				_Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) acc[r][k] += wi[k] * v;        \
+			}                                                                                              \
+		}                                                                                                      \
+		_Pragma("GCC unroll 8") for (int r = 0; r < rows; r++)                                                 \
+		    _Pragma("GCC unroll 16") for (int k = 0; k < vecs; k++) memcpy(                                    \
+		        sums + (size_t)r * (size_t)sums_stride + (size_t)k * (lanes), &acc[r][k], sizeof(name##_vec)); \
 	}
-	memcpy(sum, acc, sizeof(vec8) * (size_t)vectors);
+
+DEFINE_TILE_SUMS(tile_sums4, 4)
+DEFINE_TILE_SUMS(tile_sums8, 8)
+DEFINE_TILE_SUMS(tile_sums16, 16)
+
+INLINE void tile_sums(kernel_shape shape, const float *w, int w_stride, const float *in, size_t in_stride, int n,
+                      int rows, int vecs, float *sums, int sums_stride)
+{
+	if (shape.lanes == 16)
+		tile_sums16(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
+	else if (shape.lanes == 8)
+		tile_sums8(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
+	else
+		tile_sums4(w, w_stride, in, in_stride, n, rows, vecs, sums, sums_stride);
 }
 
-static void finish_outputs(const terrain_layer *l, const float *sum, int first, int count, float *out)
+/* out[r] = act(W in[r] + b) for a tile of `rows` rows, panel by panel;
+ * wide panels in passes of `vecs` vectors. */
+INLINE void layer_tile(kernel_shape shape, const terrain_layer *l, const float *in, size_t in_stride, int rows,
+                       int vecs, float *out, size_t out_stride)
 {
-	for (int k = 0; k < count; k++)
-		out[first + k] = activate(l, sum[k] + l->bias[first + k]);
-}
-
-/* out = act(W in + b), panel by panel. */
-SIMD_CLONES
-static void dense_layer(const terrain_layer *l, const float *in, float *out)
-{
+	float sums[TILE_MAX_ROWS * PANEL_WIDE] __attribute__((aligned(64)));
 	const float *panel = l->panels;
-	float sum[PANEL_WIDE];
-	int o = 0;
-	for (; o + PANEL_WIDE <= l->out; o += PANEL_WIDE) {
-		panel_sums(panel, in, l->in, PANEL_WIDE / 8, sum);
-		finish_outputs(l, sum, o, PANEL_WIDE, out);
-		panel += (size_t)PANEL_WIDE * (size_t)l->in;
-	}
-	for (; o < l->out; o += PANEL_NARROW) {
-		panel_sums(panel, in, l->in, PANEL_NARROW / 8, sum);
-		finish_outputs(l, sum, o, l->out - o < PANEL_NARROW ? l->out - o : PANEL_NARROW, out);
-		panel += (size_t)PANEL_NARROW * (size_t)l->in;
+	const int step = vecs * shape.lanes;
+	for (int first = 0; first < l->out;) {
+		const int width = l->out - first >= PANEL_WIDE ? PANEL_WIDE : PANEL_NARROW;
+		if (width == PANEL_WIDE)
+			for (int k = 0; k < PANEL_WIDE; k += step)
+				tile_sums(shape, panel + k, PANEL_WIDE, in, in_stride, l->in, rows, vecs, sums + k,
+				          PANEL_WIDE);
+		else
+			tile_sums(shape, panel, PANEL_NARROW, in, in_stride, l->in, rows, PANEL_NARROW / shape.lanes,
+			          sums, PANEL_WIDE);
+		const int count = l->out - first < width ? l->out - first : width;
+		const float slope = l->has_prelu ? l->prelu : 1.0f; /* PReLU, or none */
+		const float *bias = l->bias + first;
+		for (int r = 0; r < rows; r++) {
+			const float *sum = sums + r * PANEL_WIDE;
+			float *o = out + (size_t)r * out_stride + first;
+#pragma omp simd
+			for (int k = 0; k < count; k++) {
+				const float v = sum[k] + bias[k];
+				const float pos = v > 0.0f ? v : 0.0f,
+				            neg = v < 0.0f ? v : 0.0f; /* max and min: no branch */
+				o[k] = pos + slope * neg;
+			}
+		}
+		panel += (size_t)width * (size_t)l->in;
+		first += width;
 	}
 }
 
-void terrain_eval(const terrain *t, const float *coord, float *latent, float *scratch)
+/* One coordinate: two ping-pong vectors in `scratch`. */
+INLINE void eval_one(kernel_shape shape, const terrain *t, const float *coord, float *latent, float *scratch)
 {
 	size_t half = terrain_scratch_floats(t) / 2;
 	float *a = scratch, *b = scratch + half;
@@ -298,75 +350,163 @@ void terrain_eval(const terrain *t, const float *coord, float *latent, float *sc
 		memcpy(a, coord, sizeof(float) * (size_t)t->control_dim);
 	for (int i = 0; i < t->n_layers; i++) {
 		float *dst = (i + 1 == t->n_layers) ? latent : b;
-		dense_layer(&t->layers[i], a, dst);
+		layer_tile(shape, &t->layers[i], a, 0, 1, shape.single_vecs, dst, 0);
 		float *tmp = a;
 		a = b;
 		b = tmp;
 	}
 }
 
-/* Rows of `h` (rows × in) times W^T, plus bias, with the layer's PReLU. */
-static void dense_batch(const terrain_layer *l, const float *h, size_t rows, float *out)
+/* Rows through one layer, a tile at a time (the rest one by one). */
+INLINE void layer_rows(kernel_shape shape, const terrain_layer *l, const float *in, size_t in_stride, int rows,
+                       float *out, size_t out_stride)
 {
-	for (size_t r = 0; r < rows; r++)
-		memcpy(out + r * l->out, l->bias, sizeof(float) * (size_t)l->out);
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, l->out, l->in, 1.0f, h, l->in, l->weight, l->in,
-	            1.0f, out, l->out);
-	if (!l->has_prelu)
-		return;
-	const size_t n = rows * (size_t)l->out;
-	const float a = l->prelu;
-#pragma omp simd
-	for (size_t i = 0; i < n; i++)
-		out[i] = out[i] < 0.0f ? a * out[i] : out[i];
+	int r = 0;
+	for (; r + shape.rows <= rows; r += shape.rows)
+		layer_tile(shape, l, in + (size_t)r * in_stride, in_stride, shape.rows, shape.vecs,
+		           out + (size_t)r * out_stride, out_stride);
+	for (; r < rows; r++)
+		layer_tile(shape, l, in + (size_t)r * in_stride, in_stride, 1, shape.single_vecs,
+		           out + (size_t)r * out_stride, out_stride);
 }
 
-/* h (rows × 2F) = [sin(2π x·B) | cos(2π x·B)]; `proj` is rows × F of room. */
-SIMD_CLONES
-static void fourier_batch(const terrain *t, const float *coords, size_t rows, float *h, float *proj)
+/* Up to BLOCK_ROWS coordinates through the whole network, layer by layer,
+ * with every intermediate in `scratch` (2 × BLOCK_ROWS rows of the widest
+ * layer: small enough to stay in the core's L2 cache). */
+enum { BLOCK_ROWS = 48 };
+
+INLINE void eval_block(kernel_shape shape, const terrain *t, const float *coords, int rows, float *latents,
+                       float *scratch)
 {
-	const int f = t->n_features;
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, f, t->control_dim, two_pi, coords,
-	            t->control_dim, t->fourier, f, 0.0f, proj, f);
-	for (size_t r = 0; r < rows; r++) {
-		const float *p = proj + r * (size_t)f;
-		float *dst = h + r * 2 * (size_t)f;
-#pragma omp simd
-		for (int j = 0; j < f; j++)
-			sincos_poly(p[j], &dst[j], &dst[f + j]);
+	const size_t stride = terrain_scratch_floats(t) / 2;
+	float *a = scratch, *b = scratch + (size_t)BLOCK_ROWS * stride;
+	for (int r = 0; r < rows; r++) {
+		const float *x = coords + (size_t)r * (size_t)t->control_dim;
+		if (t->n_features > 0)
+			fourier_features(t, x, a + (size_t)r * stride);
+		else
+			memcpy(a + (size_t)r * stride, x, sizeof(float) * (size_t)t->control_dim);
+	}
+	for (int i = 0; i < t->n_layers; i++) {
+		const int last = i + 1 == t->n_layers;
+		layer_rows(shape, &t->layers[i], a, stride, rows, last ? latents : b,
+		           last ? (size_t)t->latent_dim : stride);
+		float *tmp = a;
+		a = b;
+		b = tmp;
 	}
 }
 
-enum { BATCH_ROWS = 1024 };
+typedef struct terrain_kernel {
+	const char *name;
+	int (*supported)(void);
+	void (*eval_one)(const terrain *t, const float *coord, float *latent, float *scratch);
+	void (*eval_block)(const terrain *t, const float *coords, int rows, float *latents, float *scratch);
+} terrain_kernel;
+
+/* One variant: both entry points compiled for `target`, with the vectors
+ * and tiles that fit its register file. */
+#define TERRAIN_KERNEL(suffix, target, ...)                                                                            \
+	target static void eval_one_##suffix(const terrain *t, const float *coord, float *latent, float *scratch)      \
+	{                                                                                                              \
+		eval_one((kernel_shape){__VA_ARGS__}, t, coord, latent, scratch);                                      \
+	}                                                                                                              \
+	target static void eval_block_##suffix(const terrain *t, const float *coords, int rows, float *latents,        \
+	                                       float *scratch)                                                         \
+	{                                                                                                              \
+		eval_block((kernel_shape){__VA_ARGS__}, t, coords, rows, latents, scratch);                            \
+	}
+
+static int always(void)
+{
+	return 1;
+}
+
+/* Portable: 4-float vectors; tiles of 2 rows × 16 outputs (8 of SSE's 16
+ * registers hold sums), one coordinate 32 outputs at a time. */
+TERRAIN_KERNEL(portable, , .lanes = 4, .rows = 2, .vecs = 4, .single_vecs = 8)
+#if TERRAIN_X86_VARIANTS
+/* AVX2+FMA: 8-float vectors; tiles of 4 rows × 16 outputs (8 of the 16 ymm
+ * registers), one coordinate 64 outputs at a time (8 independent sums). */
+TERRAIN_KERNEL(avx2, __attribute__((target("avx2,fma"))), .lanes = 8, .rows = 4, .vecs = 2, .single_vecs = 8)
+/* AVX-512: 16-float vectors; tiles of 6 rows × 64 outputs (24 of the 32
+ * zmm registers), one coordinate 64 outputs at a time. */
+TERRAIN_KERNEL(avx512, __attribute__((target("avx512f,avx2,fma"))), .lanes = 16, .rows = 6, .vecs = 4, .single_vecs = 4)
+
+static int has_avx2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+static int has_avx512(void)
+{
+	return has_avx2() && __builtin_cpu_supports("avx512f");
+}
+#endif
+
+/* Best first. */
+static const terrain_kernel kernels[] = {
+#if TERRAIN_X86_VARIANTS
+    {"avx512", has_avx512, eval_one_avx512, eval_block_avx512},
+    {"avx2-fma", has_avx2, eval_one_avx2, eval_block_avx2},
+#endif
+    {"portable", always, eval_one_portable, eval_block_portable},
+};
+
+static const terrain_kernel *kernel; /* set by pick_kernel(), before any terrain is finished */
+static pthread_once_t kernel_once = PTHREAD_ONCE_INIT;
+
+static void pick_best_kernel(void)
+{
+	size_t i = 0;
+	while (!kernels[i].supported())
+		i++;
+	kernel = &kernels[i];
+}
+
+static const terrain_kernel *pick_kernel(void)
+{
+	pthread_once(&kernel_once, pick_best_kernel);
+	return kernel;
+}
+
+const char *terrain_kernel_name(void)
+{
+	return pick_kernel()->name;
+}
+
+int terrain_select_kernel(const char *name, char *err, size_t errlen)
+{
+	pick_kernel();
+	for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+		if (strcmp(kernels[i].name, name) == 0) {
+			if (!kernels[i].supported())
+				return error_set(err, errlen, "this CPU cannot run the %s kernels", name);
+			kernel = &kernels[i];
+			return 0;
+		}
+	return error_set(err, errlen, "this build has no %s kernels", name);
+}
+
+void terrain_eval(const terrain *t, const float *coord, float *latent, float *scratch)
+{
+	kernel->eval_one(t, coord, latent, scratch);
+}
 
 int terrain_eval_batch(const terrain *t, const float *coords, size_t count, float *latents, char *err, size_t errlen)
 {
-	size_t half = terrain_scratch_floats(t) / 2;
-	float *a = malloc(sizeof(float) * half * BATCH_ROWS);
-	float *b = malloc(sizeof(float) * half * BATCH_ROWS);
-	if (!a || !b) {
-		free(a);
-		free(b);
-		return error_set(err, errlen, "out of memory for a batch of %d coordinates", BATCH_ROWS);
+	const terrain_kernel *k = pick_kernel();
+	size_t bytes = sizeof(float) * BLOCK_ROWS * terrain_scratch_floats(t);
+	float *scratch = aligned_alloc(PANEL_ALIGN, (bytes + PANEL_ALIGN - 1) / PANEL_ALIGN * PANEL_ALIGN);
+	if (!scratch)
+		return error_set(err, errlen, "out of memory for a batch of %d coordinates", BLOCK_ROWS);
+	for (size_t start = 0; start < count; start += BLOCK_ROWS) {
+		const int rows = count - start < BLOCK_ROWS ? (int)(count - start) : BLOCK_ROWS;
+		k->eval_block(t, coords + start * (size_t)t->control_dim, rows, latents + start * (size_t)t->latent_dim,
+		              scratch);
 	}
-	for (size_t start = 0; start < count; start += BATCH_ROWS) {
-		size_t rows = count - start < BATCH_ROWS ? count - start : BATCH_ROWS;
-		const float *x = coords + start * (size_t)t->control_dim;
-		float *in = a, *out = b;
-		if (t->n_features > 0)
-			fourier_batch(t, x, rows, in, out);
-		else
-			memcpy(in, x, sizeof(float) * rows * (size_t)t->control_dim);
-		for (int i = 0; i < t->n_layers; i++) {
-			float *dst = (i + 1 == t->n_layers) ? latents + start * (size_t)t->latent_dim : out;
-			dense_batch(&t->layers[i], in, rows, dst);
-			float *tmp = in;
-			in = out;
-			out = tmp;
-		}
-	}
-	free(a);
-	free(b);
+	free(scratch);
 	return 0;
 }
 

@@ -3,20 +3,26 @@
  * baseline measured in the same run, as the median of several runs
  * (machines here are shared and noisy; absolute times drift).
  */
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alloc_count.h"
+#include "bench_torch.h"
 #include "clock.h"
 #include "engine.h"
 #include "model.h"
+#include "plot.h"
 #include "render.h"
 #include "terrain_json.h"
+#include "terrain_train.h"
 #include "torch_backend.h"
 
 enum { RUNS = 7 };
@@ -24,6 +30,13 @@ enum { RUNS = 7 };
 static double seconds(void)
 {
 	return clock_now_ns() / 1e9;
+}
+
+static double cpu_seconds(clockid_t clock)
+{
+	struct timespec ts;
+	clock_gettime(clock, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -99,7 +112,7 @@ static void bench_eval_one(const char *preset)
 	}
 	char what[128], value[64], base[64], rat[32];
 	const char *name = file_name(preset);
-	snprintf(what, sizeof what, "terrain eval, 1 coordinate (%s)", name);
+	snprintf(what, sizeof what, "terrain eval, 1 coordinate (%s, %s)", name, terrain_kernel_name());
 	snprintf(value, sizeof value, "%.1f us, %ld allocs", median(c_us, RUNS), c_allocs);
 	snprintf(base, sizeof base, "libtorch %.1f us, %ld allocs/call", median(torch_us, RUNS),
 	         torch_allocs / (RUNS * (N / 4)));
@@ -128,24 +141,33 @@ static void bench_plot(const char *preset)
 			coords[2 * (i * SIDE + j)] = -1 + 2.0f * j / (SIDE - 1);
 			coords[2 * (i * SIDE + j) + 1] = -1 + 2.0f * i / (SIDE - 1);
 		}
-	double c_s[PLOT_RUNS], torch_s[PLOT_RUNS], ratio[PLOT_RUNS];
+	double c_s[PLOT_RUNS], torch_s[PLOT_RUNS], ratio[PLOT_RUNS], faults[PLOT_RUNS];
 	for (int r = 0; r < PLOT_RUNS; r++) {
 		double t0 = seconds();
 		if (terrain_eval_batch(t, coords, N, z, err, sizeof err) < 0)
 			die("batch", err);
 		double t1 = seconds();
+		/* libtorch's tensors for 262144 rows are hundreds of megabytes,
+		 * mapped afresh and faulted in page by page on every call: what a
+		 * fault costs (a hypervisor's, or a bare machine's) sets much of
+		 * this baseline, so the row says how many there were. */
+		struct rusage u0, u1;
+		getrusage(RUSAGE_SELF, &u0);
 		if (tb_nn_terrain_forward(mod, coords, N, 2, z, t->latent_dim, err, sizeof err) < 0)
 			die("torch batch", err);
+		getrusage(RUSAGE_SELF, &u1);
 		double t2 = seconds();
+		faults[r] = (double)(u1.ru_minflt - u0.ru_minflt);
 		c_s[r] = t1 - t0;
 		torch_s[r] = t2 - t1;
 		ratio[r] = torch_s[r] / c_s[r];
 	}
 	char what[128], value[64], base[64], rat[32];
 	const char *name = file_name(preset);
-	snprintf(what, sizeof what, "plot 512x512 grid (%s)", name);
+	snprintf(what, sizeof what, "plot 512x512 grid (%s, %s)", name, terrain_kernel_name());
 	snprintf(value, sizeof value, "%.0f ms", median(c_s, PLOT_RUNS) * 1e3);
-	snprintf(base, sizeof base, "libtorch batched %.0f ms", median(torch_s, PLOT_RUNS) * 1e3);
+	snprintf(base, sizeof base, "libtorch batched %.0f ms, %.0fk faults", median(torch_s, PLOT_RUNS) * 1e3,
+	         median(faults, PLOT_RUNS) / 1e3);
 	double m = median(ratio, PLOT_RUNS);
 	snprintf(rat, sizeof rat, "%.2fx faster", m);
 	row(what, value, base, rat, ">= 10x", m >= 10);
@@ -153,6 +175,115 @@ static void bench_plot(const char *preset)
 	free(z);
 	terrain_free(t);
 	tb_free(mod);
+}
+
+/* ---- the browser's picture: 256x256 RGB, as `plot` draws it ------------------ */
+
+/* plot_terrain(): the grid through terrain_eval_batch on every core, then
+ * normalised and coloured to RGB bytes; PNG encoding not included. */
+static void bench_picture(const char *preset)
+{
+	char err[1024];
+	terrain *t;
+	if (terrain_import_nn_terrain(preset, -1, 1, &t, err, sizeof err) < 0)
+		die(preset, err);
+	enum { SIDE = 256, PICTURE_RUNS = 7 };
+	plot_options o = {.width = SIDE, .height = SIDE, .channels = {0, 1, 2}};
+	unsigned char *rgb = malloc(3 * SIDE * SIDE);
+	double ms[PICTURE_RUNS], cpu_ms[PICTURE_RUNS];
+	for (int r = 0; r < PICTURE_RUNS; r++) {
+		double t0 = seconds(), c0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		if (plot_terrain(t, &o, rgb, err, sizeof err) < 0)
+			die("plot", err);
+		ms[r] = (seconds() - t0) * 1e3;
+		cpu_ms[r] = (cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0) * 1e3;
+	}
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char what[128], value[64];
+	snprintf(what, sizeof what, "picture 256x256 RGB, no PNG (%s, %s, %ld threads)", file_name(preset),
+	         terrain_kernel_name(), cpus);
+	double m = median(ms, PICTURE_RUNS);
+	/* CPU time too: on a shared machine the wall time says how busy the
+	 * other jobs were as much as what the picture costs. */
+	snprintf(value, sizeof value, "%.1f ms (CPU %.1f ms)", m, median(cpu_ms, PICTURE_RUNS));
+	row(what, value, "-", "-", "< 100 ms", m < 100);
+	free(rgb);
+	terrain_free(t);
+}
+
+/* ---- training: terraind's trainer against torch::optim::Adam ------------------ */
+
+/* 1000 Adam steps of nn_terrain's default network (2 -> 8 latents, 128
+ * channels, 256 features, batch 32: 10 epochs of 3200 pairs) through
+ * terrain_train(), as `train` and /train/run run it, against the same
+ * network and optimiser written with torch::nn and torch::optim::Adam.
+ * Both on one thread; timed in CPU seconds of the process, which the other
+ * jobs of a shared machine disturb less than wall time. */
+static void bench_training(void)
+{
+	enum { PAIRS = 3200, EPOCHS = 10, BATCH = 32, LATENTS = 8, TRAIN_RUNS = 3 };
+	char err[1024];
+	float *x = malloc(sizeof(float) * PAIRS * 2), *y = malloc(sizeof(float) * PAIRS * LATENTS);
+	for (int i = 0; i < PAIRS; i++) {
+		x[2 * i] = (float)rand() / RAND_MAX * 2 - 1;
+		x[2 * i + 1] = (float)rand() / RAND_MAX * 2 - 1;
+		for (int k = 0; k < LATENTS; k++)
+			y[i * LATENTS + k] = sinf(3.0f * x[2 * i] * (float)(k + 1)) * cosf(2.0f * x[2 * i + 1]);
+	}
+	tb_train_options opt = {.epochs = EPOCHS,
+	                        .batch = BATCH,
+	                        .channels = 128,
+	                        .features = 256,
+	                        .lr = 1e-3,
+	                        .gauss_scale = 0.2,
+	                        .seed = 1};
+	double ours_s[TRAIN_RUNS], torch_s[TRAIN_RUNS], ratio[TRAIN_RUNS], ours_loss = 0, torch_loss = 0;
+	for (int r = 0; r < TRAIN_RUNS; r++) {
+		terrain *t;
+		double t0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		if (terrain_train(x, y, PAIRS, 2, LATENTS, &opt, NULL, NULL, &t, &ours_loss, err, sizeof err) < 0)
+			die("terrain_train", err);
+		double t1 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		if (bench_torch_train(x, y, PAIRS, 2, LATENTS, EPOCHS, BATCH, opt.channels, opt.features,
+		                      opt.gauss_scale, opt.lr, opt.seed, &torch_loss, err, sizeof err) < 0)
+			die("libtorch training", err);
+		double t2 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+		terrain_free(t);
+		ours_s[r] = t1 - t0;
+		torch_s[r] = t2 - t1;
+		ratio[r] = ours_s[r] / torch_s[r];
+	}
+	char value[64], base[64], rat[32];
+	double m = median(ratio, TRAIN_RUNS);
+	snprintf(value, sizeof value, "%.2f s, loss %.4f", median(ours_s, TRAIN_RUNS), ours_loss);
+	snprintf(base, sizeof base, "optim::Adam %.2f s, loss %.4f", median(torch_s, TRAIN_RUNS), torch_loss);
+	snprintf(rat, sizeof rat, "%.2fx the time", m);
+	row("training, 1000 Adam steps (8 latents, 128 ch, 256 feat.)", value, base, rat, "<= 1.05x", m <= 1.05);
+	free(x);
+	free(y);
+}
+
+/* What ran: the CPU, terraind's kernel variant, OpenBLAS's kernel (libtorch's
+ * sgemm) and ATen's vector code path, each picked at start-up by CPU. */
+static void print_machine(void)
+{
+	char model_name[512] = "unknown", line[512];
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "model name", 10) == 0) {
+			char *colon = strchr(line, ':');
+			snprintf(model_name, sizeof model_name, "%s", colon ? colon + 2 : line);
+			model_name[strcspn(model_name, "\n")] = '\0';
+			break;
+		}
+	if (f)
+		fclose(f);
+	char *(*corename)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_corename");
+	char blas[256];
+	model_blas_library(blas, sizeof blas);
+	printf("CPU: %s, %ld online; terraind kernels: %s; BLAS: %s (OpenBLAS core %s); ATen: %s\n\n", model_name,
+	       sysconf(_SC_NPROCESSORS_ONLN), terrain_kernel_name(), blas, corename ? corename() : "n/a",
+	       bench_torch_cpu_capability());
 }
 
 /* ---- render thread cost vs bare decode ------------------------------------------ */
@@ -338,13 +469,6 @@ static void bench_live(void)
 
 /* ---- voices: the live engine's CPU with 8 voices against 1, and against
  * the bare batched decode ---------------------------------------------------- */
-
-static double cpu_seconds(clockid_t clock)
-{
-	struct timespec ts;
-	clock_gettime(clock, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 enum { MAX_LATENCIES = 512 };
 
@@ -698,8 +822,8 @@ static void bench_subframe(const char *model_path)
 	model_free(m);
 }
 
-/* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, render,
- * voices, live, grains or subframe) runs only that part of the table. */
+/* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, train,
+ * render, voices, live, grains or subframe) runs only that part of the table. */
 static int wanted(const char *only, const char *section)
 {
 	return !only || strcmp(only, section) == 0;
@@ -716,6 +840,13 @@ int main(int argc, char **argv)
 	model_flush_denormals();   /* as terraind's main() does, before any thread */
 	model_keep_heap();
 	srand(1);
+	/* TERRAIND_KERNEL=avx2-fma|portable runs the rows on another variant
+	 * (what a CPU without AVX-512 gets). */
+	const char *forced = getenv("TERRAIND_KERNEL");
+	char err[256];
+	if (forced && terrain_select_kernel(forced, err, sizeof err) < 0)
+		die("TERRAIND_KERNEL", err);
+	print_machine();
 	printf("| what | terraind | baseline (same run) | ratio (median of runs) | target | met |\n");
 	printf("|---|---|---|---|---|---|\n");
 	if (wanted(only, "eval")) {
@@ -723,8 +854,12 @@ int main(int argc, char **argv)
 		bench_eval_one("tests/fixtures/nn_terrain/stable-audio-terrain-demo.pt");
 		bench_eval_one("tests/fixtures/nn_terrain/m2l-demo.pt");
 	}
-	if (wanted(only, "plot"))
+	if (wanted(only, "plot")) {
 		bench_plot("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+		bench_picture("tests/fixtures/nn_terrain/percussion-terrain-demo.pt");
+	}
+	if (wanted(only, "train"))
+		bench_training();
 	if (wanted(only, "render")) {
 		bench_render_overhead("models/demo.ts", "terrains/demo.json");
 		bench_render_overhead(rave, NULL);
