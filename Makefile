@@ -27,7 +27,9 @@ OPT      ?= -O2 -g
 CFLAGS   += $(OPT) -std=c11 -fopenmp-simd $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CXXFLAGS += $(OPT) -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
 LDFLAGS  += $(SAN)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm
+# -latomic: Link's lock-free checks (std::atomic of a pair) call
+# __atomic_is_lock_free, which clang (the fuzz build) leaves to libatomic.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm -latomic
 
 # Every module but main.o goes into the library the tests link against.
 MODULES  := log error access ring config voices engine audio osc osc_stream net tuio recorder daemon \
