@@ -118,10 +118,13 @@ asan:
 
 # ThreadSanitizer: libtorch and OpenBLAS are not instrumented, so their
 # internal threads are outside its view (tests/tsan.supp says which).
+# The offline commands' tests (one thread: nothing for TSan to see;
+# skip_under_tsan in tests/e2e/lib.sh).
+TSAN_SKIPS := test_cli test_corpus
 tsan:
 	$(MAKE) test BUILD=build/tsan SAN="-fsanitize=thread" OPT="-O1 -g" \
 		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
-		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
+		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
 # ONLY=eval|plot|train|render|voices|live runs one part of the table.

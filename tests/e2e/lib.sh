@@ -72,3 +72,17 @@ stop_daemon() {
 		fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"
 	fi
 }
+
+# skip_under_tsan: the offline commands (info, import, eval, render, encode,
+# train) run on one thread; ThreadSanitizer finds races between threads and
+# has nothing to see there, at three times the run time. Their tests end as
+# skipped (77, listed as expected by `make tsan`); ASan still runs them, and
+# the threads they do start (plot's two halves) are TSan-tested in test_web.
+skip_under_tsan() {
+	case "${TERRAIND_SANITIZER:-}" in
+	*thread*)
+		echo "skipped under ThreadSanitizer: single-threaded offline commands, nothing for it to see (ASan and the normal build run them)"
+		exit 77
+		;;
+	esac
+}

@@ -3,6 +3,7 @@
 # page kept in step with the dispatcher, numbers refused whole, and the
 # offline commands (info, import, eval, render, plot) and their errors.
 . tests/e2e/lib.sh
+skip_under_tsan
 
 echo "info describes the demo model and the BLAS it runs on"
 expect_status 0 "$TERRAIND" info models/demo.ts

@@ -4,6 +4,7 @@
 # evaluating the new terrain along the path gives back latents close to the
 # encoded ones, whose sound has the same pitch contour. Then the errors.
 . tests/e2e/lib.sh
+skip_under_tsan
 # The round trip of new speech needs espeak-ng: without it the rest runs and
 # the test ends as skipped (77, tests/run.sh), the reason on its first line.
 HAVE_ESPEAK=1
