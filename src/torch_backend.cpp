@@ -10,6 +10,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <torch/csrc/jit/python/update_graph_executor_opt.h>
+#include <memory>
+
 #include <torch/script.h>
 
 #include <cmath>
@@ -150,10 +152,11 @@ extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errl
 	*out = nullptr;
 	try {
 		no_graph_optimisation();
-		auto *mod = new tb_module();
+		/* Owned until the load succeeds: a file torch cannot read throws. */
+		auto mod = std::make_unique<tb_module>();
 		mod->module = torch::jit::load(path, c10::kCPU);
 		mod->module.eval();
-		*out = mod;
+		*out = mod.release();
 		return 0;
 	} catch (const std::exception &e) {
 		set_error(err, errlen, "cannot load TorchScript: " + exception_text(e));
