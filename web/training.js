@@ -67,7 +67,7 @@ function showPairs(text) {
 $("train-run").addEventListener("click", () => {
 	state.training.running = true;
 	$("train-progress").value = 0;
-	send(osc.message("/train/run", []));
+	send(osc.message("/train/run", [["i", Math.max(1, Math.round(Number($("train-epochs").value) || 10))]]));
 	showPairs("training…");
 });
 
