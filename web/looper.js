@@ -135,11 +135,15 @@ tapModes.point = (coords) => {
 	send(osc.floats(`/point/${k}/store`, coords));
 };
 
-listen(/^\/(done|fail)$/, (match, [address]) => {
-	const stored = /^\/point\/(\d+)\/store$/.exec(address);
-	if (!stored) return;
-	const k = Number(stored[1]);
-	if (match[1] === "done" && pendingPoints.has(k)) state.points.set(k, pendingPoints.get(k));
+// A store the daemon kept becomes a pad; a pad whose point another
+// controller cleared goes when tapped (the /fail says it is empty).
+listen(/^\/(done|fail)$/, (match, [address, reason]) => {
+	const point = /^\/point\/(\d+)\/(store|go)$/.exec(address);
+	if (!point) return;
+	const k = Number(point[1]), done = match[1] === "done";
+	if (point[2] === "store" && done && pendingPoints.has(k)) state.points.set(k, pendingPoints.get(k));
+	else if (point[2] === "go" && !done && /is empty/.test(reason)) state.points.delete(k);
+	else return pendingPoints.delete(k);
 	pendingPoints.delete(k);
 	showPads();
 });

@@ -10,11 +10,12 @@ refused (the WebSocket handshake answers 403, and the page says so), as is
 another site's page. The looper, grains and points: a drawn path recorded
 as a loop plays on the loop's voice and the page lists and labels it; the
 grain scanner shows as a cursor; a point stored by a tap becomes a pad that
-moves voice 0 there. Training: two drawn paths paired, /train/run with its
+moves voice 0 there (and goes when the point was cleared). Training: two drawn paths paired, /train/run with its
 progress, and the trained terrain's picture.
 
 Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
 starting: the browser starts meanwhile)"""
+import math
 import socket
 import sys
 import threading
@@ -190,18 +191,12 @@ def check_touches(driver, watcher, client):
           % (status["voices_active"], x0, x1))
 
 
-def check_cursors(driver, client, screenshots):
+def check_cursors(driver, client):
     """Voices played by another controller (OSC here) appear on the page as
     live cursors, from the WebSocket's /notify updates."""
     for voice, (x, y) in enumerate([(-0.6, 0.5), (0.2, -0.3), (0.7, 0.6)]):
         client.send("/voice/%d/xy" % voice, x, y)
     wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 3, "the page draws 3 cursors")
-    if screenshots:
-        driver.save_screenshot(screenshots + "/web-laptop.png")
-        driver.set_window_size(390, 844)
-        wait_until(lambda: driver.execute_script("return window.innerWidth") <= 390, "the phone-sized window")
-        driver.save_screenshot(screenshots + "/web-phone.png")
-        driver.set_window_size(1280, 800)
     for voice in range(3):
         client.send("/voice/%d/off" % voice)
     wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 0, "the cursors go")
@@ -251,6 +246,7 @@ def check_record_loop(driver, watcher, client):
     wait_until(lambda: page(driver, "document.querySelector('#loops li[data-loop=\"0\"]')?.dataset.state")
                == "playing", "the page lists loop 0 as playing")
     wait_until(lambda: page(driver, "window.terraind.loops.get(0).trail.length") >= 3, "the page draws loop 0's path")
+    assert page(driver, "loopOfVoice(7)[0]") == 0  # voice 7's cursor is labelled "loop 0"
     client.request("/loop/0/clear")
     wait_until(lambda: page(driver, "document.querySelectorAll('#loops li').length") == 0, "the cleared loop goes")
     driver.find_element("id", "mode-play").click()
@@ -279,8 +275,10 @@ def check_points(driver, watcher, client):
     _, x, y = got[-1]
     assert abs(x - 0.6) < 0.05 and abs(y - 0.4) < 0.05, got[-1]  # (0.8, 0.3) of the surface
     client.send("/voice/0/off")
-    client.send("/point/0/clear")
-    print("  ok: a tap stores point 0 at (%.2f, %.2f); its pad moves voice 0 there" % (x, y))
+    client.request("/point/0/clear")  # by another controller: the pad goes when tapped
+    driver.find_element("css selector", "#pads button[data-point='0']").click()
+    wait_until(lambda: not driver.find_elements("css selector", "#pads button"), "the cleared point's pad goes")
+    print("  ok: a tap stores point 0 at (%.2f, %.2f); its pad moves voice 0 there, and goes once cleared" % (x, y))
 
 
 def check_training(driver, client):
@@ -306,6 +304,38 @@ def check_training(driver, client):
     driver.find_element("id", "train-clear").click()
     print("  ok: two drawn paths paired (%d frames), trained from the page with progress; the new picture shows"
           % frames)
+
+
+def take_screenshots(driver, client, directory):
+    """The page at laptop and phone sizes for docs/web-*.png: three voices
+    played over OSC, a loop drawn as it plays, two points stored from the
+    page, the grain scanner."""
+    for voice, (x, y) in enumerate([(-0.6, 0.5), (0.2, -0.3), (0.7, 0.6)]):
+        client.send("/voice/%d/xy" % voice, x, y)
+    circle = [v for i in range(25) for v in (i / 24.0, 0.3 + 0.35 * math.cos(i * math.pi / 12),
+                                             -0.35 + 0.35 * math.sin(i * math.pi / 12))]
+    client.request("/loop/1/record", 4)
+    client.send("/voice/4/gesture", *circle)
+    time.sleep(1.0)
+    client.request("/loop/1/record")
+    client.send("/voice/4/off")
+    driver.find_element("id", "mode-point").click()
+    for place in [(0.2, 0.8), (0.55, 0.15)]:
+        drag(driver, "mouse", [place])
+    driver.find_element("id", "mode-play").click()
+    client.send("/grain/line", -0.9, -0.2, -0.2, 0.3)
+    client.send("/grain/position", 0.6)
+    client.request("/grain/on")
+    wait_until(lambda: page(driver, "(l => l && l.trail.length >= 55)(window.terraind.loops.get(1))"),
+               "the loop's path is drawn")
+    wait_until(lambda: page(driver, "document.querySelectorAll('#pads button').length") >= 2, "the pads")
+    driver.save_screenshot(directory + "/web-laptop.png")
+    driver.set_window_size(390, 844)
+    wait_until(lambda: driver.execute_script("return window.innerWidth") <= 390, "the phone-sized window")
+    time.sleep(0.2)
+    driver.save_screenshot(directory + "/web-phone.png")
+    driver.set_window_size(1280, 800)
+    print("  ok: screenshots in %s" % directory)
 
 
 def handshake(http_port, token, origin=None):
@@ -350,7 +380,7 @@ def main():
             check_page_loads(driver, "http://127.0.0.1:%d/?token=%s" % (http_port, token))
             check_pen(driver, watcher, client)
             check_touches(driver, watcher, client)
-            check_cursors(driver, client, screenshots)
+            check_cursors(driver, client)
             check_gesture(driver, watcher, client)
             check_record_loop(driver, watcher, client)
             check_grains(driver, client)
@@ -358,6 +388,8 @@ def main():
             check_training(driver, client)
             check_picture_follows_terrain(driver, client)
             check_console(driver)
+            if screenshots:
+                take_screenshots(driver, client, screenshots)
             check_wrong_token(driver, http_port, token)
     except BaseException:
         print("browser console:", driver.get_log("browser"), file=sys.stderr)
