@@ -52,10 +52,24 @@ function pairWith(p) {
 	if (s.latents.length < 2) return showPairs("no sound was heard along the first path: draw it again");
 	for (const [ms, z] of s.latents) {
 		const f = Math.min(1, ms / (1000 * s.seconds));
-		send(osc.floats("/train/add", [...placeAt(p.path, f), ...z]));
+		queue(osc.floats("/train/add", [...placeAt(p.path, f), ...z]));
 	}
 	t.pairs.push({from: s.from, to: p.path.map(([, x, y]) => [x, y]), frames: s.latents.length});
 	showPairs();
+}
+
+// The pairs leave a few dozen at a time, one batch per 20 ms: the web
+// thread forwards each as a UDP datagram, and a long path's hundreds at
+// once could overflow the OSC socket's buffer. /train/run and /train/clear
+// queue behind them, so that they act on every pair drawn before.
+const outbox = [];
+const BATCH = 32;
+function queue(packet) {
+	if (outbox.push(packet) === 1) setTimeout(pump, 0);
+}
+function pump() {
+	for (const packet of outbox.splice(0, BATCH)) send(packet);
+	if (outbox.length) setTimeout(pump, 20);
 }
 
 function showPairs(text) {
@@ -67,13 +81,13 @@ function showPairs(text) {
 $("train-run").addEventListener("click", () => {
 	state.training.running = true;
 	$("train-progress").value = 0;
-	send(osc.message("/train/run", [["i", Math.max(1, Math.round(Number($("train-epochs").value) || 10))]]));
+	queue(osc.message("/train/run", [["i", Math.max(1, Math.round(Number($("train-epochs").value) || 10))]]));
 	showPairs("training…");
 });
 
 $("train-clear").addEventListener("click", () => {
 	Object.assign(state.training, {pairs: [], source: null});
-	send(osc.message("/train/clear", []));
+	queue(osc.message("/train/clear", []));
 	showPairs();
 });
 

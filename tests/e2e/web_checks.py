@@ -239,7 +239,7 @@ def check_record_loop(driver, watcher, client):
     lifted = time.monotonic()
     info = wait_until(lambda: (lambda i: i if i["state"] == "playing" else None)(loop_info(client, 0)),
                       "loop 0 has a take and plays")
-    assert 0.1 < info["length"] < 1.5 * SLOW, info  # the time the gesture took to play (~0.2 s)
+    assert 0.05 < info["length"] < 1.5 * SLOW, info  # the time the path took to draw (~0.15 s)
     got = wait_until(lambda: (lambda c: c if len(c) >= 3 else None)(watcher.since(lifted + info["length"], 7)),
                      "the loop's voice 7 sounds")
     assert all(abs(y + 0.6) < 0.1 for _, _, y in got), got  # y 0.8 down the surface: -0.6 on [-1, 1]
@@ -291,7 +291,7 @@ def check_training(driver, client):
                                     "(window.terraind.training.source)"), "the first path has played")
     drag(driver, "pen", [(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)])
     frames = wait_until(lambda: page(driver, "window.terraind.training.pairs[0]?.frames"), "the paths are paired")
-    assert frames >= 5, frames
+    assert frames >= 2, frames
     version = page(driver, "document.getElementById('terrain').dataset.version")
     page(driver, "document.getElementById('train-epochs').value = 3")
     driver.find_element("id", "train-run").click()
