@@ -11,8 +11,8 @@ const state = {
 	socket: null,
 	terrain: null, // {version, controlDim, latentDim, min: [], max: []}
 	voicesMax: 8,
-	mode: "play", // or "gesture"
-	pointers: new Map(), // pointerId -> {voice, type, path (gesture mode)}
+	mode: "play", // or a key of pathModes / tapModes
+	pointers: new Map(), // pointerId -> {voice, type, path (path modes)}
 	cursors: new Map(), // "kind:id" -> {kind, id, x, y, seen}
 	paths: [], // drawn gestures being played: {points: [[x, y], ...], until}
 	channels: [0],
@@ -69,8 +69,9 @@ setInterval(subscribe, 3000);
 
 // ---- what comes back ----------------------------------------------------------
 
-// Cursor kinds: each an address pattern and how to draw one. A new kind
-// (loops, grain scanners, stored points) is one more entry here.
+// Cursor kinds: each an address pattern (whose first group names the
+// cursor) and how to draw one at its place. A new kind is one more entry
+// (web/looper.js adds the grain scanner).
 const cursorKinds = [
 	{
 		kind: "voice",
@@ -94,11 +95,19 @@ const cursorKinds = [
 ];
 const CURSOR_STALE_MS = 300; // a voice that stopped sounding stops being reported
 
+// Other replies the page's modules follow: [address pattern, fn(match, args)].
+const listeners = [];
+const listen = (pattern, fn) => listeners.push([pattern, fn]);
+
 function receive(m) {
 	if (!m) return;
 	if (m.address === "/web/picture") return showPicture(m.args);
 	if (m.address === "/status.reply") return showStatus(m.args);
-	if (m.address === "/fail") return showMessage(`${m.args[0]}: ${m.args[1]}`, true);
+	if (m.address === "/fail") showMessage(`${m.args[0]}: ${m.args[1]}`, true);
+	for (const [pattern, fn] of listeners) {
+		const match = pattern.exec(m.address);
+		if (match) fn(match, m.args);
+	}
 	for (const k of cursorKinds) {
 		const match = k.pattern.exec(m.address);
 		if (match)
@@ -207,11 +216,12 @@ stage.addEventListener("pointerdown", (e) => {
 	const voice = freeVoice();
 	if (voice < 0) return showMessage(`all ${state.voicesMax} voices are playing`, true);
 	stage.setPointerCapture(e.pointerId);
+	e.preventDefault();
+	if (state.mode in tapModes) return tapModes[state.mode](toTerrain(...fraction(e)));
 	const p = {voice, type: e.pointerType, path: [], start: e.timeStamp};
 	state.pointers.set(e.pointerId, p);
 	if (state.mode === "play") play(p, e);
 	else p.path.push([e.timeStamp, ...toTerrain(...fraction(e))]);
-	e.preventDefault();
 });
 
 stage.addEventListener("pointermove", (e) => {
@@ -227,7 +237,7 @@ function lift(e) {
 	if (!p) return;
 	state.pointers.delete(e.pointerId);
 	if (state.mode === "play") send(osc.message(`/voice/${p.voice}/off`, []));
-	else playGesture(p);
+	else if (p.path.length >= 2) pathModes[state.mode](p);
 }
 stage.addEventListener("pointerup", lift);
 stage.addEventListener("pointercancel", lift);
@@ -236,30 +246,39 @@ stage.addEventListener("pointercancel", lift);
 
 const GESTURE_NUMBERS_MAX = 12288; // what one /gesture carries (docs/osc.md)
 
-function playGesture(p) {
-	if (p.path.length < 2) return;
+// Plays the drawn path p on voice p.voice, after `lead` seconds at its
+// first point (for the voice's smoothing to get there); returns when it
+// ends, in seconds from now.
+function playGesture(p, lead = 0) {
 	const dims = state.terrain.controlDim;
-	const keep = Math.floor(GESTURE_NUMBERS_MAX / (1 + dims));
+	const keep = Math.floor(GESTURE_NUMBERS_MAX / (1 + dims)) - 1;
 	const step = Math.ceil(p.path.length / keep);
 	const points = p.path.filter((_, i) => i % step === 0 || i === p.path.length - 1);
-	const numbers = [];
-	let last = -1;
+	const numbers = lead > 0 ? [0, ...points[0].slice(1)] : [];
+	let last = lead > 0 ? 0 : -1;
 	for (const [stamp, ...coords] of points) {
-		const t = Math.max((stamp - p.start) / 1000, last + 0.001); // ascending, in seconds from now
+		const t = Math.max(lead + (stamp - p.start) / 1000, last + 0.001); // ascending, in seconds from now
 		numbers.push(t, ...coords);
 		last = t;
 	}
 	send(osc.floats(`/voice/${p.voice}/gesture`, numbers));
 	state.paths.push({points: points.map(([, x, y]) => [x, y]), until: performance.now() + 1000 * last + 500});
+	return last;
 }
 
+// What a drawn path does when the pointer lifts, and what a tap does, per
+// mode (web/looper.js and web/training.js add theirs); "play" is neither.
+const pathModes = {gesture: playGesture};
+const tapModes = {};
+
+// The mode buttons: <button data-mode="...">.
+const modeButtons = [...document.querySelectorAll("[data-mode]")];
 function setMode(mode) {
 	state.mode = mode;
-	$("mode-play").setAttribute("aria-checked", String(mode === "play"));
-	$("mode-gesture").setAttribute("aria-checked", String(mode === "gesture"));
+	for (const b of modeButtons) b.setAttribute("aria-checked", String(b.dataset.mode === mode));
+	document.body.dataset.mode = mode;
 }
-$("mode-play").addEventListener("click", () => setMode("play"));
-$("mode-gesture").addEventListener("click", () => setMode("gesture"));
+for (const b of modeButtons) b.addEventListener("click", () => setMode(b.dataset.mode));
 
 // ---- drawing, at the display's rate ---------------------------------------------
 
@@ -276,6 +295,7 @@ function draw(now) {
 		state.paths = state.paths.filter((p) => p.until > now);
 		for (const p of state.paths) drawPath(ctx, p.points);
 		for (const p of state.pointers.values()) if (p.path.length) drawPath(ctx, p.path.map(([, x, y]) => [x, y]));
+		for (const layer of layers) layer(ctx, now);
 		for (const [key, c] of state.cursors) {
 			if (now - c.seen > CURSOR_STALE_MS) state.cursors.delete(key);
 			else c.kind.draw(ctx, c, toSurface(c.x, c.y));
@@ -284,13 +304,30 @@ function draw(now) {
 	requestAnimationFrame(draw);
 }
 
-function drawPath(ctx, points) {
+// More to draw under the cursors: fn(ctx, now) each (loops' paths, pads, training pairs).
+const layers = [];
+
+function drawPath(ctx, points, colour = "rgba(255, 220, 120, 0.9)", dash = []) {
 	ctx.beginPath();
 	points.forEach(([x, y], i) => (i ? ctx.lineTo(...toSurface(x, y)) : ctx.moveTo(...toSurface(x, y))));
 	ctx.lineWidth = 3;
-	ctx.strokeStyle = "rgba(255, 220, 120, 0.9)";
+	ctx.strokeStyle = colour;
+	ctx.setLineDash(dash);
 	ctx.stroke();
+	ctx.setLineDash([]);
+}
+
+// A short label beside a place on the surface.
+function drawLabel(ctx, text, [px, py], colour = "#fff") {
+	ctx.font = "12px system-ui, sans-serif";
+	ctx.textAlign = "left";
+	ctx.textBaseline = "middle";
+	ctx.lineWidth = 3;
+	ctx.strokeStyle = "rgba(0, 0, 0, 0.7)";
+	ctx.strokeText(text, px, py);
+	ctx.fillStyle = colour;
+	ctx.fillText(text, px, py);
 }
 
 requestAnimationFrame(draw);
-connect();
+window.addEventListener("load", connect); // once every module has added its listeners

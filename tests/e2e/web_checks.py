@@ -7,10 +7,15 @@ sees it) and sets its pressure (the output's pressure gain, on the demo's 2-D
 terrain); two fingers sound two voices and lifting them releases both; a
 drawn path plays as a gesture after the pen is lifted; a wrong token is
 refused (the WebSocket handshake answers 403, and the page says so), as is
-another site's page.
+another site's page. The looper, grains and points: a drawn path recorded
+as a loop plays on the loop's voice and the page lists and labels it; the
+grain scanner shows as a cursor; a point stored by a tap becomes a pad that
+moves voice 0 there (and goes when the point was cleared). Training: two drawn paths paired, /train/run with its
+progress, and the trained terrain's picture.
 
 Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
 starting: the browser starts meanwhile)"""
+import math
 import socket
 import sys
 import threading
@@ -186,18 +191,12 @@ def check_touches(driver, watcher, client):
           % (status["voices_active"], x0, x1))
 
 
-def check_cursors(driver, client, screenshots):
+def check_cursors(driver, client):
     """Voices played by another controller (OSC here) appear on the page as
     live cursors, from the WebSocket's /notify updates."""
     for voice, (x, y) in enumerate([(-0.6, 0.5), (0.2, -0.3), (0.7, 0.6)]):
         client.send("/voice/%d/xy" % voice, x, y)
     wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 3, "the page draws 3 cursors")
-    if screenshots:
-        driver.save_screenshot(screenshots + "/web-laptop.png")
-        driver.set_window_size(390, 844)
-        wait_until(lambda: driver.execute_script("return window.innerWidth") <= 390, "the phone-sized window")
-        driver.save_screenshot(screenshots + "/web-phone.png")
-        driver.set_window_size(1280, 800)
     for voice in range(3):
         client.send("/voice/%d/off" % voice)
     wait_until(lambda: driver.execute_script("return window.terraind.cursors.size") == 0, "the cursors go")
@@ -219,6 +218,124 @@ def check_gesture(driver, watcher, client):
     driver.find_element("id", "mode-play").click()
     print("  ok: a drawn path plays as /voice/0/gesture after the pen lifts: x %.2f -> %.2f in %d updates"
           % (xs[0], xs[-1], len(xs)))
+
+
+def page(driver, script):
+    return driver.execute_script("return " + script)
+
+
+def loop_info(client, n):
+    client.send("/loop/%d/get" % n)
+    _, args = client.wait_reply(lambda p, a: p == "/loop/%d/info" % n)
+    return dict(zip(args[0::2], args[1::2]))
+
+
+def check_record_loop(driver, watcher, client):
+    """A path drawn in "Record a loop" mode becomes loop 0's take, which plays
+    on loop 0's voice (7 of 8): the daemon says so, the page lists the loop
+    and draws its path."""
+    driver.find_element("id", "mode-loop").click()
+    drag(driver, "pen", [(0.1, 0.8), (0.5, 0.8), (0.9, 0.8)])
+    lifted = time.monotonic()
+    info = wait_until(lambda: (lambda i: i if i["state"] == "playing" else None)(loop_info(client, 0)),
+                      "loop 0 has a take and plays")
+    assert 0.05 < info["length"] < 1.5 * SLOW, info  # the time the path took to draw (~0.15 s)
+    got = wait_until(lambda: (lambda c: c if len(c) >= 3 else None)(watcher.since(lifted + info["length"], 7)),
+                     "the loop's voice 7 sounds")
+    assert all(abs(y + 0.6) < 0.1 for _, _, y in got), got  # y 0.8 down the surface: -0.6 on [-1, 1]
+    wait_until(lambda: page(driver, "document.querySelector('#loops li[data-loop=\"0\"]')?.dataset.state")
+               == "playing", "the page lists loop 0 as playing")
+    wait_until(lambda: page(driver, "window.terraind.loops.get(0).trail.length") >= 3, "the page draws loop 0's path")
+    assert page(driver, "loopOfVoice(7)[0]") == 0  # voice 7's cursor is labelled "loop 0"
+    client.request("/loop/0/clear")
+    wait_until(lambda: page(driver, "document.querySelectorAll('#loops li').length") == 0, "the cleared loop goes")
+    driver.find_element("id", "mode-play").click()
+    print("  ok: a drawn path is recorded as loop 0 (%.2f s) and plays on voice 7; the page lists and draws it"
+          % info["length"])
+
+
+def check_grains(driver, client):
+    client.send("/grain/line", -0.5, -0.5, 0.5, 0.5)
+    client.request("/grain/on")
+    wait_until(lambda: page(driver, "window.terraind.cursors.has('grain:cursor')"), "the page draws the grain scanner")
+    client.request("/grain/off")
+    wait_until(lambda: not page(driver, "window.terraind.cursors.has('grain:cursor')"), "the scanner's cursor goes")
+    print("  ok: the grain scanner shows as a cursor while grains are made")
+
+
+def check_points(driver, watcher, client):
+    """A tap in "Store a point" mode stores it (/point/0/store); its pad,
+    tapped, moves voice 0 there."""
+    driver.find_element("id", "mode-point").click()
+    drag(driver, "mouse", [(0.8, 0.3)])
+    pad = wait_until(lambda: driver.find_elements("css selector", "#pads button[data-point='0']"), "the pad P0")[0]
+    start = time.monotonic()
+    pad.click()  # in any mode: the pads are not on the surface
+    got = wait_until(lambda: watcher.since(start, 0), "voice 0 goes to the point")
+    _, x, y = got[-1]
+    assert abs(x - 0.6) < 0.05 and abs(y - 0.4) < 0.05, got[-1]  # (0.8, 0.3) of the surface
+    client.send("/voice/0/off")
+    client.request("/point/0/clear")  # by another controller: the pad goes when tapped
+    driver.find_element("css selector", "#pads button[data-point='0']").click()
+    wait_until(lambda: not driver.find_elements("css selector", "#pads button"), "the cleared point's pad goes")
+    print("  ok: a tap stores point 0 at (%.2f, %.2f); its pad moves voice 0 there, and goes once cleared" % (x, y))
+
+
+def check_training(driver, client):
+    """Two paths drawn in "Train" mode: the sounds along the first placed
+    along the second (/train/add), then /train/run from the page: progress
+    shown, the trained terrain plays and its picture is drawn."""
+    driver.find_element("id", "mode-train").click()
+    drag(driver, "pen", [(0.1, 0.5), (0.5, 0.5), (0.9, 0.5)])
+    wait_until(lambda: page(driver, "(s => s && performance.now() > s.start + 1000 * s.seconds + 50)"
+                                    "(window.terraind.training.source)"), "the first path has played")
+    drag(driver, "pen", [(0.5, 0.1), (0.5, 0.5), (0.5, 0.9)])
+    frames = wait_until(lambda: page(driver, "window.terraind.training.pairs[0]?.frames"), "the paths are paired")
+    assert frames >= 2, frames
+    version = page(driver, "document.getElementById('terrain').dataset.version")
+    page(driver, "document.getElementById('train-epochs').value = 3")
+    driver.find_element("id", "train-run").click()
+    wait_until(lambda: "trained" in driver.find_element("id", "train-pairs").text, "the page says it trained",
+               seconds=30)
+    assert page(driver, "document.getElementById('train-progress').value") == 1
+    wait_until(lambda: page(driver, "document.getElementById('terrain').dataset.version") != version,
+               "the trained terrain's picture")
+    assert client.status()["terrain"] == "live"
+    driver.find_element("id", "train-clear").click()
+    print("  ok: two drawn paths paired (%d frames), trained from the page with progress; the new picture shows"
+          % frames)
+
+
+def take_screenshots(driver, client, directory):
+    """The page at laptop and phone sizes for docs/web-*.png: three voices
+    played over OSC, a loop drawn as it plays, two points stored from the
+    page, the grain scanner."""
+    for voice, (x, y) in enumerate([(-0.6, 0.5), (0.2, -0.3), (0.7, 0.6)]):
+        client.send("/voice/%d/xy" % voice, x, y)
+    circle = [v for i in range(25) for v in (i / 24.0, 0.3 + 0.35 * math.cos(i * math.pi / 12),
+                                             -0.35 + 0.35 * math.sin(i * math.pi / 12))]
+    client.request("/loop/1/record", 4)
+    client.send("/voice/4/gesture", *circle)
+    time.sleep(1.0)
+    client.request("/loop/1/record")
+    client.send("/voice/4/off")
+    driver.find_element("id", "mode-point").click()
+    for place in [(0.2, 0.8), (0.55, 0.15)]:
+        drag(driver, "mouse", [place])
+    driver.find_element("id", "mode-play").click()
+    client.send("/grain/line", -0.9, -0.2, -0.2, 0.3)
+    client.send("/grain/position", 0.6)
+    client.request("/grain/on")
+    wait_until(lambda: page(driver, "(l => l && l.trail.length >= 55)(window.terraind.loops.get(1))"),
+               "the loop's path is drawn")
+    wait_until(lambda: page(driver, "document.querySelectorAll('#pads button').length") >= 2, "the pads")
+    driver.save_screenshot(directory + "/web-laptop.png")
+    driver.set_window_size(390, 844)
+    wait_until(lambda: driver.execute_script("return window.innerWidth") <= 390, "the phone-sized window")
+    time.sleep(0.2)
+    driver.save_screenshot(directory + "/web-phone.png")
+    driver.set_window_size(1280, 800)
+    print("  ok: screenshots in %s" % directory)
 
 
 def handshake(http_port, token, origin=None):
@@ -263,10 +380,16 @@ def main():
             check_page_loads(driver, "http://127.0.0.1:%d/?token=%s" % (http_port, token))
             check_pen(driver, watcher, client)
             check_touches(driver, watcher, client)
-            check_cursors(driver, client, screenshots)
+            check_cursors(driver, client)
             check_gesture(driver, watcher, client)
+            check_record_loop(driver, watcher, client)
+            check_grains(driver, client)
+            check_points(driver, watcher, client)
+            check_training(driver, client)
             check_picture_follows_terrain(driver, client)
             check_console(driver)
+            if screenshots:
+                take_screenshots(driver, client, screenshots)
             check_wrong_token(driver, http_port, token)
     except BaseException:
         print("browser console:", driver.get_log("browser"), file=sys.stderr)
