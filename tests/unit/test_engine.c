@@ -80,7 +80,8 @@ static void a_cursor_event_moves_the_target_and_measures_latency(void **state)
 	engine_stats_read(f->engine, &s);
 	print_message("latency %.2f ms\n", s.latency_ns / 1e6);
 	assert_true(s.latency_ns > 0);
-	assert_true(s.latency_ns < 100 * 1000000LL);
+	if (!sanitizer_build()) /* real-time figures say nothing 5 to 20 times slower */
+		assert_true(s.latency_ns < 100 * 1000000LL);
 	ev = (control_event){.type = CONTROL_TARGET, .first_axis = 1, .dim = 1, .value = {5.0f}};
 	engine_send(f->engine, &ev);
 	play(f, 10);
