@@ -111,7 +111,7 @@ test: deps
 # skipped there by design: it finds allocations on the audio path by
 # interposing malloc and free itself, and ASan and TSan interpose the same
 # functions (it runs, and must pass, in the normal build).
-SANITIZER_SKIPS := test_rt_safety
+SANITIZER_SKIPS := test_rt_safety test_upstream_models
 asan:
 	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" OPT="-O1 -g" \
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"

@@ -86,3 +86,13 @@ skip_under_tsan() {
 		;;
 	esac
 }
+
+# skip_under_sanitizer WHY: for a test whose cost under a sanitizer is
+# libtorch's (uninstrumented) and whose own code paths other tests cover in
+# those builds; exits 77, listed as expected by `make asan` and `make tsan`.
+skip_under_sanitizer() {
+	if [ -n "${TERRAIND_SANITIZER:-}" ]; then
+		echo "skipped in a sanitizer build: $1"
+		exit 77
+	fi
+}

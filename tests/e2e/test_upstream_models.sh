@@ -7,6 +7,7 @@
 # errors, rate source, frames per call and latency in /status). A VAE
 # encoder encodes a corpus the same way twice with --seed.
 . tests/e2e/lib.sh
+skip_under_sanitizer "the upstream-sized models spend minutes in uninstrumented libtorch there; test_model loads and decodes the same files, and test_voices and test_daemon play the engine live, in every build"
 UP="$BUILD/models/upstream"
 for m in m2l_mono m2l_stereo sao_stream; do
 	[ -f "$UP/$m.ts" ] || fail "$UP/$m.ts is missing: run make test-models"
