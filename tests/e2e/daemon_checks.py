@@ -12,6 +12,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import liblo  # noqa: E402
 import numpy as np  # noqa: E402
+sys.path.insert(0, os.path.dirname(__file__))
+from waiting import SLOW  # noqa: E402
 from terraind_client import Client, TerraindError  # noqa: E402
 from waiting import wait_until  # noqa: E402
 
@@ -37,7 +39,7 @@ def expect_fail(c, path, *args, contains=""):
 
 
 def wait_ready(c):
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 10 * SLOW
     while time.monotonic() < deadline:
         try:
             return c.status(timeout=0.5)

@@ -32,9 +32,12 @@ trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 $PY tests/e2e/web_checks.py "$PORT" "$HTTP_PORT" "$TOKEN" ${TERRAIND_SCREENSHOTS:-} >"$TMP/checks.out" 2>&1 ||
 	fail "web checks failed: $(cat "$TMP/checks.out"); daemon log: $(tail -30 "$TMP/daemon.err")"
 cat "$TMP/checks.out"
-# Every pair the page made reached the daemon's training.
-PAIRS=$(sed -n 's/.*paths paired (\([0-9]*\) frames).*/\1/p' "$TMP/checks.out")
-expect_in "$TMP/daemon.err" "trained a terrain on $PAIRS pair(s), 3 epoch(s)"
+# Every pair the page made reached the daemon's training (not checked by a
+# sanitizer build: web_checks.py says why).
+if [ -z "${TERRAIND_SANITIZER:-}" ]; then
+	PAIRS=$(sed -n 's/.*paths paired (\([0-9]*\) frames).*/\1/p' "$TMP/checks.out")
+	expect_in "$TMP/daemon.err" "trained a terrain on $PAIRS pair(s), 3 epoch(s)"
+fi
 expect_in "$TMP/daemon.err" "web surface: open http://127.0.0.1:$HTTP_PORT/?token=$TOKEN"
 expect_in "$TMP/daemon.err" "web: refused a page from 127.0.0.1: wrong token"
 kill -TERM $DAEMON
