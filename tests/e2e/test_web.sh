@@ -30,7 +30,8 @@ DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 # The checker starts Chromium while the daemon starts, then waits for it.
 $PY tests/e2e/web_checks.py "$PORT" "$HTTP_PORT" "$TOKEN" ${TERRAIND_SCREENSHOTS:-} >"$TMP/checks.out" 2>&1 ||
-	fail "web checks failed: $(cat "$TMP/checks.out"); daemon log: $(tail -30 "$TMP/daemon.err")"
+	fail "web checks failed; daemon log: $(grep -v "audio underrun" "$TMP/daemon.err" | tail -30)
+checks (the failing one last): $(cat "$TMP/checks.out")"
 cat "$TMP/checks.out"
 # Every pair the page made reached the daemon's training (not checked by a
 # sanitizer build: web_checks.py says why).

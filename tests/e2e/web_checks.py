@@ -92,15 +92,24 @@ def stage_point(driver, fx, fy):
     return int(r[0] + fx * r[2]), int(r[1] + fy * r[3])
 
 
-def drag(driver, kind, points, pressures=None):
-    """One pointer of `kind` ("pen", "mouse") down at points[0], through
-    the others, and up; `pressures` per point for a pen."""
+# How long a drag rests where it starts: /notify reports cursors at display
+# rate from what was rendered, so a subscriber sees where a path begins only
+# if the path stays there a while (longer where rendering is slower).
+START_HOLD_S = 1.0 if SLOW > 1 else 0.3
+
+
+def drag(driver, kind, points, pressures=None, hold=0.0):
+    """One pointer of `kind` ("pen", "mouse") down at points[0], resting
+    there `hold` seconds, through the others, and up; `pressures` per point
+    for a pen."""
     pointer = PointerInput(kind, kind)
     actions = ActionBuilder(driver, mouse=pointer, duration=100)  # ms per move
     pressures = pressures or [None] * len(points)
     x, y = stage_point(driver, *points[0])
     actions.pointer_action.move_to_location(x, y)
     actions.pointer_action.pointer_down(pressure=pressures[0])
+    if hold:
+        actions.pointer_action.pause(hold)
     for (fx, fy), p in zip(points[1:], pressures[1:]):
         x, y = stage_point(driver, fx, fy)
         actions.pointer_action.move_to_location(x, y, pressure=p)
@@ -160,7 +169,7 @@ def check_pen(driver, watcher, client):
     wait_until(lambda: client.status()["voices_active"] == 0, "voice 0 is released")
     start = time.monotonic()
     points = [(0.1 + 0.2 * i, 0.5) for i in range(5)]
-    drag(driver, "pen", points, pressures=[0.9, 0.8, 0.7, 0.6, 0.5])
+    drag(driver, "pen", points, pressures=[0.9, 0.8, 0.7, 0.6, 0.5], hold=START_HOLD_S)
     got = wait_until(lambda: (lambda c: c if len(c) >= 3 and c[-1][1] > 0.5 else None)(watcher.since(start, 0)),
                      "voice 0's cursor reaches the right")
     xs = [x for _, x, _ in got]
@@ -206,9 +215,9 @@ def check_cursors(driver, client):
 
 def check_gesture(driver, watcher, client):
     driver.find_element("id", "mode-gesture").click()
-    drag(driver, "pen", [(0.1, 0.2), (0.3, 0.2), (0.5, 0.2), (0.7, 0.2), (0.9, 0.2)])
+    drag(driver, "pen", [(0.1, 0.2), (0.3, 0.2), (0.5, 0.2), (0.7, 0.2), (0.9, 0.2)], hold=START_HOLD_S)
     lifted = time.monotonic()
-    # Played after the pen is lifted, in the time it took to draw (~1 s).
+    # Played after the pen is lifted, in the time it took to draw (~1.3 s).
     got = wait_until(lambda: (lambda c: c if c and c[-1][1] > 0.5 else None)(watcher.since(lifted, 0)),
                      "the gesture carries voice 0 to the right")
     xs = [x for _, x, _ in got]
@@ -235,13 +244,14 @@ def check_record_loop(driver, watcher, client):
     on loop 0's voice (7 of 8): the daemon says so, the page lists the loop
     and draws its path."""
     driver.find_element("id", "mode-loop").click()
-    drag(driver, "pen", [(0.1, 0.8), (0.5, 0.8), (0.9, 0.8)])
+    drag(driver, "pen", [(0.1, 0.8), (0.5, 0.8), (0.9, 0.8)], hold=START_HOLD_S)
     lifted = time.monotonic()
     info = wait_until(lambda: (lambda i: i if i["state"] == "playing" else None)(loop_info(client, 0)),
                       "loop 0 has a take and plays")
-    # The time the path took to draw (~0.15 s) in rendered audio: a sanitizer
-    # build renders slower than real time, so a take may be shorter there.
-    assert (0.05 if SLOW == 1 else 0.0) < info["length"] < 1.5 * SLOW, info
+    # The time the path took to draw (the start hold and ~0.2 s) in rendered
+    # audio: a sanitizer build renders slower than real time, so a take may
+    # be shorter there.
+    assert (START_HOLD_S if SLOW == 1 else 0.0) < info["length"] < 1.5 + START_HOLD_S * SLOW, info
     got = wait_until(lambda: (lambda c: c if len(c) >= 3 else None)(watcher.since(lifted + info["length"], 7)),
                      "the loop's voice 7 sounds")
     assert all(abs(y + 0.6) < 0.1 for _, _, y in got), got  # y 0.8 down the surface: -0.6 on [-1, 1]
