@@ -38,7 +38,9 @@ MODULES  := log error access ring config voices engine audio osc osc_stream net 
             web web_bridge web_picture score score_render grains looper osc_looper session
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o $(BUILD)/obj/tempo_link.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(BUILD)/tests/test_terrain_portable
+# The terrain kernels' portable variant, tested with the same cases.
+PORTABLE_TEST ?= $(BUILD)/tests/test_terrain_portable
+TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(PORTABLE_TEST)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
 .PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech format clean test-models
@@ -118,11 +120,18 @@ asan:
 
 # ThreadSanitizer: libtorch and OpenBLAS are not instrumented, so their
 # internal threads are outside its view (tests/tsan.supp says which).
-# The offline commands' tests (one thread: nothing for TSan to see;
-# skip_under_tsan in tests/e2e/lib.sh).
+# TSan finds races between threads, so it runs the unit tests that start
+# threads (the engine's render thread, the OSC and web servers, the ring's
+# two sides) and every daemon test; the other unit tests and the offline
+# commands' tests run one thread, nothing for it to see, at several times
+# the run time (skip_under_tsan in tests/e2e/lib.sh). ASan and the normal
+# build run them all.
+THREADED_UNIT_TESTS := test_engine test_net test_osc test_ring test_subframe test_web
 TSAN_SKIPS := test_cli test_corpus
 tsan:
+	@echo "ThreadSanitizer runs the unit tests that start threads ($(THREADED_UNIT_TESTS)); the other unit tests are single-threaded"
 	$(MAKE) test BUILD=build/tsan SAN="-fsanitize=thread" OPT="-O1 -g" \
+		UNIT_TESTS="$(THREADED_UNIT_TESTS)" PORTABLE_TEST= \
 		TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
