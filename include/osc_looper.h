@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 
 #include "looper.h"
+#include "osc_call.h"
 #include "session.h"
 #include "tempo_link.h"
 
@@ -47,8 +48,7 @@ void osc_looper_init(osc_looper *l, int max_voices);
 void osc_looper_destroy(osc_looper *l);
 /* Handles /loop/N/..., /point/K/..., /tempo, /meter, /session/save and
  * /session/load; returns 0 when the address is none of these. */
-int osc_looper_dispatch(struct osc_context *o, const struct osc_peer *peer, const char *address, const char *types,
-                        lo_arg **argv, int argc);
+int osc_looper_dispatch(osc_call *c);
 /* /loop/N/state STATE POSITION LENGTH for each loop in use. */
 void osc_looper_notify(struct osc_context *o, const struct osc_peer *peer);
 /* Says in the log when a recording filled its take and ended (the render

@@ -24,18 +24,6 @@
 
 enum { BUNDLE_MAX_DEPTH = 8, MAX_SCHEDULE_AHEAD_S = 60 };
 
-typedef struct osc_call {
-	osc_context *o;
-	const osc_peer *peer;
-	const char *address;
-	const char *types;
-	lo_arg **argv;
-	int argc;
-	int64_t received_ns, apply_ns;
-	lo_message msg;
-	int voice; /* /voice/N/...: N; 0 for the plain addresses */
-} osc_call;
-
 int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_callbacks cb)
 {
 	memset(o, 0, sizeof *o);
@@ -162,18 +150,6 @@ void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, c
 	lo_message_free(m);
 }
 
-static void fail(osc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void fail(osc_call *c, const char *fmt, ...)
-{
-	char reason[480];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof reason, fmt, ap);
-	va_end(ap);
-	osc_reply_fail(c->o, c->peer, c->address, "%s", reason);
-}
-
 static void done_control(osc_call *c)
 {
 	pthread_mutex_lock(&c->o->lock);
@@ -185,47 +161,26 @@ static void done_control(osc_call *c)
 
 /* ---- arguments ----------------------------------------------------------- */
 
-static int is_numeric(char type)
-{
-	return type == LO_INT32 || type == LO_INT64 || type == LO_FLOAT || type == LO_DOUBLE;
-}
-
-/* liblo's argument pointers are only 4-byte aligned: read the values with
- * memcpy rather than through the (8-byte aligned) lo_arg union. */
-static double arg_number(const osc_call *c, int i)
-{
-	const void *p = c->argv[i];
-	int32_t i32;
-	int64_t i64;
-	float f;
-	double d;
-	switch (c->types[i]) {
-	case LO_INT32: memcpy(&i32, p, sizeof i32); return i32;
-	case LO_INT64: memcpy(&i64, p, sizeof i64); return (double)i64;
-	case LO_FLOAT: memcpy(&f, p, sizeof f); return f;
-	default: memcpy(&d, p, sizeof d); return d;
-	}
-}
-
 /* Reads exactly `n` finite numbers (n < 0: any count, at most `max`). */
 static int numbers(osc_call *c, int n, float *out, int max, const char *what)
 {
 	if ((n >= 0 && c->argc != n) || (n < 0 && (c->argc < 1 || c->argc > max))) {
 		if (n >= 0)
-			fail(c, "expects %d number%s (%s), got %d argument%s", n, n == 1 ? "" : "s", what, c->argc,
-			     c->argc == 1 ? "" : "s");
+			osc_call_fail(c, "expects %d number%s (%s), got %d argument%s", n, n == 1 ? "" : "s", what,
+			              c->argc, c->argc == 1 ? "" : "s");
 		else
-			fail(c, "expects 1 to %d numbers (%s), got %d", max, what, c->argc);
+			osc_call_fail(c, "expects 1 to %d numbers (%s), got %d", max, what, c->argc);
 		return -1;
 	}
 	for (int i = 0; i < c->argc; i++) {
-		if (!is_numeric(c->types[i])) {
-			fail(c, "argument %d has type '%c'; expected a number (i, h, f or d)", i + 1, c->types[i]);
+		if (!osc_arg_is_number(c->types[i])) {
+			osc_call_fail(c, "argument %d has type '%c'; expected a number (i, h, f or d)", i + 1,
+			              c->types[i]);
 			return -1;
 		}
-		double v = arg_number(c, i);
+		double v = osc_call_number(c, i);
 		if (!isfinite(v) || fabs(v) > 1e30) {
-			fail(c, "argument %d is not a finite number", i + 1);
+			osc_call_fail(c, "argument %d is not a finite number", i + 1);
 			return -1;
 		}
 		out[i] = (float)v;
@@ -235,8 +190,8 @@ static int numbers(osc_call *c, int n, float *out, int max, const char *what)
 
 static int one_string(osc_call *c, const char **out)
 {
-	if (c->argc != 1 || (c->types[0] != LO_STRING && c->types[0] != LO_SYMBOL)) {
-		fail(c, "expects one string argument");
+	if (c->argc != 1 || !osc_arg_is_string(c->types[0])) {
+		osc_call_fail(c, "expects one string argument");
 		return -1;
 	}
 	*out = (const char *)c->argv[0];
@@ -253,7 +208,7 @@ static int push_event(osc_call *c, control_event *ev)
 	ev->voice = c->voice;
 	if (engine_send(c->o->engine, ev) < 0) {
 		gesture_free(ev->gesture);
-		fail(c, "the control queue is full (the event was dropped)");
+		osc_call_fail(c, "the control queue is full (the event was dropped)");
 		return -1;
 	}
 	return 0;
@@ -340,7 +295,7 @@ static void handle_gain(osc_call *c)
 	if (numbers(c, 1, &g, 1, "gain") < 0)
 		return;
 	if (g < 0 || g > 4) {
-		fail(c, "gain %g is out of range (0 to 4)", (double)g);
+		osc_call_fail(c, "gain %g is out of range (0 to 4)", (double)g);
 		return;
 	}
 	set_gain(c->o, g, -1);
@@ -353,7 +308,7 @@ static void handle_smooth(osc_call *c)
 	if (numbers(c, 1, ev.value, 1, "milliseconds") < 0)
 		return;
 	if (ev.value[0] < 0 || ev.value[0] > 10000) {
-		fail(c, "smoothing %g ms is out of range (0 to 10000)", (double)ev.value[0]);
+		osc_call_fail(c, "smoothing %g ms is out of range (0 to 10000)", (double)ev.value[0]);
 		return;
 	}
 	send_event(c, &ev);
@@ -366,8 +321,8 @@ static void handle_gesture(osc_call *c)
 	int stride = dim + 1;
 	enum { MAX_ARGS = 3 * 4096 };
 	if (c->argc < stride || c->argc % stride != 0 || c->argc > MAX_ARGS) {
-		fail(c, "expects groups of %d numbers (t then %d coordinate%s), at most %d numbers; got %d", stride,
-		     dim, dim == 1 ? "" : "s", MAX_ARGS, c->argc);
+		osc_call_fail(c, "expects groups of %d numbers (t then %d coordinate%s), at most %d numbers; got %d",
+		              stride, dim, dim == 1 ? "" : "s", MAX_ARGS, c->argc);
 		return;
 	}
 	float *values = malloc(sizeof(float) * (size_t)c->argc);
@@ -377,7 +332,7 @@ static void handle_gesture(osc_call *c)
 	if (!values || !g || !g->points) {
 		free(values);
 		gesture_free(g);
-		fail(c, "out of memory");
+		osc_call_fail(c, "out of memory");
 		return;
 	}
 	int ok = numbers(c, -1, values, MAX_ARGS, "t x y ...") == 0;
@@ -387,7 +342,7 @@ static void handle_gesture(osc_call *c)
 		p->time = values[i * stride];
 		memcpy(p->coord, values + i * stride + 1, sizeof(float) * (size_t)dim);
 		if (p->time < 0 || (i > 0 && p->time < p[-1].time)) {
-			fail(c, "point %d: times must be ascending and not negative", i);
+			osc_call_fail(c, "point %d: times must be ascending and not negative", i);
 			ok = 0;
 		}
 	}
@@ -403,7 +358,7 @@ static void handle_gesture(osc_call *c)
 static void handle_gesture_stop(osc_call *c)
 {
 	if (c->argc != 0) {
-		fail(c, "expects no arguments");
+		osc_call_fail(c, "expects no arguments");
 		return;
 	}
 	control_event ev = {.type = CONTROL_STOP_GESTURE};
@@ -485,7 +440,7 @@ static void handle_notify(osc_call *c)
 	if (c->argc > 0 && numbers(c, 1, &rate, 1, "updates per second") < 0)
 		return;
 	if (rate != 0 && (rate < 1 || rate > 60)) {
-		fail(c, "rate %g is out of range (1 to 60 updates a second, 0 to stop)", (double)rate);
+		osc_call_fail(c, "rate %g is out of range (1 to 60 updates a second, 0 to stop)", (double)rate);
 		return;
 	}
 	osc_context *o = c->o;
@@ -507,8 +462,8 @@ static void handle_notify(osc_call *c)
 	}
 	pthread_mutex_unlock(&o->lock);
 	if (full && rate != 0)
-		fail(c, "too many subscribers (%d): each /notify lasts %d s unless renewed, try again later",
-		     OSC_MAX_SUBSCRIBERS, OSC_NOTIFY_LEASE_S);
+		osc_call_fail(c, "too many subscribers (%d): each /notify lasts %d s unless renewed, try again later",
+		              OSC_MAX_SUBSCRIBERS, OSC_NOTIFY_LEASE_S);
 	else
 		osc_reply_done(o, c->peer, c->address);
 }
@@ -590,7 +545,7 @@ static void submit(osc_call *c, osc_request *req)
 	snprintf(req->address, sizeof req->address, "%s", c->address);
 	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
 		osc_request_close_files(req);
-		fail(c, "busy: other requests are still queued, try again");
+		osc_call_fail(c, "busy: other requests are still queued, try again");
 	}
 }
 
@@ -640,7 +595,7 @@ static void submit_file(osc_call *c, osc_request_type type, const char *path, in
 	             : config_open_confined(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
 	pthread_mutex_unlock(&c->o->lock);
 	if (req.fd < 0)
-		fail(c, "%s", why);
+		osc_call_fail(c, "%s", why);
 	else
 		submit(c, &req);
 }
@@ -659,7 +614,7 @@ static void queue_request(osc_call *c, osc_request_type type)
 		return;
 	}
 	if (c->argc != 0) {
-		fail(c, "expects no arguments");
+		osc_call_fail(c, "expects no arguments");
 		return;
 	}
 	if (admin_refused(c))
@@ -680,9 +635,9 @@ static void handle_train_add(osc_call *c)
 		return;
 	switch (training_pairs_add(&c->o->training, v, width)) {
 	case 0: done_control(c); break;
-	case -1: fail(c, "the terrain changed shape while this pair was read: send it again"); break;
-	case -2: fail(c, "cannot keep more than %d pairs", TRAINING_PAIRS_MAX); break;
-	default: fail(c, "out of memory for training pairs"); break;
+	case -1: osc_call_fail(c, "the terrain changed shape while this pair was read: send it again"); break;
+	case -2: osc_call_fail(c, "cannot keep more than %d pairs", TRAINING_PAIRS_MAX); break;
+	default: osc_call_fail(c, "out of memory for training pairs"); break;
 	}
 }
 
@@ -698,7 +653,7 @@ static void handle_train_run(osc_call *c)
 	if (c->argc > 0 && numbers(c, 1, &epochs, 1, "epochs") < 0)
 		return;
 	if (epochs < 1 || epochs > 100000) {
-		fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
+		osc_call_fail(c, "epochs %g is out of range (1 to 100000)", (double)epochs);
 		return;
 	}
 	osc_request req = {.type = OSC_TRAIN, .fd = -1, .epochs = (int)epochs};
@@ -710,16 +665,16 @@ static void handle_train_run(osc_call *c)
  * cannot destroy a model or another terrain. */
 static void handle_train_save(osc_call *c)
 {
-	int string = c->argc >= 1 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL);
-	double overwrite = c->argc == 2 && is_numeric(c->types[1]) ? arg_number(c, 1) : -1;
+	int string = c->argc >= 1 && osc_arg_is_string(c->types[0]);
+	double overwrite = c->argc == 2 && osc_arg_is_number(c->types[1]) ? osc_call_number(c, 1) : -1;
 	if (!string || c->argc > 2 || (c->argc == 2 && overwrite != 0 && overwrite != 1)) {
-		fail(c, "expects a path, then optionally 1 to overwrite an existing file");
+		osc_call_fail(c, "expects a path, then optionally 1 to overwrite an existing file");
 		return;
 	}
 	const char *path = (const char *)c->argv[0];
 	size_t n = strlen(path);
 	if (n < 5 || strcmp(path + n - 5, ".json") != 0) {
-		fail(c, "%s: a terrain is saved as a .json file", path);
+		osc_call_fail(c, "%s: a terrain is saved as a .json file", path);
 		return;
 	}
 	submit_file(c, OSC_SAVE_TERRAIN, path, 1, overwrite == 1);
@@ -749,9 +704,8 @@ void osc_request_close_files(const osc_request *req)
  * model against the playing terrain, when loaded one at a time). */
 static void handle_load_scene(osc_call *c)
 {
-	if (c->argc != 2 || (c->types[0] != LO_STRING && c->types[0] != LO_SYMBOL) ||
-	    (c->types[1] != LO_STRING && c->types[1] != LO_SYMBOL)) {
-		fail(c, "expects two strings: the model, then the terrain");
+	if (c->argc != 2 || !osc_arg_is_string(c->types[0]) || !osc_arg_is_string(c->types[1])) {
+		osc_call_fail(c, "expects two strings: the model, then the terrain");
 		return;
 	}
 	if (admin_refused(c))
@@ -768,7 +722,7 @@ static void handle_load_scene(osc_call *c)
 	if (req.fd2 < 0) {
 		if (req.fd >= 0)
 			close(req.fd);
-		fail(c, "%s", why);
+		osc_call_fail(c, "%s", why);
 		return;
 	}
 	submit(c, &req);
@@ -822,18 +776,19 @@ static int mapped_voice(osc_call *c, const config_mapping *m, int *touch_state)
 		int prefix = (int)strlen(m->address) - 1;
 		voice = leading_number(c->address + prefix, &rest) - 1;
 		if (voice < 0 || (*rest && strcmp(rest, "/z") != 0)) {
-			fail(c, "expects %.*sN or %.*sN/z with a touch number N from 1", prefix, m->address, prefix,
-			     m->address);
+			osc_call_fail(c, "expects %.*sN or %.*sN/z with a touch number N from 1", prefix, m->address,
+			              prefix, m->address);
 			return -1;
 		}
 	}
 	*touch_state = *rest != '\0';
 	if (voice >= voices) {
 		if (m->voice == MAPPING_VOICE_TOUCH)
-			fail(c, "touch %d has no voice: touches 1 to %d play voices 0 to %d (engine.voices is %d)",
-			     voice + 1, voices, voices - 1, voices);
+			osc_call_fail(
+			    c, "touch %d has no voice: touches 1 to %d play voices 0 to %d (engine.voices is %d)",
+			    voice + 1, voices, voices - 1, voices);
 		else
-			fail(c, "is mapped to voice %d, but engine.voices is %d", voice, voices);
+			osc_call_fail(c, "is mapped to voice %d, but engine.voices is %d", voice, voices);
 		return -1;
 	}
 	return voice;
@@ -877,7 +832,8 @@ static void handle_mapped(osc_call *c, const config_mapping *m)
 	if (numbers(c, -1, v, 3, "as mapped in the config") < 0)
 		return;
 	if (c->argc < counts[m->to]) {
-		fail(c, "is mapped to %d value%s, got %d", counts[m->to], counts[m->to] == 1 ? "" : "s", c->argc);
+		osc_call_fail(c, "is mapped to %d value%s, got %d", counts[m->to], counts[m->to] == 1 ? "" : "s",
+		              c->argc);
 		return;
 	}
 	if (m->swap) {
@@ -916,9 +872,9 @@ static void handle_mapped(osc_call *c, const config_mapping *m)
 /* Argument i as a session id or frame number (an integer of any numeric tag). */
 static int arg_id(osc_call *c, int i, int32_t *out)
 {
-	double v = is_numeric(c->types[i]) ? arg_number(c, i) : NAN;
+	double v = osc_arg_is_number(c->types[i]) ? osc_call_number(c, i) : NAN;
 	if (!(v == floor(v) && fabs(v) <= INT32_MAX)) {
-		fail(c, "argument %d must be an integer (a session id or frame number)", i + 1);
+		osc_call_fail(c, "argument %d must be an integer (a session id or frame number)", i + 1);
 		return -1;
 	}
 	*out = (int32_t)v;
@@ -930,7 +886,7 @@ static void tuio_on_alive(osc_call *c)
 	int32_t sessions[TUIO_MAX_SESSIONS];
 	int n = c->argc - 1;
 	if (n > TUIO_MAX_SESSIONS) {
-		fail(c, "alive lists %d sessions; at most %d are followed", n, TUIO_MAX_SESSIONS);
+		osc_call_fail(c, "alive lists %d sessions; at most %d are followed", n, TUIO_MAX_SESSIONS);
 		return;
 	}
 	for (int i = 0; i < n; i++)
@@ -944,18 +900,18 @@ static void tuio_on_set(osc_call *c)
 {
 	int32_t session;
 	if (c->argc < 4) {
-		fail(c, "set expects a session id, x and y");
+		osc_call_fail(c, "set expects a session id, x and y");
 		return;
 	}
 	if (arg_id(c, 1, &session) < 0)
 		return;
-	if (!is_numeric(c->types[2]) || !is_numeric(c->types[3]) || !isfinite(arg_number(c, 2)) ||
-	    !isfinite(arg_number(c, 3))) {
-		fail(c, "set expects finite numbers for x and y");
+	if (!osc_arg_is_number(c->types[2]) || !osc_arg_is_number(c->types[3]) || !isfinite(osc_call_number(c, 2)) ||
+	    !isfinite(osc_call_number(c, 3))) {
+		osc_call_fail(c, "set expects finite numbers for x and y");
 		return;
 	}
-	if (tuio_set(&c->o->tuio, session, (float)arg_number(c, 2), (float)arg_number(c, 3)) < 0)
-		fail(c, "more than %d sets in one frame", TUIO_MAX_SESSIONS);
+	if (tuio_set(&c->o->tuio, session, (float)osc_call_number(c, 2), (float)osc_call_number(c, 3)) < 0)
+		osc_call_fail(c, "more than %d sets in one frame", TUIO_MAX_SESSIONS);
 }
 
 /* fseq n ends the frame: ended sessions release their voices, then each
@@ -964,7 +920,7 @@ static void tuio_on_fseq(osc_call *c)
 {
 	int32_t frame;
 	if (c->argc != 2) {
-		fail(c, "fseq expects one frame number");
+		osc_call_fail(c, "fseq expects one frame number");
 		return;
 	}
 	if (arg_id(c, 1, &frame) < 0)
@@ -987,8 +943,7 @@ static void tuio_on_fseq(osc_call *c)
  * (/fail). `source` names the sender and is not needed. */
 static void handle_tuio_cursor(osc_call *c)
 {
-	const char *command =
-	    c->argc > 0 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL) ? (const char *)c->argv[0] : "";
+	const char *command = c->argc > 0 && osc_arg_is_string(c->types[0]) ? (const char *)c->argv[0] : "";
 	if (strcmp(command, "alive") == 0)
 		tuio_on_alive(c);
 	else if (strcmp(command, "set") == 0)
@@ -996,7 +951,7 @@ static void handle_tuio_cursor(osc_call *c)
 	else if (strcmp(command, "fseq") == 0)
 		tuio_on_fseq(c);
 	else if (strcmp(command, "source") != 0)
-		fail(c, "expects a TUIO 1.1 command first: source, alive, set or fseq");
+		osc_call_fail(c, "expects a TUIO 1.1 command first: source, alive, set or fseq");
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -1034,7 +989,8 @@ static void send_voice_value(osc_call *c, control_type type, float min, float ma
 	if (numbers(c, 1, ev.value, 1, what) < 0)
 		return;
 	if (ev.value[0] < min || ev.value[0] > max) {
-		fail(c, "%s %g is out of range (%g to %g)", what, (double)ev.value[0], (double)min, (double)max);
+		osc_call_fail(c, "%s %g is out of range (%g to %g)", what, (double)ev.value[0], (double)min,
+		              (double)max);
 		return;
 	}
 	if (push_event(c, &ev) == 0)
@@ -1054,7 +1010,7 @@ static void handle_voice_pan(osc_call *c)
 static void handle_voice_off(osc_call *c)
 {
 	if (c->argc != 0) {
-		fail(c, "expects no arguments");
+		osc_call_fail(c, "expects no arguments");
 		return;
 	}
 	control_event ev = {.type = CONTROL_VOICE_OFF};
@@ -1085,8 +1041,8 @@ static void dispatch_voice(osc_call *c)
 	const char *verb;
 	int n = voice_number(c->address, &verb), voices = engine_max_voices(c->o->engine);
 	if (n < 0 || n >= voices) {
-		fail(c, "no such voice: voices are /voice/0/... to /voice/%d/... (engine.voices is %d)", voices - 1,
-		     voices);
+		osc_call_fail(c, "no such voice: voices are /voice/0/... to /voice/%d/... (engine.voices is %d)",
+		              voices - 1, voices);
 		return;
 	}
 	for (size_t i = 0; i < sizeof voice_routes / sizeof voice_routes[0]; i++)
@@ -1095,7 +1051,7 @@ static void dispatch_voice(osc_call *c)
 			voice_routes[i].handle(c);
 			return;
 		}
-	fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan and off");
+	osc_call_fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan and off");
 }
 
 /* ---- the granular synthesiser: /grain/<verb> (grains.h validates) ------------ */
@@ -1104,7 +1060,7 @@ static void dispatch_grain(osc_call *c)
 {
 	float v[4] = {0};
 	const char *word = NULL;
-	if (c->argc == 1 && (c->types[0] == LO_STRING || c->types[0] == LO_SYMBOL))
+	if (c->argc == 1 && osc_arg_is_string(c->types[0]))
 		word = (const char *)c->argv[0];
 	else if (c->argc > 0 && numbers(c, -1, v, 4, "the setting's values") < 0)
 		return;
@@ -1112,7 +1068,7 @@ static void dispatch_grain(osc_call *c)
 	char why[256];
 	if (grains_message(c->address + strlen("/grain/"), terrain_dim(c->o), v, word ? 0 : c->argc, word,
 	                   &ev.first_axis, ev.value, &ev.dim, why, sizeof why) < 0)
-		fail(c, "%s", why);
+		osc_call_fail(c, "%s", why);
 	else
 		send_event(c, &ev);
 }
@@ -1143,7 +1099,7 @@ static void dispatch(osc_call *c)
 		dispatch_grain(c);
 		return;
 	}
-	if (osc_looper_dispatch(c->o, c->peer, c->address, c->types, c->argv, c->argc))
+	if (osc_looper_dispatch(c))
 		return;
 	config_mapping m;
 	int log_unmapped;
@@ -1153,7 +1109,7 @@ static void dispatch(osc_call *c)
 	}
 	if (log_unmapped)
 		log_info("unmapped OSC address %s (types '%s')", c->address, c->types);
-	fail(c, "unknown address");
+	osc_call_fail(c, "unknown address");
 }
 
 /* The address of a raw message, printable, for /fail replies. */

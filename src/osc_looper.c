@@ -25,23 +25,6 @@ enum {
 	MAX_GLIDE_MS = 60000,
 };
 
-typedef struct request {
-	osc_context *o;
-	const osc_peer *peer;
-	const char *address;
-	const char *types;
-	lo_arg **argv;
-	int argc;
-} request;
-
-/* /fail with the reason, to the request's sender. */
-#define fail(r, ...) osc_reply_fail((r)->o, (r)->peer, (r)->address, __VA_ARGS__)
-
-static void done(request *r)
-{
-	osc_reply_done(r->o, r->peer, r->address);
-}
-
 void osc_looper_init(osc_looper *l, int max_voices)
 {
 	memset(l, 0, sizeof *l);
@@ -68,65 +51,39 @@ static double current_bpm(osc_looper *l)
 
 /* ---- arguments ------------------------------------------------------------ */
 
-static int is_number_type(char t)
-{
-	return t == LO_INT32 || t == LO_INT64 || t == LO_FLOAT || t == LO_DOUBLE;
-}
-
-static int is_string_type(char t)
-{
-	return t == LO_STRING || t == LO_SYMBOL;
-}
-
-/* Argument i as a double (liblo's pointers are only 4-byte aligned, so
- * the value is copied out); NAN when it is not a finite number. */
-static double number_arg(const request *r, int i)
-{
-	union {
-		int32_t i32;
-		int64_t i64;
-		float f;
-		double d;
-	} v;
-	char t = r->types[i];
-	memcpy(&v, r->argv[i], t == LO_INT64 || t == LO_DOUBLE ? 8 : 4);
-	double x = t == LO_INT32 ? v.i32 : t == LO_INT64 ? (double)v.i64 : t == LO_FLOAT ? v.f : v.d;
-	return isfinite(x) ? x : NAN;
-}
-
 /* Argument i, a number within [min, max]; else a /fail naming `what`. */
-static int number_in(request *r, int i, double min, double max, const char *what, double *out)
+static int number_in(osc_call *r, int i, double min, double max, const char *what, double *out)
 {
-	if (i >= r->argc || !is_number_type(r->types[i])) {
-		fail(r, "argument %d (%s) must be a number", i + 1, what);
+	if (i >= r->argc || !osc_arg_is_number(r->types[i])) {
+		osc_call_fail(r, "argument %d (%s) must be a number", i + 1, what);
 		return -1;
 	}
-	double x = number_arg(r, i);
+	double x = osc_call_number(r, i);
 	if (!(x >= min && x <= max)) {
-		fail(r, "%s %g is out of range (%g to %g)", what, x, min, max);
+		osc_call_fail(r, "%s %g is out of range (%g to %g)", what, x, min, max);
 		return -1;
 	}
 	*out = x;
 	return 0;
 }
 
-static int no_arguments(request *r)
+static int no_arguments(osc_call *r)
 {
 	if (r->argc == 0)
 		return 0;
-	fail(r, "expects no arguments");
+	osc_call_fail(r, "expects no arguments");
 	return -1;
 }
 
 /* N of PREFIX N/verb, 0 <= N < count; else -1 and a /fail naming the
  * addresses there are (`noun`: "loop"). */
-static int index_of(request *r, const char *prefix, int count, const char *noun, const char **verb)
+static int index_of(osc_call *r, const char *prefix, int count, const char *noun, const char **verb)
 {
 	const char *p = r->address + strlen(prefix);
 	char *end = (char *)p;
 	long n = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
 	if (n < 0 || *end != '/' || n >= count || end - p > 4) {
-		fail(r, "no such %s: %ss are %s0/... to %s%d/...", noun, noun, prefix, prefix, count - 1);
+		osc_call_fail(r, "no such %s: %ss are %s0/... to %s%d/...", noun, noun, prefix, prefix, count - 1);
 		return -1;
 	}
 	*verb = end + 1;
@@ -143,50 +100,53 @@ static const char *state_of(osc_context *o, int n)
 }
 
 /* Why the looper did nothing, from the loop's state now. */
-static void fail_refused(request *r, const loop_command *c)
+static void fail_refused(osc_call *r, const loop_command *c)
 {
 	const char *state = state_of(r->o, c->loop);
 	int n = c->loop;
 	switch (c->op) {
 	case LOOP_RECORD:
-		fail(r,
-		     "loop %d is %s: end it first (/loop/%d/overdub ends an overdub; a finishing recording ends on the "
-		     "grid)",
-		     n, state, n);
+		osc_call_fail(
+		    r,
+		    "loop %d is %s: end it first (/loop/%d/overdub ends an overdub; a finishing recording ends on the "
+		    "grid)",
+		    n, state, n);
 		break;
-	case LOOP_OVERDUB: fail(r, "loop %d is %s: overdub needs a playing loop", n, state); break;
-	case LOOP_PLAY: fail(r, "loop %d is %s: record or load a take first, or end the recording", n, state); break;
-	case LOOP_STOP: fail(r, "loop %d is %s: nothing to stop", n, state); break;
-	case LOOP_UNDO: fail(r, "loop %d has nothing to undo", n); break;
-	case LOOP_REDO: fail(r, "loop %d has nothing to redo", n); break;
-	case LOOP_LOAD: fail(r, "loop %d is %s: end the recording before loading a take", n, state); break;
-	default: fail(r, "loop %d is %s", n, state); break;
+	case LOOP_OVERDUB: osc_call_fail(r, "loop %d is %s: overdub needs a playing loop", n, state); break;
+	case LOOP_PLAY:
+		osc_call_fail(r, "loop %d is %s: record or load a take first, or end the recording", n, state);
+		break;
+	case LOOP_STOP: osc_call_fail(r, "loop %d is %s: nothing to stop", n, state); break;
+	case LOOP_UNDO: osc_call_fail(r, "loop %d has nothing to undo", n); break;
+	case LOOP_REDO: osc_call_fail(r, "loop %d has nothing to redo", n); break;
+	case LOOP_LOAD: osc_call_fail(r, "loop %d is %s: end the recording before loading a take", n, state); break;
+	default: osc_call_fail(r, "loop %d is %s", n, state); break;
 	}
 }
 
 /* Sends a command and answers once the render thread has applied it
  * (wait 0: queues it, for a command that cannot be refused). */
-static int send_loop_command(request *r, const loop_command *c, gesture *g, int reply, int wait)
+static int send_loop_command(osc_call *r, const loop_command *c, gesture *g, int reply, int wait)
 {
 	int rc = engine_loop_command(r->o->engine, c, g, wait ? LOOP_WAIT_MS : 0);
 	if (c->op != LOOP_TEMPO && c->op != LOOP_METER)
 		atomic_store(&r->o->looper.touched[c->loop], 1);
 	if (rc == ENGINE_LOOP_FULL)
-		fail(r, "the control queue is full (the command was dropped)");
+		osc_call_fail(r, "the control queue is full (the command was dropped)");
 	else if (rc == ENGINE_LOOP_TIMED_OUT)
-		fail(r, "the engine did not apply it within %d ms (is the audio running?)", LOOP_WAIT_MS);
+		osc_call_fail(r, "the engine did not apply it within %d ms (is the audio running?)", LOOP_WAIT_MS);
 	else if (rc == ENGINE_LOOP_REFUSED)
 		fail_refused(r, c);
 	else if (reply)
-		done(r);
+		osc_call_done(r);
 	return rc;
 }
 
-static void loop_record(request *r, int n)
+static void loop_record(osc_call *r, int n)
 {
 	double voice = 0;
 	if (r->argc > 1) {
-		fail(r, "expects at most one argument: the voice to record (default 0)");
+		osc_call_fail(r, "expects at most one argument: the voice to record (default 0)");
 		return;
 	}
 	if (r->argc == 1 && number_in(r, 0, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0)
@@ -195,7 +155,7 @@ static void loop_record(request *r, int n)
 	send_loop_command(r, &c, NULL, 1, 1);
 }
 
-static void loop_simple(request *r, int n, loop_op op)
+static void loop_simple(osc_call *r, int n, loop_op op)
 {
 	if (no_arguments(r) < 0)
 		return;
@@ -204,7 +164,7 @@ static void loop_simple(request *r, int n, loop_op op)
 		atomic_store(&r->o->looper.touched[n], 1);
 }
 
-static int send_setting(request *r, int n, loop_key key, double value, int reply)
+static int send_setting(osc_call *r, int n, loop_key key, double value, int reply)
 {
 	loop_command c = {.op = LOOP_SET, .loop = n, .key = key, .value = value};
 	int rc = send_loop_command(r, &c, NULL, reply, reply);
@@ -213,33 +173,34 @@ static int send_setting(request *r, int n, loop_key key, double value, int reply
 	return rc;
 }
 
-static void loop_set(request *r, int n)
+static void loop_set(osc_call *r, int n)
 {
-	if (r->argc != 2 || !is_string_type(r->types[0])) {
-		fail(r,
-		     "expects a key and a value: rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, "
-		     "quantize, mode or voice");
+	if (r->argc != 2 || !osc_arg_is_string(r->types[0])) {
+		osc_call_fail(
+		    r, "expects a key and a value: rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, "
+		       "quantize, mode or voice");
 		return;
 	}
 	loop_key key;
 	if (loop_setting_find((const char *)r->argv[0], &key) < 0) {
-		fail(r,
-		     "unknown key '%s': rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, quantize, "
-		     "mode or voice",
-		     (const char *)r->argv[0]);
+		osc_call_fail(
+		    r,
+		    "unknown key '%s': rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, quantize, "
+		    "mode or voice",
+		    (const char *)r->argv[0]);
 		return;
 	}
 	char why[256];
 	double value;
-	int word = is_string_type(r->types[1]);
-	if (!word && !is_number_type(r->types[1])) {
-		fail(r, "the value must be a number or a word");
+	int word = osc_arg_is_string(r->types[1]);
+	if (!word && !osc_arg_is_number(r->types[1])) {
+		osc_call_fail(r, "the value must be a number or a word");
 		return;
 	}
-	if (loop_setting_check(&r->o->looper.settings[n], key, word ? 0 : number_arg(r, 1),
+	if (loop_setting_check(&r->o->looper.settings[n], key, word ? 0 : osc_call_number(r, 1),
 	                       word ? (const char *)r->argv[1] : NULL, r->o->looper.max_voices, &value, why,
 	                       sizeof why) < 0) {
-		fail(r, "%s", why);
+		osc_call_fail(r, "%s", why);
 		return;
 	}
 	send_setting(r, n, key, value, 1);
@@ -248,19 +209,19 @@ static void loop_set(request *r, int n)
 /* ---- loop files ------------------------------------------------------------------ */
 
 /* PATH [1]: a .json file in an allowed directory, replaced only when asked. */
-static int save_target(request *r, const char *what, const char **path, int *overwrite)
+static int save_target(osc_call *r, const char *what, const char **path, int *overwrite)
 {
 	double flag = 0;
-	if (r->argc < 1 || r->argc > 2 || !is_string_type(r->types[0]) ||
-	    (r->argc == 2 && (!is_number_type(r->types[1]) || ((flag = number_arg(r, 1)) != 0 && flag != 1)))) {
-		fail(r, "expects a path, then optionally 1 to overwrite an existing file");
+	if (r->argc < 1 || r->argc > 2 || !osc_arg_is_string(r->types[0]) ||
+	    (r->argc == 2 && (!osc_arg_is_number(r->types[1]) || ((flag = osc_call_number(r, 1)) != 0 && flag != 1)))) {
+		osc_call_fail(r, "expects a path, then optionally 1 to overwrite an existing file");
 		return -1;
 	}
 	*path = (const char *)r->argv[0];
 	*overwrite = flag == 1;
 	size_t len = strlen(*path);
 	if (len < 5 || strcmp(*path + len - 5, ".json") != 0) {
-		fail(r, "%s: %s is saved as a .json file", *path, what);
+		osc_call_fail(r, "%s: %s is saved as a .json file", *path, what);
 		return -1;
 	}
 	return osc_admin_refused(r->o, r->peer, r->address) ? -1 : 0;
@@ -268,7 +229,7 @@ static int save_target(request *r, const char *what, const char **path, int *ove
 
 /* Writes `text` (freed here; NULL: out of memory) to the confined path,
  * and answers the request. */
-static void write_confined(request *r, const char *path, int overwrite, char *text)
+static void write_confined(osc_call *r, const char *path, int overwrite, char *text)
 {
 	char why[512], resolved[CONFIG_PATH_MAX];
 	const char *name;
@@ -284,16 +245,16 @@ static void write_confined(request *r, const char *path, int overwrite, char *te
 			snprintf(why + strlen(why), sizeof why - strlen(why), ": add 1 after the path to replace it");
 		if (rc == 0) {
 			free(text);
-			done(r);
+			osc_call_done(r);
 			return;
 		}
 	}
 	free(text);
-	fail(r, "%s", why);
+	osc_call_fail(r, "%s", why);
 }
 
 /* Reads a confined file whole (the caller frees *text). */
-static int read_confined(request *r, const char *path, size_t max_bytes, char **text, char *why, size_t whylen)
+static int read_confined(osc_call *r, const char *path, size_t max_bytes, char **text, char *why, size_t whylen)
 {
 	char resolved[CONFIG_PATH_MAX], through[64];
 	pthread_mutex_lock(&r->o->lock);
@@ -307,7 +268,7 @@ static int read_confined(request *r, const char *path, size_t max_bytes, char **
 	return rc;
 }
 
-static void loop_save(request *r, int n)
+static void loop_save(osc_call *r, int n)
 {
 	const char *path;
 	int overwrite;
@@ -317,19 +278,19 @@ static void loop_save(request *r, int n)
 	gesture *g = x && x->frames > 0 ? session_gesture_of(x) : NULL;
 	cJSON *root = g ? session_take_to_json(g, x->length) : NULL;
 	if (!x)
-		fail(r, "the engine did not answer within %d ms (is the audio running?)", LOOP_WAIT_MS);
+		osc_call_fail(r, "the engine did not answer within %d ms (is the audio running?)", LOOP_WAIT_MS);
 	else if (x->frames == 0)
-		fail(r, "loop %d is empty: nothing to save", n);
+		osc_call_fail(r, "loop %d is empty: nothing to save", n);
 	else
 		write_confined(r, path, overwrite, root ? cJSON_Print(root) : NULL);
 	cJSON_Delete(root);
 	gesture_free(g);
 }
 
-static void loop_load(request *r, int n)
+static void loop_load(osc_call *r, int n)
 {
-	if (r->argc != 1 || !is_string_type(r->types[0])) {
-		fail(r, "expects one string argument: the loop file");
+	if (r->argc != 1 || !osc_arg_is_string(r->types[0])) {
+		osc_call_fail(r, "expects one string argument: the loop file");
 		return;
 	}
 	if (osc_admin_refused(r->o, r->peer, r->address))
@@ -345,7 +306,7 @@ static void loop_load(request *r, int n)
 	free(text);
 	cJSON_Delete(root);
 	if (!g) {
-		fail(r, "%s", why);
+		osc_call_fail(r, "%s", why);
 		return;
 	}
 	loop_command c = {.op = LOOP_LOAD, .loop = n, .value = length};
@@ -354,7 +315,7 @@ static void loop_load(request *r, int n)
 
 /* /loop/N/get: /loop/N/info with the loop's state and settings, as
  * "key", value pairs (as /status.reply). */
-static void loop_get(request *r, int n)
+static void loop_get(osc_call *r, int n)
 {
 	if (no_arguments(r) < 0)
 		return;
@@ -384,7 +345,7 @@ static void loop_get(request *r, int n)
 	lo_message_free(m);
 }
 
-static void dispatch_loop(request *r)
+static void dispatch_loop(osc_call *r)
 {
 	const char *verb;
 	int n = index_of(r, "/loop/", LOOPER_LOOPS, "loop", &verb);
@@ -411,24 +372,25 @@ static void dispatch_loop(request *r)
 	else if (strcmp(verb, "get") == 0)
 		loop_get(r, n);
 	else
-		fail(r, "unknown address: a loop takes record, overdub, play, stop, undo, redo, clear, set, save, load "
-		        "and get");
+		osc_call_fail(
+		    r, "unknown address: a loop takes record, overdub, play, stop, undo, redo, clear, set, save, load "
+		       "and get");
 }
 
 /* ---- tempo ------------------------------------------------------------------------- */
 
-static void handle_tempo(request *r, int meter)
+static void handle_tempo(osc_call *r, int meter)
 {
 	double v;
 	if (r->argc != 1) {
-		fail(r,
-		     meter ? "expects one number: beats in a bar (1 to 32)" : "expects one number: beats per minute");
+		osc_call_fail(r, meter ? "expects one number: beats in a bar (1 to 32)"
+		                       : "expects one number: beats per minute");
 		return;
 	}
 	if (number_in(r, 0, meter ? 1 : 20, meter ? 32 : 999, meter ? "beats in a bar" : "tempo", &v) < 0)
 		return;
 	if (meter && v != floor(v)) {
-		fail(r, "beats in a bar must be a whole number");
+		osc_call_fail(r, "beats in a bar must be a whole number");
 		return;
 	}
 	loop_command c = {.op = meter ? LOOP_METER : LOOP_TEMPO, .value = v};
@@ -448,11 +410,11 @@ static void handle_tempo(request *r, int meter)
  * starts the session, at the present tempo; joining peers take the
  * session's tempo, as Link does. It makes the daemon talk to the local
  * network: remote peers need osc.remote_admin, as for files. */
-static void handle_link(request *r)
+static void handle_link(osc_call *r)
 {
 	double on;
 	if (r->argc != 1) {
-		fail(r, "expects one number: 1 (on) or 0 (off)");
+		osc_call_fail(r, "expects one number: 1 (on) or 0 (off)");
 		return;
 	}
 	if (number_in(r, 0, 0, 1, "link", &on) < 0 || osc_admin_refused(r->o, r->peer, r->address))
@@ -463,7 +425,7 @@ static void handle_link(request *r)
 		char why[256];
 		link = tempo_link_create(atomic_load(&l->bpm), why, sizeof why);
 		if (!link) {
-			fail(r, "%s", why);
+			osc_call_fail(r, "%s", why);
 			return;
 		}
 		atomic_store(&l->link, link);
@@ -473,7 +435,7 @@ static void handle_link(request *r)
 		tempo_link_enable(link, on == 1);
 	if (link && on == 0)
 		atomic_store(&l->bpm, tempo_link_tempo(link)); /* the tempo stays where Link left it */
-	done(r);
+	osc_call_done(r);
 }
 
 /* ---- stored points ------------------------------------------------------------------ */
@@ -486,14 +448,14 @@ static int control_dim(osc_context *o)
 	return dim;
 }
 
-static void point_store(request *r, stored_point *p)
+static void point_store(osc_call *r, stored_point *p)
 {
 	int dim = control_dim(r->o);
 	stored_point next = {.dim = dim};
 	if (r->argc == 0) {
 		engine_voice_target(r->o->engine, 0, next.coord);
 	} else if (r->argc != dim) {
-		fail(r, "expects %d coordinates (the terrain's axes), or none to store voice 0's cursor", dim);
+		osc_call_fail(r, "expects %d coordinates (the terrain's axes), or none to store voice 0's cursor", dim);
 		return;
 	} else {
 		for (int i = 0; i < dim; i++) {
@@ -504,7 +466,7 @@ static void point_store(request *r, stored_point *p)
 		}
 	}
 	*p = next;
-	done(r);
+	osc_call_done(r);
 }
 
 /* A glide: a two-point gesture from where the voice is asked to be now. */
@@ -527,22 +489,23 @@ static gesture *glide(osc_context *o, int voice, const stored_point *p, double m
 	return g;
 }
 
-static void point_go(request *r, const stored_point *p, int k)
+static void point_go(osc_call *r, const stored_point *p, int k)
 {
 	double ms = 0, voice = 0;
 	if (r->argc > 2) {
-		fail(r, "expects at most two numbers: the glide in ms, then the voice");
+		osc_call_fail(r, "expects at most two numbers: the glide in ms, then the voice");
 		return;
 	}
 	if ((r->argc >= 1 && number_in(r, 0, 0, MAX_GLIDE_MS, "glide (ms)", &ms) < 0) ||
 	    (r->argc == 2 && number_in(r, 1, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0))
 		return;
 	if (p->dim == 0) {
-		fail(r, "point %d is empty: store it first with /point/%d/store", k, k);
+		osc_call_fail(r, "point %d is empty: store it first with /point/%d/store", k, k);
 		return;
 	}
 	if (p->dim != control_dim(r->o)) {
-		fail(r, "point %d has %d coordinates, the terrain %d: store it again", k, p->dim, control_dim(r->o));
+		osc_call_fail(r, "point %d has %d coordinates, the terrain %d: store it again", k, p->dim,
+		              control_dim(r->o));
 		return;
 	}
 	control_event ev = {.type = CONTROL_TARGET, .voice = (int)voice, .dim = p->dim};
@@ -551,19 +514,19 @@ static void point_go(request *r, const stored_point *p, int k)
 		ev = (control_event){
 		    .type = CONTROL_GESTURE, .voice = (int)voice, .gesture = glide(r->o, (int)voice, p, ms)};
 		if (!ev.gesture) {
-			fail(r, "out of memory");
+			osc_call_fail(r, "out of memory");
 			return;
 		}
 	}
 	if (engine_send(r->o->engine, &ev) < 0) {
 		gesture_free(ev.gesture);
-		fail(r, "the control queue is full (the event was dropped)");
+		osc_call_fail(r, "the control queue is full (the event was dropped)");
 		return;
 	}
-	done(r);
+	osc_call_done(r);
 }
 
-static void dispatch_point(request *r)
+static void dispatch_point(osc_call *r)
 {
 	const char *verb;
 	int k = index_of(r, "/point/", OSC_POINTS, "point", &verb);
@@ -575,10 +538,10 @@ static void dispatch_point(request *r)
 	} else if (strcmp(verb, "go") == 0) {
 		point_go(r, p, k);
 	} else if (strcmp(verb, "clear") != 0) {
-		fail(r, "unknown address: a point takes store, go and clear");
+		osc_call_fail(r, "unknown address: a point takes store, go and clear");
 	} else if (no_arguments(r) == 0) {
 		p->dim = 0;
-		done(r);
+		osc_call_done(r);
 	}
 }
 
@@ -587,7 +550,7 @@ static void dispatch_point(request *r)
 /* ---- sessions ------------------------------------------------------------------------ */
 
 /* What plays now, as a session. */
-static session *capture_session(request *r)
+static session *capture_session(osc_call *r)
 {
 	osc_looper *l = &r->o->looper;
 	session *s = session_new(l->max_voices);
@@ -618,7 +581,7 @@ static session *capture_session(request *r)
 	return s;
 }
 
-static void session_save(request *r)
+static void session_save(osc_call *r)
 {
 	const char *path;
 	int overwrite;
@@ -629,7 +592,7 @@ static void session_save(request *r)
 	session_free(s);
 }
 
-static int apply_session_loop(request *r, session *s, int n)
+static int apply_session_loop(osc_call *r, session *s, int n)
 {
 	session_loop *sl = &s->loops[n];
 	loop_command clear = {.op = LOOP_CLEAR, .loop = n};
@@ -651,7 +614,7 @@ static int apply_session_loop(request *r, session *s, int n)
 
 /* Everything the session holds; the loops' commands are queued and the
  * last one waited for, so that /done means all of it is applied. */
-static int apply_session(request *r, session *s)
+static int apply_session(osc_call *r, session *s)
 {
 	osc_looper *l = &r->o->looper;
 	memcpy(l->points, s->points, sizeof l->points);
@@ -659,7 +622,7 @@ static int apply_session(request *r, session *s)
 		control_event gain = {.type = CONTROL_VOICE_GAIN, .voice = v, .value = {s->gain[v]}};
 		control_event pan = {.type = CONTROL_VOICE_PAN, .voice = v, .value = {s->pan[v]}};
 		if (engine_send(r->o->engine, &gain) < 0 || engine_send(r->o->engine, &pan) < 0) {
-			fail(r, "the control queue is full (the session was loaded in part)");
+			osc_call_fail(r, "the control queue is full (the session was loaded in part)");
 			return -1;
 		}
 	}
@@ -677,10 +640,10 @@ static int apply_session(request *r, session *s)
 	return 0;
 }
 
-static void session_load(request *r)
+static void session_load(osc_call *r)
 {
-	if (r->argc != 1 || !is_string_type(r->types[0])) {
-		fail(r, "expects one string argument: the session file");
+	if (r->argc != 1 || !osc_arg_is_string(r->types[0])) {
+		osc_call_fail(r, "expects one string argument: the session file");
 		return;
 	}
 	if (osc_admin_refused(r->o, r->peer, r->address))
@@ -694,30 +657,29 @@ static void session_load(request *r)
 		rc = session_from_json(text, r->o->looper.max_voices, s, why, sizeof why);
 	free(text);
 	if (rc < 0)
-		fail(r, "%s: %s", path, why);
+		osc_call_fail(r, "%s: %s", path, why);
 	else if (apply_session(r, s) == 0)
-		done(r);
+		osc_call_done(r);
 	session_free(s);
 }
 
 /* ---- dispatch, notify, status ------------------------------------------------------------ */
 
-int osc_looper_dispatch(osc_context *o, const osc_peer *peer, const char *address, const char *types, lo_arg **argv,
-                        int argc)
+int osc_looper_dispatch(osc_call *r)
 {
-	request r = {o, peer, address, types, argv, argc};
+	const char *address = r->address;
 	if (strncmp(address, "/loop/", 6) == 0)
-		dispatch_loop(&r);
+		dispatch_loop(r);
 	else if (strncmp(address, "/point/", 7) == 0)
-		dispatch_point(&r);
+		dispatch_point(r);
 	else if (strcmp(address, "/tempo") == 0 || strcmp(address, "/meter") == 0)
-		handle_tempo(&r, address[1] == 'm');
+		handle_tempo(r, address[1] == 'm');
 	else if (strcmp(address, "/link") == 0)
-		handle_link(&r);
+		handle_link(r);
 	else if (strcmp(address, "/session/save") == 0)
-		session_save(&r);
+		session_save(r);
 	else if (strcmp(address, "/session/load") == 0)
-		session_load(&r);
+		session_load(r);
 	else
 		return 0;
 	return 1;

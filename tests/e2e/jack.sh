@@ -27,3 +27,14 @@ stop_jack() {
 free_port() {
 	$PY -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+
+# start_daemon_on_jack ARGS... : the daemon (ARGS, then --port "$PORT") in
+# the background as $DAEMON, its output in $TMP/daemon.out and daemon.err;
+# on exit the daemon and JACK are stopped and $TMP removed. Returns once it
+# answers /status (stop it with stop_daemon "$DAEMON").
+start_daemon_on_jack() {
+	"$TERRAIND" "$@" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+	DAEMON=$!
+	trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+	wait_for_daemon "$PORT"
+}

@@ -16,10 +16,7 @@ cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "shed_voices": $SHED },
   "allowed_dirs": ["models", "terrains", "$TMP/files"] }
 CONF
-"$TERRAIND" --config "$TMP/test.json" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack --config "$TMP/test.json"
 
 $PY tests/e2e/looper_checks.py "$PORT" "$TMP/files" || fail "looper checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
 stop_daemon $DAEMON

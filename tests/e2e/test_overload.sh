@@ -10,10 +10,7 @@ PORT=$(free_port)
 cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "allowed_dirs": ["models", "terrains", "$BUILD/models"] }
 CONF
-"$TERRAIND" --config "$TMP/test.json" --port "$PORT" --model "$BUILD/models/slow.ts" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack --config "$TMP/test.json" --model "$BUILD/models/slow.ts"
 
 $PY tests/e2e/overload_checks.py "$PORT" || fail "overload checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
 for _ in $(seq $((50 * SLOW))); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done

@@ -73,13 +73,8 @@ PORT=$(free_port)
 SHED=true
 [ -n "${TERRAIND_SANITIZER:-}" ] && SHED=false
 echo "{ \"engine\": { \"shed_voices\": $SHED } }" >"$TMP/live.json"
-"$TERRAIND" --config "$TMP/live.json" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack --config "$TMP/live.json"
 $PY tests/e2e/grains_checks.py "$PORT" || fail "grain checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
-kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
-if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_daemon $DAEMON
 stop_jack
 echo "ok"

@@ -13,16 +13,11 @@ PORT=$(free_port)
 cat >"$TMP/test.json" <<CONF
 { "engine": { "smooth_ms": 0, "subframe": true } }
 CONF
-"$TERRAIND" serve --config "$TMP/test.json" --port "$PORT" --model "$BUILD/models/long_tone.ts" \
-	--terrain tests/fixtures/long_tone_terrain.json --record "$TMP/rec.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack serve --config "$TMP/test.json" --model "$BUILD/models/long_tone.ts" \
+	--terrain tests/fixtures/long_tone_terrain.json --record "$TMP/rec.wav"
 
 $PY tests/e2e/subframe_checks.py "$PORT" "$TMP/rec.wav" || fail "sub-frame checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
-kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
-if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_daemon $DAEMON
 if [ -z "${TERRAIND_SANITIZER:-}" ]; then
 	$PY tests/e2e/subframe_checks.py --recording "$TMP/rec.wav" || fail "the recording does not change pitch within frames"
 else

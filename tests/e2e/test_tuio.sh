@@ -13,15 +13,10 @@ while [ "$TUIO_PORT" = "$PORT" ]; do TUIO_PORT=$(free_port); done
 cat >"$TMP/test.json" <<CONF
 { "engine": { "voices": 8, "release_ms": 50 } }
 CONF
-"$TERRAIND" --config "$TMP/test.json" --port "$PORT" --tuio-port "$TUIO_PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack --config "$TMP/test.json" --tuio-port "$TUIO_PORT"
 expect_in "$TMP/daemon.err" "TUIO cursors on udp 127.0.0.1:$TUIO_PORT"
 
 $PY tests/e2e/tuio_checks.py "$PORT" "$TUIO_PORT" || fail "TUIO checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
-kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
-if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_daemon $DAEMON
 stop_jack
 echo "ok"

@@ -15,15 +15,10 @@ SHED=true
 cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "release_ms": 50, "shed_voices": $SHED } }
 CONF
-"$TERRAIND" --config "$TMP/test.json" --port "$PORT" --record "$TMP/rec.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DAEMON=$!
-trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
-wait_for_daemon "$PORT"
+start_daemon_on_jack --config "$TMP/test.json" --record "$TMP/rec.wav"
 
 $PY tests/e2e/voices_checks.py "$PORT" "$TMP/marks.json" || fail "voice checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
-kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
-if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_daemon $DAEMON
 if [ -z "${TERRAIND_SANITIZER:-}" ]; then
 	$PY tests/e2e/voices_recording.py "$TMP/rec.wav" "$TMP/marks.json" || fail "the recording does not hold the voices"
 else

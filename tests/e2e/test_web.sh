@@ -41,8 +41,6 @@ if [ -z "${TERRAIND_SANITIZER:-}" ]; then
 fi
 expect_in "$TMP/daemon.err" "web surface: open http://127.0.0.1:$HTTP_PORT/?token=$TOKEN"
 expect_in "$TMP/daemon.err" "web: refused a page from 127.0.0.1: wrong token"
-kill -TERM $DAEMON
-wait $DAEMON || fail "the daemon exited $? after SIGTERM: $(tail -5 "$TMP/daemon.err")"
-if grep -qE "Sanitizer|runtime error:" "$TMP/daemon.err"; then fail "sanitizer report: $(grep -E -A30 "Sanitizer|runtime error:" "$TMP/daemon.err" | head -60)"; fi
+stop_daemon $DAEMON
 stop_jack
 echo "ok"

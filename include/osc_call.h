@@ -1,0 +1,45 @@
+/*
+ * osc_call — one OSC message being handled: who sent it, its address and
+ * arguments, and the answers to it. The dispatchers (osc.c, and
+ * osc_looper.c for the looper's addresses) share it, so that every handler
+ * reads arguments and answers its sender the same way.
+ *
+ * Threads: the control thread that handles the packet.
+ */
+#ifndef TERRAIND_OSC_CALL_H
+#define TERRAIND_OSC_CALL_H
+
+#include <stdint.h>
+
+#include <lo/lo.h>
+
+struct osc_context;
+struct osc_peer;
+
+typedef struct osc_call {
+	struct osc_context *o;
+	const struct osc_peer *peer;
+	const char *address;
+	const char *types;
+	lo_arg **argv;
+	int argc;
+	int64_t received_ns, apply_ns; /* arrival (latency probe) and the bundle's time */
+	lo_message msg;
+	int voice; /* /voice/N/...: N; 0 for the plain addresses */
+} osc_call;
+
+/* Any numeric tag counts as a number (i, h, f, d); s and S as a string. */
+int osc_arg_is_number(char type);
+int osc_arg_is_string(char type);
+
+/* Argument i (a number: check its type first) as a double; NAN when it
+ * is not finite. */
+double osc_call_number(const osc_call *c, int i);
+
+/* `/fail <address> <reason>` to the sender. */
+void osc_call_fail(osc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* `/done <address>` to the sender. */
+void osc_call_done(osc_call *c);
+
+#endif

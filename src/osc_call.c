@@ -1,0 +1,64 @@
+/*
+ * osc_call.c — reading one message's arguments and answering its sender
+ * (see osc_call.h).
+ */
+#include "osc_call.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "osc.h"
+
+int osc_arg_is_number(char type)
+{
+	return type == LO_INT32 || type == LO_INT64 || type == LO_FLOAT || type == LO_DOUBLE;
+}
+
+int osc_arg_is_string(char type)
+{
+	return type == LO_STRING || type == LO_SYMBOL;
+}
+
+/* liblo's argument pointers are only 4-byte aligned: the values are read
+ * with memcpy rather than through the (8-byte aligned) lo_arg union. */
+double osc_call_number(const osc_call *c, int i)
+{
+	const void *p = c->argv[i];
+	int32_t i32;
+	int64_t i64;
+	float f;
+	double d;
+	switch (c->types[i]) {
+	case LO_INT32:
+		memcpy(&i32, p, sizeof i32);
+		d = i32;
+		break;
+	case LO_INT64:
+		memcpy(&i64, p, sizeof i64);
+		d = (double)i64;
+		break;
+	case LO_FLOAT:
+		memcpy(&f, p, sizeof f);
+		d = f;
+		break;
+	default: memcpy(&d, p, sizeof d); break;
+	}
+	return isfinite(d) ? d : NAN;
+}
+
+void osc_call_fail(osc_call *c, const char *fmt, ...)
+{
+	char reason[480];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	osc_reply_fail(c->o, c->peer, c->address, "%s", reason);
+}
+
+void osc_call_done(osc_call *c)
+{
+	osc_reply_done(c->o, c->peer, c->address);
+}
