@@ -34,7 +34,7 @@ LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -
 # Every module but main.o goes into the library the tests link against.
 MODULES  := log error access ring config voices engine audio osc osc_stream net tuio recorder daemon \
             json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
-            cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file subframe osc_call \
+            cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file subframe fill_target osc_call \
             web web_bridge web_picture score score_render grains looper osc_looper session
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o $(BUILD)/obj/tempo_link.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

@@ -152,7 +152,8 @@ typedef struct engine engine;
 
 /* device_rate and period describe the audio stream; ring_ms is the audio
  * left in the ring when the next latent frame is rendered (0 = auto: three
- * periods, or two periods plus twice the model's decode time if more). */
+ * periods, or two periods plus 1.5 to 2.5 times the recent decode time if
+ * more: fill_target.h). */
 int engine_create(int device_rate, int period, float ring_ms, int record, engine **out, char *err, size_t errlen);
 void engine_free(engine *e);
 

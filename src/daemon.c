@@ -573,6 +573,9 @@ static void daemon_status(void *ctx, lo_message m)
 	 * osc.c adds `xruns`, the callbacks terraind itself could not fill. */
 	osc_status_add_int(m, "device_xruns", (int64_t)audio_device_underflows(d->audio));
 	osc_status_add_float(m, "latency_floor_ms", floor_ms);
+	/* The audio kept ahead of the callback (audio.ring_ms, or the automatic
+	 * target, which grows for a while after xruns: fill_target.h). */
+	osc_status_add_float(m, "ring_target_ms", 1000.0 * (double)engine_target_fill(d->engine) / rate);
 	osc_status_add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
 }
 

@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "fill_target.h"
 #include "subframe.h"
 #include "voices.h"
 
@@ -123,6 +124,8 @@ struct engine {
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
 	int cpu_short;                        /* nothing was saved before it for want of CPU */
 	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
+	uint64_t underruns_seen;              /* xruns when the ring's target last looked */
+	double caution;                       /* the ring's added margin after xruns (fill_target.h) */
 	int calm_frames;                      /* frames left at frame rate after a glitch (SUBFRAME_CALM_MS) */
 
 	/* audio callback only */
@@ -367,19 +370,12 @@ static size_t render_threshold(const engine *e, const scene *s)
 {
 	if (e->ring_fixed)
 		return e->ring_extra;
-	/* Scheduling hiccups of several milliseconds happen on busy or virtual
-	 * machines even to a real-time thread (render_max_ms in /status shows
-	 * them): keep at least 10 ms, three periods, and two periods plus twice
-	 * the time a frame takes: the model's warm-up decode, or what frames
-	 * took lately if more (a batch of voices costs more than one). */
+	/* The decode's cost: the model's warm-up decode, or what frames took
+	 * lately if more (a batch of voices costs more than one). */
 	double cost_ms = s->model->decode_ms;
 	if ((double)e->recent_render_ns * 1e-6 > cost_ms)
 		cost_ms = (double)e->recent_render_ns * 1e-6;
-	size_t decode = 2 * (size_t)e->period + (size_t)ceil(2.0 * cost_ms * 1e-3 * e->device_rate);
-	size_t floor = (size_t)(0.010 * e->device_rate);
-	if (floor < 3 * (size_t)e->period)
-		floor = 3 * (size_t)e->period;
-	return decode > floor ? decode : floor;
+	return fill_target_frames(e->period, e->device_rate, cost_ms, e->caution);
 }
 
 static void defer(deferred_list *d, scene *s, gesture *g)
@@ -1134,6 +1130,18 @@ static void redecode_if_moved(engine *e)
 	atomic_fetch_add(&e->redecode_ns, (uint64_t)(clock_now_ns() - t0));
 }
 
+/* More margin in the ring after an xrun, less as time passes without. */
+static void follow_xruns(engine *e, const scene *s)
+{
+	uint64_t underruns = atomic_load_explicit(&e->underruns, memory_order_relaxed);
+	if (underruns != e->underruns_seen) {
+		e->underruns_seen = underruns;
+		e->caution = fill_caution_after_xrun(e->caution);
+	} else {
+		e->caution = fill_caution_decay(e->caution, frame_ms(s));
+	}
+}
+
 static void render_one(engine *e)
 {
 	scene *s = e->current;
@@ -1156,6 +1164,7 @@ static void render_one(engine *e)
 	/* The ring keeps ahead of what frames cost now: more voices, more audio
 	 * ready before the next decode starts (the peak decays 1/32 a frame). */
 	e->recent_render_ns = took > e->recent_render_ns ? took : e->recent_render_ns - e->recent_render_ns / 32;
+	follow_xruns(e, s);
 	atomic_store(&e->target_fill, render_threshold(e, s));
 	if (!e->offline) /* offline, time is virtual: how long a frame took changes nothing */
 		watch_overload(e, took, s);

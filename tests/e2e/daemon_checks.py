@@ -161,6 +161,7 @@ def main():
         check(s["frames"] > least, "the render thread keeps rendering (%d frames)" % s["frames"])
         check_realtime(0 < s["latency_ms"] < s["latency_floor_ms"] + 15 + 15,  # ring_ms 15 in the test config
               "control-to-audio latency measured: %.1f ms (floor %.1f ms)" % (s["latency_ms"], s["latency_floor_ms"]))
+        check(abs(s["ring_target_ms"] - 15) < 0.1, "the ring's target is audio.ring_ms (%.2f ms)" % s["ring_target_ms"])
 
         print("every request gets /done or /fail")
         c.xy(0.1, 0.2)
