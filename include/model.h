@@ -69,6 +69,8 @@ typedef struct model {
 	int non_causal;          /* a diffusion decoder with a fixed noise buffer (Music2Latent) */
 	double decode_ms;        /* time of one warm decode call of frames_per_call frames (0 if not warmed up) */
 	double warmup_ms;        /* the whole warm-up, measured */
+	int warm_rows;           /* rows of the batch warmed up at load (model_options.warmup_rows; 0: none) */
+	double decode_rows_ms;   /* time of one warm decode call of warm_rows rows */
 	int max_rows;            /* streams one decode call takes: MODEL_MAX_ROWS, or 1 when a batch of 2
 	                          * failed at load (an export for one stream); 1 when not probed */
 	char rows_note[256];     /* why max_rows is 1, when it is ("" otherwise) */
@@ -81,6 +83,8 @@ typedef struct model {
 typedef struct model_options {
 	int torch_threads; /* 1 recommended: see shared facts on latency spikes */
 	int warmup_frames; /* latent frames decoded at load (0 = none) */
+	int warmup_rows;   /* with warmup_frames: a batch of this many rows decoded too (the voices a
+	                    * daemon may play), its cost in decode_rows_ms; 0 or 1: none */
 	int inspect_only;  /* `terraind info`: accept models without a usable decode, say why in `unplayable` */
 	/* Sample rates for a model that states none, in this order: the
 	 * terrain's model.sample_rate, the user's (--model-rate / model_rate),

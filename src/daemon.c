@@ -259,6 +259,7 @@ static model_options daemon_model_options(const daemon_state *d, const char *pat
 	options.torch_threads = d->cfg.torch_threads;
 	options.terrain_rate = t && t->has_model ? t->model.sample_rate : 0;
 	options.fallback_rate = device_rate;
+	options.warmup_rows = d->cfg.voices;
 	config_model_settings(&d->cfg, id, &options.user_rate, &options.frames_per_call);
 	return options;
 }
@@ -271,6 +272,9 @@ static void log_model(const char *path, const model *m)
 	         m->warmup_ms);
 	if (m->rate_warning[0])
 		log_warn("%s: %s", m->id, m->rate_warning);
+	if (m->warm_rows > 1)
+		log_info("%s: %d voices decode in %.1f ms a call (%.1f ms of audio), warmed up at load", m->id,
+		         m->warm_rows, m->decode_rows_ms, model_call_ms(m));
 }
 
 /* Builds a scene from a new model or terrain plus the current other half;

@@ -306,6 +306,50 @@ done:
 	return rc;
 }
 
+/* The first decode call at each batch size costs 3 to 6 times a warm one
+ * (rave_bench: 27 to 67 ms where warm calls take 7 to 16: libtorch builds
+ * and caches its convolution kernels per shape, process-wide), and a voice
+ * that starts makes the batch one row larger. So a daemon that may play
+ * `rows` voices decodes every batch size up to that twice at load, seeded
+ * as the probe, and times the last. It stops at the first batch whose warm
+ * call takes longer than the audio it makes: more voices than that cannot
+ * play in real time anyway (they are shed), and a heavy model would spend
+ * seconds here. Rows beyond the first keep the warm-up's state, as they
+ * keep the probe's; a voice that takes a row fades in. */
+static int warm_rows(model *m, int rows, char *err, size_t errlen)
+{
+	if (rows > m->max_rows)
+		rows = m->max_rows;
+	if (rows <= 1)
+		return 0;
+	const int frames = m->frames_per_call;
+	size_t nlat = (size_t)rows * (size_t)m->latent_dim * (size_t)frames;
+	size_t naudio = (size_t)rows * (size_t)m->audio_channels * (size_t)m->ratio * (size_t)frames;
+	float *latents = calloc(nlat, sizeof *latents), *audio = malloc(naudio * sizeof *audio);
+	int rc = -1;
+	if (!latents || !audio) {
+		error_set(err, errlen, "out of memory warming up a batch of %d", rows);
+	} else {
+		tb_manual_seed(0);
+		struct timespec t0, t1;
+		rc = 0;
+		for (int batch = 2; batch <= rows && rc == 0; batch++) {
+			for (int call = 0; call < 2 && rc == 0; call++) {
+				clock_gettime(CLOCK_MONOTONIC, &t0);
+				rc = model_decode_rows(m, latents, batch, frames, audio, err, errlen);
+				clock_gettime(CLOCK_MONOTONIC, &t1);
+			}
+			m->warm_rows = batch;
+			m->decode_rows_ms = elapsed_ms(&t0, &t1);
+			if (m->decode_rows_ms > model_call_ms(m))
+				break;
+		}
+	}
+	free(latents);
+	free(audio);
+	return rc;
+}
+
 /* What to do about a model that cannot be played, from why. */
 static void advise(model *m)
 {
@@ -387,6 +431,11 @@ static int load_named(const char *open_path, const char *path, const model_optio
 	m->max_rows = 1;
 	if (options->warmup_frames > 0)
 		probe_rows(m);
+	if (options->warmup_frames > 0 && warm_rows(m, options->warmup_rows, why, sizeof why) < 0) {
+		error_set(err, errlen, "%s: the model failed a warm-up decode of %d rows: %s", path,
+		          options->warmup_rows, why);
+		goto out;
+	}
 	if (warm_up(m, options->warmup_frames, why, sizeof why) < 0) {
 		error_set(err, errlen, "%s: the model failed its warm-up decode: %s", path, why);
 		goto out;

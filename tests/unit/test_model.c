@@ -45,6 +45,27 @@ static void demo_model_follows_the_conventions(void **state)
 	model_free(m);
 }
 
+/* A daemon that may play N voices warms every batch size up to N at load
+ * (the first call at a size costs several warm ones), and times the last;
+ * the offline commands (no warmup_rows) warm one row only. */
+static void every_batch_size_up_to_the_voices_is_warmed_up_at_load(void **state)
+{
+	(void)state;
+	char err[1024];
+	model *m;
+	model_options o = model_default_options();
+	o.warmup_rows = 4;
+	if (model_load("models/demo.ts", &o, &m, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(m->warm_rows, 4);
+	assert_true(m->decode_rows_ms > 0 && m->decode_rows_ms < model_call_ms(m));
+	model_free(m);
+	m = load_ok("models/demo.ts");
+	assert_int_equal(m->warm_rows, 0);
+	assert_float_equal(m->decode_rows_ms, 0, 0);
+	model_free(m);
+}
+
 static void stereo_and_long_ratio_models_are_understood(void **state)
 {
 	(void)state;
@@ -289,6 +310,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(demo_model_follows_the_conventions),
+	    cmocka_unit_test(every_batch_size_up_to_the_voices_is_warmed_up_at_load),
 	    cmocka_unit_test(stereo_and_long_ratio_models_are_understood),
 	    cmocka_unit_test(a_rave_v1_stereo_export_encodes_mono_and_decodes_stereo),
 	    cmocka_unit_test(rave_v1_layout_falls_back_to_sampling_rate_and_params_buffers),
