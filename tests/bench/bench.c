@@ -483,10 +483,14 @@ typedef struct voices_result {
 
 /* The engine as the daemon runs it, `voices` voices moving every
  * `move_every` periods (sub-frame control on or off), this thread playing
- * the callback in real time for `seconds`. */
+ * the callback in real time for `seconds`. The voices come in one by one
+ * first, over SETTLE_S (as fingers land: a batch that grows from 1 row to
+ * 8 in one frame outruns a ring sized for 1, docs/performance.md), and the
+ * measurement starts after that. */
 static voices_result run_voices(model *m, terrain *t, int voices, double seconds, int move_every, int subframe)
 {
 	enum { PERIOD = 128 };
+	const double SETTLE_S = 1.0;
 	voices_result res = {0};
 	char err[1024], warn[256];
 	scene *s;
@@ -501,16 +505,23 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	int64_t last_latency = -1;
 	float out[2 * PERIOD];
 	const long period_ns = (long)(1e9 * PERIOD / m->sample_rate);
-	const int cycles = (int)(seconds * m->sample_rate / PERIOD);
+	const int settle = (int)(SETTLE_S * m->sample_rate / PERIOD);
+	const int cycles = settle + (int)(seconds * m->sample_rate / PERIOD);
 	struct timespec next;
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	engine_stats st;
-	engine_stats_read(e, &st);
-	const uint64_t frames0 = st.frames_rendered;
-	double p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), c0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+	engine_stats st0 = {0};
+	double p0 = 0, c0 = 0;
 	for (int cycle = 0; cycle < cycles; cycle++) {
-		if (cycle % move_every == 0) /* every voice moves (every 8 periods: 46 times a second) */
-			for (int v = 0; v < voices; v++) {
+		if (cycle == settle) {
+			engine_stats_read(e, &st0);
+			p0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+			c0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+		}
+		/* every sounding voice moves (every 8 periods: 46 times a second);
+		 * voice v joins at v / voices of the first half of the settling */
+		int sounding = cycle >= settle / 2 ? voices : 1 + cycle * voices / (settle / 2);
+		if (cycle % move_every == 0)
+			for (int v = 0; v < sounding && v < voices; v++) {
 				control_event ev = {
 				    .type = CONTROL_TARGET, .voice = v, .dim = 2, .received_ns = clock_now_ns()};
 				ev.value[0] = sinf(0.01f * (float)cycle + (float)v);
@@ -524,9 +535,9 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 		int64_t t0 = clock_now_ns();
 		engine_pull(e, out, PERIOD, 2);
 		double us = (clock_now_ns() - t0) / 1e3;
-		if (cycle > 100 && us > res.callback_max_us)
+		if (cycle > settle && us > res.callback_max_us)
 			res.callback_max_us = us;
-		if (cycle % move_every == move_every - 1) { /* the probe of the last move, if it fired */
+		if (cycle > settle && cycle % move_every == move_every - 1) { /* the probe of the last move, if it fired */
 			engine_stats st;
 			engine_stats_read(e, &st);
 			if (st.latency_ns > 0 && st.latency_ns != last_latency && res.n_latency < MAX_LATENCIES)
@@ -536,16 +547,17 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	}
 	double process = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - p0,
 	       callback = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - c0;
+	engine_stats st;
 	engine_stats_read(e, &st);
 	res.render_cpu_s = (process - callback) / seconds;
 	/* Per frame rendered: the engine decodes ahead of the callback by its
 	 * ring's fill, so per second of audio would count that fill too. */
-	const uint64_t frames = st.frames_rendered - frames0;
+	const uint64_t frames = st.frames_rendered - st0.frames_rendered;
 	res.render_cpu_frame = (process - callback) / (double)(frames > 0 ? frames : 1);
 	res.period_us = 1e6 * PERIOD / m->sample_rate;
-	res.xruns = st.underruns;
-	res.shed = st.voices_shed;
-	res.redecodes = st.redecodes;
+	res.xruns = st.underruns - st0.underruns;
+	res.shed = st.voices_shed - st0.voices_shed;
+	res.redecodes = st.redecodes - st0.redecodes;
 	engine_free(e);
 	return res;
 }
@@ -571,12 +583,15 @@ static double bare_decode_cpu_frame(model *m, int rows, double seconds)
 	return cpu;
 }
 
-/* The model at `path` (or die) and a terrain for it (terrain_for). */
+/* The model at `path` (or die) and a terrain for it (terrain_for), loaded
+ * as the daemon loads it for 8 voices: every batch size warmed up. */
 static model *bench_model(const char *path, terrain **t)
 {
 	char err[1024];
 	model *m;
-	if (model_load(path, NULL, &m, err, sizeof err) < 0)
+	model_options options = model_default_options();
+	options.warmup_rows = 8;
+	if (model_load(path, &options, &m, err, sizeof err) < 0)
 		die(path, err);
 	*t = terrain_for(m, NULL);
 	return m;
