@@ -50,7 +50,13 @@ all: $(BUILD)/terraind
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
+# The sources are grouped by concern in src/*/ (src/README.md); objects
+# keep flat names, the modules' own.
+SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.cpp)))
+vpath %.c $(SRC_DIRS)
+vpath %.cpp $(SRC_DIRS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # ISO C modes compile a*b+c as two roundings; the terrain's kernels want
@@ -59,7 +65,7 @@ TERRAIN_CFLAGS := -ffp-contract=fast
 $(BUILD)/obj/terrain.o: CFLAGS += $(TERRAIN_CFLAGS)
 
 # The only C++ file: slow to compile (libtorch headers), so it has its own rule.
-$(BUILD)/obj/torch_backend.o: src/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
+$(BUILD)/obj/torch_backend.o: src/model/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
@@ -71,13 +77,13 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h 
 
 # Ableton Link (header-only, C++): its own rule too. Its asio uses
 # atomic_thread_fence, which GCC warns ThreadSanitizer cannot see (-Wtsan).
-$(BUILD)/obj/tempo_link.o: src/tempo_link.cpp include/tempo_link.h | $(BUILD)/obj
+$(BUILD)/obj/tempo_link.o: src/control/tempo_link.cpp include/tempo_link.h | $(BUILD)/obj
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(if $(findstring thread,$(SAN)),-Wno-tsan) -DLINK_PLATFORM_LINUX=1 -c $< -o $@
 
 # The terrain's portable kernels (what ARM and other compilers get) are
 # tested on every machine: test_terrain again, linked with a terrain.c built
 # without the vector clones.
-$(BUILD)/obj/terrain_portable.o: src/terrain.c $(wildcard include/*.h) | $(BUILD)/obj
+$(BUILD)/obj/terrain_portable.o: src/model/terrain.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TERRAIN_CFLAGS) -DTERRAIN_PORTABLE -c $< -o $@
 
 $(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/terrain_portable.o
@@ -186,7 +192,7 @@ soak: deps
 	BUILD=$(BUILD) sh tests/e2e/soak.sh
 
 format:
-	clang-format -i src/*.c src/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
+	clang-format -i src/*/*.c src/*/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c
 
 clean:

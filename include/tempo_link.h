@@ -1,5 +1,5 @@
 /*
- * tempo_link — Ableton Link behind a C interface (src/tempo_link.cpp, the
+ * tempo_link — Ableton Link behind a C interface (src/control/tempo_link.cpp, the
  * only user of Link's C++ headers, as torch_backend.cpp is of libtorch's):
  * tempo and beat phase shared with the other Link peers on the network
  * (Ableton Live, phones, other terraind).
