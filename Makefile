@@ -112,6 +112,7 @@ run: deps
 TERRAIND_EXPECTED_SKIPS ?=
 test: deps
 	$(MAKE) all $(TEST_BINS) test-models
+	@mkdir -p build/tests # the unit tests' scratch files, whichever build runs them
 	@BUILD=$(BUILD) TSAN_OPTIONS="$(TSAN_OPTIONS)" TERRAIND_SANITIZER="$(SAN)" \
 		TERRAIND_EXPECTED_SKIPS="$(TERRAIND_EXPECTED_SKIPS)" sh tests/run.sh $(TEST_BINS)
 
