@@ -47,7 +47,9 @@ static void demo_model_follows_the_conventions(void **state)
 
 /* A daemon that may play N voices warms every batch size up to N at load
  * (the first call at a size costs several warm ones), and times the last;
- * the offline commands (no warmup_rows) warm one row only. */
+ * it stops early only at a batch whose warm call took longer than the audio
+ * it makes (a sanitizer build may: the demo's frame is 10.7 ms); the
+ * offline commands (no warmup_rows) warm one row only. */
 static void every_batch_size_up_to_the_voices_is_warmed_up_at_load(void **state)
 {
 	(void)state;
@@ -57,13 +59,19 @@ static void every_batch_size_up_to_the_voices_is_warmed_up_at_load(void **state)
 	o.warmup_rows = 4;
 	if (model_load("models/demo.ts", &o, &m, err, sizeof err) < 0)
 		fail_msg("%s", err);
-	assert_int_equal(m->warm_rows, 4);
-	assert_true(m->decode_rows_ms > 0 && m->decode_rows_ms < model_call_ms(m));
+	int rows = m->warm_rows;
+	double rows_ms = m->decode_rows_ms, call_ms = model_call_ms(m);
 	model_free(m);
+	assert_in_range(rows, 2, 4);
+	assert_true(rows_ms > 0);
+	if (rows < 4)
+		assert_true(rows_ms > call_ms);
 	m = load_ok("models/demo.ts");
-	assert_int_equal(m->warm_rows, 0);
-	assert_float_equal(m->decode_rows_ms, 0, 0);
+	rows = m->warm_rows;
+	rows_ms = m->decode_rows_ms;
 	model_free(m);
+	assert_int_equal(rows, 0);
+	assert_float_equal(rows_ms, 0, 0);
 }
 
 static void stereo_and_long_ratio_models_are_understood(void **state)
