@@ -190,6 +190,9 @@ void looper_sync(looper *l, double beat, double bpm);
 
 /* The voice loop n records this frame, or -1. */
 int looper_recording_voice(const looper *l, int n);
+/* Whether any loop records, waits, plays or overdubs (neither empty nor
+ * stopped): what moves on by itself each latent frame. */
+int looper_any_running(const looper *l);
 /* Records loop n's point of this frame: the source voice's cursor (dim
  * axes) and, in latent mode, its latents (latent NULL: none). */
 void looper_capture(looper *l, int n, const float *cursor, int dim, const float *latent, int latent_dim);

@@ -1021,15 +1021,8 @@ static int64_t call_ns(const scene *s)
  * would move loops and grains on twice in one frame. */
 static int loops_or_grains_run(const engine *e)
 {
-	if (e->grains.on || atomic_load_explicit(&e->grains.sounding, memory_order_relaxed) > 0)
-		return 1;
-	for (int n = 0; n < LOOPER_LOOPS; n++) {
-		loop_info info;
-		looper_info(e->loops, n, &info);
-		if (info.state != LOOP_EMPTY && info.state != LOOP_STOPPED)
-			return 1;
-	}
-	return 0;
+	return e->grains.on || atomic_load_explicit(&e->grains.sounding, memory_order_relaxed) > 0 ||
+	       looper_any_running(e->loops);
 }
 
 /* Before a frame: its model state and voices, for a re-decode, when

@@ -239,6 +239,14 @@ static void begin_overdub(looper *l, int n)
 	lp->state = LOOP_OVERDUBBING;
 }
 
+int looper_any_running(const looper *l)
+{
+	for (int n = 0; n < LOOPER_LOOPS; n++)
+		if (l->loops[n].state != LOOP_EMPTY && l->loops[n].state != LOOP_STOPPED)
+			return 1;
+	return 0;
+}
+
 int looper_recording_voice(const looper *l, int n)
 {
 	const loop *lp = &l->loops[n];

@@ -323,15 +323,18 @@ static void stop_releases_the_voice_and_play_restarts(void **state)
 {
 	(void)state;
 	looper *l = new_looper();
+	assert_false(looper_any_running(l)); /* all empty */
 	record_circle(l, 0, 50, 1.0, 0.5);
 	float still[2] = {0, 0};
 	frame(l, still, NULL, 0);
 	assert_int_equal(out[0].start, 1); /* the first frame it plays sounds its voice */
 	assert_int_equal(out[0].voice, VOICES - 1);
+	assert_true(looper_any_running(l));
 	command(l, LOOP_STOP, 0, 0);
 	frame(l, still, NULL, 0);
 	assert_int_equal(out[0].voice, -1);
 	assert_int_equal(out[0].release_voice, VOICES - 1);
+	assert_false(looper_any_running(l)); /* stopped, with a take */
 	loop_command c = {.op = LOOP_STOP, .loop = 0};
 	assert_int_equal(looper_command(l, &c), -1); /* stopped already */
 	set(l, 0, LOOP_KEY_VOICE, 3);
@@ -339,6 +342,7 @@ static void stop_releases_the_voice_and_play_restarts(void **state)
 	frame(l, still, NULL, 0);
 	assert_int_equal(out[0].voice, 3);
 	assert_int_equal(out[0].start, 1);
+	assert_true(looper_any_running(l));
 	looper_free(l);
 }
 
