@@ -269,7 +269,7 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
 	}
-	if (looper_create(e->max_voices > 0 ? e->max_voices : DEFAULT_VOICES, &e->loops) < 0) {
+	if (looper_create(DEFAULT_VOICES, &e->loops) < 0) { /* engine_set_voices moves the loops' voices */
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the looper's takes");
 	}

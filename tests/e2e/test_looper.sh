@@ -9,11 +9,9 @@
 
 start_jack 48000 128
 PORT=$(free_port)
-SHED=true
-[ -n "${TERRAIND_SANITIZER:-}" ] && SHED=false
 mkdir -p "$TMP/files"
 cat >"$TMP/test.json" <<CONF
-{ "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "shed_voices": $SHED },
+{ "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "shed_voices": $SHED_VOICES },
   "allowed_dirs": ["models", "terrains", "$TMP/files"] }
 CONF
 start_daemon_on_jack --config "$TMP/test.json"

@@ -70,9 +70,7 @@ echo "grains on the live daemon: /status counts them, /notify sends the scanner"
 start_jack 48000 128
 PORT=$(free_port)
 # Sanitizer builds decode slower than real time: no voice may be shed there.
-SHED=true
-[ -n "${TERRAIND_SANITIZER:-}" ] && SHED=false
-echo "{ \"engine\": { \"shed_voices\": $SHED } }" >"$TMP/live.json"
+echo "{ \"engine\": { \"shed_voices\": $SHED_VOICES } }" >"$TMP/live.json"
 start_daemon_on_jack --config "$TMP/live.json"
 $PY tests/e2e/grains_checks.py "$PORT" || fail "grain checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
 stop_daemon $DAEMON
