@@ -36,6 +36,12 @@ int osc_arg_is_string(char type);
  * is not finite. */
 double osc_call_number(const osc_call *c, int i);
 
+/* The arguments of a save: PATH, then optionally 1 to replace an existing
+ * file (so that a typo cannot destroy another file); PATH must end in
+ * .json (`what`, e.g. "a loop", names the file in the /fail). 0, or -1
+ * and a /fail. Confining the path is the caller's next step. */
+int osc_call_save_path(osc_call *c, const char *what, const char **path, int *overwrite);
+
 /* `/fail <address> <reason>` to the sender. */
 void osc_call_fail(osc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -665,19 +665,10 @@ static void handle_train_run(osc_call *c)
  * cannot destroy a model or another terrain. */
 static void handle_train_save(osc_call *c)
 {
-	int string = c->argc >= 1 && osc_arg_is_string(c->types[0]);
-	double overwrite = c->argc == 2 && osc_arg_is_number(c->types[1]) ? osc_call_number(c, 1) : -1;
-	if (!string || c->argc > 2 || (c->argc == 2 && overwrite != 0 && overwrite != 1)) {
-		osc_call_fail(c, "expects a path, then optionally 1 to overwrite an existing file");
-		return;
-	}
-	const char *path = (const char *)c->argv[0];
-	size_t n = strlen(path);
-	if (n < 5 || strcmp(path + n - 5, ".json") != 0) {
-		osc_call_fail(c, "%s: a terrain is saved as a .json file", path);
-		return;
-	}
-	submit_file(c, OSC_SAVE_TERRAIN, path, 1, overwrite == 1);
+	const char *path;
+	int overwrite;
+	if (osc_call_save_path(c, "a terrain", &path, &overwrite) == 0)
+		submit_file(c, OSC_SAVE_TERRAIN, path, 1, overwrite);
 }
 
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss)

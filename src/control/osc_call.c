@@ -48,6 +48,24 @@ double osc_call_number(const osc_call *c, int i)
 	return isfinite(d) ? d : NAN;
 }
 
+int osc_call_save_path(osc_call *c, const char *what, const char **path, int *overwrite)
+{
+	double flag = 0;
+	if (c->argc < 1 || c->argc > 2 || !osc_arg_is_string(c->types[0]) ||
+	    (c->argc == 2 && (!osc_arg_is_number(c->types[1]) || ((flag = osc_call_number(c, 1)) != 0 && flag != 1)))) {
+		osc_call_fail(c, "expects a path, then optionally 1 to overwrite an existing file");
+		return -1;
+	}
+	*path = (const char *)c->argv[0];
+	*overwrite = flag == 1;
+	size_t len = strlen(*path);
+	if (len < 5 || strcmp(*path + len - 5, ".json") != 0) {
+		osc_call_fail(c, "%s: %s is saved as a .json file", *path, what);
+		return -1;
+	}
+	return 0;
+}
+
 void osc_call_fail(osc_call *c, const char *fmt, ...)
 {
 	char reason[480];

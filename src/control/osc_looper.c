@@ -208,22 +208,11 @@ static void loop_set(osc_call *r, int n)
 
 /* ---- loop files ------------------------------------------------------------------ */
 
-/* PATH [1]: a .json file in an allowed directory, replaced only when asked. */
+/* PATH [1] (osc_call_save_path), from a peer allowed to write files. */
 static int save_target(osc_call *r, const char *what, const char **path, int *overwrite)
 {
-	double flag = 0;
-	if (r->argc < 1 || r->argc > 2 || !osc_arg_is_string(r->types[0]) ||
-	    (r->argc == 2 && (!osc_arg_is_number(r->types[1]) || ((flag = osc_call_number(r, 1)) != 0 && flag != 1)))) {
-		osc_call_fail(r, "expects a path, then optionally 1 to overwrite an existing file");
+	if (osc_call_save_path(r, what, path, overwrite) < 0)
 		return -1;
-	}
-	*path = (const char *)r->argv[0];
-	*overwrite = flag == 1;
-	size_t len = strlen(*path);
-	if (len < 5 || strcmp(*path + len - 5, ".json") != 0) {
-		osc_call_fail(r, "%s: %s is saved as a .json file", *path, what);
-		return -1;
-	}
 	return osc_admin_refused(r->o, r->peer, r->address) ? -1 : 0;
 }
 
