@@ -28,6 +28,8 @@ enum { SESSION_POINTS = 128, SESSION_MAX_VOICES = LOOPER_MAX_VOICES };
 /* The key called `name` ("rate", "quantize"...); -1 when there is none. */
 int loop_setting_find(const char *name, loop_key *key);
 const char *loop_setting_name(loop_key key);
+/* Every key's name, for an error: "rate, reverse, ... mode or voice". */
+void loop_setting_names(char *out, size_t n);
 /* A word setting's value as its word ("beat"); NULL for a number setting. */
 const char *loop_setting_word(loop_key key, double value);
 /* Checks a value for `key` of settings `s` (a number, or for quantize and

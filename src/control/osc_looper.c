@@ -175,19 +175,15 @@ static int send_setting(osc_call *r, int n, loop_key key, double value, int repl
 
 static void loop_set(osc_call *r, int n)
 {
+	char keys[160];
+	loop_setting_names(keys, sizeof keys);
 	if (r->argc != 2 || !osc_arg_is_string(r->types[0])) {
-		osc_call_fail(
-		    r, "expects a key and a value: rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, "
-		       "quantize, mode or voice");
+		osc_call_fail(r, "expects a key and a value: %s", keys);
 		return;
 	}
 	loop_key key;
 	if (loop_setting_find((const char *)r->argv[0], &key) < 0) {
-		osc_call_fail(
-		    r,
-		    "unknown key '%s': rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, quantize, "
-		    "mode or voice",
-		    (const char *)r->argv[0]);
+		osc_call_fail(r, "unknown key '%s': %s", (const char *)r->argv[0], keys);
 		return;
 	}
 	char why[256];

@@ -52,6 +52,17 @@ const char *loop_setting_name(loop_key key)
 	return settings_table[key].name;
 }
 
+void loop_setting_names(char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < LOOP_KEYS && used < n; i++) {
+		const char *joint = i == 0 ? "" : i == LOOP_KEYS - 1 ? " or " : ", ";
+		int w = snprintf(out + used, n - used, "%s%s", joint, settings_table[i].name);
+		used += w > 0 ? (size_t)w : 0;
+	}
+}
+
 const char *loop_setting_word(loop_key key, double value)
 {
 	const char *const *words = settings_table[key].words;

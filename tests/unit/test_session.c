@@ -177,6 +177,10 @@ static void settings_are_checked_by_name(void **state)
 	assert_int_equal(loop_setting_check(&s, LOOP_KEY_START, 0.25, NULL, VOICES, &v, why, sizeof why), 0);
 	assert_int_equal(loop_setting_check(&s, LOOP_KEY_REVERSE, 0.5, NULL, VOICES, &v, why, sizeof why), -1);
 	assert_int_equal(loop_setting_find("colour", &key), -1);
+	char names[160];
+	loop_setting_names(names, sizeof names); /* what /loop/N/set answers with a bad key */
+	assert_string_equal(
+	    names, "rate, reverse, start, end, offset_x, offset_y, scale, rotate, gain, quantize, mode or voice");
 }
 
 int main(void)
