@@ -169,6 +169,12 @@ int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_pe
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 /* Sends any message to a peer (not rate-limited, as /status.reply). */
 void osc_send(osc_context *o, const osc_peer *peer, const char *path, lo_message m);
+/* config_open_confined (new_file 0: an existing file) or
+ * config_open_confined_dir (new_file 1: the directory of a file to write,
+ * its last component in *name) under the live configuration's allowed
+ * directories, which osc_set_config may replace meanwhile. */
+int osc_open_confined(osc_context *o, const char *path, int new_file, const char **name, char *resolved, size_t len,
+                      char *why, size_t whylen);
 /* Whether a request that changes files is refused to this peer (answered
  * /fail with the reason): remote peers need osc.remote_admin, and TCP after
  * /auth when osc.password is set. */

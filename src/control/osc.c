@@ -578,6 +578,16 @@ int osc_admin_refused(osc_context *o, const osc_peer *peer, const char *address)
 	return 1;
 }
 
+int osc_open_confined(osc_context *o, const char *path, int new_file, const char **name, char *resolved, size_t len,
+                      char *why, size_t whylen)
+{
+	pthread_mutex_lock(&o->lock);
+	int fd = new_file ? config_open_confined_dir(&o->config, path, name, resolved, len, why, whylen)
+	                  : config_open_confined(&o->config, path, resolved, len, why, whylen);
+	pthread_mutex_unlock(&o->lock);
+	return fd;
+}
+
 /* A request about a file: `path` is confined to the allowed directories
  * and opened in the same step (an existing file to read, or the directory
  * of one to write), so that the worker reads or writes what was checked
@@ -589,11 +599,7 @@ static void submit_file(osc_call *c, osc_request_type type, const char *path, in
 	osc_request req = {.type = type, .overwrite = overwrite};
 	char why[512];
 	const char *name;
-	pthread_mutex_lock(&c->o->lock);
-	req.fd = new_file
-	             ? config_open_confined_dir(&c->o->config, path, &name, req.path, sizeof req.path, why, sizeof why)
-	             : config_open_confined(&c->o->config, path, req.path, sizeof req.path, why, sizeof why);
-	pthread_mutex_unlock(&c->o->lock);
+	req.fd = osc_open_confined(c->o, path, new_file, &name, req.path, sizeof req.path, why, sizeof why);
 	if (req.fd < 0)
 		osc_call_fail(c, "%s", why);
 	else

@@ -218,11 +218,8 @@ static void write_confined(osc_call *r, const char *path, int overwrite, char *t
 {
 	char why[512], resolved[CONFIG_PATH_MAX];
 	const char *name;
-	pthread_mutex_lock(&r->o->lock);
-	int dirfd =
-	    text ? config_open_confined_dir(&r->o->config, path, &name, resolved, sizeof resolved, why, sizeof why)
-	         : error_set(why, sizeof why, "out of memory");
-	pthread_mutex_unlock(&r->o->lock);
+	int dirfd = text ? osc_open_confined(r->o, path, 1, &name, resolved, sizeof resolved, why, sizeof why)
+	                 : error_set(why, sizeof why, "out of memory");
 	if (dirfd >= 0) {
 		int rc = atomic_file_write_at(dirfd, name, text, overwrite, why, sizeof why);
 		close(dirfd);
@@ -242,9 +239,7 @@ static void write_confined(osc_call *r, const char *path, int overwrite, char *t
 static int read_confined(osc_call *r, const char *path, size_t max_bytes, char **text, char *why, size_t whylen)
 {
 	char resolved[CONFIG_PATH_MAX], through[64];
-	pthread_mutex_lock(&r->o->lock);
-	int fd = config_open_confined(&r->o->config, path, resolved, sizeof resolved, why, whylen);
-	pthread_mutex_unlock(&r->o->lock);
+	int fd = osc_open_confined(r->o, path, 0, NULL, resolved, sizeof resolved, why, whylen);
 	if (fd < 0)
 		return -1;
 	snprintf(through, sizeof through, "/proc/self/fd/%d", fd);
