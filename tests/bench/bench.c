@@ -428,13 +428,18 @@ static live_result run_live(const char *model_path, const char *terrain_path, in
 	return res;
 }
 
+/* This thread plays the audio callback (on 1): the priority JACK gives its
+ * clients' process threads, above the render thread; back to normal (on
+ * 0). Returns whether the priority was granted. */
+static int as_callback(int on)
+{
+	struct sched_param param = {.sched_priority = on ? 10 : 0};
+	return pthread_setschedparam(pthread_self(), on ? SCHED_FIFO : SCHED_OTHER, &param) == 0;
+}
+
 static void bench_live(void)
 {
-	/* This thread plays the audio callback: give it the priority JACK gives
-	 * its clients' process threads, above the render thread. */
-	struct sched_param param = {.sched_priority = 10};
-	int rt = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
-	if (!rt)
+	if (!as_callback(1))
 		fprintf(
 		    stderr,
 		    "bench: no real-time priority for the simulated callback: its worst case includes preemption\n");
@@ -463,8 +468,7 @@ static void bench_live(void)
 	double s = median(start, 3);
 	snprintf(value, sizeof value, "%.2f s", s);
 	row("start -> first sound (demo model, in process)", value, "-", "-", "< 2 s", s < 2);
-	param.sched_priority = 0;
-	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+	as_callback(0);
 }
 
 /* ---- voices: the live engine's CPU with 8 voices against 1, and against
@@ -537,7 +541,8 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 		double us = (clock_now_ns() - t0) / 1e3;
 		if (cycle > settle && us > res.callback_max_us)
 			res.callback_max_us = us;
-		if (cycle > settle && cycle % move_every == move_every - 1) { /* the probe of the last move, if it fired */
+		if (cycle > settle &&
+		    cycle % move_every == move_every - 1) { /* the probe of the last move, if it fired */
 			engine_stats st;
 			engine_stats_read(e, &st);
 			if (st.latency_ns > 0 && st.latency_ns != last_latency && res.n_latency < MAX_LATENCIES)
@@ -603,8 +608,7 @@ static void bench_voices(const char *model_path)
 	const double seconds = 3.0;
 	terrain *t;
 	model *m = bench_model(model_path, &t);
-	struct sched_param param = {.sched_priority = 10}; /* the callback's priority, as under JACK */
-	pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+	as_callback(1);
 	double one[VOICE_RUNS], eight[VOICE_RUNS], eight_frame[VOICE_RUNS], bare[VOICE_RUNS], cost[VOICE_RUNS],
 	    overhead[VOICE_RUNS];
 	double callback = 0;
@@ -622,8 +626,7 @@ static void bench_voices(const char *model_path)
 		xruns += b.xruns;
 		shed += b.shed;
 	}
-	param.sched_priority = 0;
-	pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
+	as_callback(0);
 	char what[128], value[96], base[96], rat[32];
 	double c = median(cost, VOICE_RUNS), o = median(overhead, VOICE_RUNS);
 	snprintf(what, sizeof what, "render CPU per s of audio, 8 voices (%s)", m->id);
@@ -650,14 +653,14 @@ static void bench_voices(const char *model_path)
 	    callback <= 0.05 * 1e6 * 128 / m->sample_rate);
 	/* The most voices this machine decodes in real time: from 8 down, the
 	 * first count that plays 5 s with no xrun and no voice shed. */
-	pthread_setschedparam(pthread_self(), SCHED_FIFO, &(struct sched_param){.sched_priority = 10});
+	as_callback(1);
 	int sustained = 0;
 	for (int n = 8; n >= 1 && !sustained; n--) {
 		voices_result r = run_voices(m, t, n, 5.0, 8, 0);
 		if (r.xruns == 0 && r.shed == 0)
 			sustained = n;
 	}
-	pthread_setschedparam(pthread_self(), SCHED_OTHER, &(struct sched_param){.sched_priority = 0});
+	as_callback(0);
 	snprintf(what, sizeof what, "voices in real time, 5 s, no xrun or shed (%s)", m->id);
 	snprintf(value, sizeof value, "%d", sustained);
 	row(what, value, "-", "-", "8 (or the count reported)", sustained == 8);
@@ -783,7 +786,7 @@ static void bench_subframe(const char *model_path)
 	if (!m->subframe)
 		die(model_path, m->subframe_note);
 	terrain *t = terrain_for(m, NULL);
-	pthread_setschedparam(pthread_self(), SCHED_FIFO, &(struct sched_param){.sched_priority = 10});
+	as_callback(1);
 	/* Latency: a move every 19 periods (51 ms), 12 s each way, in turns of 3 s so that both
 	 * meet the same load. Not 20 periods as the demo's row: 20 are 5/4 of rave_bench's frame,
 	 * and the moves would fall on 4 places in it only; 19 visit 16. */
@@ -806,7 +809,7 @@ static void bench_subframe(const char *model_path)
 		moving_latency[r] = latency_median(&b);
 		xruns_moving += b.xruns;
 	}
-	pthread_setschedparam(pthread_self(), SCHED_OTHER, &(struct sched_param){.sched_priority = 0});
+	as_callback(0);
 	/* What every frame pays while sub-frame control is on, moving or not: the state snapshot. */
 	enum { SAVES = 200 };
 	double s0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
