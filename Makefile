@@ -31,11 +31,8 @@ LDFLAGS  += $(SAN)
 # __atomic_is_lock_free, which clang (the fuzz build) leaves to libatomic.
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm -latomic
 
-# Every module but main.o goes into the library the tests link against.
-MODULES  := log error access ring config voices engine audio osc osc_stream net tuio recorder daemon \
-            json_util terrain terrain_json terrain_train training_pairs gesture model render wav dataset plot \
-            cmd_model cmd_terrain cmd_render cmd_corpus cli_args osc_status path atomic_file subframe fill_target osc_call \
-            web web_bridge web_picture score score_render grains looper osc_looper session
+# Every module (each src/*/*.c but main.c) goes into the library the tests link against.
+MODULES  := $(filter-out main,$(basename $(notdir $(wildcard src/*/*.c))))
 OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o $(BUILD)/obj/tempo_link.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 # The terrain kernels' portable variant, tested with the same cases.
@@ -56,7 +53,7 @@ SRC_DIRS := $(sort $(dir $(wildcard src/*/*.c src/*/*.cpp)))
 vpath %.c $(SRC_DIRS)
 vpath %.cpp $(SRC_DIRS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # ISO C modes compile a*b+c as two roundings; the terrain's kernels want
@@ -77,7 +74,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/test_util.h tests/unit/demo_scene.h 
 
 # Ableton Link (header-only, C++): its own rule too. Its asio uses
 # atomic_thread_fence, which GCC warns ThreadSanitizer cannot see (-Wtsan).
-$(BUILD)/obj/tempo_link.o: src/control/tempo_link.cpp include/tempo_link.h | $(BUILD)/obj
+$(BUILD)/obj/tempo_link.o: src/engine/tempo_link.cpp include/tempo_link.h | $(BUILD)/obj
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(if $(findstring thread,$(SAN)),-Wno-tsan) -DLINK_PLATFORM_LINUX=1 -c $< -o $@
 
 # The terrain's portable kernels (what ARM and other compilers get) are

@@ -43,6 +43,7 @@
 #include <stdint.h>
 
 #include "gesture.h"
+#include "limiter.h"
 #include "grains.h"
 #include "looper.h"
 #include "model.h"
@@ -228,7 +229,7 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels);
  * a peak limiter (instant attack, 100 ms release) keeps every output sample
  * within ±ENGINE_CEILING, and non-finite samples become silence: no fader,
  * model or gain can make the output clip or wrap. */
-#define ENGINE_CEILING 0.98f
+#define ENGINE_CEILING LIMITER_CEILING
 
 void engine_set_gain(engine *e, float gain);
 float engine_get_gain(const engine *e);

@@ -1,7 +1,11 @@
 /*
- * subframe.c — see subframe.h.
+ * subframe.c — control below the latent frame (subframe.h): its pure
+ * decisions and arithmetic, then the engine's side, which saves the model's
+ * state before each frame and decodes the playing frame again after a move.
  */
 #include "subframe.h"
+
+#include "engine_internal.h"
 
 #include <math.h>
 #include <string.h>
@@ -61,4 +65,106 @@ void subframe_replace(float *staged, size_t from, size_t frames, const float *fr
 			staged[2 * i + 1] = fresh[2 * i + 1];
 		}
 	}
+}
+
+/* ---- the engine's side (render thread) ---- */
+
+int subframe_state_of(const engine *e, const scene *s)
+{
+	return !e->subframe           ? ENGINE_SUBFRAME_OFF_CONFIG
+	       : !s->model->subframe  ? ENGINE_SUBFRAME_OFF_MODEL
+	       : s->resampler != NULL ? ENGINE_SUBFRAME_OFF_RESAMPLING
+	                              : ENGINE_SUBFRAME_ON;
+}
+
+/* The looper and the grains advance once per decode call, and a re-decode
+ * restores only the model and the voices: while either runs, a re-decode
+ * would move loops and grains on twice in one frame. */
+static int loops_or_grains_run(const engine *e)
+{
+	return e->grains.on || atomic_load_explicit(&e->grains.sounding, memory_order_relaxed) > 0 ||
+	       looper_any_running(e->loops);
+}
+
+/* Before a frame: its model state and voices, for a re-decode, when
+ * sub-frame control is on, no swap is fading, no loop or grain runs and the
+ * CPU has room for at least one (else nothing is saved and the frame goes
+ * to the ring whole). */
+void subframe_save_before_frame(engine *e, scene *s)
+{
+	e->snapshot_scene = NULL;
+	e->redecodes_now = 0;
+	e->move_refused = 0;
+	e->cpu_short = 0;
+	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
+	    loops_or_grains_run(e))
+		return;
+	/* An xrun or a late frame: the CPU is short (other processes, voices):
+	 * frame rate for SUBFRAME_CALM_MS before re-decoding again. */
+	uint64_t glitches = atomic_load(&e->underruns) + atomic_load(&e->overloaded);
+	if (glitches != e->glitches_seen) {
+		e->glitches_seen = glitches;
+		e->calm_frames = (int)ceil(SUBFRAME_CALM_MS / frame_ms(s));
+	}
+	if (e->calm_frames > 0)
+		e->calm_frames--;
+	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
+	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0);
+	if (e->cpu_short || model_state_save(s->model, e->error, sizeof e->error) < 0)
+		return;
+	e->pool_before = e->voices;
+	e->snapshot_scene = s;
+}
+
+/* The probe armed for a move at the next frame's first sample moves to
+ * `index`, where a re-decode made the move audible. */
+static void move_latency_probe(engine *e, uint64_t from, uint64_t index)
+{
+	if (atomic_load_explicit(&e->probe_armed, memory_order_acquire) &&
+	    atomic_load_explicit(&e->probe_frame, memory_order_relaxed) == from)
+		atomic_store_explicit(&e->probe_frame, index, memory_order_relaxed);
+}
+
+/* A voice moved far enough while the staged frame plays: decode it again
+ * from the saved state with the new targets and replace what the ring has
+ * not taken yet (subframe.h). Only while the CPU has room: the frame's
+ * decode and its re-decodes within SUBFRAME_CPU_SHARE of the frame, and
+ * enough of it left that the next frame is not already due. */
+void subframe_redecode_if_moved(engine *e)
+{
+	scene *s = e->current;
+	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
+	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
+		return;
+	if (e->cpu_short || e->behind > 0 || e->demoted ||
+	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now)) {
+		if (!e->move_refused && e->redecodes_now == 0)
+			atomic_fetch_add(&e->redecodes_refused, 1);
+		e->move_refused = 1;
+		return;
+	}
+	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
+	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
+	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
+		return;
+	voice_pool now = e->voices;
+	if (subframe_voices(&e->voices, &e->pool_before, &e->pool_decoded, &now) < 0)
+		return;
+	int64_t t0 = clock_now_ns();
+	if (model_state_restore(s->model, e->error, sizeof e->error) < 0) {
+		e->voices = now;
+		e->snapshot_scene = NULL; /* the frame plays on as it was */
+		return;
+	}
+	decode_and_mix(e, s);
+	size_t frames;
+	const float *fresh = decode_to_device_rate(e, s, &frames);
+	const uint64_t end = next_frame_index(e);
+	size_t fade = e->staged_pos == 0 ? 0 : (size_t)(SUBFRAME_FADE_MS * e->device_rate / 1000);
+	subframe_replace(e->staged, e->staged_pos, e->staged_frames, fresh, fade);
+	e->pool_decoded = e->voices;
+	e->redecodes_now++;
+	move_latency_probe(e, end, e->frames_written + fade / 2);
+	atomic_fetch_add(&e->redecodes, 1);
+	atomic_fetch_add(&e->redecode_ns, (uint64_t)(clock_now_ns() - t0));
 }

@@ -1,0 +1,85 @@
+/*
+ * scene.c — scenes: a model and a terrain with the buffers of a batched
+ * decode, built and freed on non-RT threads (engine.h).
+ */
+#include "engine_internal.h"
+
+#include <math.h>
+#include <samplerate.h>
+#include <stdlib.h>
+
+#include "error.h"
+
+static int check_frame_fits(const model *m, size_t n, int device_rate, double rate_ratio, size_t capacity, char *err,
+                            size_t errlen)
+{
+	if (capacity <= ENGINE_MAX_FRAME)
+		return 0;
+	/* It would load and then never render: the ring must hold a whole
+	 * call's audio on top of the audio kept ahead of the callback. */
+	return error_set(err, errlen,
+	                 "one decode call of this model (%d samples at %d Hz, %.0f at the device's %d Hz) is "
+	                 "longer than the live engine can buffer (%d samples): play it offline with "
+	                 "`terraind render`, or use a model with a smaller ratio or fewer frames per call",
+	                 (int)n, m->sample_rate, ceil((double)n * rate_ratio), device_rate, (int)ENGINE_MAX_FRAME);
+}
+
+int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max_voices, scene **out, char *err,
+                 size_t errlen, char *warning, size_t warnlen)
+{
+	*out = NULL;
+	if (terrain_check_model(t, m->id, m->latent_dim, m->sample_rate, m->ratio, err, errlen, warning, warnlen) < 0)
+		return -1;
+	double rate_ratio = (double)device_rate / m->sample_rate;
+	/* One decode call: frames_per_call latent frames (1 for streaming
+	 * models; more for non-causal ones, issue 15). */
+	const int per_call = m->frames_per_call > 0 ? m->frames_per_call : 1;
+	size_t n = (size_t)m->ratio * (size_t)per_call, capacity = (size_t)ceil(n * rate_ratio) + 64;
+	if (check_frame_fits(m, n, device_rate, rate_ratio, capacity, err, errlen) < 0)
+		return -1;
+	scene *s = calloc(1, sizeof *s);
+	if (!s)
+		return error_set(err, errlen, "out of memory");
+	s->rows = max_voices < 1 ? 1 : max_voices > m->max_rows ? (m->max_rows > 0 ? m->max_rows : 1) : max_voices;
+	s->frames_per_call = per_call;
+	s->smooth_ms = smooth_ms;
+	s->rate_ratio = rate_ratio;
+	s->resampled_capacity = capacity;
+	s->latents = calloc((size_t)s->rows * (size_t)t->latent_dim * (size_t)per_call, sizeof(float));
+	s->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
+	s->planar = calloc((size_t)s->rows * (size_t)m->audio_channels * n, sizeof(float));
+	s->row_used = calloc((size_t)s->rows, 1);
+	s->mix = calloc(n * ENGINE_CHANNELS, sizeof(float));
+	s->resampled = calloc(capacity * ENGINE_CHANNELS, sizeof(float));
+	int src_error = 0;
+	if (device_rate != m->sample_rate)
+		s->resampler = src_new(SRC_SINC_MEDIUM_QUALITY, ENGINE_CHANNELS, &src_error);
+	if (!s->latents || !s->scratch || !s->planar || !s->row_used || !s->mix || !s->resampled || src_error) {
+		scene_free(s);
+		return error_set(err, errlen, "cannot prepare the scene: %s",
+		                 src_error ? src_strerror(src_error) : "out of memory");
+	}
+	s->model = m;
+	s->terrain = t;
+	m->refs++;
+	t->refs++;
+	*out = s;
+	return 0;
+}
+
+void scene_free(scene *s)
+{
+	if (!s)
+		return;
+	if (s->resampler)
+		src_delete(s->resampler);
+	model_free(s->model); /* NULL unless fully built, when it holds references */
+	terrain_free(s->terrain);
+	free(s->latents);
+	free(s->scratch);
+	free(s->planar);
+	free(s->row_used);
+	free(s->mix);
+	free(s->resampled);
+	free(s);
+}
