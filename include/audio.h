@@ -31,6 +31,8 @@ int audio_list_devices(FILE *out);
  * its own default. Opens nothing yet. */
 int audio_choose(const char *device, int preferred_rate, int period, audio_stream **out, char *err, size_t errlen);
 int audio_rate(const audio_stream *s);
+/* Frames per callback, as configured. */
+int audio_period(const audio_stream *s);
 const char *audio_device_name(const audio_stream *s);
 
 /* Opens and starts the stream, playing `engine`. */

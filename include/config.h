@@ -14,11 +14,12 @@
 #include <stdio.h>
 
 #include "access.h"
+#include "confine.h"
 #include "log.h"
 
 enum {
 	CONFIG_PATH_MAX = 1024,
-	CONFIG_MAX_DIRS = 8,
+	CONFIG_MAX_DIRS = CONFINE_MAX_DIRS,
 	CONFIG_MAX_VOICES = 32, /* ENGINE_MAX_VOICES */
 	CONFIG_MAX_MAPPINGS = 64,
 	CONFIG_ADDRESS_MAX = 128,
@@ -125,25 +126,8 @@ void config_model_settings(const config *c, const char *model_id, int *model_rat
 /* The mapping for an OSC address, or NULL. */
 const config_mapping *config_find_mapping(const config *c, const char *address);
 
-/* Confines and opens in one step: resolves `requested` inside one of the
- * allowed directories (relative paths are tried against each allowed
- * directory, then the working directory), opens it read-only and returns
- * the descriptor (close-on-exec; the caller closes it). Symbolic links are
- * followed only where they stay inside: one that leads out, even to a file
- * that does not exist, is refused as "outside the allowed directories".
- * Fills `resolved` with the real path (for messages); -1 with a reason if
- * the file does not exist, is not a regular file, or lies outside.
- *
- * What is opened is checked, not only what was resolved: the descriptor's
- * own path (/proc/self/fd) must lie inside, so a directory swapped for a
- * link between the two steps is caught. Read the file through the
- * descriptor (or "/proc/self/fd/N"), never through the path again. */
-int config_open_confined(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen);
-/* The same for a file to be written (it may not exist yet): opens its
- * directory, which must lie inside an allowed directory, and sets *name to
- * the file's plain name within `requested` (a bare name goes to the first
- * allowed directory). Create the file with openat(dirfd, ...). */
-int config_open_confined_dir(const config *c, const char *requested, const char **name, char *resolved, size_t len,
-                             char *err, size_t errlen);
+/* The allowed directories as confine.h takes them (pointers into *c, valid
+ * while it is). */
+confine_dirs config_allowed(const config *c);
 
 #endif

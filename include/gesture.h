@@ -31,7 +31,6 @@ typedef struct gesture {
 
 int gesture_from_json(const char *text, const char *source, gesture **out, char *err, size_t errlen);
 int gesture_load(const char *path, gesture **out, char *err, size_t errlen);
-int gesture_save(const gesture *g, const char *path, char *err, size_t errlen);
 void gesture_free(gesture *g);
 
 /* Duration: the last point's time. */

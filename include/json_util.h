@@ -35,4 +35,15 @@ int json_read_matrix(const cJSON *arr, int rows, int cols, float *dst, const cha
 cJSON *json_float(float value);
 cJSON *json_float_array(const float *values, int n);
 
+/* Optional members: a missing key leaves *dst as it is (a default); a
+ * present one must have the right type (and range). */
+int json_opt_string(const cJSON *obj, const char *key, char *dst, size_t len, char *err, size_t errlen);
+int json_opt_int(const cJSON *obj, const char *key, int min, int max, int *dst, char *err, size_t errlen);
+int json_opt_float(const cJSON *obj, const char *key, float min, float max, float *dst, char *err, size_t errlen);
+int json_opt_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t errlen);
+/* Refuses any member of `obj` not listed in `known` (NULL-terminated),
+ * naming it as `section`.key: strict files, where a typo is an error and
+ * never a silent default. */
+int json_check_keys(const cJSON *obj, const char *const *known, const char *section, char *err, size_t errlen);
+
 #endif

@@ -11,7 +11,6 @@
 typedef enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG } log_level;
 
 void log_set_level(log_level level);
-log_level log_get_level(void);
 /* Parses "error", "warn", "info" or "debug"; returns -1 if unknown. */
 int log_parse_level(const char *name, log_level *level);
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

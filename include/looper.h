@@ -203,9 +203,6 @@ const loop_take *looper_take(const looper *l, int n);
 int looper_can_undo(const looper *l, int n);
 int looper_can_redo(const looper *l, int n);
 
-/* Loop n's position in its take, in seconds. */
-double looper_position(const looper *l, int n);
-
 /* What the control side sees of a loop (the engine publishes it). */
 typedef struct loop_info {
 	loop_state state;

@@ -24,9 +24,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "torch_backend.h"
+/* The libtorch module behind a model: opaque here (torch_backend.h is
+ * model.c's business, not its callers'). */
+struct tb_module;
 
 enum {
+	MODEL_NAME_MAX = 64, /* a method's, an attribute's, a label's or the model's id (MODEL_NAME_MAX) */
 	MODEL_MAX_METHODS = 32,
 	MODEL_MAX_LATENTS = 1024,
 	MODEL_MAX_CHANNELS = 2,
@@ -35,14 +38,14 @@ enum {
 };
 
 typedef struct model_method {
-	char name[TB_NAME_MAX];
+	char name[MODEL_NAME_MAX];
 	int in_channels, in_ratio, out_channels, out_ratio;
 } model_method;
 
 typedef struct model {
-	tb_module *module;
+	struct tb_module *module;
 	char path[1024];
-	char id[TB_NAME_MAX]; /* file name without directory and extension */
+	char id[MODEL_NAME_MAX]; /* file name without directory and extension */
 	int sample_rate;
 	char rate_source[64];   /* where sample_rate came from, e.g. "'sr' attribute" */
 	char rate_warning[384]; /* "" when the model states its rate */
@@ -56,9 +59,9 @@ typedef struct model {
 	int n_methods;
 	model_method methods[MODEL_MAX_METHODS];
 	int n_attributes;
-	char attributes[MODEL_MAX_METHODS][TB_NAME_MAX];
+	char attributes[MODEL_MAX_METHODS][MODEL_NAME_MAX];
 	int n_latent_labels;
-	char (*latent_labels)[TB_NAME_MAX];
+	char (*latent_labels)[MODEL_NAME_MAX];
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
 	char advice[256];     /* with `unplayable`: what to do about it */
 	/* Latent frames per decode call: 1 for streaming models; more for
@@ -100,7 +103,7 @@ model_options model_default_options(void);
 /* Loads and validates; on failure returns -1, *out stays NULL and `err`
  * says what is wrong in terms of the nn~ conventions. */
 int model_load(const char *path, const model_options *options, model **out, char *err, size_t errlen);
-/* The same through a descriptor opened by config_open_confined (libtorch
+/* The same through a descriptor opened by confine_open (libtorch
  * reads "/proc/self/fd/N", so the path is not looked up again); `path`
  * names the file for the id and messages. */
 int model_load_fd(int fd, const char *path, const model_options *options, model **out, char *err, size_t errlen);

@@ -82,8 +82,6 @@ typedef struct osc_callbacks {
 	 * (then req->fd stays the caller's), 0 when it takes the request and
 	 * with it req->fd. */
 	int (*request)(void *ctx, const osc_request *req);
-	/* Appends daemon-level "key", value pairs to a /status.reply. */
-	void (*status)(void *ctx, lo_message reply);
 	void *ctx;
 } osc_callbacks;
 
@@ -91,6 +89,15 @@ enum {
 	OSC_MAX_SUBSCRIBERS = 8,
 	OSC_NOTIFY_LEASE_S = 10, /* a /notify lasts this long unless sent again */
 };
+
+/* What plays, as /status reports it: set by the daemon after each swap
+ * (osc_set_playing). */
+typedef struct osc_playing {
+	char model[128], terrain[128]; /* the model's id, the terrain's name */
+	int model_rate, ratio, frames_per_call;
+	double call_ms, warmup_ms; /* a decode call's audio; the model's warm-up */
+	char rate_source[64], rate_warning[384];
+} osc_playing;
 
 typedef struct osc_context {
 	engine *engine;
@@ -103,6 +110,9 @@ typedef struct osc_context {
 	int control_dim, latent_dim;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
+	osc_playing playing;
+	struct audio_stream *audio; /* the output, for /status (osc_set_audio); NULL offline */
+	int64_t started_ns;         /* the daemon's start: /status uptime_s */
 	/* /notify subscribers (guarded by lock): each lasts notify_lease_ns
 	 * from its last /notify, so that clients that went away free their slot */
 	struct osc_subscriber {
@@ -111,6 +121,7 @@ typedef struct osc_context {
 	} subscribers[OSC_MAX_SUBSCRIBERS];
 	int n_subscribers;
 	int64_t notify_lease_ns; /* OSC_NOTIFY_LEASE_S, set by osc_init */
+	int64_t (*now)(void);    /* the clock leases and updates follow: clock_now_ns (tests set their own) */
 	/* reply rate limit (guarded by lock) */
 	int64_t reply_window_ns;
 	int replies_in_window;
@@ -137,6 +148,11 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 void osc_destroy(osc_context *o);
 void osc_set_config(osc_context *o, const config *c);
 void osc_set_terrain(osc_context *o, const terrain *t);
+/* What /status reports as playing (any non-RT thread). */
+void osc_set_playing(osc_context *o, const osc_playing *p);
+/* The audio output /status describes, and when the daemon started (before
+ * the network starts). */
+void osc_set_audio(osc_context *o, struct audio_stream *audio, int64_t started_ns);
 
 void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 /* A burst of packets read at once: a cursor message (/xy, /stylus, a
@@ -149,8 +165,6 @@ void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
 /* Sends /train/progress epoch epochs loss to a peer. */
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss);
 
-/* Live /notify subscriptions (expired ones are dropped first). */
-int osc_subscriber_count(osc_context *o);
 /* Sends due /notify updates (/cursor, /latent, and /status.reply once a
  * second) to subscribers. Called by a non-RT thread every few ms. */
 void osc_notify_tick(osc_context *o);
@@ -169,8 +183,8 @@ int osc_authenticate(osc_context *o, const void *data, size_t size, const osc_pe
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address);
 /* Sends any message to a peer (not rate-limited, as /status.reply). */
 void osc_send(osc_context *o, const osc_peer *peer, const char *path, lo_message m);
-/* config_open_confined (new_file 0: an existing file) or
- * config_open_confined_dir (new_file 1: the directory of a file to write,
+/* confine_open (new_file 0: an existing file) or confine_open_dir
+ * (new_file 1: the directory of a file to write,
  * its last component in *name) under the live configuration's allowed
  * directories, which osc_set_config may replace meanwhile. */
 int osc_open_confined(osc_context *o, const char *path, int new_file, const char **name, char *resolved, size_t len,

@@ -42,10 +42,22 @@ double osc_call_number(const osc_call *c, int i);
  * and a /fail. Confining the path is the caller's next step. */
 int osc_call_save_path(osc_call *c, const char *what, const char **path, int *overwrite);
 
+/* Reads exactly `n` finite numbers into out (n < 0: any count from 1 to
+ * `max`); else -1 and a /fail naming `what` and what is wrong. */
+int osc_call_numbers(osc_call *c, int n, float *out, int max, const char *what);
+/* Argument i, a number within [min, max]; else -1 and a /fail naming `what`. */
+int osc_call_number_in(osc_call *c, int i, double min, double max, const char *what, double *out);
+/* The one argument, a string; else -1 and a /fail. */
+int osc_call_string(osc_call *c, const char **out);
+/* 0 when there are no arguments; else -1 and a /fail. */
+int osc_call_no_arguments(osc_call *c);
+
 /* `/fail <address> <reason>` to the sender. */
 void osc_call_fail(osc_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* `/done <address>` to the sender. */
 void osc_call_done(osc_call *c);
+/* `/done` for a control message, when osc.reply_controls asks for it. */
+void osc_call_done_control(osc_call *c);
 
 #endif

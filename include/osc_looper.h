@@ -13,7 +13,7 @@
  * file commands.
  *
  * Threads: osc_looper_dispatch on the OSC thread (the engine's control
- * producer); osc_looper_notify and osc_looper_status on the OSC or the
+ * producer); osc_looper_notify and osc_looper_bpm on the OSC or the
  * notifier thread (they read only atomics and the engine's published state).
  */
 #ifndef TERRAIND_OSC_LOOPER_H
@@ -54,7 +54,7 @@ void osc_looper_notify(struct osc_context *o, const struct osc_peer *peer);
 /* Says in the log when a recording filled its take and ended (the render
  * thread cannot); called every few ms by the notifier thread. */
 void osc_looper_watch(struct osc_context *o);
-/* "tempo", "meter", "link" and "link_peers" in /status.reply. */
-void osc_looper_status(struct osc_context *o, lo_message m);
+/* The tempo: Link's while it is enabled, else the last /tempo (any thread). */
+double osc_looper_bpm(osc_looper *l);
 
 #endif

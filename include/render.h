@@ -86,11 +86,8 @@ void render_latent(render_engine *e);
  * audio_channels samples, interleaved. */
 int render_frame(render_engine *e, float *out, char *err, size_t errlen);
 
-/* Samples per latent frame, samples per render_frame call, and channels,
- * for sizing buffers. */
-int render_frame_samples(const render_engine *e);
+/* Samples per render_frame call, for sizing buffers. */
 int render_samples_per_call(const render_engine *e);
-int render_channels(const render_engine *e);
 
 /* Offline: plays `g` from t = 0 to its end plus `tail_seconds`, handing
  * each rendered frame to `sink` (return non-zero from it to stop). */

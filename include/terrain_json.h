@@ -18,7 +18,7 @@ enum { TERRAIN_FORMAT_VERSION = 1 };
 int terrain_from_json(const char *text, const char *source, terrain **out, char *err, size_t errlen);
 /* Loads a terrain file: `.json`, or an nn_terrain `.pt` checkpoint. */
 int terrain_load(const char *path, terrain **out, char *err, size_t errlen);
-/* The same through a descriptor opened by config_open_confined (read via
+/* The same through a descriptor opened by confine_open (read via
  * /proc/self/fd, so that the path is never looked up again); `name` is
  * the file's name for its suffix and for messages. */
 int terrain_load_fd(int fd, const char *name, terrain **out, char *err, size_t errlen);
@@ -28,7 +28,7 @@ char *terrain_to_json(const terrain *t);
  * destroys the previous file. Replaces an existing file. */
 int terrain_save(const terrain *t, const char *path, char *err, size_t errlen);
 /* The same as `name` in the directory open as `dirfd`
- * (config_open_confined_dir). The temporary file is created fresh
+ * (confine_open_dir). The temporary file is created fresh
  * (O_EXCL | O_NOFOLLOW), so a link planted at the target or beside it is
  * never written through. Without `overwrite`, an existing file is kept and
  * the save fails saying so ("already exists"). */

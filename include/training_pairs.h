@@ -40,7 +40,6 @@ int training_pairs_set_shape(training_pairs *p, int control_dim, int latent_dim)
 int training_pairs_add(training_pairs *p, const float *values, int n_values);
 
 void training_pairs_clear(training_pairs *p);
-int training_pairs_count(training_pairs *p);
 /* Numbers in one pair (control_dim + latent_dim) for the current shape. */
 int training_pairs_width(training_pairs *p);
 

@@ -62,8 +62,6 @@ void voices_release(voice_pool *p, int n);
 /* Frees voice n at once, without a fade (a grain whose window has closed). */
 void voices_stop(voice_pool *p, int n);
 
-/* Batch rows to decode: the highest row in use + 1 (0 when silent). */
-int voices_rows(const voice_pool *p);
 int voices_sounding(const voice_pool *p);
 /* The voice to shed under overload: the quietest of those sounding, the
  * oldest among equals; -1 when none (or only one) sounds. */

@@ -1,5 +1,6 @@
 /*
- * daemon.c — `terraind serve` (and `terraind` alone): the live instrument.
+ * daemon.c — the live instrument (daemon.h); `terraind serve` parses its
+ * command line in src/cli/cmd_serve.c.
  *
  * Start-up order matters for "never glitch": the model is loaded and warmed
  * up, the render thread fills the audio ring, and only then does the audio
@@ -13,7 +14,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -28,16 +28,15 @@
 #include <unistd.h>
 
 #include "audio.h"
-#include "cli_args.h"
 #include "clock.h"
 #include "commands.h"
 #include "config.h"
+#include "daemon.h"
 #include "engine.h"
 #include "error.h"
 #include "log.h"
 #include "net.h"
 #include "osc.h"
-#include "osc_status.h"
 #include "path.h"
 #include "recorder.h"
 #include "terrain_json.h"
@@ -48,16 +47,9 @@
 
 enum { QUEUE_MAX = 8 };
 
-typedef struct overrides {
-	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
-	int port, tcp_port, tuio_port, period, sample_rate, model_rate, frames_per_call;
-	int http_port, http_port_given;
-	int explicit_config;
-} overrides;
-
 typedef struct daemon_state {
 	config cfg;
-	overrides over;
+	const daemon_options *options;
 	engine *engine;
 	audio_stream *audio;
 	net_server *net;
@@ -75,149 +67,25 @@ typedef struct daemon_state {
 	osc_request queue[QUEUE_MAX];
 	int n_queued;
 	bool stopping;
-	char model_name[TB_NAME_MAX], terrain_name[TERRAIN_NAME_MAX]; /* as long as model.id and terrain.name */
-	int model_rate, model_ratio, frames_per_call;
-	char model_rate_source[64], model_warning[384];
-	double model_call_ms, model_warmup_ms;
+	osc_playing playing; /* what plays, for the log and /status (osc_set_playing) */
+	bool osc_started;
 	/* main thread: audio lost and being reconnected */
 	int64_t audio_lost_ns, next_retry_ns;
-	char **argv; /* for the re-exec that reconnects */
-	int restart;
+	int restart; /* restarts so far to reconnect the audio (TERRAIND_RESTART) */
 } daemon_state;
 
 /* ---- configuration ------------------------------------------------------- */
-
-/* A path or name given on the command line that does not fit its config
- * field is an error, never a truncated path. */
-static int apply_overrides(config *c, const overrides *o, char *err, size_t errlen)
-{
-#define COPY(field, value, what)                                                                                       \
-	if (value && path_copy(c->field, sizeof c->field, value, what, err, errlen) < 0)                               \
-	return -1
-	COPY(bind, o->bind, "--bind");
-	COPY(device, o->device, "--device");
-	COPY(model, o->model, "the --model path");
-	COPY(terrain, o->terrain, "the --terrain path");
-	COPY(record, o->record, "the --record path");
-	COPY(password, o->password, "--password");
-#undef COPY
-	if (o->port)
-		c->port = o->port;
-	if (o->tcp_port)
-		c->tcp_port = o->tcp_port;
-	if (o->tuio_port)
-		c->tuio_port = o->tuio_port;
-	if (o->http_port_given)
-		c->http_port = o->http_port;
-	if (o->period)
-		c->period = o->period;
-	if (o->sample_rate)
-		c->sample_rate = o->sample_rate;
-	/* --model-rate and --frames-per-call win over the file's per-model entries too. */
-	for (int i = 0; i < c->n_model_overrides; i++) {
-		if (o->model_rate)
-			c->model_overrides[i].model_rate = 0;
-		if (o->frames_per_call)
-			c->model_overrides[i].frames_per_call = 0;
-	}
-	if (o->model_rate)
-		c->model_rate = o->model_rate;
-	if (o->frames_per_call)
-		c->frames_per_call = o->frames_per_call;
-	if (o->log_level)
-		log_parse_level(o->log_level, &c->log_level);
-	return 0;
-}
-
-/* Defaults, then the config file, then the command line. */
-static int build_config(config *c, const overrides *o, char *err, size_t errlen)
-{
-	config_defaults(c);
-	if (o->explicit_config || access(o->config_path, F_OK) == 0)
-		if (config_load(c, o->config_path, err, errlen) < 0)
-			return -1;
-	if (apply_overrides(c, o, err, errlen) < 0)
-		return -1;
-	return config_validate(c, err, errlen);
-}
-
-static const struct option serve_options[] = {{"config", required_argument, NULL, 'c'},
-                                              {"port", required_argument, NULL, 'p'},
-                                              {"tcp-port", required_argument, NULL, 'P'},
-                                              {"tuio-port", required_argument, NULL, 'T'},
-                                              {"bind", required_argument, NULL, 'b'},
-                                              {"device", required_argument, NULL, 'd'},
-                                              {"model", required_argument, NULL, 'm'},
-                                              {"terrain", required_argument, NULL, 't'},
-                                              {"period", required_argument, NULL, 'n'},
-                                              {"rate", required_argument, NULL, 'r'},
-                                              {"model-rate", required_argument, NULL, 'M'},
-                                              {"frames-per-call", required_argument, NULL, 'F'},
-                                              {"record", required_argument, NULL, 'R'},
-                                              {"log-level", required_argument, NULL, 'l'},
-                                              {"password", required_argument, NULL, 'w'},
-                                              {"http-port", required_argument, NULL, 'H'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
-
-static const char serve_usage[] =
-    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--tuio-port N] [--bind ADDR]\n"
-    "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
-    "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
-    "                [--log-level error|warn|info|debug] [--password WORD] [--http-port N]\n"
-    "Plays the terrain live; OSC reference in docs/osc.md.\n";
-
-static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
-{
-	log_level level;
-	switch (c) {
-	case 'c': o->config_path = optarg, o->explicit_config = 1; return 0;
-	case 'p': return cli_int("--port", optarg, 1, 65535, &o->port, why, whylen);
-	case 'P': return cli_int("--tcp-port", optarg, 1, 65535, &o->tcp_port, why, whylen);
-	case 'T': return cli_int("--tuio-port", optarg, 1, 65535, &o->tuio_port, why, whylen);
-	case 'b': o->bind = optarg; return 0;
-	case 'd': o->device = optarg; return 0;
-	case 'm': o->model = optarg; return 0;
-	case 't': o->terrain = optarg; return 0;
-	case 'n': return cli_int("--period", optarg, 16, 8192, &o->period, why, whylen);
-	case 'r': return cli_int("--rate", optarg, 8000, 384000, &o->sample_rate, why, whylen);
-	case 'M': return cli_int("--model-rate", optarg, 8000, 384000, &o->model_rate, why, whylen);
-	case 'F': return cli_int("--frames-per-call", optarg, 1, 64, &o->frames_per_call, why, whylen);
-	case 'R': o->record = optarg; return 0;
-	case 'w': o->password = optarg; return 0;
-	case 'H': o->http_port_given = 1; return cli_int("--http-port", optarg, 0, 65535, &o->http_port, why, whylen);
-	case 'l':
-		o->log_level = optarg;
-		if (log_parse_level(optarg, &level) < 0)
-			return error_set(why, whylen, "--log-level takes error, warn, info or debug, not '%.40s'",
-			                 optarg);
-		return 0;
-	default: return -1;
-	}
-}
-
-static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size_t whylen)
-{
-	*o = (overrides){.config_path = "config/terraind.json"};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:h", serve_options, NULL)) != -1) {
-		if (c == 'h')
-			return CLI_HELP;
-		if (parse_serve_option(c, o, why, whylen) < 0)
-			return CLI_BAD;
-	}
-	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
-}
 
 /* After a restart to reconnect the audio (TERRAIND_RESTART=n), record to
  * "<name>.<n>.wav" so the recording made before it is kept. */
 static int number_recording_after_restart(daemon_state *d, char *err, size_t errlen)
 {
 	const char *restart = getenv("TERRAIND_RESTART");
-	d->restart = 0;
-	if (restart && cli_int("TERRAIND_RESTART", restart, 0, INT_MAX - 1, &d->restart, err, errlen) < 0)
-		return -1;
+	char *end = NULL;
+	long n = restart ? strtol(restart, &end, 10) : 0;
+	if (restart && (end == restart || *end || n < 0 || n >= INT_MAX))
+		return error_set(err, errlen, "TERRAIND_RESTART must be a count of restarts, not '%.40s'", restart);
+	d->restart = (int)n;
 	if (!d->restart || !d->cfg.record[0])
 		return 0;
 	char numbered[sizeof d->cfg.record];
@@ -236,15 +104,18 @@ static int number_recording_after_restart(daemon_state *d, char *err, size_t err
 static void remember_names(daemon_state *d, const model *m, const terrain *t)
 {
 	pthread_mutex_lock(&d->lock);
-	snprintf(d->model_name, sizeof d->model_name, "%s", m->id);
-	snprintf(d->terrain_name, sizeof d->terrain_name, "%s", t->name[0] ? t->name : "(unnamed)");
-	d->model_rate = m->sample_rate;
-	d->model_ratio = m->ratio;
-	d->frames_per_call = m->frames_per_call;
-	d->model_call_ms = model_call_ms(m);
-	d->model_warmup_ms = m->warmup_ms;
-	snprintf(d->model_rate_source, sizeof d->model_rate_source, "%s", m->rate_source);
-	snprintf(d->model_warning, sizeof d->model_warning, "%s", m->rate_warning);
+	osc_playing *p = &d->playing;
+	snprintf(p->model, sizeof p->model, "%s", m->id);
+	snprintf(p->terrain, sizeof p->terrain, "%s", t->name[0] ? t->name : "(unnamed)");
+	p->model_rate = m->sample_rate;
+	p->ratio = m->ratio;
+	p->frames_per_call = m->frames_per_call;
+	p->call_ms = model_call_ms(m);
+	p->warmup_ms = m->warmup_ms;
+	snprintf(p->rate_source, sizeof p->rate_source, "%s", m->rate_source);
+	snprintf(p->rate_warning, sizeof p->rate_warning, "%s", m->rate_warning);
+	if (d->osc_started)
+		osc_set_playing(&d->osc, p);
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -326,10 +197,8 @@ static model *model_of_terrain(daemon_state *d, const terrain *t)
 		return NULL; /* it fits the playing model: it plays with it (the log says whose it was) */
 	char name[TERRAIN_NAME_MAX + 4], path[CONFIG_PATH_MAX];
 	snprintf(name, sizeof name, "%s.ts", t->model.id);
-	pthread_mutex_lock(&d->osc.lock);
-	config cfg = d->osc.config; /* the allowed directories as now (SIGHUP may change them) */
-	pthread_mutex_unlock(&d->osc.lock);
-	int fd = config_open_confined(&cfg, name, path, sizeof path, why, sizeof why);
+	/* the allowed directories as now (SIGHUP may change them) */
+	int fd = osc_open_confined(&d->osc, name, 0, NULL, path, sizeof path, why, sizeof why);
 	if (fd < 0) {
 		log_info("terrain made for model '%s': %s (playing it with the model that plays)", t->model.id, why);
 		return NULL;
@@ -548,41 +417,6 @@ static void *notifier_main(void *arg)
 	}
 }
 
-/* ---- /status ------------------------------------------------------------------- */
-
-static void daemon_status(void *ctx, lo_message m)
-{
-	daemon_state *d = ctx;
-	pthread_mutex_lock(&d->lock);
-	osc_status_add_string(m, "model", d->model_name);
-	osc_status_add_string(m, "terrain", d->terrain_name);
-	osc_status_add_int(m, "model_rate", d->model_rate);
-	osc_status_add_int(m, "ratio", d->model_ratio);
-	int rate = engine_device_rate(d->engine);
-	/* One decode call's audio (frames_per_call latent frames) plus a period. */
-	double floor_ms = d->model_call_ms + 1000.0 * d->cfg.period / rate;
-	osc_status_add_int(m, "frames_per_call", d->frames_per_call);
-	osc_status_add_float(m, "model_latency_ms", d->model_call_ms);
-	osc_status_add_string(m, "model_rate_source", d->model_rate_source);
-	osc_status_add_string(m, "model_warning", d->model_warning);
-	osc_status_add_float(m, "model_warmup_ms", d->model_warmup_ms);
-	pthread_mutex_unlock(&d->lock);
-	osc_status_add_string(m, "device", audio_device_name(d->audio));
-	osc_status_add_string(m, "audio", audio_stopped(d->audio) ? "stopped" : "running");
-	osc_status_add_int(m, "device_rate", rate);
-	osc_status_add_int(m, "period", d->cfg.period);
-	osc_status_add_float(m, "cpu_load", audio_cpu_load(d->audio));
-	/* device_xruns: xruns the audio server reported, whatever their cause
-	 * (a JACK dummy driver on a busy VM reports its own timer lateness);
-	 * osc.c adds `xruns`, the callbacks terraind itself could not fill. */
-	osc_status_add_int(m, "device_xruns", (int64_t)audio_device_underflows(d->audio));
-	osc_status_add_float(m, "latency_floor_ms", floor_ms);
-	/* The audio kept ahead of the callback (audio.ring_ms, or the automatic
-	 * target, which grows for a while after xruns: fill_target.h). */
-	osc_status_add_float(m, "ring_target_ms", 1000.0 * (double)engine_target_fill(d->engine) / rate);
-	osc_status_add_float(m, "uptime_s", (clock_now_ns() - d->started_ns) / 1e9);
-}
-
 /* ---- start and stop -------------------------------------------------------------- */
 
 static int load_initial_scene(daemon_state *d, int device_rate, scene **out, char *err, size_t errlen)
@@ -656,14 +490,18 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	if (!engine_render_realtime(d->engine))
 		log_warn("the render thread has no real-time priority (raise the rtprio limit: add your user to the "
 		         "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
-	osc_callbacks cb = {.request = queue_request, .status = daemon_status, .ctx = d};
+	osc_callbacks cb = {.request = queue_request, .ctx = d};
 	osc_init(&d->osc, d->engine, &d->cfg, engine_current_scene(d->engine)->terrain, cb);
+	osc_set_audio(&d->osc, d->audio, d->started_ns);
+	osc_set_playing(&d->osc, &d->playing);
+	d->osc_started = true;
 	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, d->cfg.tuio_port, &d->osc, &d->net, err, errlen) < 0)
 		return -1;
 	/* Logged before the worker exists: after that, the names change under d->lock. */
 	log_info("ready in %.2f s: model %s, terrain %s, %s at %d Hz, period %d; OSC on udp %s:%d%s",
-	         (clock_now_ns() - d->started_ns) / 1e9, d->model_name, d->terrain_name, audio_device_name(d->audio),
-	         audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port, d->cfg.tcp_port ? " and tcp" : "");
+	         (clock_now_ns() - d->started_ns) / 1e9, d->playing.model, d->playing.terrain,
+	         audio_device_name(d->audio), audio_rate(d->audio), d->cfg.period, d->cfg.bind, d->cfg.port,
+	         d->cfg.tcp_port ? " and tcp" : "");
 	if (d->cfg.tuio_port)
 		log_info("TUIO cursors on udp %s:%d", d->cfg.bind, d->cfg.tuio_port);
 	web_picture_set_terrain(&d->picture, engine_current_scene(d->engine)->terrain);
@@ -734,7 +572,7 @@ static void reload_config(daemon_state *d)
 {
 	config next;
 	char err[1024];
-	if (build_config(&next, &d->over, err, sizeof err) < 0) {
+	if (d->options->reload(d->options->reload_ctx, &next, err, sizeof err) < 0) {
 		log_error("SIGHUP: keeping the current configuration: %s", err);
 		return;
 	}
@@ -743,7 +581,7 @@ static void reload_config(daemon_state *d)
 	log_set_level(next.log_level);
 	osc_set_config(&d->osc, &next); /* sets the user gain (× the stylus pressure, if any) */
 	d->cfg.gain = next.gain;
-	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->over.config_path, next.n_mappings);
+	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->options->config_path, next.n_mappings);
 }
 
 /* True when a fresh process sees an output device: `terraind devices` in
@@ -778,7 +616,7 @@ static void restart_to_reconnect(daemon_state *d)
 	char restarts[16];
 	snprintf(restarts, sizeof restarts, "%d", d->restart + 1);
 	setenv("TERRAIND_RESTART", restarts, 1);
-	execv("/proc/self/exe", d->argv);
+	execv("/proc/self/exe", d->options->argv);
 	log_error("cannot restart terraind: %s", strerror(errno));
 	exit(EXIT_FAILURE_RUN);
 }
@@ -855,25 +693,14 @@ static void wait_for_signals(daemon_state *d, const sigset_t *set)
 	}
 }
 
-int cmd_serve(int argc, char **argv)
+int daemon_run(const config *c, const daemon_options *options)
 {
-	daemon_state d = {0};
+	daemon_state d = {.cfg = *c, .options = options};
 	char err[1024] = "";
-	int parsed = parse_serve_args(argc, argv, &d.over, err, sizeof err);
-	if (parsed != CLI_OK)
-		return cli_finish(parsed, err, serve_usage);
-	if (build_config(&d.cfg, &d.over, err, sizeof err) < 0) {
-		log_error("%s", err);
-		return EXIT_USAGE;
-	}
-	d.argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0); /* the whole command line, for a restart */
 	if (number_recording_after_restart(&d, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
-	log_set_level(d.cfg.log_level);
-	config_print(&d.cfg, stdout);
-	fflush(stdout);
 	/* Every thread created from here inherits the blocked set: signals are
 	 * taken only by sigtimedwait below, never by an RT thread. */
 	sigset_t set;
@@ -896,31 +723,4 @@ int cmd_serve(int argc, char **argv)
 	osc_destroy(&d.osc);
 	log_info("stopped");
 	return rc;
-}
-
-static const char devices_usage[] = "usage: terraind devices\n"
-                                    "Lists the audio output devices PortAudio sees; exits 1 when there is none.\n";
-
-static int parse_devices_args(int argc, char **argv, char *why, size_t whylen)
-{
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int c = getopt_long(argc, argv, "h", longopts, NULL);
-	if (c != -1)
-		return c == 'h' ? CLI_HELP : CLI_BAD;
-	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
-}
-
-int cmd_devices(int argc, char **argv)
-{
-	char err[512] = "";
-	int parsed = parse_devices_args(argc, argv, err, sizeof err);
-	if (parsed != CLI_OK)
-		return cli_finish(parsed, err, devices_usage);
-	if (audio_init(err, sizeof err) < 0) {
-		log_error("%s", err);
-		return EXIT_FAILURE_RUN;
-	}
-	int n = audio_list_devices(stdout);
-	audio_terminate();
-	return n > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
 }

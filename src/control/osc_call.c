@@ -80,3 +80,73 @@ void osc_call_done(osc_call *c)
 {
 	osc_reply_done(c->o, c->peer, c->address);
 }
+
+/* Reads exactly `n` finite numbers (n < 0: any count, at most `max`). */
+int osc_call_numbers(osc_call *c, int n, float *out, int max, const char *what)
+{
+	if ((n >= 0 && c->argc != n) || (n < 0 && (c->argc < 1 || c->argc > max))) {
+		if (n >= 0)
+			osc_call_fail(c, "expects %d number%s (%s), got %d argument%s", n, n == 1 ? "" : "s", what,
+			              c->argc, c->argc == 1 ? "" : "s");
+		else
+			osc_call_fail(c, "expects 1 to %d numbers (%s), got %d", max, what, c->argc);
+		return -1;
+	}
+	for (int i = 0; i < c->argc; i++) {
+		if (!osc_arg_is_number(c->types[i])) {
+			osc_call_fail(c, "argument %d has type '%c'; expected a number (i, h, f or d)", i + 1,
+			              c->types[i]);
+			return -1;
+		}
+		double v = osc_call_number(c, i);
+		if (!isfinite(v) || fabs(v) > 1e30) {
+			osc_call_fail(c, "argument %d is not a finite number", i + 1);
+			return -1;
+		}
+		out[i] = (float)v;
+	}
+	return 0;
+}
+
+int osc_call_string(osc_call *c, const char **out)
+{
+	if (c->argc != 1 || !osc_arg_is_string(c->types[0])) {
+		osc_call_fail(c, "expects one string argument");
+		return -1;
+	}
+	*out = (const char *)c->argv[0];
+	return 0;
+}
+
+void osc_call_done_control(osc_call *c)
+{
+	pthread_mutex_lock(&c->o->lock);
+	int reply = c->o->config.reply_controls;
+	pthread_mutex_unlock(&c->o->lock);
+	if (reply)
+		osc_reply_done(c->o, c->peer, c->address);
+}
+
+/* Argument i, a number within [min, max]; else a /fail naming `what`. */
+int osc_call_number_in(osc_call *c, int i, double min, double max, const char *what, double *out)
+{
+	if (i >= c->argc || !osc_arg_is_number(c->types[i])) {
+		osc_call_fail(c, "argument %d (%s) must be a number", i + 1, what);
+		return -1;
+	}
+	double x = osc_call_number(c, i);
+	if (!(x >= min && x <= max)) {
+		osc_call_fail(c, "%s %g is out of range (%g to %g)", what, x, min, max);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+int osc_call_no_arguments(osc_call *c)
+{
+	if (c->argc == 0)
+		return 0;
+	osc_call_fail(c, "expects no arguments");
+	return -1;
+}

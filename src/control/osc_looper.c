@@ -43,37 +43,13 @@ void osc_looper_destroy(osc_looper *l)
 }
 
 /* The tempo: Link's while it is on (a peer may have changed it), else the last /tempo. */
-static double current_bpm(osc_looper *l)
+double osc_looper_bpm(osc_looper *l)
 {
 	tempo_link *link = atomic_load(&l->link);
 	return link && tempo_link_enabled(link) ? tempo_link_tempo(link) : atomic_load(&l->bpm);
 }
 
 /* ---- arguments ------------------------------------------------------------ */
-
-/* Argument i, a number within [min, max]; else a /fail naming `what`. */
-static int number_in(osc_call *r, int i, double min, double max, const char *what, double *out)
-{
-	if (i >= r->argc || !osc_arg_is_number(r->types[i])) {
-		osc_call_fail(r, "argument %d (%s) must be a number", i + 1, what);
-		return -1;
-	}
-	double x = osc_call_number(r, i);
-	if (!(x >= min && x <= max)) {
-		osc_call_fail(r, "%s %g is out of range (%g to %g)", what, x, min, max);
-		return -1;
-	}
-	*out = x;
-	return 0;
-}
-
-static int no_arguments(osc_call *r)
-{
-	if (r->argc == 0)
-		return 0;
-	osc_call_fail(r, "expects no arguments");
-	return -1;
-}
 
 /* N of PREFIX N/verb, 0 <= N < count; else -1 and a /fail naming the
  * addresses there are (`noun`: "loop"). */
@@ -149,7 +125,7 @@ static void loop_record(osc_call *r, int n)
 		osc_call_fail(r, "expects at most one argument: the voice to record (default 0)");
 		return;
 	}
-	if (r->argc == 1 && number_in(r, 0, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0)
+	if (r->argc == 1 && osc_call_number_in(r, 0, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0)
 		return;
 	loop_command c = {.op = LOOP_RECORD, .loop = n, .value = floor(voice)};
 	send_loop_command(r, &c, NULL, 1, 1);
@@ -157,7 +133,7 @@ static void loop_record(osc_call *r, int n)
 
 static void loop_simple(osc_call *r, int n, loop_op op)
 {
-	if (no_arguments(r) < 0)
+	if (osc_call_no_arguments(r) < 0)
 		return;
 	loop_command c = {.op = op, .loop = n};
 	if (send_loop_command(r, &c, NULL, 1, 1) == 0 && op == LOOP_CLEAR)
@@ -297,7 +273,7 @@ static void loop_load(osc_call *r, int n)
  * "key", value pairs (as /status.reply). */
 static void loop_get(osc_call *r, int n)
 {
-	if (no_arguments(r) < 0)
+	if (osc_call_no_arguments(r) < 0)
 		return;
 	loop_info info;
 	engine_loop_info(r->o->engine, n, &info);
@@ -367,7 +343,7 @@ static void handle_tempo(osc_call *r, int meter)
 		                       : "expects one number: beats per minute");
 		return;
 	}
-	if (number_in(r, 0, meter ? 1 : 20, meter ? 32 : 999, meter ? "beats in a bar" : "tempo", &v) < 0)
+	if (osc_call_number_in(r, 0, meter ? 1 : 20, meter ? 32 : 999, meter ? "beats in a bar" : "tempo", &v) < 0)
 		return;
 	if (meter && v != floor(v)) {
 		osc_call_fail(r, "beats in a bar must be a whole number");
@@ -397,7 +373,7 @@ static void handle_link(osc_call *r)
 		osc_call_fail(r, "expects one number: 1 (on) or 0 (off)");
 		return;
 	}
-	if (number_in(r, 0, 0, 1, "link", &on) < 0 || osc_admin_refused(r->o, r->peer, r->address))
+	if (osc_call_number_in(r, 0, 0, 1, "link", &on) < 0 || osc_admin_refused(r->o, r->peer, r->address))
 		return;
 	osc_looper *l = &r->o->looper;
 	tempo_link *link = atomic_load(&l->link);
@@ -440,7 +416,7 @@ static void point_store(osc_call *r, stored_point *p)
 	} else {
 		for (int i = 0; i < dim; i++) {
 			double v;
-			if (number_in(r, i, -1e6, 1e6, "coordinate", &v) < 0)
+			if (osc_call_number_in(r, i, -1e6, 1e6, "coordinate", &v) < 0)
 				return;
 			next.coord[i] = (float)v;
 		}
@@ -476,8 +452,8 @@ static void point_go(osc_call *r, const stored_point *p, int k)
 		osc_call_fail(r, "expects at most two numbers: the glide in ms, then the voice");
 		return;
 	}
-	if ((r->argc >= 1 && number_in(r, 0, 0, MAX_GLIDE_MS, "glide (ms)", &ms) < 0) ||
-	    (r->argc == 2 && number_in(r, 1, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0))
+	if ((r->argc >= 1 && osc_call_number_in(r, 0, 0, MAX_GLIDE_MS, "glide (ms)", &ms) < 0) ||
+	    (r->argc == 2 && osc_call_number_in(r, 1, 0, r->o->looper.max_voices - 1, "voice", &voice) < 0))
 		return;
 	if (p->dim == 0) {
 		osc_call_fail(r, "point %d is empty: store it first with /point/%d/store", k, k);
@@ -519,7 +495,7 @@ static void dispatch_point(osc_call *r)
 		point_go(r, p, k);
 	} else if (strcmp(verb, "clear") != 0) {
 		osc_call_fail(r, "unknown address: a point takes store, go and clear");
-	} else if (no_arguments(r) == 0) {
+	} else if (osc_call_no_arguments(r) == 0) {
 		p->dim = 0;
 		osc_call_done(r);
 	}
@@ -536,7 +512,7 @@ static session *capture_session(osc_call *r)
 	session *s = session_new(l->max_voices);
 	if (!s)
 		return NULL;
-	s->bpm = current_bpm(l);
+	s->bpm = osc_looper_bpm(l);
 	s->meter = atomic_load(&l->meter);
 	memcpy(s->points, l->points, sizeof s->points);
 	s->n_voices = l->max_voices;
@@ -694,14 +670,4 @@ void osc_looper_watch(osc_context *o)
 		log_warn("loop %d: the recording filled its take (%d latent frames, %.1f s) and ended there; it plays",
 		         n, info.frames, info.length);
 	}
-}
-
-void osc_looper_status(osc_context *o, lo_message m)
-{
-	tempo_link *link = atomic_load(&o->looper.link);
-	int on = link && tempo_link_enabled(link);
-	osc_status_add_float(m, "tempo", current_bpm(&o->looper));
-	osc_status_add_int(m, "meter", atomic_load(&o->looper.meter));
-	osc_status_add_int(m, "link", on);
-	osc_status_add_int(m, "link_peers", on ? tempo_link_peers(link) : 0);
 }

@@ -49,62 +49,6 @@ void config_defaults(config *c)
 	snprintf(c->allowed_dirs[1], CONFIG_PATH_MAX, "terrains");
 }
 
-/* Refuses any member of `obj` not listed in `known` (NULL-terminated). */
-static int check_keys(const cJSON *obj, const char *const *known, const char *section, char *err, size_t errlen)
-{
-	const cJSON *item;
-	cJSON_ArrayForEach(item, obj)
-	{
-		int found = 0;
-		for (const char *const *k = known; *k && !found; k++)
-			found = strcmp(item->string, *k) == 0;
-		if (!found)
-			return error_set(err, errlen, "unknown key '%s%s%s'", section, *section ? "." : "",
-			                 item->string);
-	}
-	return 0;
-}
-
-static int get_string(const cJSON *obj, const char *key, char *dst, size_t len, char *err, size_t errlen)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!item)
-		return 0;
-	if (!cJSON_IsString(item) || strlen(item->valuestring) >= len)
-		return error_set(err, errlen, "'%s' must be a string of fewer than %zu characters", key, len);
-	snprintf(dst, len, "%s", item->valuestring);
-	return 0;
-}
-
-static int get_int(const cJSON *obj, const char *key, int min, int max, int *dst, char *err, size_t errlen)
-{
-	if (!cJSON_GetObjectItemCaseSensitive(obj, key))
-		return 0;
-	return json_get_int(obj, key, min, max, dst, err, errlen);
-}
-
-static int get_float(const cJSON *obj, const char *key, float min, float max, float *dst, char *err, size_t errlen)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!item)
-		return 0;
-	if (!cJSON_IsNumber(item) || !(item->valuedouble >= min && item->valuedouble <= max))
-		return error_set(err, errlen, "'%s' must be a number from %g to %g", key, (double)min, (double)max);
-	*dst = (float)item->valuedouble;
-	return 0;
-}
-
-static int get_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t errlen)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-	if (!item)
-		return 0;
-	if (!cJSON_IsBool(item))
-		return error_set(err, errlen, "'%s' must be true or false", key);
-	*dst = cJSON_IsTrue(item);
-	return 0;
-}
-
 static int parse_allow(config *c, const cJSON *allow, char *err, size_t errlen)
 {
 	if (!cJSON_IsArray(allow) || cJSON_GetArraySize(allow) > CONFIG_MAX_ALLOW)
@@ -131,15 +75,15 @@ static int parse_osc(config *c, const cJSON *osc, char *err, size_t errlen)
 	                                    "allow", "remote_admin", "password", "tuio_port",    NULL};
 	if (!cJSON_IsObject(osc))
 		return error_set(err, errlen, "'osc' must be an object");
-	if (check_keys(osc, known, "osc", err, errlen) < 0 ||
-	    get_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
-	    get_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
-	    get_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
-	    get_int(osc, "tuio_port", 0, 65535, &c->tuio_port, err, errlen) < 0 ||
-	    get_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
-	    get_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0 ||
-	    get_bool(osc, "remote_admin", &c->remote_admin, err, errlen) < 0 ||
-	    get_string(osc, "password", c->password, sizeof c->password, err, errlen) < 0)
+	if (json_check_keys(osc, known, "osc", err, errlen) < 0 ||
+	    json_opt_int(osc, "port", 1, 65535, &c->port, err, errlen) < 0 ||
+	    json_opt_string(osc, "bind", c->bind, sizeof c->bind, err, errlen) < 0 ||
+	    json_opt_int(osc, "tcp_port", 0, 65535, &c->tcp_port, err, errlen) < 0 ||
+	    json_opt_int(osc, "tuio_port", 0, 65535, &c->tuio_port, err, errlen) < 0 ||
+	    json_opt_bool(osc, "log_unmapped", &c->log_unmapped, err, errlen) < 0 ||
+	    json_opt_bool(osc, "reply_controls", &c->reply_controls, err, errlen) < 0 ||
+	    json_opt_bool(osc, "remote_admin", &c->remote_admin, err, errlen) < 0 ||
+	    json_opt_string(osc, "password", c->password, sizeof c->password, err, errlen) < 0)
 		return -1;
 	const cJSON *allow = cJSON_GetObjectItemCaseSensitive(osc, "allow");
 	return allow ? parse_allow(c, allow, err, errlen) : 0;
@@ -150,10 +94,10 @@ static int parse_http(config *c, const cJSON *http, char *err, size_t errlen)
 	static const char *const known[] = {"port", "bind", "token", NULL};
 	if (!cJSON_IsObject(http))
 		return error_set(err, errlen, "'http' must be an object");
-	if (check_keys(http, known, "http", err, errlen) < 0 ||
-	    get_int(http, "port", 0, 65535, &c->http_port, err, errlen) < 0 ||
-	    get_string(http, "bind", c->http_bind, sizeof c->http_bind, err, errlen) < 0 ||
-	    get_string(http, "token", c->http_token, sizeof c->http_token, err, errlen) < 0)
+	if (json_check_keys(http, known, "http", err, errlen) < 0 ||
+	    json_opt_int(http, "port", 0, 65535, &c->http_port, err, errlen) < 0 ||
+	    json_opt_string(http, "bind", c->http_bind, sizeof c->http_bind, err, errlen) < 0 ||
+	    json_opt_string(http, "token", c->http_token, sizeof c->http_token, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -163,34 +107,34 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 	static const char *const known[] = {"device", "sample_rate", "period", "ring_ms", "record", NULL};
 	if (!cJSON_IsObject(audio))
 		return error_set(err, errlen, "'audio' must be an object");
-	if (check_keys(audio, known, "audio", err, errlen) < 0 ||
-	    get_string(audio, "device", c->device, sizeof c->device, err, errlen) < 0 ||
-	    get_int(audio, "sample_rate", 0, 384000, &c->sample_rate, err, errlen) < 0 ||
-	    get_int(audio, "period", 16, 8192, &c->period, err, errlen) < 0 ||
-	    get_float(audio, "ring_ms", 0, 2000, &c->ring_ms, err, errlen) < 0 ||
-	    get_string(audio, "record", c->record, sizeof c->record, err, errlen) < 0)
+	if (json_check_keys(audio, known, "audio", err, errlen) < 0 ||
+	    json_opt_string(audio, "device", c->device, sizeof c->device, err, errlen) < 0 ||
+	    json_opt_int(audio, "sample_rate", 0, 384000, &c->sample_rate, err, errlen) < 0 ||
+	    json_opt_int(audio, "period", 16, 8192, &c->period, err, errlen) < 0 ||
+	    json_opt_float(audio, "ring_ms", 0, 2000, &c->ring_ms, err, errlen) < 0 ||
+	    json_opt_string(audio, "record", c->record, sizeof c->record, err, errlen) < 0)
 		return -1;
 	return 0;
 }
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {
-	    "torch_threads", "smooth_ms",       "gain",        "voices", "release_ms", "crossfade_ms",
-	    "model_rate",    "frames_per_call", "shed_voices", "subframe", NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms",    "gain",       "voices",
+	                                    "release_ms",    "crossfade_ms", "model_rate", "frames_per_call",
+	                                    "shed_voices",   "subframe",     NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
-	if (check_keys(engine, known, "engine", err, errlen) < 0 ||
-	    get_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
-	    get_int(engine, "model_rate", 0, 384000, &c->model_rate, err, errlen) < 0 ||
-	    get_int(engine, "frames_per_call", 0, 64, &c->frames_per_call, err, errlen) < 0 ||
-	    get_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
-	    get_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
-	    get_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
-	    get_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
-	    get_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0 ||
-	    get_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0 ||
-	    get_bool(engine, "subframe", &c->subframe, err, errlen) < 0)
+	if (json_check_keys(engine, known, "engine", err, errlen) < 0 ||
+	    json_opt_int(engine, "torch_threads", 1, 64, &c->torch_threads, err, errlen) < 0 ||
+	    json_opt_int(engine, "model_rate", 0, 384000, &c->model_rate, err, errlen) < 0 ||
+	    json_opt_int(engine, "frames_per_call", 0, 64, &c->frames_per_call, err, errlen) < 0 ||
+	    json_opt_float(engine, "smooth_ms", 0, 10000, &c->smooth_ms, err, errlen) < 0 ||
+	    json_opt_float(engine, "gain", 0, 4, &c->gain, err, errlen) < 0 ||
+	    json_opt_int(engine, "voices", 1, CONFIG_MAX_VOICES, &c->voices, err, errlen) < 0 ||
+	    json_opt_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
+	    json_opt_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0 ||
+	    json_opt_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0 ||
+	    json_opt_bool(engine, "subframe", &c->subframe, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -309,17 +253,17 @@ static int parse_mapping(const cJSON *m, config_mapping *map, char *err, size_t 
 		return error_set(err, errlen, "must be an object");
 	memset(map, 0, sizeof *map);
 	const char *address;
-	if (check_keys(m, known, "", err, errlen) < 0 || json_get_string(m, "address", &address, err, errlen) < 0)
+	if (json_check_keys(m, known, "", err, errlen) < 0 || json_get_string(m, "address", &address, err, errlen) < 0)
 		return -1;
 	if (address[0] != '/' || strlen(address) >= sizeof map->address)
 		return error_set(err, errlen, "'address' must start with '/' and be shorter than %d characters",
 		                 CONFIG_ADDRESS_MAX);
 	snprintf(map->address, sizeof map->address, "%s", address);
-	if (parse_target(m, map, err, errlen) < 0 || get_bool(m, "swap", &map->swap, err, errlen) < 0)
+	if (parse_target(m, map, err, errlen) < 0 || json_opt_bool(m, "swap", &map->swap, err, errlen) < 0)
 		return -1;
 	int values = mapping_value_count[map->to];
 	int loads = map->to == MAP_LOAD_MODEL || map->to == MAP_LOAD_TERRAIN;
-	if (get_string(m, "path", map->path, sizeof map->path, err, errlen) < 0)
+	if (json_opt_string(m, "path", map->path, sizeof map->path, err, errlen) < 0)
 		return -1;
 	if (loads != (map->path[0] != '\0'))
 		return error_set(err, errlen,
@@ -367,9 +311,9 @@ static int parse_model_overrides(config *c, const cJSON *models, char *err, size
 			                 "models.%.64s must be an object, and the id shorter than %d characters",
 			                 m->string, CONFIG_MODEL_ID_MAX);
 		snprintf(o->id, sizeof o->id, "%s", m->string);
-		if (check_keys(m, known, "models", why, sizeof why) < 0 ||
-		    get_int(m, "model_rate", 8000, 384000, &o->model_rate, why, sizeof why) < 0 ||
-		    get_int(m, "frames_per_call", 1, 64, &o->frames_per_call, why, sizeof why) < 0)
+		if (json_check_keys(m, known, "models", why, sizeof why) < 0 ||
+		    json_opt_int(m, "model_rate", 8000, 384000, &o->model_rate, why, sizeof why) < 0 ||
+		    json_opt_int(m, "frames_per_call", 1, 64, &o->frames_per_call, why, sizeof why) < 0)
 			return error_set(err, errlen, "models.%s: %s", o->id, why);
 		c->n_model_overrides++;
 	}
@@ -391,13 +335,13 @@ void config_model_settings(const config *c, const char *model_id, int *model_rat
 
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
-	static const char *const known[] = {"model",     "terrain",      "osc",      "audio",  "engine",
-	                                    "log_level", "allowed_dirs", "mappings", "models", "http", NULL};
+	static const char *const known[] = {"model",        "terrain",  "osc",    "audio", "engine", "log_level",
+	                                    "allowed_dirs", "mappings", "models", "http",  NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
-	if (check_keys(root, known, "", err, errlen) < 0 ||
-	    get_string(root, "model", c->model, sizeof c->model, err, errlen) < 0 ||
-	    get_string(root, "terrain", c->terrain, sizeof c->terrain, err, errlen) < 0)
+	if (json_check_keys(root, known, "", err, errlen) < 0 ||
+	    json_opt_string(root, "model", c->model, sizeof c->model, err, errlen) < 0 ||
+	    json_opt_string(root, "terrain", c->terrain, sizeof c->terrain, err, errlen) < 0)
 		return -1;
 	const cJSON *item;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "osc")) && parse_osc(c, item, err, errlen) < 0)
@@ -506,7 +450,6 @@ int config_validate(const config *c, char *err, size_t errlen)
 	return validate_http(c, err, errlen);
 }
 
-
 void config_print(const config *c, FILE *out)
 {
 	fprintf(out, "effective configuration:\n");
@@ -570,224 +513,10 @@ const config_mapping *config_find_mapping(const config *c, const char *address)
 	return NULL;
 }
 
-/* True if `path` (a real path) is `dir` (a real path) or lies below it. */
-static int path_is_inside(const char *path, const char *dir)
+confine_dirs config_allowed(const config *c)
 {
-	size_t n = strlen(dir);
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0' || (n == 1 && dir[0] == '/'));
-}
-
-static int inside_allowed(const config *c, const char *real)
-{
-	for (int i = 0; i < c->n_allowed_dirs; i++) {
-		char dir[PATH_MAX];
-		if (realpath(c->allowed_dirs[i], dir) && path_is_inside(real, dir))
-			return 1;
-	}
-	return 0;
-}
-
-enum { MAX_SYMLINKS = 40 }; /* as the kernel's limit on links followed in one lookup */
-
-typedef struct resolution {
-	char path[PATH_MAX];
-	int exists;   /* every component exists */
-	int via_link; /* a symbolic link was followed */
-} resolution;
-
-/* Appends one component to r->path and, while everything so far exists,
- * looks at it: a symbolic link is replaced by its target, which is put in
- * front of what remains to be walked (`rest`). Returns 0 or an errno. */
-static int resolve_component(resolution *r, const char *name, size_t n, char *rest, size_t rest_size, int *links)
-{
-	size_t used = strlen(r->path);
-	if (used + 1 + n >= sizeof r->path)
-		return ENAMETOOLONG;
-	r->path[used] = '/';
-	memcpy(r->path + used + 1, name, n);
-	r->path[used + 1 + n] = '\0';
-	struct stat st;
-	if (!r->exists)
-		return 0;
-	if (lstat(r->path, &st) != 0) {
-		r->exists = 0;
-		return errno == ENOENT ? 0 : errno;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		char target[PATH_MAX];
-		ssize_t len = readlink(r->path, target, sizeof target - 1);
-		if (len < 0)
-			return errno;
-		if (++*links > MAX_SYMLINKS)
-			return ELOOP;
-		target[len] = '\0';
-		r->via_link = 1;
-		r->path[target[0] == '/' ? 0 : used] = '\0'; /* drop the link's name (all of it: absolute) */
-		char joined[2 * PATH_MAX];
-		if ((size_t)snprintf(joined, sizeof joined, "%s/%s", target, rest) >= rest_size)
-			return ENAMETOOLONG;
-		snprintf(rest, rest_size, "%s", joined);
-		return 0;
-	}
-	rest += strspn(rest, "/");
-	return *rest && !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
-}
-
-/* Like realpath(3), but a missing tail is kept (with "." and ".." applied
- * as written): the destination of a dangling link, or of a path that does
- * not exist, is still known, so it can be called outside. Returns 0 or an
- * errno. */
-static int resolve(const char *path, resolution *r)
-{
-	r->exists = 1;
-	r->via_link = 0;
-	r->path[0] = '\0'; /* "" is the root: components are appended as "/name" */
-	if (path[0] != '/' && !getcwd(r->path, sizeof r->path))
-		return errno;
-	if (strcmp(r->path, "/") == 0)
-		r->path[0] = '\0';
-	char todo[2 * PATH_MAX];
-	if ((size_t)snprintf(todo, sizeof todo, "%s", path) >= sizeof todo)
-		return ENAMETOOLONG;
-	int links = 0;
-	char *p = todo;
-	for (;;) {
-		p += strspn(p, "/");
-		if (!*p)
-			break;
-		size_t n = strcspn(p, "/");
-		char name[NAME_MAX + 1];
-		if (n > NAME_MAX)
-			return ENAMETOOLONG;
-		memcpy(name, p, n);
-		name[n] = '\0';
-		/* What is left moves to the front of todo, where a link's target
-		 * can be put before it. */
-		memmove(todo, p + n, strlen(p + n) + 1);
-		p = todo;
-		if (strcmp(name, ".") == 0)
-			continue;
-		if (strcmp(name, "..") == 0) {
-			char *slash = strrchr(r->path, '/');
-			if (slash)
-				*slash = '\0';
-			continue;
-		}
-		int rc = resolve_component(r, name, n, todo, sizeof todo, &links);
-		if (rc != 0)
-			return rc;
-	}
-	if (!r->path[0])
-		snprintf(r->path, sizeof r->path, "/");
-	return 0;
-}
-
-/* Resolves `requested` to an existing real path inside an allowed
- * directory. Relative paths are tried against each allowed directory,
- * then the working directory. A candidate that leads outside counts as
- * "outside" (rather than "not found") when it exists, went through a
- * symbolic link, or was meant for an allowed directory; a bare name that
- * merely is not in the working directory does not. */
-static int confine(const config *c, const char *requested, char *real, char *err, size_t errlen)
-{
-	if (!requested[0])
-		return error_set(err, errlen, "the path is empty");
-	int outside = 0, problem = ENOENT;
-	int relative = requested[0] != '/';
-	for (int i = 0; i <= c->n_allowed_dirs; i++) {
-		int in_working_dir = i == c->n_allowed_dirs;
-		char candidate[PATH_MAX + CONFIG_PATH_MAX + 2], dir[PATH_MAX];
-		if (!in_working_dir && (!relative || !realpath(c->allowed_dirs[i], dir)))
-			continue;
-		if (path_format(candidate, sizeof candidate, "the path", err, errlen, "%s%s%s",
-		                in_working_dir ? "" : dir, in_working_dir ? "" : "/", requested) < 0)
-			return -1;
-		resolution r;
-		int rc = resolve(candidate, &r);
-		if (rc != 0) {
-			problem = rc;
-			continue;
-		}
-		if (!inside_allowed(c, r.path)) {
-			outside |= r.exists || r.via_link || !in_working_dir || !relative;
-			continue;
-		}
-		if (r.exists)
-			return path_copy(real, PATH_MAX, r.path, "the resolved path", err, errlen);
-	}
-	if (outside)
-		return error_set(err, errlen, "%s is outside the allowed directories (allowed_dirs in the config)",
-		                 requested);
-	return error_set(err, errlen, "%s: %s", requested, strerror(problem));
-}
-
-/* Opens a confined real path without following a link at its end, then
- * checks where the descriptor really points: if a directory on the way
- * was swapped for a link after confine() looked, the file opened is
- * elsewhere and is refused. O_NONBLOCK: opening a FIFO must not hang the
- * network thread (it is then refused as not a regular file). */
-static int open_checked(const config *c, const char *requested, const char *real, int directory, char *err,
-                        size_t errlen)
-{
-	int fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (directory ? O_DIRECTORY : 0));
-	if (fd < 0 && errno == ELOOP) /* the last component became a link after confine() looked */
-		return error_set(err, errlen, "%s is outside the allowed directories (it changed into a link)",
-		                 requested);
-	if (fd < 0)
-		return error_set(err, errlen, "%s: %s", requested, strerror(errno));
-	struct stat st;
-	char link[64], actual[PATH_MAX];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, actual, sizeof actual - 1);
-	int ok = n > 0 && fstat(fd, &st) == 0;
-	if (ok)
-		actual[n] = '\0';
-	const char *why = !ok                                ? "cannot be checked (is /proc mounted?)"
-	                  : !inside_allowed(c, actual)       ? "is outside the allowed directories"
-	                  : directory || S_ISREG(st.st_mode) ? NULL
-	                                                     : "is not a regular file";
-	if (why) {
-		close(fd);
-		return error_set(err, errlen, "%s %s", requested, why);
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
-}
-
-int config_open_confined(const config *c, const char *requested, char *resolved, size_t len, char *err, size_t errlen)
-{
-	char real[PATH_MAX];
-	if (confine(c, requested, real, err, errlen) < 0)
-		return -1;
-	int fd = open_checked(c, requested, real, 0, err, errlen);
-	if (fd >= 0 && path_copy(resolved, len, real, "the resolved path", err, errlen) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int config_open_confined_dir(const config *c, const char *requested, const char **name, char *resolved, size_t len,
-                             char *err, size_t errlen)
-{
-	char dir[CONFIG_PATH_MAX], real[PATH_MAX];
-	const char *slash = strrchr(requested, '/');
-	*name = slash ? slash + 1 : requested;
-	if (!**name || strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0)
-		return error_set(err, errlen, "'%s' does not name a file", requested);
-	int rc;
-	if (slash)
-		rc = path_format(dir, sizeof dir, "the directory", err, errlen, "%.*s",
-		                 slash == requested ? 1 : (int)(slash - requested), requested);
-	else /* a bare name goes to the first allowed directory */
-		rc = path_copy(dir, sizeof dir, c->n_allowed_dirs > 0 ? c->allowed_dirs[0] : ".", "the directory", err,
-		               errlen);
-	if (rc < 0 || confine(c, dir, real, err, errlen) < 0)
-		return -1;
-	int fd = open_checked(c, dir, real, 1, err, errlen);
-	if (fd >= 0 && path_format(resolved, len, "the path", err, errlen, "%s/%s", real, *name) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	confine_dirs d = {.n = c->n_allowed_dirs};
+	for (int i = 0; i < c->n_allowed_dirs; i++)
+		d.dir[i] = c->allowed_dirs[i];
+	return d;
 }

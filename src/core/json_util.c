@@ -155,3 +155,58 @@ cJSON *json_float_array(const float *values, int n)
 		cJSON_AddItemToArray(arr, json_float(values[i]));
 	return arr;
 }
+
+int json_check_keys(const cJSON *obj, const char *const *known, const char *section, char *err, size_t errlen)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj)
+	{
+		int found = 0;
+		for (const char *const *k = known; *k && !found; k++)
+			found = strcmp(item->string, *k) == 0;
+		if (!found)
+			return error_set(err, errlen, "unknown key '%s%s%s'", section, *section ? "." : "",
+			                 item->string);
+	}
+	return 0;
+}
+
+int json_opt_string(const cJSON *obj, const char *key, char *dst, size_t len, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsString(item) || strlen(item->valuestring) >= len)
+		return error_set(err, errlen, "'%s' must be a string of fewer than %zu characters", key, len);
+	snprintf(dst, len, "%s", item->valuestring);
+	return 0;
+}
+
+int json_opt_int(const cJSON *obj, const char *key, int min, int max, int *dst, char *err, size_t errlen)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(obj, key))
+		return 0;
+	return json_get_int(obj, key, min, max, dst, err, errlen);
+}
+
+int json_opt_float(const cJSON *obj, const char *key, float min, float max, float *dst, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsNumber(item) || !(item->valuedouble >= min && item->valuedouble <= max))
+		return error_set(err, errlen, "'%s' must be a number from %g to %g", key, (double)min, (double)max);
+	*dst = (float)item->valuedouble;
+	return 0;
+}
+
+int json_opt_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t errlen)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!item)
+		return 0;
+	if (!cJSON_IsBool(item))
+		return error_set(err, errlen, "'%s' must be true or false", key);
+	*dst = cJSON_IsTrue(item);
+	return 0;
+}

@@ -17,11 +17,6 @@ void log_set_level(log_level level)
 	atomic_store(&current_level, (int)level);
 }
 
-log_level log_get_level(void)
-{
-	return (log_level)atomic_load(&current_level);
-}
-
 int log_parse_level(const char *name, log_level *level)
 {
 	for (int i = 0; i <= LOG_DEBUG; i++)

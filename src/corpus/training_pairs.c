@@ -81,14 +81,6 @@ void training_pairs_clear(training_pairs *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-int training_pairs_count(training_pairs *p)
-{
-	pthread_mutex_lock(&p->lock);
-	int n = p->n;
-	pthread_mutex_unlock(&p->lock);
-	return n;
-}
-
 int training_pairs_width(training_pairs *p)
 {
 	pthread_mutex_lock(&p->lock);

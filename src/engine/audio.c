@@ -162,6 +162,11 @@ int audio_rate(const audio_stream *s)
 	return s->rate;
 }
 
+int audio_period(const audio_stream *s)
+{
+	return s->period;
+}
+
 const char *audio_device_name(const audio_stream *s)
 {
 	return s->name;

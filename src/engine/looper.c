@@ -403,11 +403,6 @@ void looper_sync(looper *l, double beat, double bpm)
 	}
 }
 
-double looper_position(const looper *l, int n)
-{
-	return l->loops[n].position;
-}
-
 /* ---- commands ------------------------------------------------------------ */
 
 static int record(looper *l, int n, int voice)

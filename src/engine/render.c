@@ -16,19 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int render_frame_samples(const render_engine *e)
-{
-	return e->model->ratio;
-}
-
 int render_samples_per_call(const render_engine *e)
 {
 	return e->model->ratio * e->frames_per_call;
-}
-
-int render_channels(const render_engine *e)
-{
-	return e->model->audio_channels;
 }
 
 void render_cursor_init(render_cursor *c, const terrain *t)

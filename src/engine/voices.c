@@ -77,15 +77,6 @@ void voices_stop(voice_pool *p, int n)
 	p->voices[n].env = 0.0f;
 }
 
-int voices_rows(const voice_pool *p)
-{
-	int rows = 0;
-	for (int i = 0; i < VOICES_MAX; i++)
-		if (p->voices[i].state != VOICE_FREE && p->voices[i].row + 1 > rows)
-			rows = p->voices[i].row + 1;
-	return rows;
-}
-
 int voices_sounding(const voice_pool *p)
 {
 	int n = 0;

@@ -128,22 +128,6 @@ int gesture_load(const char *path, gesture **out, char *err, size_t errlen)
 	return rc;
 }
 
-int gesture_save(const gesture *g, const char *path, char *err, size_t errlen)
-{
-	atomic_file a;
-	if (atomic_file_open(&a, path, err, errlen) < 0)
-		return -1;
-	fprintf(a.f, "{\"format\": \"terraind-gesture\", \"version\": 1, \"points\": [\n");
-	for (size_t i = 0; i < g->n_points; i++) {
-		fprintf(a.f, "  [%.9g", g->points[i].time);
-		for (int d = 0; d < g->control_dim; d++)
-			fprintf(a.f, ", %.9g", (double)g->points[i].coord[d]);
-		fprintf(a.f, "]%s\n", i + 1 < g->n_points ? "," : "");
-	}
-	fprintf(a.f, "]}\n");
-	return atomic_file_commit(&a, err, errlen);
-}
-
 void gesture_free(gesture *g)
 {
 	if (!g)

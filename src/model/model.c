@@ -7,6 +7,10 @@
  */
 #include "model.h"
 
+#include "torch_backend.h"
+
+_Static_assert((int)MODEL_NAME_MAX == (int)TB_NAME_MAX, "model names are the backend's");
+
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif

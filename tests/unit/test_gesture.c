@@ -79,22 +79,6 @@ static void position_interpolates_between_points_and_holds_at_the_ends(void **st
 	gesture_free(g);
 }
 
-static void saved_gesture_loads_back(void **state)
-{
-	(void)state;
-	gesture *g = parse_ok("[[0, 0.125, -0.5], [0.3333, 1, 0.25]]"), *back;
-	char err[512];
-	const char *path = "build/tests/roundtrip-gesture.json";
-	assert_int_equal(gesture_save(g, path, err, sizeof err), 0);
-	assert_int_equal(gesture_load(path, &back, err, sizeof err), 0);
-	assert_int_equal(back->n_points, 2);
-	assert_float_equal(back->points[1].time, 0.3333, 1e-9);
-	assert_float_equal(back->points[0].coord[1], -0.5f, 0);
-	gesture_free(g);
-	gesture_free(back);
-	remove(path);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,7 +86,6 @@ int main(void)
 	    cmocka_unit_test(object_form_with_xyz_points_is_accepted),
 	    cmocka_unit_test(bad_gestures_are_refused_with_the_point_named),
 	    cmocka_unit_test(position_interpolates_between_points_and_holds_at_the_ends),
-	    cmocka_unit_test(saved_gesture_loads_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

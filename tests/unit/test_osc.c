@@ -18,6 +18,7 @@ typedef struct reply {
 	char path[64];
 	char arg0[128], arg1[512];
 	int argc;
+	char keys[2048]; /* the even arguments, when each is a string, as ",key,key,...," (else "") */
 } reply;
 
 typedef struct fixture {
@@ -26,6 +27,7 @@ typedef struct fixture {
 	config config;
 	reply replies[MAX_REPLIES];
 	int n_replies;
+	int cursors; /* /cursor updates sent (one per due /notify subscriber and tick) */
 	osc_request requests[8];
 	int n_requests;
 	osc_peer peer;
@@ -41,6 +43,7 @@ static void capture_send(void *ctx, const osc_peer *peer, const void *data, size
 	reply *r = &f->replies[f->n_replies++ % MAX_REPLIES];
 	memset(r, 0, sizeof *r);
 	snprintf(r->path, sizeof r->path, "%s", (const char *)data);
+	f->cursors += strcmp(r->path, "/cursor") == 0;
 	r->argc = lo_message_get_argc(m);
 	lo_arg **argv = lo_message_get_argv(m);
 	const char *types = lo_message_get_types(m);
@@ -48,6 +51,15 @@ static void capture_send(void *ctx, const osc_peer *peer, const void *data, size
 		snprintf(r->arg0, sizeof r->arg0, "%s", (const char *)argv[0]);
 	if (r->argc > 1 && types[1] == 's')
 		snprintf(r->arg1, sizeof r->arg1, "%s", (const char *)argv[1]);
+	snprintf(r->keys, sizeof r->keys, ",");
+	for (int i = 0; i < r->argc; i += 2) {
+		if (types[i] != 's') {
+			r->keys[0] = '\0';
+			break;
+		}
+		size_t used = strlen(r->keys);
+		snprintf(r->keys + used, sizeof r->keys - used, "%s,", (const char *)argv[i]);
+	}
 	lo_message_free(m);
 }
 
@@ -56,6 +68,16 @@ static int capture_request(void *ctx, const osc_request *req)
 	fixture *f = ctx;
 	f->requests[f->n_requests++] = *req;
 	return 0;
+}
+
+static int pairs_kept(training_pairs *p)
+{
+	float *coords = NULL, *latents = NULL;
+	int control_dim, latent_dim;
+	int n = training_pairs_copy(p, &coords, &latents, &control_dim, &latent_dim);
+	free(coords);
+	free(latents);
+	return n;
 }
 
 static int setup(void **state)
@@ -314,8 +336,17 @@ static void status_reply_is_key_value_pairs(void **state)
 	send_message(f, "/status", lo_message_new());
 	const reply *r = last_reply(f);
 	assert_string_equal(r->path, "/status.reply");
-	assert_string_equal(r->arg0, "frames");
 	assert_true(r->argc >= 20 && r->argc % 2 == 0);
+	/* every key a string, and the engine's, the network's, the scene's and the tempo's all there */
+	static const char *const expected[] = {"model",          "terrain",    "frames",   "xruns",
+	                                       "voices_active",  "latency_ms", "messages", "udp_dropped",
+	                                       "grains_started", "tempo",      "link"};
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+		char key[64];
+		snprintf(key, sizeof key, ",%s,", expected[i]);
+		if (!strstr(r->keys, key))
+			fail_msg("/status.reply has no key %s: %s", expected[i], r->keys);
+	}
 }
 
 static void serialise(const char *path, lo_message m, osc_packet *p, void **buffer)
@@ -429,15 +460,33 @@ static void training_pairs_follow_the_terrain_shape(void **state)
 	fixture *f = *state;
 	for (int i = 0; i < 3; i++)
 		add_training_pair(f, 2 + 4);
-	assert_int_equal(training_pairs_count(&f->osc.training), 3);
+	assert_int_equal(pairs_kept(&f->osc.training), 3);
 	play_3d_terrain(f);
-	assert_int_equal(training_pairs_count(&f->osc.training), 0);
+	assert_int_equal(pairs_kept(&f->osc.training), 0);
 	add_training_pair(f, 2 + 4);
 	expect_fail(f, "/train/add", "expects 7 numbers");
 	for (int i = 0; i < 300; i++)
 		add_training_pair(f, 3 + 4);
-	assert_int_equal(training_pairs_count(&f->osc.training), 300);
+	assert_int_equal(pairs_kept(&f->osc.training), 300);
 	assert_int_equal(training_pairs_width(&f->osc.training), 7);
+}
+
+/* The clock /notify leases follow in these tests: moved by hand. */
+static int64_t fake_now_ns;
+
+static int64_t fake_clock(void)
+{
+	return fake_now_ns;
+}
+
+/* Subscribers now: 200 ms on, every subscriber (10 updates a second) is
+ * due, and each gets one /cursor. */
+static int subscribers(fixture *f)
+{
+	fake_now_ns += 200000000;
+	int before = f->cursors;
+	osc_notify_tick(&f->osc);
+	return f->cursors - before;
 }
 
 static void notify_from_port(fixture *f, int port)
@@ -457,23 +506,32 @@ static void notify_from_port(fixture *f, int port)
 static void notify_subscriptions_expire_unless_renewed(void **state)
 {
 	fixture *f = *state;
-	f->osc.notify_lease_ns = 300 * 1000000LL; /* 10 s in the daemon; short here */
+	f->osc.now = fake_clock;
+	fake_now_ns = 1000000000;
+	/* 10 s leases: each 1 s tick below lets the others' leases run down */
 	for (int port = 9100; port < 9100 + OSC_MAX_SUBSCRIBERS; port++) {
 		notify_from_port(f, port);
 		assert_string_equal(last_reply(f)->path, "/done");
 	}
 	notify_from_port(f, 9999);
 	expect_fail(f, "/notify", "too many subscribers");
-	/* 9100 renews every 100 ms; the others let their lease run out. */
-	for (int i = 0; i < 6; i++) {
-		nanosleep(&(struct timespec){0, 100 * 1000000L}, NULL);
+	assert_int_equal(subscribers(f), OSC_MAX_SUBSCRIBERS);
+	/* 9100 renews every 3 s (as terraind_client.py watch does); the others let their lease run out */
+	for (int s = 3; s <= 12; s += 3) {
+		fake_now_ns = 1000000000 + (int64_t)s * 1000000000;
+		assert_int_equal(subscribers(f), s < OSC_NOTIFY_LEASE_S ? OSC_MAX_SUBSCRIBERS : 1);
 		notify_from_port(f, 9100);
 		assert_string_equal(last_reply(f)->path, "/done");
 	}
-	assert_int_equal(osc_subscriber_count(&f->osc), 1);
-	notify_from_port(f, 9999);
+	assert_int_equal(subscribers(f), 1);
+	notify_from_port(f, 9999); /* a slot is free again */
 	assert_string_equal(last_reply(f)->path, "/done");
-	assert_int_equal(osc_subscriber_count(&f->osc), 2);
+	assert_int_equal(subscribers(f), 2);
+	notify_from_port(f, 9999); /* and /notify 0 frees it at once */
+	lo_message stop = lo_message_new();
+	lo_message_add_int32(stop, 0);
+	send_message(f, "/notify", stop);
+	assert_int_equal(subscribers(f), 1);
 }
 
 /* The fixture's sender becomes a peer on the network (192.0.2.7, a

@@ -4,6 +4,16 @@
 
 #include "training_pairs.h"
 
+static int pairs_kept(training_pairs *p)
+{
+	float *coords = NULL, *latents = NULL;
+	int control_dim, latent_dim;
+	int n = training_pairs_copy(p, &coords, &latents, &control_dim, &latent_dim);
+	free(coords);
+	free(latents);
+	return n;
+}
+
 static void pair(float *v, int width, float base)
 {
 	for (int i = 0; i < width; i++)
@@ -49,7 +59,7 @@ static void a_new_control_dimension_drops_the_old_pairs_and_resizes(void **state
 		assert_int_equal(training_pairs_add(&p, v, 6), 0);
 	}
 	assert_int_equal(training_pairs_set_shape(&p, 3, 4), 256);
-	assert_int_equal(training_pairs_count(&p), 0);
+	assert_int_equal(pairs_kept(&p), 0);
 	assert_int_equal(training_pairs_width(&p), 7);
 	pair(v, 6, 0);
 	assert_int_equal(training_pairs_add(&p, v, 6), -1); /* read with the old width: refused */
@@ -77,9 +87,9 @@ static void the_same_shape_keeps_the_pairs(void **state)
 	float v[6] = {0};
 	assert_int_equal(training_pairs_add(&p, v, 6), 0);
 	assert_int_equal(training_pairs_set_shape(&p, 2, 4), 0);
-	assert_int_equal(training_pairs_count(&p), 1);
+	assert_int_equal(pairs_kept(&p), 1);
 	assert_int_equal(training_pairs_set_shape(&p, 2, 8), 1); /* another latent size drops them too */
-	assert_int_equal(training_pairs_count(&p), 0);
+	assert_int_equal(pairs_kept(&p), 0);
 	training_pairs_clear(&p);
 	training_pairs_destroy(&p);
 }
@@ -94,9 +104,9 @@ static void the_store_is_bounded(void **state)
 	for (int i = 0; i < TRAINING_PAIRS_MAX; i++)
 		assert_int_equal(training_pairs_add(&p, v, 2), 0);
 	assert_int_equal(training_pairs_add(&p, v, 2), -2);
-	assert_int_equal(training_pairs_count(&p), TRAINING_PAIRS_MAX);
+	assert_int_equal(pairs_kept(&p), TRAINING_PAIRS_MAX);
 	training_pairs_clear(&p);
-	assert_int_equal(training_pairs_count(&p), 0);
+	assert_int_equal(pairs_kept(&p), 0);
 	training_pairs_destroy(&p);
 }
 

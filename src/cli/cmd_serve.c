@@ -1,0 +1,206 @@
+/*
+ * cmd_serve.c — `terraind serve` (and `terraind` alone) and `terraind
+ * devices`: the daemon's command line. The configuration is built from the
+ * defaults, then the file, then the options (a path that does not fit is an
+ * error, never a truncated path), and handed to daemon_run (daemon.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "cli_args.h"
+#include "commands.h"
+#include "config.h"
+#include "daemon.h"
+#include "error.h"
+#include "log.h"
+#include "path.h"
+
+typedef struct overrides {
+	const char *config_path, *bind, *device, *model, *terrain, *record, *log_level, *password;
+	int port, tcp_port, tuio_port, period, sample_rate, model_rate, frames_per_call;
+	int http_port, http_port_given;
+	int explicit_config;
+} overrides;
+
+/* A path or name given on the command line that does not fit its config
+ * field is an error, never a truncated path. */
+static int apply_overrides(config *c, const overrides *o, char *err, size_t errlen)
+{
+#define COPY(field, value, what)                                                                                       \
+	if (value && path_copy(c->field, sizeof c->field, value, what, err, errlen) < 0)                               \
+	return -1
+	COPY(bind, o->bind, "--bind");
+	COPY(device, o->device, "--device");
+	COPY(model, o->model, "the --model path");
+	COPY(terrain, o->terrain, "the --terrain path");
+	COPY(record, o->record, "the --record path");
+	COPY(password, o->password, "--password");
+#undef COPY
+	if (o->port)
+		c->port = o->port;
+	if (o->tcp_port)
+		c->tcp_port = o->tcp_port;
+	if (o->tuio_port)
+		c->tuio_port = o->tuio_port;
+	if (o->http_port_given)
+		c->http_port = o->http_port;
+	if (o->period)
+		c->period = o->period;
+	if (o->sample_rate)
+		c->sample_rate = o->sample_rate;
+	/* --model-rate and --frames-per-call win over the file's per-model entries too. */
+	for (int i = 0; i < c->n_model_overrides; i++) {
+		if (o->model_rate)
+			c->model_overrides[i].model_rate = 0;
+		if (o->frames_per_call)
+			c->model_overrides[i].frames_per_call = 0;
+	}
+	if (o->model_rate)
+		c->model_rate = o->model_rate;
+	if (o->frames_per_call)
+		c->frames_per_call = o->frames_per_call;
+	if (o->log_level)
+		log_parse_level(o->log_level, &c->log_level);
+	return 0;
+}
+
+/* Defaults, then the config file, then the command line. */
+static int build_config(config *c, const overrides *o, char *err, size_t errlen)
+{
+	config_defaults(c);
+	if (o->explicit_config || access(o->config_path, F_OK) == 0)
+		if (config_load(c, o->config_path, err, errlen) < 0)
+			return -1;
+	if (apply_overrides(c, o, err, errlen) < 0)
+		return -1;
+	return config_validate(c, err, errlen);
+}
+
+static const struct option serve_options[] = {{"config", required_argument, NULL, 'c'},
+                                              {"port", required_argument, NULL, 'p'},
+                                              {"tcp-port", required_argument, NULL, 'P'},
+                                              {"tuio-port", required_argument, NULL, 'T'},
+                                              {"bind", required_argument, NULL, 'b'},
+                                              {"device", required_argument, NULL, 'd'},
+                                              {"model", required_argument, NULL, 'm'},
+                                              {"terrain", required_argument, NULL, 't'},
+                                              {"period", required_argument, NULL, 'n'},
+                                              {"rate", required_argument, NULL, 'r'},
+                                              {"model-rate", required_argument, NULL, 'M'},
+                                              {"frames-per-call", required_argument, NULL, 'F'},
+                                              {"record", required_argument, NULL, 'R'},
+                                              {"log-level", required_argument, NULL, 'l'},
+                                              {"password", required_argument, NULL, 'w'},
+                                              {"http-port", required_argument, NULL, 'H'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+
+static const char serve_usage[] =
+    "usage: terraind [serve] [--config FILE] [--port N] [--tcp-port N] [--tuio-port N] [--bind ADDR]\n"
+    "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
+    "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
+    "                [--log-level error|warn|info|debug] [--password WORD] [--http-port N]\n"
+    "Plays the terrain live; OSC reference in docs/osc.md.\n";
+
+static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
+{
+	log_level level;
+	switch (c) {
+	case 'c': o->config_path = optarg, o->explicit_config = 1; return 0;
+	case 'p': return cli_int("--port", optarg, 1, 65535, &o->port, why, whylen);
+	case 'P': return cli_int("--tcp-port", optarg, 1, 65535, &o->tcp_port, why, whylen);
+	case 'T': return cli_int("--tuio-port", optarg, 1, 65535, &o->tuio_port, why, whylen);
+	case 'b': o->bind = optarg; return 0;
+	case 'd': o->device = optarg; return 0;
+	case 'm': o->model = optarg; return 0;
+	case 't': o->terrain = optarg; return 0;
+	case 'n': return cli_int("--period", optarg, 16, 8192, &o->period, why, whylen);
+	case 'r': return cli_int("--rate", optarg, 8000, 384000, &o->sample_rate, why, whylen);
+	case 'M': return cli_int("--model-rate", optarg, 8000, 384000, &o->model_rate, why, whylen);
+	case 'F': return cli_int("--frames-per-call", optarg, 1, 64, &o->frames_per_call, why, whylen);
+	case 'R': o->record = optarg; return 0;
+	case 'w': o->password = optarg; return 0;
+	case 'H': o->http_port_given = 1; return cli_int("--http-port", optarg, 0, 65535, &o->http_port, why, whylen);
+	case 'l':
+		o->log_level = optarg;
+		if (log_parse_level(optarg, &level) < 0)
+			return error_set(why, whylen, "--log-level takes error, warn, info or debug, not '%.40s'",
+			                 optarg);
+		return 0;
+	default: return -1;
+	}
+}
+
+static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size_t whylen)
+{
+	*o = (overrides){.config_path = "config/terraind.json"};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:h", serve_options, NULL)) != -1) {
+		if (c == 'h')
+			return CLI_HELP;
+		if (parse_serve_option(c, o, why, whylen) < 0)
+			return CLI_BAD;
+	}
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
+}
+
+/* daemon_options.reload: the file and the command line again. */
+static int reload(void *ctx, config *next, char *err, size_t errlen)
+{
+	return build_config(next, ctx, err, errlen);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	overrides over;
+	config c;
+	char err[1024] = "";
+	int parsed = parse_serve_args(argc, argv, &over, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, serve_usage);
+	if (build_config(&c, &over, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	log_set_level(c.log_level);
+	config_print(&c, stdout);
+	fflush(stdout);
+	daemon_options options = {
+	    .reload = reload,
+	    .reload_ctx = &over,
+	    .config_path = over.config_path,
+	    .argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0), /* the whole command line, for a restart */
+	};
+	return daemon_run(&c, &options);
+}
+
+static const char devices_usage[] = "usage: terraind devices\n"
+                                    "Lists the audio output devices PortAudio sees; exits 1 when there is none.\n";
+
+static int parse_devices_args(int argc, char **argv, char *why, size_t whylen)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int c = getopt_long(argc, argv, "h", longopts, NULL);
+	if (c != -1)
+		return c == 'h' ? CLI_HELP : CLI_BAD;
+	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
+}
+
+int cmd_devices(int argc, char **argv)
+{
+	char err[512] = "";
+	int parsed = parse_devices_args(argc, argv, err, sizeof err);
+	if (parsed != CLI_OK)
+		return cli_finish(parsed, err, devices_usage);
+	if (audio_init(err, sizeof err) < 0) {
+		log_error("%s", err);
+		return EXIT_FAILURE_RUN;
+	}
+	int n = audio_list_devices(stdout);
+	audio_terminate();
+	return n > 0 ? EXIT_OK : EXIT_FAILURE_RUN;
+}
