@@ -26,7 +26,9 @@
  * Threads and real-time safety:
  *   engine_create/engine_free/engine_start/engine_stop  main thread, not RT
  *   engine_set_voices                                   main thread, before engine_start
- *   engine_send (control events)                        one producer thread (the OSC thread), RT-safe
+ *   engine_send (control events)                        the OSC (network) thread, RT-safe
+ *   engine_send_from, engine_loop_send                  one thread per engine_source, RT-safe
+ *   engine_answers, engine_export_release               one consumer thread (the notifier)
  *   engine_publish/engine_collect                       one worker thread, not RT
  *   engine_pull                                         the audio callback only, RT-safe: no locks,
  *                                                       no allocation, no I/O; it posts a semaphore
@@ -81,7 +83,7 @@ typedef struct control_event {
 	int64_t apply_ns;    /* 0 = now; else a monotonic time to apply it (OSC bundle timetags) */
 	gesture *gesture;
 	loop_command loop; /* CONTROL_LOOP */
-	uint64_t serial;   /* CONTROL_LOOP: engine_loop_command's, answered when applied */
+	uint64_t ticket;   /* CONTROL_LOOP: answered with it when applied (engine_answers); 0 = no answer */
 } control_event;
 
 typedef struct scene {
@@ -125,6 +127,7 @@ typedef struct engine_stats {
 	uint64_t audio_frames_out; /* device frames the callback has delivered */
 	uint64_t limited;          /* callbacks in which the output limiter turned the level down */
 	uint64_t resample_errors;  /* frames the resampler failed on (played as silence) */
+	uint64_t record_lost;      /* frames played but missing from the --record file: its writer fell behind */
 	int voices_active;         /* voices sounding (releasing ones included) */
 	int voices_max;            /* engine.voices, or fewer when the model decodes fewer at once */
 	uint64_t voices_shed;      /* voices released or refused because decoding fell behind or no row was free */
@@ -199,11 +202,14 @@ int engine_grain_cursor(const engine *e, float *xy);
 /* Whether the render thread got real-time (SCHED_FIFO) priority. */
 int engine_render_realtime(const engine *e);
 
-/* The scene the render thread plays or will play next (worker thread). */
-scene *engine_current_scene(engine *e);
+/* The newest scene published (worker thread): the one the render thread
+ * plays, or the one it takes up at its next frame boundary. A load builds
+ * on it, so two loads in a row chain instead of the second undoing the
+ * first. (engine.c's `current` is the render thread's own.) */
+scene *engine_latest_scene(engine *e);
 
-/* Control (one producer thread). Returns 0, or -1 when the ring is full
- * (the event is counted as dropped). */
+/* Control from the network thread (ENGINE_FROM_NETWORK). Returns 0, or -1
+ * when the ring is full (the event is counted as dropped). */
 int engine_send(engine *e, const control_event *ev);
 
 /* Worker: hand a new scene to the render thread, which crossfades to it at
@@ -254,22 +260,48 @@ ring *engine_record_ring(engine *e);
 
 /* The gesture looper (looper.h) plays on the render thread: commands are
  * CONTROL_LOOP events; each latent frame the loops drive their voices and
- * record theirs. What a loop is doing, as of the last frame (any thread): */
+ * record theirs. What a loop is doing, and its settings, as of the last
+ * frame (any thread): */
 void engine_loop_info(const engine *e, int n, loop_info *info);
-/* Sends a loop command (LOOP_LOAD: with its take `g`, which the engine
- * owns from now on) and waits up to timeout_ms (0: does not wait, the command
- * is applied in order before any later one) until the render thread has
- * applied it: 0, or ENGINE_LOOP_REFUSED (it does nothing in the loop's
- * state: engine_loop_info says which), ENGINE_LOOP_FULL (the control queue
- * is full), ENGINE_LOOP_TIMED_OUT (the render thread does not run: then
- * at once, and the command is not queued). The
- * control thread only (the producer of engine_send). */
-enum { ENGINE_LOOP_REFUSED = -1, ENGINE_LOOP_FULL = -2, ENGINE_LOOP_TIMED_OUT = -3 };
-int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms);
-/* A copy of loop n's take, made by the render thread between two frames;
- * NULL when it does not answer within timeout_ms (it is not running). The
- * copy stays valid until the next call. The control thread only. */
-const loop_export *engine_loop_export(engine *e, int n, int timeout_ms);
+
+/* Who sends control events: each source is one thread, with a ring of its
+ * own (the rings are single-producer). The network thread handles OSC; the
+ * worker applies what it read from files (loop takes, sessions). */
+typedef enum engine_source { ENGINE_FROM_NETWORK, ENGINE_FROM_WORKER, ENGINE_SOURCES } engine_source;
+/* engine_send from another source's thread. */
+int engine_send_from(engine *e, engine_source source, const control_event *ev);
+
+/* Queues a loop command (LOOP_LOAD: with its take `g`, which the engine
+ * owns from now on; LOOP_EXPORT: a copy of the take into an export slot)
+ * and returns at once, never waiting for the render thread. A nonzero
+ * `ticket` asks for an answer when it has been applied (engine_answers).
+ * Returns 0; ENGINE_LOOP_FULL when the control queue is full, or
+ * ENGINE_LOOP_STOPPED when no render thread runs: then nothing is queued
+ * and nothing will ever be applied. The source's thread only. */
+enum {
+	ENGINE_LOOP_REFUSED = -1, /* it did nothing in the loop's state: engine_loop_info says which */
+	ENGINE_LOOP_FULL = -2,
+	ENGINE_LOOP_STOPPED = -3,
+	ENGINE_LOOP_NO_SLOT = -4, /* LOOP_EXPORT: every export slot is still held */
+};
+int engine_loop_send(engine *e, engine_source source, const loop_command *c, gesture *g, uint64_t ticket);
+
+/* An applied command's answer: its ticket, 0 or ENGINE_LOOP_REFUSED /
+ * ENGINE_LOOP_NO_SLOT, and for LOOP_EXPORT the slot that holds the copy
+ * (engine_export; give it back with engine_export_release). */
+typedef struct engine_answer {
+	uint64_t ticket;
+	int rc;
+	int slot;
+} engine_answer;
+enum { ENGINE_EXPORT_SLOTS = 16, ENGINE_ANSWERS = 1024 };
+/* Takes up to `max` answers, oldest first; returns how many. One consumer
+ * thread (the notifier, or the offline renderer). */
+int engine_answers(engine *e, engine_answer *out, int max);
+/* An export slot's copy of a take, valid until engine_export_release. */
+const loop_export *engine_export(const engine *e, int slot);
+void engine_export_release(engine *e, int slot);
+
 /* The Link session the loops' beat and tempo follow while it is enabled
  * (NULL: none). Owned by the caller, which keeps it until engine_free. */
 void engine_set_link(engine *e, tempo_link *l);

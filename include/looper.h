@@ -152,7 +152,7 @@ typedef enum loop_op {
 	LOOP_LOAD,   /* gesture (length in value, seconds): a new take */
 	LOOP_TEMPO,  /* value: beats per minute (every loop) */
 	LOOP_METER,  /* value: beats per bar (every loop) */
-	LOOP_EXPORT, /* not a looper command: the engine copies the take (engine_loop_export) */
+	LOOP_EXPORT, /* not a looper command: the engine copies the take (engine_loop_send) */
 } loop_op;
 
 typedef struct loop_command {
@@ -210,6 +210,7 @@ typedef struct loop_info {
 	double start_beat;       /* the beat its take's recording started on */
 	int frames, can_undo, can_redo;
 	uint64_t full_count;
+	loop_settings settings; /* as the last /loop/N/set (or a session) left them */
 } loop_info;
 void looper_info(const looper *l, int n, loop_info *info);
 

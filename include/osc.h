@@ -26,6 +26,7 @@
 #include "config.h"
 #include "engine.h"
 #include "osc_looper.h"
+#include "osc_pending.h"
 #include "training_pairs.h"
 #include "tuio.h"
 
@@ -45,6 +46,9 @@ typedef enum osc_request_type {
 	OSC_TRAIN,        /* train a new terrain on the collected pairs (`epochs`) */
 	OSC_SAVE_TERRAIN, /* save the playing terrain to `path` */
 	OSC_LOAD_SCENE,   /* a model (`path`, `fd`) and a terrain (`path2`, `fd2`) swapped together */
+	OSC_LOAD_LOOP,    /* a loop file (`fd`) read and loaded into loop `loop` (osc_run_file_request) */
+	OSC_LOAD_SESSION, /* a session file (`fd`) read and applied */
+	OSC_WRITE_TEXT,   /* `text` written atomically as `path` in the directory `fd` (a loop or session save) */
 } osc_request_type;
 
 /* Work the control thread hands to the worker (loads take seconds). */
@@ -58,8 +62,10 @@ typedef struct osc_request {
 	int fd;
 	char path2[CONFIG_PATH_MAX]; /* OSC_LOAD_SCENE: the terrain, read through fd2 */
 	int fd2;
-	int overwrite; /* OSC_SAVE_TERRAIN: replace an existing file */
+	int overwrite; /* OSC_SAVE_TERRAIN, OSC_WRITE_TEXT: replace an existing file */
 	int epochs;
+	int loop;   /* OSC_LOAD_LOOP */
+	char *text; /* OSC_WRITE_TEXT: malloc'd, freed with the request */
 	osc_peer peer;
 } osc_request;
 
@@ -68,11 +74,13 @@ typedef struct osc_request {
 static inline int osc_request_has_file(const osc_request *req)
 {
 	return req->type == OSC_LOAD_MODEL || req->type == OSC_LOAD_TERRAIN || req->type == OSC_SAVE_TERRAIN ||
-	       req->type == OSC_LOAD_SCENE;
+	       req->type == OSC_LOAD_SCENE || req->type == OSC_LOAD_LOOP || req->type == OSC_LOAD_SESSION ||
+	       req->type == OSC_WRITE_TEXT;
 }
 
-/* Closes what the request carries (fd, and fd2 for a scene). */
-void osc_request_close_files(const osc_request *req);
+/* Lets go of what the request carries: closes fd (and fd2 for a scene),
+ * frees text. */
+void osc_request_release(const osc_request *req);
 
 typedef struct osc_callbacks {
 	/* Sends one serialised OSC packet to a peer (net_start installs it). */
@@ -104,7 +112,8 @@ typedef struct osc_context {
 	osc_callbacks cb;
 	training_pairs training; /* /train/add's store (its own lock), for /train/run */
 	tuio_tracker tuio;       /* /tuio/2Dcur sessions -> voices: the network thread only, so unlocked */
-	osc_looper looper;       /* loops' settings, stored points, tempo (osc_looper.h) */
+	osc_looper looper;       /* stored points, tempo (osc_looper.h) */
+	osc_pending pending;     /* requests the render thread answers (osc_pending.h) */
 	pthread_mutex_t lock;    /* guards the fields below (non-RT threads only) */
 	config config;
 	int control_dim, latent_dim;
@@ -161,6 +170,12 @@ void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_
  * the newest position matters), so that a flood costs parsing, not
  * dispatching; everything else is handled in order. */
 void osc_handle_batch(osc_context *o, const osc_packet *packets, int n);
+
+/* The worker's share of the looper's files (osc_looper.h): a loop or
+ * session file read and applied, or a save's text written, and the sender
+ * answered. Returns 0 when the request is none of these. Any non-RT thread
+ * but the network thread (the worker; offline, the renderer). */
+int osc_run_file_request(osc_context *o, const osc_request *req);
 
 /* Sends /train/progress epoch epochs loss to a peer. */
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss);

@@ -49,6 +49,9 @@ int osc_call_numbers(osc_call *c, int n, float *out, int max, const char *what);
 int osc_call_number_in(osc_call *c, int i, double min, double max, const char *what, double *out);
 /* The one argument, a string; else -1 and a /fail. */
 int osc_call_string(osc_call *c, const char **out);
+/* N of PREFIX N/verb, 0 <= N < count, with the verb in *verb; else -1 and
+ * a /fail naming the addresses there are (`noun`: "loop"). */
+int osc_call_index(osc_call *c, const char *prefix, int count, const char *noun, const char **verb);
 /* 0 when there are no arguments; else -1 and a /fail. */
 int osc_call_no_arguments(osc_call *c);
 

@@ -20,6 +20,8 @@ Files (one line printed per file written):
   rave_v1_stereo.ts  RAVE v1 `--stereo` export layout: encode_params [1,1,8,2048] (mono in),
                    decode_params [8,2048,2,1] (stereo out), no get_methods()/sr
   long_frame.ts    8 kHz mono, ratio 16384: a frame larger than the live audio ring at 48 kHz
+  heavy.ts         the demo's layout at ratio 8192 (171 ms frames) with a decode taking about
+                   0.7 of a frame: the render thread is decoding most of the time (responsiveness)
   slow.ts          the demo's layout (48 kHz mono, ratio 512, 4 latents) with a decode that takes
                    about 4x a latent frame on this machine (calibrated when generated): overload
   no_decode.ts     48 kHz autoencoder-looking module with only `encode`
@@ -156,22 +158,25 @@ class LongFrame(NNTildeModule):
 
 
 class Slow(NNTildeModule):
-    """The demo's layout (48 kHz mono, ratio 512, 4 latents) with a decode that burns `loops`
-    512x512 matrix products before answering: about 4x a latent frame (10.7 ms) on this machine,
-    calibrated when generated. For the overload tests: a model too heavy for the machine."""
+    """The demo's layout (48 kHz mono, 4 latents; ratio 512 unless told) with a decode that burns
+    `loops` 512x512 matrix products before answering, calibrated when generated: slow.ts takes
+    about 4x its latent frame (10.7 ms), a model too heavy for the machine (the overload tests);
+    heavy.ts, ratio 8192, about 0.7 of its 171 ms frame, as a Music2Latent call (the
+    responsiveness test: the render thread is decoding most of the time)."""
 
-    def __init__(self, loops: int):
+    def __init__(self, loops: int, ratio: int = 512):
         super().__init__(48000)
-        self.register_method("decode", 4, 512, 1, 1, labels("latent", 4), ["audio"])
+        self.register_method("decode", 4, ratio, 1, 1, labels("latent", 4), ["audio"])
         self.register_buffer("work", torch.randn(512, 512) / 512.0)
         self.loops = loops
+        self.ratio = ratio
 
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         acc = self.work
         for _ in range(self.loops):
             acc = torch.tanh(acc @ self.work)
-        t = torch.arange(512 * z.shape[2], dtype=torch.float32) / 48000.0
+        t = torch.arange(self.ratio * z.shape[2], dtype=torch.float32) / 48000.0
         tone = 0.2 * torch.sin(2.0 * 3.14159265 * 220.0 * t) + 0.0 * acc[0, 0]
         return tone.reshape(1, 1, -1).repeat(z.shape[0], 1, 1)
 
@@ -397,6 +402,11 @@ def main() -> None:
     loops = calibrated_slow_loops(4 * 512 / 48000 * 1e3)
     p = save(Slow(loops), outdir, "slow.ts", "demo layout, decode ~4x a frame (%d matrix products)" % loops)
     check_model(p, 48000, {"decode": [4, 512, 1, 1]})
+
+    torch.manual_seed(13)
+    loops = calibrated_slow_loops(0.7 * 8192 / 48000 * 1e3)
+    p = save(Slow(loops, 8192), outdir, "heavy.ts", "ratio 8192, decode ~0.7 of a frame (%d matrix products)" % loops)
+    check_model(p, 48000, {"decode": [4, 8192, 1, 1]})
 
     torch.manual_seed(2)
     p = save(EncodeOnly(), outdir, "no_decode.ts", "only encode")

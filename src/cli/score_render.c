@@ -47,11 +47,15 @@ static void capture_reply(void *ctx, const osc_peer *peer, const void *data, siz
 	lo_message_free(m);
 }
 
-/* The worker's requests have no worker here: a score plays controls. */
-static int refuse_request(void *ctx, const osc_request *req)
+/* No worker here: the looper's files are read and written at once (this
+ * thread is the renderer too); loads of models and terrains, training and
+ * /quit are refused. */
+static int run_request(void *ctx, const osc_request *req)
 {
 	player *p = ctx;
-	osc_request_close_files(req);
+	if (osc_run_file_request(&p->osc, req))
+		return 0;
+	osc_request_release(req);
 	osc_reply_fail(&p->osc, &req->peer, req->address,
 	               "not available in a score (loads, training, saves and /quit need the live daemon): give the "
 	               "model and terrain with --model and --terrain");
@@ -102,7 +106,7 @@ static int start_engine(player *p, model *m, terrain *t, const score_settings *s
 	engine_start_offline(p->engine, s);
 	config quiet = *c;
 	quiet.reply_controls = 0; /* only failures matter here */
-	osc_callbacks cb = {.send = capture_reply, .send_ctx = p, .request = refuse_request, .ctx = p};
+	osc_callbacks cb = {.send = capture_reply, .send_ctx = p, .request = run_request, .ctx = p};
 	osc_init(&p->osc, p->engine, &quiet, t, cb);
 	return 0;
 }
@@ -120,6 +124,9 @@ static int64_t play_call(player *p, int *next, uint64_t frame, uint64_t total, f
 	size_t made = engine_render_offline(p->engine, llround(frame / rate * 1e9));
 	engine_pull(p->engine, audio, made, ENGINE_CHANNELS);
 	engine_collect(p->engine);
+	osc_pending_collect(&p->osc); /* the loop commands it applied, answered (a refusal fails the render) */
+	if (p->failure[0])
+		return error_set(err, errlen, "%s", p->failure);
 	int keep = (int)(made < total - frame ? made : total - frame);
 	if (sink(ctx, audio, keep, err, errlen) != 0)
 		return -1;

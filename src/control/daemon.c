@@ -152,7 +152,7 @@ static void log_model(const char *path, const model *m)
  * on success the playing scene's half passes to the new scene. */
 static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char *err, size_t errlen)
 {
-	scene *cur = engine_current_scene(d->engine);
+	scene *cur = engine_latest_scene(d->engine);
 	model *m = new_model ? new_model : cur->model;
 	terrain *t = new_terrain ? new_terrain : cur->terrain;
 	scene *s;
@@ -172,7 +172,7 @@ static int swap_in(daemon_state *d, model *new_model, terrain *new_terrain, char
 static int load_model_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	model_options options =
-	    daemon_model_options(d, req->path, engine_current_scene(d->engine)->terrain, engine_device_rate(d->engine));
+	    daemon_model_options(d, req->path, engine_latest_scene(d->engine)->terrain, engine_device_rate(d->engine));
 	model *m;
 	if (model_load_fd(req->fd, req->path, &options, &m, err, errlen) < 0)
 		return -1;
@@ -189,7 +189,7 @@ static int load_model_request(daemon_state *d, const osc_request *req, char *err
  * plays with the model that plays, if it fits it). */
 static model *model_of_terrain(daemon_state *d, const terrain *t)
 {
-	const model *playing = engine_current_scene(d->engine)->model;
+	const model *playing = engine_latest_scene(d->engine)->model;
 	char why[512];
 	if (!t->has_model || !t->model.id[0] || strcmp(t->model.id, playing->id) == 0 ||
 	    terrain_check_model(t, playing->id, playing->latent_dim, playing->sample_rate, playing->ratio, why,
@@ -272,7 +272,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 	float *x, *y;
 	int cd, ld;
 	int n = training_pairs_copy(&d->osc.training, &x, &y, &cd, &ld);
-	const terrain *cur = engine_current_scene(d->engine)->terrain;
+	const terrain *cur = engine_latest_scene(d->engine)->terrain;
 	tb_train_options opt = {.epochs = req->epochs,
 	                        .batch = 32,
 	                        .channels = 128,
@@ -305,7 +305,7 @@ static int train_request(daemon_state *d, const osc_request *req, char *err, siz
 static int save_request(daemon_state *d, const osc_request *req, char *err, size_t errlen)
 {
 	const char *name = strrchr(req->path, '/') + 1; /* confined paths are absolute */
-	int rc = terrain_save_at(engine_current_scene(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
+	int rc = terrain_save_at(engine_latest_scene(d->engine)->terrain, req->fd, name, req->overwrite, err, errlen);
 	if (rc == 0)
 		log_info("saved the playing terrain to %s", req->path);
 	else if (strstr(err, "already exists"))
@@ -317,6 +317,8 @@ static void run_request(daemon_state *d, const osc_request *req)
 {
 	char err[1024];
 	int rc = 0;
+	if (osc_run_file_request(&d->osc, req))
+		return;
 	if (req->type == OSC_QUIT) {
 		osc_reply_done(&d->osc, &req->peer, req->address);
 		log_info("quit requested over OSC");
@@ -330,7 +332,7 @@ static void run_request(daemon_state *d, const osc_request *req)
 	case OSC_TRAIN: rc = train_request(d, req, err, sizeof err); break;
 	default: rc = save_request(d, req, err, sizeof err); break;
 	}
-	osc_request_close_files(req);
+	osc_request_release(req);
 	if (rc == 0) {
 		/* As scsynth answers after the real-time stage: /done once the new
 		 * sound is audible, not when it was queued (a save changes no sound). */
@@ -365,6 +367,10 @@ static void report_problems(daemon_state *d, engine_stats *last)
 	if (now.decode_errors > last->decode_errors)
 		log_error("the model failed to decode %llu frame(s) (played as silence)",
 		          (unsigned long long)(now.decode_errors - last->decode_errors));
+	if (now.record_lost > last->record_lost)
+		log_error("the recording lost %.1f ms of what played (the disk did not keep up): %s has gaps",
+		          1000.0 * (double)(now.record_lost - last->record_lost) / engine_device_rate(d->engine),
+		          d->cfg.record);
 	if (now.underruns > last->underruns)
 		log_warn("audio underrun: %llu callback(s) found the ring short",
 		         (unsigned long long)(now.underruns - last->underruns));
@@ -386,11 +392,7 @@ static void *worker_main(void *arg)
 			pthread_mutex_lock(&d->lock);
 			continue;
 		}
-		struct timespec deadline;
-		clock_gettime(CLOCK_REALTIME, &deadline);
-		deadline.tv_nsec += 100 * 1000 * 1000;
-		if (deadline.tv_nsec >= 1000000000)
-			deadline.tv_sec++, deadline.tv_nsec -= 1000000000;
+		struct timespec deadline = clock_deadline_in(100 * 1000 * 1000); /* d->wake waits on CLOCK_MONOTONIC */
 		pthread_cond_timedwait(&d->wake, &d->lock, &deadline);
 		pthread_mutex_unlock(&d->lock);
 		engine_collect(d->engine);
@@ -412,6 +414,7 @@ static void *notifier_main(void *arg)
 		pthread_mutex_unlock(&d->lock);
 		if (stopping)
 			return NULL;
+		osc_pending_collect(&d->osc);
 		osc_notify_tick(&d->osc);
 		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
 	}
@@ -491,7 +494,7 @@ static int start(daemon_state *d, char *err, size_t errlen)
 		log_warn("the render thread has no real-time priority (raise the rtprio limit: add your user to the "
 		         "'audio' group, see docs/troubleshooting.md); expect underruns on a busy machine");
 	osc_callbacks cb = {.request = queue_request, .ctx = d};
-	osc_init(&d->osc, d->engine, &d->cfg, engine_current_scene(d->engine)->terrain, cb);
+	osc_init(&d->osc, d->engine, &d->cfg, engine_latest_scene(d->engine)->terrain, cb);
 	osc_set_audio(&d->osc, d->audio, d->started_ns);
 	osc_set_playing(&d->osc, &d->playing);
 	d->osc_started = true;
@@ -504,7 +507,7 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	         d->cfg.tcp_port ? " and tcp" : "");
 	if (d->cfg.tuio_port)
 		log_info("TUIO cursors on udp %s:%d", d->cfg.bind, d->cfg.tuio_port);
-	web_picture_set_terrain(&d->picture, engine_current_scene(d->engine)->terrain);
+	web_picture_set_terrain(&d->picture, engine_latest_scene(d->engine)->terrain);
 	if (web_start_configured(&d->cfg, &d->picture, &d->web, err, errlen) < 0)
 		return -1;
 	/* Each thread is joined at the end only if it started (a failed
@@ -711,7 +714,11 @@ int daemon_run(const config *c, const daemon_options *options)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	install_signal_handlers();
 	pthread_mutex_init(&d.lock, NULL);
-	pthread_cond_init(&d.wake, NULL);
+	pthread_condattr_t monotonic;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&d.wake, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	int rc = EXIT_OK;
 	if (start(&d, err, sizeof err) < 0) {
 		log_error("%s", err);
@@ -720,7 +727,8 @@ int daemon_run(const config *c, const daemon_options *options)
 		wait_for_signals(&d, &set);
 	}
 	stop(&d);
-	osc_destroy(&d.osc);
+	if (d.osc_started)
+		osc_destroy(&d.osc);
 	log_info("stopped");
 	return rc;
 }

@@ -32,6 +32,7 @@ int osc_init(osc_context *o, engine *e, const config *c, const terrain *t, osc_c
 	training_pairs_init(&o->training);
 	tuio_init(&o->tuio, engine_max_voices(e));
 	osc_looper_init(&o->looper, engine_max_voices(e));
+	osc_pending_init(&o->pending);
 	osc_set_terrain(o, t);
 	engine_set_gain(e, o->user_gain * o->pressure_gain);
 	return 0;
@@ -41,6 +42,7 @@ void osc_destroy(osc_context *o)
 {
 	training_pairs_destroy(&o->training);
 	osc_looper_destroy(&o->looper);
+	osc_pending_destroy(&o->pending);
 	pthread_mutex_destroy(&o->lock);
 }
 

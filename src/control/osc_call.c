@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "osc.h"
@@ -149,4 +150,17 @@ int osc_call_no_arguments(osc_call *c)
 		return 0;
 	osc_call_fail(c, "expects no arguments");
 	return -1;
+}
+
+int osc_call_index(osc_call *c, const char *prefix, int count, const char *noun, const char **verb)
+{
+	const char *p = c->address + strlen(prefix);
+	char *end = (char *)p;
+	long n = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
+	if (n < 0 || *end != '/' || n >= count || end - p > 4) {
+		osc_call_fail(c, "no such %s: %ss are %s0/... to %s%d/...", noun, noun, prefix, prefix, count - 1);
+		return -1;
+	}
+	*verb = end + 1;
+	return (int)n;
 }

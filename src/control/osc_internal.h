@@ -15,7 +15,8 @@
  *   osc_notify.c    /notify subscriptions and the updates they receive
  *   osc_status.c    /status.reply, assembled in one place
  *   osc_auth.c      who may talk (osc.allow), TCP passwords
- *   osc_looper.c    loops, stored points, tempo, Link and sessions (osc_looper.h)
+ *   osc_pending.c   requests the render thread answers, by ticket (osc_pending.h)
+ *   osc_looper.c    loops, tempo, Link (osc_looper.h); osc_points.c, osc_session.c
  *
  * Threads: as osc.h says; every function here runs on the thread that
  * handles the message (the network thread) unless its comment says more.

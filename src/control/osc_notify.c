@@ -67,6 +67,8 @@ void osc_handle_notify(osc_call *c)
 static void send_floats(osc_context *o, const osc_peer *peer, const char *path, const float *v, int n)
 {
 	lo_message m = lo_message_new();
+	if (!m)
+		return; /* out of memory: this update is skipped */
 	for (int i = 0; i < n; i++)
 		lo_message_add_float(m, v[i]);
 	osc_send(o, peer, path, m);

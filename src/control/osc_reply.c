@@ -43,6 +43,8 @@ void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
 	if (!reply_allowed(o))
 		return;
 	lo_message m = lo_message_new();
+	if (!m)
+		return; /* out of memory: nothing can be sent */
 	lo_message_add_string(m, address);
 	osc_send(o, peer, "/done", m);
 	lo_message_free(m);
@@ -60,6 +62,8 @@ void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, c
 	va_end(ap);
 	log_debug("/fail %s: %s", address, reason);
 	lo_message m = lo_message_new();
+	if (!m)
+		return; /* out of memory: nothing can be sent */
 	lo_message_add_string(m, address);
 	lo_message_add_string(m, reason);
 	osc_send(o, peer, "/fail", m);

@@ -6,9 +6,13 @@
 #include "osc_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "access.h"
+#include "atomic_file.h"
+#include "osc_looper.h"
 
 /* Hands a request to the worker, which answers /done or /fail when it has
  * finished (loads and training take seconds). */
@@ -17,7 +21,7 @@ void osc_submit(osc_call *c, osc_request *req)
 	req->peer = *c->peer;
 	snprintf(req->address, sizeof req->address, "%s", c->address);
 	if (c->o->cb.request(c->o->cb.ctx, req) < 0) {
-		osc_request_close_files(req);
+		osc_request_release(req);
 		osc_call_fail(c, "busy: other requests are still queued, try again");
 	}
 }
@@ -101,8 +105,10 @@ static void queue_request(osc_call *c, osc_request_type type)
 	osc_submit(c, &req);
 }
 
-void osc_request_close_files(const osc_request *req)
+void osc_request_release(const osc_request *req)
 {
+	if (req->type == OSC_WRITE_TEXT)
+		free(req->text);
 	if (!osc_request_has_file(req))
 		return;
 	close(req->fd);
@@ -149,4 +155,30 @@ void osc_handle_load_terrain(osc_call *c)
 void osc_handle_quit(osc_call *c)
 {
 	queue_request(c, OSC_QUIT);
+}
+
+/* A save's text, written where its directory was confined and opened. */
+static void write_text(osc_context *o, const osc_request *req)
+{
+	char why[512];
+	const char *name = strrchr(req->path, '/') + 1; /* confined paths are absolute */
+	if (atomic_file_write_at(req->fd, name, req->text, req->overwrite, why, sizeof why) == 0) {
+		osc_reply_done(o, &req->peer, req->address);
+		return;
+	}
+	if (strstr(why, "already exists"))
+		snprintf(why + strlen(why), sizeof why - strlen(why), ": add 1 after the path to replace it");
+	osc_reply_fail(o, &req->peer, req->address, "%s", why);
+}
+
+int osc_run_file_request(osc_context *o, const osc_request *req)
+{
+	switch (req->type) {
+	case OSC_WRITE_TEXT: write_text(o, req); break;
+	case OSC_LOAD_LOOP: osc_looper_load_loop(o, req); break;
+	case OSC_LOAD_SESSION: osc_session_load(o, req); break;
+	default: return 0;
+	}
+	osc_request_release(req);
+	return 1;
 }

@@ -105,6 +105,7 @@ void osc_status_send(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "clamped", (int64_t)s.clamped);
 	osc_status_add_int(m, "decode_errors", (int64_t)s.decode_errors);
 	osc_status_add_int(m, "resample_errors", (int64_t)s.resample_errors);
+	osc_status_add_int(m, "record_lost", (int64_t)s.record_lost);
 	osc_status_add_int(m, "limited", (int64_t)s.limited);
 	osc_status_add_int(m, "voices_active", s.voices_active);
 	osc_status_add_int(m, "voices_max", s.voices_max);

@@ -55,6 +55,8 @@ void osc_handle_train_save(osc_call *c)
 void osc_send_progress(osc_context *o, const osc_peer *peer, int epoch, int epochs, double loss)
 {
 	lo_message m = lo_message_new();
+	if (!m)
+		return; /* out of memory: nothing can be sent */
 	lo_message_add_int32(m, epoch);
 	lo_message_add_int32(m, epochs);
 	lo_message_add_float(m, (float)loss);

@@ -12,6 +12,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* A first buffer for a file: its size when it tells (a regular file), else
+ * 64 KiB; never more than max_bytes + 1 (one byte over tells "too large"). */
+static size_t first_capacity(FILE *f, size_t max_bytes)
+{
+	struct stat st;
+	size_t guess = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 64 * 1024;
+	return guess < max_bytes + 1 ? guess : max_bytes + 1;
+}
+
+/* Reads f whole into *buf (grown as needed, up to max_bytes + 1); the
+ * count read, or -1 when out of memory. */
+static ssize_t read_growing(FILE *f, size_t max_bytes, char **buf)
+{
+	size_t capacity = first_capacity(f, max_bytes), n = 0;
+	*buf = NULL;
+	for (;;) {
+		char *grown = realloc(*buf, capacity + 1);
+		if (!grown)
+			return -1;
+		*buf = grown;
+		n += fread(*buf + n, 1, capacity - n, f);
+		if (n < capacity || capacity == max_bytes + 1 || ferror(f))
+			return (ssize_t)n;
+		capacity = capacity > (max_bytes + 1) / 2 ? max_bytes + 1 : 2 * capacity;
+	}
+}
 
 int json_read_file(const char *path, size_t max_bytes, char **text, char *err, size_t errlen)
 {
@@ -19,27 +48,21 @@ int json_read_file(const char *path, size_t max_bytes, char **text, char *err, s
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return error_set(err, errlen, "cannot open %s: %s", path, strerror(errno));
-	char *buf = malloc(max_bytes + 1);
-	if (!buf) {
-		fclose(f);
-		return error_set(err, errlen, "out of memory reading %s", path);
-	}
-	size_t n = fread(buf, 1, max_bytes + 1, f);
+	char *buf;
+	ssize_t got = read_growing(f, max_bytes, &buf);
 	int read_error = ferror(f);
 	fclose(f);
-	if (read_error) {
+	int rc = got < 0                   ? error_set(err, errlen, "out of memory reading %s", path)
+	         : read_error              ? error_set(err, errlen, "cannot read %s", path)
+	         : (size_t)got > max_bytes ? error_set(err, errlen, "%s is larger than %zu bytes", path, max_bytes)
+	         : memchr(buf, '\0', (size_t)got)
+	             ? error_set(err, errlen, "%s is not a text file (it contains NUL bytes)", path)
+	             : 0;
+	if (rc < 0) {
 		free(buf);
-		return error_set(err, errlen, "cannot read %s", path);
+		return rc;
 	}
-	if (n > max_bytes) {
-		free(buf);
-		return error_set(err, errlen, "%s is larger than %zu bytes", path, max_bytes);
-	}
-	if (memchr(buf, '\0', n)) {
-		free(buf);
-		return error_set(err, errlen, "%s is not a text file (it contains NUL bytes)", path);
-	}
-	buf[n] = '\0';
+	buf[got] = '\0';
 	*text = buf;
 	return 0;
 }

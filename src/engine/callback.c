@@ -57,8 +57,11 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels)
 			short_read = 1;
 		}
 		apply_gain(e, chunk, want);
-		if (e->record && ring_write(e->record, chunk, want) < want)
-			atomic_fetch_add(&e->record->dropped, 1);
+		if (e->record) { /* the recorder's thread fell behind: the file loses what does not fit */
+			size_t kept = ring_write(e->record, chunk, want);
+			if (kept < want)
+				atomic_fetch_add_explicit(&e->record_lost, want - kept, memory_order_relaxed);
+		}
 		for (size_t i = 0; i < want; i++) {
 			if (channels == 1)
 				out[done + i] = 0.5f * (chunk[2 * i] + chunk[2 * i + 1]);

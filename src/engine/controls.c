@@ -1,5 +1,6 @@
 /*
- * controls.c — control events from the network thread, applied by the
+ * controls.c — control events from the network thread (and the worker's
+ * file loads: engine_source), applied by the
  * render thread between frames: cursor targets, gestures, voices' gain,
  * pan and release, grain settings, loop commands; events with a time are
  * held until it comes.
@@ -79,16 +80,17 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 void controls_drain(engine *e, int64_t now)
 {
 	control_event ev;
-	while (ring_read(e->control, &ev, 1) == 1) {
-		if (ev.apply_ns > now && e->n_scheduled < SCHEDULE_MAX)
-			e->schedule[e->n_scheduled++] = ev;
-		else if (ev.apply_ns > now) {
-			atomic_fetch_add(&e->dropped_schedule, 1);
-			if (ev.gesture)
-				engine_retire(e, NULL, ev.gesture);
-		} else
-			apply_event(e, &ev, now);
-	}
+	for (int source = 0; source < ENGINE_SOURCES; source++)
+		while (ring_read(e->control[source], &ev, 1) == 1) {
+			if (ev.apply_ns > now && e->n_scheduled < SCHEDULE_MAX)
+				e->schedule[e->n_scheduled++] = ev;
+			else if (ev.apply_ns > now) {
+				atomic_fetch_add(&e->dropped_schedule, 1);
+				if (ev.gesture)
+					engine_retire(e, NULL, ev.gesture);
+			} else
+				apply_event(e, &ev, now);
+		}
 	/* Scheduled events, in arrival order among those due. */
 	for (int i = 0; i < e->n_scheduled;) {
 		if (e->schedule[i].apply_ns <= now) {
@@ -118,18 +120,24 @@ void controls_play_gestures(engine *e, int64_t now)
 	}
 }
 
-int engine_send(engine *e, const control_event *ev)
+int engine_send_from(engine *e, engine_source source, const control_event *ev)
 {
-	if (ring_push(e->control, ev)) {
+	if (ring_push(e->control[source], ev)) {
 		sem_post(&e->wake);
 		return 0;
 	}
 	return -1;
 }
 
+int engine_send(engine *e, const control_event *ev)
+{
+	return engine_send_from(e, ENGINE_FROM_NETWORK, ev);
+}
+
 void engine_discard_controls(engine *e)
 {
 	control_event ev;
-	while (ring_read(e->control, &ev, 1) == 1)
-		gesture_free(ev.gesture);
+	for (int source = 0; source < ENGINE_SOURCES; source++)
+		while (e->control[source] && ring_read(e->control[source], &ev, 1) == 1)
+			gesture_free(ev.gesture);
 }

@@ -51,14 +51,18 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->period = period;
 	e->ring_fixed = ring_ms > 0;
 	e->ring_extra = (size_t)(ring_ms * device_rate / 1000.0f);
-	e->control = ring_create(CONTROL_RING_EVENTS, sizeof(control_event));
+	int rings = 1;
+	for (int source = 0; source < ENGINE_SOURCES; source++)
+		rings &= (e->control[source] = ring_create(CONTROL_RING_EVENTS, sizeof(control_event))) != NULL;
+	for (int slot = 0; slot < ENGINE_EXPORT_SLOTS; slot++)
+		rings &= (e->exports[slot] = malloc(sizeof(loop_export))) != NULL;
+	e->answers = ring_create(ENGINE_ANSWERS, sizeof(engine_answer));
 	e->audio = ring_create(AUDIO_RING_FRAMES, ENGINE_CHANNELS * sizeof(float));
 	e->retire = ring_create(RETIRE_RING_ITEMS, sizeof(retired));
 	e->record = record ? ring_create(RECORD_RING_FRAMES, ENGINE_CHANNELS * sizeof(float)) : NULL;
 	e->outgoing_audio = malloc(sizeof(float) * ENGINE_CHANNELS * OUTGOING_FRAMES);
-	e->export = malloc(sizeof *e->export);
 	e->staged = malloc(sizeof(float) * ENGINE_CHANNELS * ENGINE_MAX_FRAME);
-	if (!e->control || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio || !e->export ||
+	if (!rings || !e->answers || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio ||
 	    !e->staged || sem_init(&e->wake, 0, 0) != 0) {
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
@@ -131,15 +135,17 @@ void engine_free(engine *e)
 	scene_free(e->current);
 	scene_free(e->outgoing);
 	free(e->outgoing_audio);
-	free(e->export);
+	for (int slot = 0; slot < ENGINE_EXPORT_SLOTS; slot++)
+		free(e->exports[slot]);
 	looper_free(e->loops);
 	free(e->staged);
 	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);
-	if (e->control)
-		engine_discard_controls(e);
-	ring_free(e->control);
+	engine_discard_controls(e);
+	for (int source = 0; source < ENGINE_SOURCES; source++)
+		ring_free(e->control[source]);
+	ring_free(e->answers);
 	ring_free(e->audio);
 	ring_free(e->retire);
 	ring_free(e->record);
@@ -221,17 +227,23 @@ static void fill_audio(engine *e)
 	}
 }
 
+/* Until the callback asks for more audio, or a period at most (a control
+ * event may have come: engine_send posts too). The deadline is on the
+ * monotonic clock where the C library can wait on it (glibc 2.30), so a
+ * wall-clock step never stretches the wait. */
 static void wait_for_work(engine *e)
 {
+	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 30)
+	struct timespec deadline = clock_deadline_in(period_ns);
+	sem_clockwait(&e->wake, CLOCK_MONOTONIC, &deadline);
+#else
 	struct timespec deadline;
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	long ns = (long)(1e9 * e->period / e->device_rate);
-	deadline.tv_nsec += ns;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
+	int64_t at = (int64_t)deadline.tv_sec * 1000000000 + deadline.tv_nsec + period_ns;
+	deadline = (struct timespec){.tv_sec = (time_t)(at / 1000000000), .tv_nsec = (long)(at % 1000000000)};
 	sem_timedwait(&e->wake, &deadline);
+#endif
 }
 
 static void *render_main(void *arg)
@@ -272,8 +284,7 @@ int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
-		atomic_store(&e->running, false);
-		e->current = NULL;
+		atomic_store(&e->running, false); /* e->current stays: engine_free frees it */
 		return error_set(err, errlen, "cannot start the render thread");
 	}
 	e->thread_started = 1;

@@ -59,7 +59,8 @@ typedef struct deferred_list {
 } deferred_list;
 
 struct engine {
-	ring *control, *audio, *retire, *record;
+	ring *control[ENGINE_SOURCES], *audio, *retire, *record;
+	ring *answers; /* render thread -> the notifier: applied loop commands (engine_answers) */
 	_Atomic(scene *) pending;
 	scene *latest; /* worker: the newest scene handed over (or the initial one) */
 	int device_rate, period;
@@ -91,7 +92,6 @@ struct engine {
 	looper *loops;                         /* the gesture looper */
 	loop_output loop_out[LOOPER_LOOPS];    /* what the loops asked of their voices this frame */
 	const float *voice_latent[VOICES_MAX]; /* latent-mode loops: the latents a voice decodes */
-	loop_export *export;                   /* engine_loop_export's copy */
 	scene *outgoing;                       /* the scene fading out after a swap, or NULL */
 	float *outgoing_audio;                 /* its device-rate stereo frames not yet mixed in */
 	size_t outgoing_frames;                /* how many */
@@ -125,6 +125,7 @@ struct engine {
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
 	atomic_uint_fast64_t limited, resample_errors, voices_shed, overloaded;
+	atomic_uint_fast64_t record_lost; /* frames the recording lost (its ring was full) */
 	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
 	atomic_int subframe_state;
 	atomic_int voices_active, voices_max, realtime_now;
@@ -144,11 +145,13 @@ struct engine {
 		atomic_int state, frames, can_undo, can_redo;
 		_Atomic double position, length, start_beat;
 		atomic_uint_fast64_t full_count;
+		_Atomic double setting[LOOP_KEYS];
 	} loop_pub[LOOPER_LOOPS];
-	_Atomic(tempo_link *) link;         /* Ableton Link, when the control side started it */
-	atomic_uint_fast64_t loop_answered; /* the serial of the last loop command the render thread applied */
-	atomic_int loop_result;             /* and what looper_command returned */
-	uint64_t loop_asked;                /* control thread: the last serial it sent */
+	_Atomic(tempo_link *) link; /* Ableton Link, when the control side started it */
+	/* LOOP_EXPORT's copies: the render thread fills a free slot and answers
+	 * with it; the consumer of the answers gives it back */
+	loop_export *exports[ENGINE_EXPORT_SLOTS];
+	atomic_int export_held[ENGINE_EXPORT_SLOTS];
 	/* a swap is audible once the callback reaches the ring index where it began */
 	atomic_uint_fast64_t swap_frame, taken_serial, audible_serial;
 };

@@ -6,23 +6,40 @@
 #include "engine_internal.h"
 
 #include <string.h>
-#include <time.h>
+
+/* A copy of loop n's take in a free export slot; its number, or -1 when
+ * every slot is held. */
+static int export_take(engine *e, int n)
+{
+	for (int slot = 0; slot < ENGINE_EXPORT_SLOTS; slot++)
+		if (!atomic_load_explicit(&e->export_held[slot], memory_order_acquire)) {
+			looper_export(e->loops, n, e->exports[slot]);
+			atomic_store_explicit(&e->export_held[slot], 1, memory_order_release);
+			return slot;
+		}
+	return -1;
+}
 
 /* A looper command (or an export: op LOOP_EXPORT); a loaded take's
- * gesture is copied, then let go. The result goes back with the serial. */
+ * gesture is copied, then let go. With a ticket, the result is answered.
+ * The answers ring holds more than the control side lets be outstanding
+ * (osc_pending.h), so an answer is never dropped. */
 void loops_apply(engine *e, const control_event *ev)
 {
 	loop_command c = ev->loop;
 	c.gesture = ev->gesture;
-	int rc = 0;
-	if (c.op == LOOP_EXPORT)
-		looper_export(e->loops, c.loop, e->export);
-	else
-		rc = looper_command(e->loops, &c);
+	engine_answer answer = {.ticket = ev->ticket, .slot = -1};
+	if (c.op == LOOP_EXPORT) {
+		answer.slot = ev->ticket ? export_take(e, c.loop) : -1;
+		answer.rc = answer.slot < 0 ? ENGINE_LOOP_NO_SLOT : 0;
+	} else {
+		answer.rc = looper_command(e->loops, &c) < 0 ? ENGINE_LOOP_REFUSED : 0;
+	}
 	if (ev->gesture)
 		engine_retire(e, NULL, ev->gesture);
-	atomic_store_explicit(&e->loop_result, rc, memory_order_relaxed);
-	atomic_store_explicit(&e->loop_answered, ev->serial, memory_order_release);
+	loops_publish(e); /* what a client asks after the /done shows the command applied */
+	if (ev->ticket && !ring_push(e->answers, &answer) && answer.slot >= 0)
+		engine_export_release(e, answer.slot);
 }
 
 /* The loop that drives voice i this frame (voice_latent[i] is set). */
@@ -115,6 +132,9 @@ void loops_publish(engine *e)
 		atomic_store_explicit(&p->length, info.length, memory_order_relaxed);
 		atomic_store_explicit(&p->start_beat, info.start_beat, memory_order_relaxed);
 		atomic_store_explicit(&p->full_count, info.full_count, memory_order_relaxed);
+		for (int k = 0; k < LOOP_KEYS; k++)
+			atomic_store_explicit(&p->setting[k], looper_setting(&info.settings, (loop_key)k),
+			                      memory_order_relaxed);
 		atomic_store_explicit(&p->state, (int)info.state, memory_order_release);
 	}
 }
@@ -130,38 +150,43 @@ void engine_loop_info(const engine *e, int n, loop_info *info)
 	info->length = atomic_load_explicit(&p->length, memory_order_relaxed);
 	info->start_beat = atomic_load_explicit(&p->start_beat, memory_order_relaxed);
 	info->full_count = atomic_load_explicit(&p->full_count, memory_order_relaxed);
+	info->settings = looper_default_settings(0);
+	for (int k = 0; k < LOOP_KEYS; k++)
+		looper_apply_setting(&info->settings, (loop_key)k,
+		                     atomic_load_explicit(&p->setting[k], memory_order_relaxed));
 }
 
-int engine_loop_command(engine *e, const loop_command *c, gesture *g, int timeout_ms)
+int engine_loop_send(engine *e, engine_source source, const loop_command *c, gesture *g, uint64_t ticket)
 {
-	control_event ev = {.type = CONTROL_LOOP, .gesture = g, .loop = *c, .serial = ++e->loop_asked};
+	control_event ev = {.type = CONTROL_LOOP, .gesture = g, .loop = *c, .ticket = ticket};
 	if (!atomic_load(&e->running)) { /* nothing would apply it (tests and fuzzers without a render thread) */
 		gesture_free(g);
-		return ENGINE_LOOP_TIMED_OUT;
+		return ENGINE_LOOP_STOPPED;
 	}
-	if (engine_send(e, &ev) < 0) {
+	if (engine_send_from(e, source, &ev) < 0) {
 		gesture_free(g);
 		return ENGINE_LOOP_FULL;
 	}
-	if (timeout_ms <= 0)
-		return 0; /* queued: applied in order with what follows */
-	/* The render thread applies it between two frames: a period or so. */
-	for (int waited = 0; waited <= timeout_ms; waited++) {
-		if (atomic_load_explicit(&e->loop_answered, memory_order_acquire) == ev.serial)
-			return atomic_load_explicit(&e->loop_result, memory_order_relaxed) < 0 ? ENGINE_LOOP_REFUSED
-			                                                                       : 0;
-		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
-	}
-	return ENGINE_LOOP_TIMED_OUT;
+	return 0;
+}
+
+int engine_answers(engine *e, engine_answer *out, int max)
+{
+	return (int)ring_read(e->answers, out, (size_t)max);
+}
+
+const loop_export *engine_export(const engine *e, int slot)
+{
+	return slot >= 0 && slot < ENGINE_EXPORT_SLOTS ? e->exports[slot] : NULL;
+}
+
+void engine_export_release(engine *e, int slot)
+{
+	if (slot >= 0 && slot < ENGINE_EXPORT_SLOTS)
+		atomic_store_explicit(&e->export_held[slot], 0, memory_order_release);
 }
 
 void engine_set_link(engine *e, tempo_link *l)
 {
 	atomic_store_explicit(&e->link, l, memory_order_release);
-}
-
-const loop_export *engine_loop_export(engine *e, int n, int timeout_ms)
-{
-	loop_command c = {.op = LOOP_EXPORT, .loop = n};
-	return engine_loop_command(e, &c, NULL, timeout_ms) == 0 ? e->export : NULL;
 }

@@ -618,7 +618,8 @@ void looper_info(const looper *l, int n, loop_info *info)
 	                    .frames = t ? t->frames : 0,
 	                    .can_undo = looper_can_undo(l, n),
 	                    .can_redo = looper_can_redo(l, n),
-	                    .full_count = lp->full_count};
+	                    .full_count = lp->full_count,
+	                    .settings = lp->set};
 }
 
 void looper_export(const looper *l, int n, loop_export *x)

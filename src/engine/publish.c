@@ -62,7 +62,9 @@ void engine_stats_read(const engine *e, engine_stats *s)
 {
 	s->frames_rendered = atomic_load(&e->frames_rendered);
 	s->underruns = atomic_load(&e->underruns);
-	s->dropped_events = ring_dropped(e->control) + atomic_load(&e->dropped_schedule);
+	s->dropped_events = atomic_load(&e->dropped_schedule);
+	for (int source = 0; source < ENGINE_SOURCES; source++)
+		s->dropped_events += ring_dropped(e->control[source]);
 	s->clamped = atomic_load(&e->clamped);
 	s->decode_errors = atomic_load(&e->decode_errors);
 	s->latency_ns = atomic_load(&e->latency_ns);
@@ -71,6 +73,7 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->audio_frames_out = atomic_load(&e->frames_out);
 	s->limited = atomic_load(&e->limited);
 	s->resample_errors = atomic_load(&e->resample_errors);
+	s->record_lost = atomic_load(&e->record_lost);
 	s->voices_active = atomic_load(&e->voices_active);
 	s->voices_max = atomic_load(&e->voices_max);
 	s->voices_shed = atomic_load(&e->voices_shed);

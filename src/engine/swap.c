@@ -126,7 +126,7 @@ void swap_check_audible(engine *e)
 	atomic_store_explicit(&e->audible_serial, taken, memory_order_release);
 }
 
-scene *engine_current_scene(engine *e)
+scene *engine_latest_scene(engine *e)
 {
 	return e->latest;
 }

@@ -13,9 +13,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"
 import liblo  # noqa: E402
 import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(__file__))
-from waiting import SLOW  # noqa: E402
 from terraind_client import Client, TerraindError  # noqa: E402
-from waiting import wait_until  # noqa: E402
+from waiting import SLOW, skip_part, wait_until  # noqa: E402
 
 PORT = int(sys.argv[1])
 # Sanitizer builds run many times slower: real-time checks apply to the normal build.
@@ -48,11 +47,13 @@ def wait_ready(c):
     raise AssertionError("the daemon did not answer /status")
 
 
-def check_realtime(cond, what):
+def check_realtime(cond, name, what):
+    """A claim about real-time behaviour: judged in the normal build; a
+    sanitizer build renders slower than real time, so there it is a skip."""
     if REALTIME:
         check(cond, what)
     else:
-        print("  skipped in a sanitizer build:", what)
+        skip_part(name, "a sanitizer build renders slower than real time: " + what)
 
 
 def move_cursor(c, seconds):
@@ -81,6 +82,90 @@ def cursor_updates(watcher, until, seconds):
     return seen
 
 
+def cursor_at(watcher, x, y, seconds=5):
+    """Waits until the /cursor pushes show (x, y); the arrival time."""
+    seen = cursor_xy(watcher, lambda p: abs(p[0] - x) < 1e-4 and abs(p[1] - y) < 1e-4, seconds)
+    check(seen and abs(seen[-1][1][0] - x) < 1e-4 and abs(seen[-1][1][1] - y) < 1e-4,
+          "the cursor reached (%g, %g) (last seen: %s)" % (x, y, seen[-1:] or "nothing"))
+    return seen[-1][0]
+
+
+def cursor_xy(watcher, until, seconds):
+    """(arrival time, (x, y)) of each /cursor push until until((x, y))."""
+    seen = []
+    deadline = time.monotonic() + seconds * SLOW
+    while time.monotonic() < deadline:
+        watcher.server.recv(10)
+        now = time.monotonic()
+        for path, args in watcher.replies:
+            if path == "/cursor":
+                seen.append((now, tuple(args[:2])))
+        watcher.replies.clear()
+        if seen and until(seen[-1][1]):
+            break
+    return seen
+
+
+def latents_for(watcher, seconds):
+    """(arrival time, latent 0) of each /latent push during `seconds`."""
+    got, end = [], time.monotonic() + seconds
+    while time.monotonic() < end:
+        watcher.server.recv(10)
+        now = time.monotonic()
+        got += [(now, a[0]) for p, a in watcher.replies if p == "/latent"]
+        watcher.replies.clear()
+    return got
+
+
+def check_controls(c):
+    """Each control does what it says, seen in /status and in the /cursor and
+    /latent streams of a /notify subscriber (not only answered /done)."""
+    with Client(port=PORT, timeout=5) as watcher:
+        watcher.notify(60)
+        c.gain(0.8)
+        check(abs(c.status()["gain"] - 0.8) < 1e-6, "/gain sets the output gain")
+        c.stylus(0.2, 0.3, 0.5)  # a 2-D terrain: the pressure is a gain on top of the user's
+        cursor_at(watcher, 0.2, 0.3)
+        check(abs(c.status()["gain"] - 0.4) < 1e-6, "/stylus moves the cursor and its pressure scales the gain")
+        c.request("/1/xy1", 0.25, 0.75)  # TouchOSC pad, [0, 1] onto the bounds [-1, 1]
+        cursor_at(watcher, -0.5, 0.5)
+        c.request("/accxyz", 0.1, -0.2, 0.98)  # mapped with swap, [-1, 1]: z is ignored
+        cursor_at(watcher, -0.2, 0.1)
+        print("  ok: /gain, /stylus, /1/xy1 and /accxyz move what they are mapped to")
+        # /smooth: the latent (the demo's z0 is its pitch) glides from one place
+        # to the next, or jumps: count the /latent pushes between the two
+        c.smooth(0)
+        c.xy(0.0, 0.0)  # 110 Hz; (0.8, 0.8) is 321 Hz
+        z_a = latents_for(watcher, 0.4 * SLOW)[-1][1]
+        c.xy(0.8, 0.8)
+        jump = latents_for(watcher, 0.4 * SLOW)
+        z_b = jump[-1][1]
+        check(abs(z_b - z_a) > 0.5, "the two places have pitches apart (z0 %.2f and %.2f)" % (z_a, z_b))
+
+        def between(got):
+            return [z for _, z in got if min(z_a, z_b) + 0.1 * abs(z_b - z_a) < z < max(z_a, z_b) - 0.1 * abs(z_b - z_a)]
+
+        check(not between(jump), "/smooth 0: the latent jumps (%d pushes between)" % len(between(jump)))
+        c.smooth(400)
+        c.xy(0.0, 0.0)
+        glide = latents_for(watcher, 1.0 * SLOW)
+        check(len(between(glide)) >= 5, "/smooth 400: the latent glides (%d pushes between)" % len(between(glide)))
+        c.smooth(30)
+        print("  ok: /smooth 400 glides from one place to the next, /smooth 0 jumps")
+        # /gesture: the cursor follows its points in time
+        c.xy(-0.5, -0.5)
+        cursor_at(watcher, -0.5, -0.5)
+        c.gesture([(0, -0.5, -0.5), (0.3, 0.5, 0.5), (0.6, 0.0, 0.9)])
+        t0 = time.monotonic()
+        seen = cursor_xy(watcher, lambda p: abs(p[0]) < 1e-4 and abs(p[1] - 0.9) < 1e-4, 5)
+        done = seen[-1][0] - t0
+        check(abs(seen[-1][1][1] - 0.9) < 1e-4, "the gesture ends at its last point (%s)" % (seen[-1:],))
+        check(any(0.2 < p[0] < 0.5 for _, p in seen), "the gesture passes between its points")
+        check_realtime(0.5 < done < 0.9, "gesture-time", "the gesture's 0.6 s took %.2f s" % done)
+        watcher.notify(0)
+        print("  ok: /gesture moves the cursor through its points in time (%.2f s for 0.6 s)" % done)
+
+
 def check_bundles(c):
     """A bundle applies its moves at once; a timed one (timetag 0.3 s ahead)
     moves the cursor not before its time and soon after it, seen in the
@@ -104,7 +189,7 @@ def check_bundles(c):
         before = [t for t, x in seen if t < moved[0]]
         # The /cursor stream (60 a second) was alive, showing the cursor unmoved, up to 100 ms
         # before the move was due: an early move could not have gone unseen.
-        check_realtime(before and before[-1] > due - 0.1,
+        check_realtime(before and before[-1] > due - 0.1, "bundle-time",
                        "the cursor was seen unmoved until %.0f ms before the timetag" %
                        (1000 * (due - before[-1]) if before else float("inf")))
         # The daemon maps the timetag onto its clock when the bundle arrives (after `sent`): 2 ms for clock reads.
@@ -140,7 +225,7 @@ def check_reloads(c):
         c.load_model("demo.ts")
         s = c.status()
         check(s["model"] == "demo" and s["terrain"] == "demo", "the demo's are playing again after /load")
-        check_realtime(s["xruns"] == 0, "reloads of model and terrain swap without an xrun")
+        check_realtime(s["xruns"] == 0, "reload-xruns", "reloads of model and terrain swap without an xrun")
     finally:
         os.remove(model_copy)
         os.remove(terrain_copy)
@@ -156,10 +241,10 @@ def main():
         print("plays without xruns while the cursor moves")
         move_cursor(c, 4.0)
         s = c.status()
-        check_realtime(s["xruns"] == 0, "0 xruns after 4 s of moving the cursor (device reported %d)" % s["device_xruns"])
+        check_realtime(s["xruns"] == 0, "moving-xruns", "0 xruns after 4 s of moving the cursor (device reported %d)" % s["device_xruns"])
         least = 300 if REALTIME else 30  # sanitizers: the render thread falls behind real time
         check(s["frames"] > least, "the render thread keeps rendering (%d frames)" % s["frames"])
-        check_realtime(0 < s["latency_ms"] < s["latency_floor_ms"] + 15 + 15,  # ring_ms 15 in the test config
+        check_realtime(0 < s["latency_ms"] < s["latency_floor_ms"] + 15 + 15, "latency",  # ring_ms 15 in the test config
               "control-to-audio latency measured: %.1f ms (floor %.1f ms)" % (s["latency_ms"], s["latency_floor_ms"]))
         check(abs(s["ring_target_ms"] - 15) < 0.1, "the ring's target is audio.ring_ms (%.2f ms)" % s["ring_target_ms"])
 
@@ -177,12 +262,7 @@ def main():
         c.xy(50, -50)
         wait_until(lambda: c.status()["clamped"] != before, "the cursor outside the bounds is applied")
         check(c.status()["clamped"] == before + 1, "a cursor outside the bounds is clamped and counted")
-        c.gain(0.8)
-        c.smooth(30)
-        c.stylus(0.2, 0.3, 0.5)
-        c.request("/1/xy1", 0.25, 0.75)  # TouchOSC pad, through the config's mapping
-        c.request("/accxyz", 0.1, -0.2, 0.98)
-        c.gesture([(0, -0.5, -0.5), (0.3, 0.5, 0.5), (0.6, 0.0, 0.9)])
+        check_controls(c)
         expect_fail(c, "/gesture", 0, 1, contains="groups of 3")
         expect_fail(c, "/gesture", 1, 0, 0, 0.5, 0, 0, contains="ascending")
         c.request("/gesture/stop")
@@ -202,7 +282,7 @@ def main():
         check_reloads(c)
 
         s = c.status()
-        check_realtime(s["xruns"] == 0, "0 xruns at the end (device reported %d)" % s["device_xruns"])
+        check_realtime(s["xruns"] == 0, "end-xruns", "0 xruns at the end (device reported %d)" % s["device_xruns"])
         print("final status:", s)
 
 

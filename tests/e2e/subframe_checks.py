@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, "scripts")
 sys.path.insert(0, "tests/e2e")
 from terraind_client import Client  # noqa: E402
-from waiting import wait_until  # noqa: E402
+from waiting import skip_part, wait_until  # noqa: E402
 from wavfile import read_float_wav  # noqa: E402
 
 FRAME = 4096
@@ -48,16 +48,16 @@ def live(port, recording_path):
         s = c.status()
     redecodes = s["redecodes"] - before
     median = statistics.median(latencies)
-    print("  ok: /status subframe \"on\"; %d jumps: %d re-decodes, latency_ms median %.1f (frame %.1f ms): %s"
-          % (JUMPS, redecodes, median, 1e3 * FRAME / 48000, " ".join("%.1f" % x for x in latencies)))
-    assert redecodes >= 1, s
-    with open(recording_path + ".xruns", "w") as f:  # for the recording's check
-        f.write(str(s["xruns"]))
-    if s["xruns"]:
-        print("  (%d xruns: the machine is short of CPU; latency not judged)" % s["xruns"])
-    elif not os.environ.get("TERRAIND_SANITIZER"):
-        assert median < 0.5 * 1e3 * FRAME / 48000, latencies
-
+    print("  /status subframe \"on\"; %d jumps: %d re-decodes, latency_ms median %.1f (frame %.1f ms), %d xruns: %s"
+          % (JUMPS, redecodes, median, 1e3 * FRAME / 48000, s["xruns"], " ".join("%.1f" % x for x in latencies)))
+    # Each jump is re-decoded unless the CPU was short just then (an xrun
+    # makes the engine keep to frame rate for a second): most must be.
+    assert redecodes >= JUMPS // 2, "only %d of %d jumps were re-decoded" % (redecodes, JUMPS)
+    if os.environ.get("TERRAIND_SANITIZER"):
+        skip_part("latency", "a sanitizer build renders slower than real time: the latency is not judged")
+        return
+    assert median < 0.5 * 1e3 * FRAME / 48000, "latency median %.1f ms, at least half a frame" % median
+    print("  ok: a jump is heard within its frame (median %.1f ms)" % median)
 
 def changes(x):
     """Sample positions where the correlation at 440 Hz's period changes sign (pitch changes)."""
@@ -70,13 +70,29 @@ def changes(x):
     return [int(starts[i] + WINDOW // 2) for i in range(1, len(sign)) if sign[i] != sign[i - 1] and sign[i] != 0]
 
 
+def without_gaps(audio):
+    """The recording without the silence an xrun put in it (runs of exact
+    zeros: the model never plays exact silence), so that the frame grid holds
+    again after each gap."""
+    silent = np.all(audio == 0.0, axis=1)
+    keep = np.ones(len(audio), dtype=bool)
+    start = None
+    for i, z in enumerate(np.append(silent, False)):
+        if z and start is None:
+            start = i
+        elif not z and start is not None:
+            if i - start >= 32:
+                keep[start:i] = False
+            start = None
+    return audio[keep], int(np.count_nonzero(~keep))
+
+
 def recording(path):
-    with open(path + ".xruns") as f:
-        if int(f.read()):
-            print("  skipped: xruns while it played put silence in the recording, off the frame grid")
-            return
     audio, rate = read_float_wav(path)
     assert rate == 48000, rate
+    audio, gaps = without_gaps(audio)
+    if gaps:
+        print("  %d samples of xrun silence taken out of the recording" % gaps)
     found = changes(audio[:, 0])
     # the daemon's fade-in and fade-out at start and stop are not jumps
     found = [p for p in found if 0.2 * rate < p < len(audio) - 0.2 * rate]

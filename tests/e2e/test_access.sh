@@ -19,7 +19,7 @@ echo "  ok"
 # daemon as a peer on the network would.
 ADDR=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9.]+$' | grep -v '^127\.' | head -1)
 if [ -z "$ADDR" ]; then
-	echo "  skipped: this machine has no non-loopback IPv4 address (the decisions are unit-tested in test_access)"
+	skip_part network-peers "this machine has no non-loopback IPv4 address: peers on the network are not tried (the decisions are unit-tested in test_access)"
 	echo "ok"
 	exit 0
 fi

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The JACK server stops under the daemon and comes back: the daemon says
-# so, keeps answering OSC, and plays again once the server is back.
+# so, keeps answering OSC, and plays again once the server is back. The
+# restart (a re-exec) keeps the recording made before it and numbers the
+# next one (take.wav, then take.1.wav).
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 
@@ -18,7 +20,7 @@ wait_audio() { # state seconds
 
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --port "$PORT" --record "$TMP/take.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_audio running 10
@@ -42,4 +44,10 @@ for _ in $(seq $((20 * SLOW))); do kill -0 $DAEMON 2>/dev/null || break; sleep 0
 kill -0 $DAEMON 2>/dev/null && fail "the daemon hangs on SIGTERM after losing its JACK server"
 wait $DAEMON || fail "the daemon exited $? (not 0) on SIGTERM after losing its JACK server: $(grep -v underrun "$TMP/daemon.err" | tail -40)"
 echo "  ok: SIGTERM while the server is gone exits 0 at once"
+for take in take take.1; do
+	$PY tests/e2e/sounding_wav.py "$TMP/$take.wav" 2 0.1 || fail "$take.wav is not a sounding stereo recording"
+done
+[ ! -e "$TMP/take.2.wav" ] || fail "a third recording was started"
+expect_in "$TMP/daemon.err" "restarted to reconnect the audio (1); recording to $TMP/take.1.wav"
+echo "  ok: the recording before the restart is kept (take.wav), the one after is take.1.wav"
 echo "ok"

@@ -11,6 +11,11 @@ cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "allowed_dirs": ["models", "terrains", "$BUILD/models"] }
 CONF
 start_daemon_on_jack --config "$TMP/test.json" --model "$BUILD/models/slow.ts"
+# The render thread starts at real-time priority (root, or an rtprio
+# limit): the checks see it give that up while behind, and take it back.
+if grep -q "has no real-time priority" "$TMP/daemon.err"; then
+	fail "the render thread has no real-time priority to give up (run the tests as root or with an rtprio limit)"
+fi
 
 $PY tests/e2e/overload_checks.py "$PORT" || fail "overload checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
 for _ in $(seq $((50 * SLOW))); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.1; done

@@ -1,10 +1,12 @@
 /* libFuzzer target: the OSC dispatch path (osc_handle_packet), as the
- * network thread runs it, with replies and loads discarded. */
+ * network thread runs it, against a running engine (fuzz_engine.h), with
+ * replies and loads discarded. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_engine.h"
 #include "log.h"
 #include "osc.h"
 
@@ -15,14 +17,6 @@ static terrain *fuzz_terrain;
 static void drop_reply(void *ctx, const osc_peer *peer, const void *data, size_t size)
 {
 	(void)ctx, (void)peer, (void)data, (void)size;
-}
-
-static int drop_request(void *ctx, const osc_request *req)
-{
-	(void)ctx;
-	if (osc_request_has_file(req))
-		close(req->fd); /* taken with the request */
-	return 0;
 }
 
 static void setup(void)
@@ -37,10 +31,10 @@ static void setup(void)
 	    .address = "/m/*", .to = MAP_PRESSURE, .swap = 0, .in_min = {-1, -1, -1}, .in_max = {1, 1, 1}};
 	log_set_level(LOG_ERROR);
 	if (terrain_create(&shape, &fuzz_terrain, err, sizeof err) < 0 ||
-	    terrain_finish(fuzz_terrain, err, sizeof err) < 0 ||
-	    engine_create(48000, 128, 0, 0, &fuzz_engine, err, sizeof err) < 0)
+	    terrain_finish(fuzz_terrain, err, sizeof err) < 0)
 		abort();
-	osc_callbacks cb = {.send = drop_reply, .request = drop_request};
+	fuzz_engine = fuzz_running_engine();
+	osc_callbacks cb = {.send = drop_reply, .request = fuzz_drop_request};
 	osc_init(&fuzz_osc, fuzz_engine, &c, fuzz_terrain, cb);
 }
 
@@ -55,6 +49,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	osc_peer peer = {.connection = 0};
 	osc_handle_packet(&fuzz_osc, packet, size, &peer);
 	free(packet);
-	engine_discard_controls(fuzz_engine); /* no render thread here: free what was queued */
+	fuzz_settle(&fuzz_osc);
 	return 0;
 }

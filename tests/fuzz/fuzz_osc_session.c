@@ -2,7 +2,9 @@
  * as the network and worker threads do it: OSC packets, terrains of other
  * shapes swapped in (2-D and 3-D, other latent sizes), training pairs
  * added, cleared and copied out for /train/run, /notify subscriptions from
- * many ports expiring and renewing, config reloads. The /train/add heap
+ * many ports expiring and renewing, config reloads; against a running
+ * engine (fuzz_engine.h), so that loop commands are applied and answered
+ * between packets as live. The /train/add heap
  * overflow of issue 14 needed a terrain swap between adds: out of reach of
  * the one-packet fuzzer, in reach of this one (under ASan).
  *
@@ -14,6 +16,7 @@
 
 #include <lo/lo.h>
 
+#include "fuzz_engine.h"
 #include "log.h"
 #include "osc.h"
 
@@ -28,12 +31,6 @@ static config fuzz_config;
 static void drop_reply(void *ctx, const osc_peer *peer, const void *data, size_t size)
 {
 	(void)ctx, (void)peer, (void)data, (void)size;
-}
-
-static int drop_request(void *ctx, const osc_request *req)
-{
-	(void)ctx, (void)req;
-	return 0;
 }
 
 static void setup(void)
@@ -54,9 +51,8 @@ static void setup(void)
 			abort();
 	}
 	config_defaults(&fuzz_config);
-	if (engine_create(48000, 128, 0, 0, &fuzz_engine, err, sizeof err) < 0)
-		abort();
-	osc_callbacks cb = {.send = drop_reply, .request = drop_request};
+	fuzz_engine = fuzz_running_engine();
+	osc_callbacks cb = {.send = drop_reply, .request = fuzz_drop_request};
 	osc_init(&fuzz_osc, fuzz_engine, &fuzz_config, terrains[0], cb);
 	fuzz_osc.notify_lease_ns = 1000000; /* 1 ms: subscriptions expire within a run */
 }
@@ -161,6 +157,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default: send_message("/train/run", lo_message_new(), &peer); break;
 		}
 	}
-	engine_discard_controls(fuzz_engine); /* no render thread here: free what was queued */
+	fuzz_settle(&fuzz_osc);
 	return 0;
 }

@@ -59,6 +59,16 @@ def main():
         "unknown": message("/what", "x"),
         "bundle": bundle(message("/xy", 0.1, 0.1), bundle(message("/gain", 1.0))),
         "bundle_later": bundle(message("/xy", 0.1, 0.1), timetag=(2**32 * 4000000000)),
+        # the looper: applied and answered by the running engine (fuzz_engine.h)
+        "loop_record": message("/loop/1/record", 2),
+        "loop_set": message("/loop/1/set", "rotate", 90.0),
+        "loop_play": message("/loop/0/play"),
+        "loop_save": message("/loop/1/save", "x.json"),
+        "tempo": message("/tempo", 128.0),
+        "point": message("/point/3/store", 0.2, 0.4),
+        "point_go": message("/point/3/go", 50.0, 1),
+        "session_save": message("/session/save", "s.json", 1),
+        "session_load": message("/session/load", "s.json"),
     }
     # osc_session: opcode, peer port, operands (see fuzz_osc_session.c).
     def raw(packet):
@@ -75,6 +85,8 @@ def main():
         "notify": b"".join(bytes([4, port, 30]) for port in range(12)) + bytes([4, 3, 0]),
         "mixed": raw(osc["xy"]) + raw(osc["stylus"]) + bytes([5, 0, 64]) + raw(osc["status"]) +
                  bytes([6, 0]) + bytes([7, 0]),
+        "loops": raw(osc["loop_record"]) + raw(osc["xy"]) + raw(osc["loop_record"]) + swap_to_3d +
+                 raw(osc["loop_set"]) + raw(osc["loop_save"]) + raw(osc["session_save"]) + raw(osc["tempo"]),
     }
 
     def frame(packet):
@@ -101,6 +113,14 @@ def main():
         os.makedirs(os.path.join(out, name), exist_ok=True)
         for p in paths:
             shutil.copy(p, os.path.join(out, name, os.path.basename(p)))
+    # fuzz_config: the configuration, NUL, then a path to confine under its allowed_dirs
+    confined = {"inside": b"demo.ts", "outside": b"../../etc/passwd", "dir": b"models/../terrains/x.json",
+                "link_like": b"/proc/self/cwd/models/demo.ts"}
+    for key, path in confined.items():
+        with open("config/terraind.json", "rb") as f:
+            text = f.read()
+        with open(os.path.join(out, "config", "path_" + key), "wb") as f:
+            f.write(text + b"\0" + path)
     with open(os.path.join(out, "gesture", "plain.json"), "w") as f:
         f.write("[[0, 0.1, 0.2], [0.5, -0.3, 0.4, 0.1]]")
 

@@ -1,6 +1,12 @@
 /* Unit tests for json_util.c: errors that say where and what. */
 #include "test_util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "json_util.h"
 
 static void syntax_errors_name_line_and_column(void **state)
@@ -63,6 +69,63 @@ static void read_file_refuses_missing_binary_and_oversized_files(void **state)
 	assert_contains(err, "larger than 10 bytes");
 }
 
+/* Written to a pipe by a child: a file whose size nobody knows in advance. */
+static int pipe_of(size_t bytes)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		char block[4096];
+		memset(block, 'x', sizeof block);
+		for (size_t sent = 0; sent < bytes;) {
+			size_t n = bytes - sent < sizeof block ? bytes - sent : sizeof block;
+			ssize_t w = write(fds[1], block, n);
+			if (w <= 0)
+				_exit(1);
+			sent += (size_t)w;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	return fds[0];
+}
+
+static void read_file_reads_whole_files_of_any_size_up_to_the_limit(void **state)
+{
+	(void)state;
+	char *text, err[256], path[64];
+	const char *file = "build/tests/exactly.json";
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1000; i++)
+		fputc('a' + i % 26, f);
+	fclose(f);
+	assert_int_equal(json_read_file(file, 1000, &text, err, sizeof err), 0); /* exactly the limit */
+	assert_int_equal(strlen(text), 1000);
+	assert_int_equal(text[999], 'a' + 999 % 26);
+	free(text);
+	assert_int_equal(json_read_file(file, 999, &text, err, sizeof err), -1); /* one byte over */
+	assert_contains(err, "larger than 999 bytes");
+	remove(file);
+	/* a pipe of 200 kB: more than the first guess, read whole */
+	int fd = pipe_of(200000);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	assert_int_equal(json_read_file(path, 1 << 20, &text, err, sizeof err), 0);
+	assert_int_equal(strlen(text), 200000);
+	free(text);
+	close(fd);
+	wait(NULL);
+	fd = pipe_of(200000);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	assert_int_equal(json_read_file(path, 150000, &text, err, sizeof err), -1);
+	assert_contains(err, "larger than 150000 bytes");
+	close(fd);
+	wait(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -70,6 +133,7 @@ int main(void)
 	    cmocka_unit_test(typed_getters_explain_what_is_wrong),
 	    cmocka_unit_test(floats_are_written_with_nine_digits_and_read_back_exactly),
 	    cmocka_unit_test(read_file_refuses_missing_binary_and_oversized_files),
+	    cmocka_unit_test(read_file_reads_whole_files_of_any_size_up_to_the_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

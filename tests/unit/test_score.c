@@ -217,6 +217,29 @@ static void a_failed_entry_stops_the_render_with_its_line(void **state)
 	free(c.audio);
 }
 
+/* Loops play in scores: a take recorded in virtual time plays back on its
+ * own voice (loop 0 plays on voice 7) the path voice 0 drew; a command the
+ * looper refuses fails the render at its entry. */
+static void a_loop_recorded_in_a_score_plays_back(void **state)
+{
+	(void)state;
+	capture c;
+	char err[1024] = "";
+	/* voice 0 at (0.8, 0.8), 321 Hz, while it is recorded; then it is released */
+	const char *text = "[[0, \"/xy\", 0.8, 0.8], [0.1, \"/loop/0/record\"], [0.6, \"/loop/0/record\"],\n"
+	                   " [0.7, \"/voice/0/off\"], [1.5, \"/loop/0/stop\"]]";
+	if (render_text(text, 1, &c, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	/* from 0.9 s only the loop sounds: the take's 321 Hz, on voice 7 */
+	double hz = peak_hz(c.audio + 2 * (RATE * 9 / 10), RATE / 4);
+	if (fabs(hz - 320.6) > 6)
+		fail_msg("the loop plays %g Hz, not the recorded 321 Hz", hz);
+	free(c.audio);
+	assert_int_equal(render_text("[[0, \"/xy\", 0, 0],\n [0.2, \"/loop/3/play\"]]", 1, &c, err, sizeof err), -1);
+	assert_contains(err, "s.json:2: entry 1 (/loop/3/play at 0.2 s): loop 3 is empty");
+	free(c.audio);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +249,7 @@ int main(void)
 	    cmocka_unit_test(the_same_score_and_seed_give_the_same_samples),
 	    cmocka_unit_test(a_failed_entry_stops_the_render_with_its_line),
 	    cmocka_unit_test(the_bundled_demo_score_renders),
+	    cmocka_unit_test(a_loop_recorded_in_a_score_plays_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
