@@ -44,6 +44,11 @@ int dataset_save(const dataset *d, const char *path, char *err, size_t errlen);
  *   "circle" each item around its own circle, in time order
  *   "spiral" all items one after another along one spiral */
 int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen);
+/* The same, the PCA reading only the latent channels `latents` (n_latents
+ * of them; 0: every channel): e.g. a model's timbre latents without its
+ * pitch and loudness, so that sounds group by what they are rather than
+ * by how high or loud they are played. The other layouts ignore them. */
+int dataset_layout_latents(dataset *d, const char *layout, const int *latents, int n_latents, char *err, size_t errlen);
 
 /* User paths (nn_terrain's record): a JSON file of strokes, each a
  * polyline laid over one item's frames, time-aligned by arc length:

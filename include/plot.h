@@ -1,8 +1,10 @@
 /*
  * plot — a picture of a terrain over its bounds (first two control axes),
  * as PNG: one latent channel as a height map (a perceptual colour ramp),
- * or three channels as red, green and blue; a dataset's coordinates drawn
- * on top as white dots.
+ * or three channels as red, green and blue; paths (a dataset's, laid out)
+ * drawn on top as white dots, and labelled places as rings with their
+ * names. The overlays are plain points in control coordinates: plot knows
+ * nothing of where they came from.
  *
  * Threads: non-RT only.
  */
@@ -11,13 +13,27 @@
 
 #include <stddef.h>
 
-#include "dataset.h"
 #include "terrain.h"
+
+/* A path: n points, (x, y) pairs one after another. */
+typedef struct plot_path {
+	const float *xy;
+	int n;
+} plot_path;
+
+/* A named place: a ring at (x, y), the name beside it. */
+typedef struct plot_label {
+	const char *name;
+	float x, y;
+} plot_label;
 
 typedef struct plot_options {
 	int width, height;
-	int channels[3];        /* latent channels; channels[1] < 0: one channel as a height map */
-	const dataset *overlay; /* may be NULL */
+	int channels[3]; /* latent channels; channels[1] < 0: one channel as a height map */
+	const plot_path *paths;
+	int n_paths;
+	const plot_label *labels;
+	int n_labels;
 } plot_options;
 
 /* -1 with a sentence unless every channel the options use (one, or three

@@ -27,7 +27,17 @@ enum {
 	TERRAIN_MAX_WIDTH = 4096,
 	TERRAIN_MAX_WEIGHTS = 4 * 1024 * 1024,
 	TERRAIN_NAME_MAX = 128,
+	TERRAIN_MAX_LABELS = 64,
+	TERRAIN_LABEL_MAX = 48, /* bytes of a label's name, with its terminating zero */
 };
+
+/* A named place on the terrain (first two control axes): where a corpus's
+ * instrument, speaker or sound lies, for pictures and the web surface.
+ * Labels describe the terrain; evaluation never reads them. */
+typedef struct terrain_label {
+	char name[TERRAIN_LABEL_MAX];
+	float at[2];
+} terrain_label;
 
 typedef struct terrain_layer {
 	int in, out;
@@ -50,6 +60,8 @@ typedef struct terrain {
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	int has_model;
 	terrain_model_info model;
+	int n_labels;
+	terrain_label labels[TERRAIN_MAX_LABELS];
 	float gauss_scale;
 	int n_features; /* F; 0 = no Fourier layer */
 	float *fourier; /* control_dim × F, row-major */

@@ -1,8 +1,8 @@
 /*
  * cmd_corpus.c — from a folder of sounds to a terrain:
  *   terraind encode --model M AUDIO... -o DATASET.json
- *   terraind train DATASET.json -o TERRAIN.json [--layout --paths --epochs ...]
- *   terraind plot TERRAIN.json -o TERRAIN.png [--channel N | --rgb A,B,C] [--dataset D.json]
+ *   terraind train DATASET.json -o TERRAIN.json [--layout --layout-latents --paths --labels --epochs ...]
+ *   terraind plot TERRAIN.json -o TERRAIN.png [--channel N | --rgb A,B,C] [--dataset D.json] [--no-labels]
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +17,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "corpus_labels.h"
 #include "dataset.h"
 #include "error.h"
 #include "log.h"
@@ -237,6 +238,38 @@ int cmd_encode(int argc, char **argv)
 	return rc;
 }
 
+/* ---- layouts (train and plot lay a dataset out the same way) ---------------- */
+
+typedef struct layout_choice {
+	const char *layout, *paths;
+	int latents[TERRAIN_MAX_LATENT_DIM];
+	int n_latents; /* 0: the PCA reads every latent */
+} layout_choice;
+
+/* --layout-latents A,B,...: any number of channels, checked against the
+ * dataset once it is loaded. */
+static int parse_layout_latents(const char *text, layout_choice *l, char *why, size_t whylen)
+{
+	int n = 1;
+	for (const char *c = text; *c; c++)
+		n += *c == ',';
+	if (n > TERRAIN_MAX_LATENT_DIM)
+		return error_set(why, whylen, "--layout-latents lists %d channels, at most %d", n,
+		                 TERRAIN_MAX_LATENT_DIM);
+	l->n_latents = n;
+	return cli_int_list("--layout-latents", text, n, 0, TERRAIN_MAX_LATENT_DIM - 1, l->latents, why, whylen);
+}
+
+/* Strokes drawn by the user, the dataset's own coordinates, or a layout. */
+static int lay_out(dataset *d, const layout_choice *l, char *err, size_t errlen)
+{
+	if (l->paths)
+		return dataset_apply_paths(d, l->paths, err, errlen);
+	if (dataset_has_coords(d))
+		return 0;
+	return dataset_layout_latents(d, l->layout, l->latents, l->n_latents, err, errlen);
+}
+
 /* ---- train ----------------------------------------------------------------- */
 
 static atomic_int interrupted;
@@ -270,15 +303,17 @@ static int train_progress(void *ctx, int epoch, int epochs, double loss)
 }
 
 typedef struct train_args {
-	const char *dataset, *output, *layout, *paths;
+	const char *dataset, *output;
+	layout_choice lay;
+	int labels;                  /* --labels: store where each file-name prefix lies */
 	char name[TERRAIN_NAME_MAX]; /* the output's file name without extension */
 	tb_train_options opt;
 } train_args;
 
 static const char train_usage[] =
     "usage: terraind train DATASET.json -o TERRAIN.json [--layout pca|line|circle|spiral]\n"
-    "       [--paths STROKES.json] [--epochs N] [--lr X] [--batch N] [--gauss-scale X]\n"
-    "       [--channels N] [--features N] [--seed N]\n"
+    "       [--layout-latents A,B,...] [--paths STROKES.json] [--labels] [--epochs N] [--lr X]\n"
+    "       [--batch N] [--gauss-scale X] [--channels N] [--features N] [--seed N]\n"
     "Fits a terrain to a dataset (libtorch); Ctrl-C stops early and keeps what was learned.\n";
 
 static int parse_train_option(int c, train_args *a, char *why, size_t whylen)
@@ -286,8 +321,10 @@ static int parse_train_option(int c, train_args *a, char *why, size_t whylen)
 	tb_train_options *o = &a->opt;
 	switch (c) {
 	case 'o': a->output = optarg; return 0;
-	case 'L': a->layout = optarg; return 0;
-	case 'P': a->paths = optarg; return 0;
+	case 'L': a->lay.layout = optarg; return 0;
+	case 'P': a->lay.paths = optarg; return 0;
+	case 'Z': return parse_layout_latents(optarg, &a->lay, why, whylen);
+	case 'N': a->labels = 1; return 0;
 	case 'e': return cli_int("--epochs", optarg, 1, 1000000, &o->epochs, why, whylen);
 	case 'l': return cli_double("--lr", optarg, 1e-9, 10, &o->lr, why, whylen);
 	case 'b': return cli_int("--batch", optarg, 1, 1 << 20, &o->batch, why, whylen);
@@ -304,6 +341,8 @@ static int parse_train_args(int argc, char **argv, train_args *a, char *why, siz
 	static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
 	                                         {"layout", required_argument, NULL, 'L'},
 	                                         {"paths", required_argument, NULL, 'P'},
+	                                         {"layout-latents", required_argument, NULL, 'Z'},
+	                                         {"labels", no_argument, NULL, 'N'},
 	                                         {"epochs", required_argument, NULL, 'e'},
 	                                         {"lr", required_argument, NULL, 'l'},
 	                                         {"batch", required_argument, NULL, 'b'},
@@ -313,7 +352,7 @@ static int parse_train_args(int argc, char **argv, train_args *a, char *why, siz
 	                                         {"seed", required_argument, NULL, 's'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	*a = (train_args){.layout = "pca",
+	*a = (train_args){.lay = {.layout = "pca"},
 	                  .opt = {.epochs = 100,
 	                          .batch = 32,
 	                          .channels = 128,
@@ -322,7 +361,7 @@ static int parse_train_args(int argc, char **argv, train_args *a, char *why, siz
 	                          .gauss_scale = 0.2,
 	                          .seed = 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:L:P:e:l:b:g:c:f:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:L:P:Z:Ne:l:b:g:c:f:s:h", longopts, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_train_option(c, a, why, whylen) < 0)
@@ -386,11 +425,11 @@ int cmd_train(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_FAILURE_RUN;
 	}
-	int rc = 0;
-	if (a.paths)
-		rc = dataset_apply_paths(d, a.paths, err, sizeof err);
-	else if (!dataset_has_coords(d))
-		rc = dataset_layout(d, a.layout, err, sizeof err);
+	terrain_label labels[TERRAIN_MAX_LABELS];
+	int n_labels = 0;
+	int rc = lay_out(d, &a.lay, err, sizeof err);
+	if (rc == 0 && a.labels) /* before hours of training, not after */
+		rc = corpus_labels(d, labels, &n_labels, err, sizeof err);
 	terrain *t = NULL;
 	double loss = 0;
 	struct sigaction sa = {.sa_handler = on_interrupt}, old;
@@ -400,13 +439,17 @@ int cmd_train(int argc, char **argv)
 	sigaction(SIGINT, &old, NULL);
 	if (t) {
 		memcpy(t->name, a.name, sizeof a.name);
+		memcpy(t->labels, labels, sizeof(terrain_label) * (size_t)n_labels);
+		t->n_labels = n_labels;
 		rc = terrain_save(t, a.output, err, sizeof err);
 	}
 	if (!t || rc < 0)
 		log_error("%s", err);
 	else
-		log_info("wrote %s: %d pairs, final mean squared error %.6f (RMS %.4f per latent)", a.output,
-		         dataset_total_frames(d), loss, sqrt(loss));
+		log_info("wrote %s: %d pairs, final mean squared error %.6f (RMS %.4f per latent)%s", a.output,
+		         dataset_total_frames(d), loss, sqrt(loss), n_labels ? "; labels:" : "");
+	for (int i = 0; t && rc == 0 && i < n_labels; i++)
+		log_info("  %s at (%.2f, %.2f)", labels[i].name, (double)labels[i].at[0], (double)labels[i].at[1]);
 	terrain_free(t);
 	dataset_free(d);
 	return t && rc == 0 ? EXIT_OK : EXIT_FAILURE_RUN;
@@ -416,11 +459,15 @@ int cmd_train(int argc, char **argv)
 
 static const char plot_usage[] =
     "usage: terraind plot TERRAIN.json -o OUT.png [--channel N | --rgb A,B,C] [--size PIXELS]\n"
-    "       [--dataset D.json [--layout pca|line|circle|spiral | --paths STROKES.json]]\n"
-    "Pictures a terrain (one latent as a height map, or three as red, green and blue).\n";
+    "       [--dataset D.json [--layout pca|line|circle|spiral [--layout-latents A,B,...]\n"
+    "       | --paths STROKES.json]] [--no-labels]\n"
+    "Pictures a terrain (one latent as a height map, or three as red, green and blue),\n"
+    "with a dataset's paths and the terrain's labels on top.\n";
 
 typedef struct plot_args {
-	const char *terrain, *output, *overlay, *layout, *paths;
+	const char *terrain, *output, *overlay;
+	layout_choice lay;
+	int no_labels;
 	plot_options o;
 } plot_args;
 
@@ -429,8 +476,10 @@ enum { CHANNEL_MAX = 65535 }; /* checked against the terrain's latents once it i
 static int parse_plot_option(int c, plot_args *a, char *why, size_t whylen)
 {
 	switch (c) {
-	case 'L': a->layout = optarg; return 0;
-	case 'P': a->paths = optarg; return 0;
+	case 'L': a->lay.layout = optarg; return 0;
+	case 'P': a->lay.paths = optarg; return 0;
+	case 'Z': return parse_layout_latents(optarg, &a->lay, why, whylen);
+	case 'N': a->no_labels = 1; return 0;
 	case 'o': a->output = optarg; return 0;
 	case 'd': a->overlay = optarg; return 0;
 	case 'c': return cli_int("--channel", optarg, 0, CHANNEL_MAX, &a->o.channels[0], why, whylen);
@@ -448,12 +497,14 @@ static int parse_plot_args(int argc, char **argv, plot_args *a, char *why, size_
 	                                         {"dataset", required_argument, NULL, 'd'},
 	                                         {"size", required_argument, NULL, 's'},
 	                                         {"layout", required_argument, NULL, 'L'},
+	                                         {"layout-latents", required_argument, NULL, 'Z'},
 	                                         {"paths", required_argument, NULL, 'P'},
+	                                         {"no-labels", no_argument, NULL, 'N'},
 	                                         {"help", no_argument, NULL, 'h'},
 	                                         {NULL, 0, NULL, 0}};
-	*a = (plot_args){.layout = "pca", .o = {.width = 512, .height = 512, .channels = {0, -1, -1}}};
+	*a = (plot_args){.lay = {.layout = "pca"}, .o = {.width = 512, .height = 512, .channels = {0, -1, -1}}};
 	int c;
-	while ((c = getopt_long(argc, argv, "o:c:r:d:s:L:P:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:c:r:d:s:L:Z:P:Nh", longopts, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_plot_option(c, a, why, whylen) < 0)
@@ -468,31 +519,61 @@ static int parse_plot_args(int argc, char **argv, plot_args *a, char *why, size_
 	return CLI_OK;
 }
 
-/* The dataset's paths are laid out as `train` laid them (same layout or
- * strokes; the layouts are deterministic). */
-static int load_overlay(const plot_args *a, dataset **d, char *err, size_t errlen)
+/* The dataset's paths as plain points, laid out as `train` laid them
+ * (same layout or strokes; the layouts are deterministic). */
+static int dataset_paths(const plot_args *a, plot_path **paths, int *n_paths, char *err, size_t errlen)
 {
-	if (dataset_load(a->overlay, d, err, errlen) < 0)
+	dataset *d;
+	if (dataset_load(a->overlay, &d, err, errlen) < 0)
 		return -1;
-	if (a->paths)
-		return dataset_apply_paths(*d, a->paths, err, errlen);
-	return dataset_has_coords(*d) ? 0 : dataset_layout(*d, a->layout, err, errlen);
+	int rc = lay_out(d, &a->lay, err, errlen);
+	*n_paths = 0;
+	*paths = rc == 0 ? calloc((size_t)(d->n_items > 0 ? d->n_items : 1), sizeof **paths) : NULL;
+	if (rc == 0 && !*paths)
+		rc = error_set(err, errlen, "out of memory");
+	for (int i = 0; rc == 0 && i < d->n_items; i++) {
+		const dataset_item *it = &d->items[i];
+		float *xy = malloc(sizeof(float) * 2 * (size_t)(it->frames > 0 ? it->frames : 1));
+		if (!xy) {
+			rc = error_set(err, errlen, "out of memory");
+			break;
+		}
+		for (int f = 0; f < it->frames; f++)
+			memcpy(xy + 2 * f, it->coords + (size_t)f * d->control_dim, 2 * sizeof(float));
+		(*paths)[(*n_paths)++] = (plot_path){.xy = xy, .n = it->frames};
+	}
+	dataset_free(d);
+	return rc;
+}
+
+static void free_paths(plot_path *paths, int n)
+{
+	for (int i = 0; i < n; i++)
+		free((void *)paths[i].xy);
+	free(paths);
 }
 
 static int draw(plot_args *a, const terrain *t, char *err, size_t errlen)
 {
-	dataset *d = NULL;
+	plot_path *paths = NULL;
+	plot_label labels[TERRAIN_MAX_LABELS];
+	int n_paths = 0;
 	unsigned char *rgb = malloc((size_t)a->o.width * a->o.height * 3);
 	int rc = rgb ? 0 : error_set(err, errlen, "out of memory");
 	if (rc == 0 && a->overlay)
-		rc = load_overlay(a, &d, err, errlen);
-	a->o.overlay = d;
+		rc = dataset_paths(a, &paths, &n_paths, err, errlen);
+	for (int i = 0; !a->no_labels && i < t->n_labels; i++)
+		labels[i] = (plot_label){.name = t->labels[i].name, .x = t->labels[i].at[0], .y = t->labels[i].at[1]};
+	a->o.paths = paths;
+	a->o.n_paths = n_paths;
+	a->o.labels = labels;
+	a->o.n_labels = a->no_labels ? 0 : t->n_labels;
 	if (rc == 0)
 		rc = plot_terrain(t, &a->o, rgb, err, errlen);
 	if (rc == 0)
 		rc = plot_write_png(a->output, rgb, a->o.width, a->o.height, err, errlen);
 	free(rgb);
-	dataset_free(d);
+	free_paths(paths, n_paths);
 	return rc;
 }
 

@@ -258,27 +258,52 @@ static void dominant_eigenvector(const double *c, int n, double *v, double *next
 	}
 }
 
-static int layout_pca(dataset *d, char *err, size_t errlen)
+/* The latent channels a PCA reads: `latents` (n_latents of them), or
+ * every channel when n_latents is 0. */
+static int pca_channels(const dataset *d, const int *latents, int n_latents, int *channels, char *err, size_t errlen)
 {
-	const int n = d->latent_dim;
-	double *mean = calloc((size_t)n, sizeof(double)), *cov = calloc((size_t)n * n, sizeof(double));
-	double *pc = calloc((size_t)2 * n, sizeof(double)), *scratch = calloc((size_t)n, sizeof(double));
-	if (!mean || !cov || !pc || !scratch) {
-		free(mean), free(cov), free(pc), free(scratch);
-		return error_set(err, errlen, "out of memory");
+	if (n_latents == 0) {
+		for (int k = 0; k < d->latent_dim; k++)
+			channels[k] = k;
+		return d->latent_dim;
+	}
+	for (int k = 0; k < n_latents; k++) {
+		if (latents[k] < 0 || latents[k] >= d->latent_dim)
+			return error_set(err, errlen, "latent %d does not exist (the dataset has %d latents: 0 to %d)",
+			                 latents[k], d->latent_dim, d->latent_dim - 1);
+		channels[k] = latents[k];
+	}
+	return n_latents;
+}
+
+static double latent_at(const dataset *d, int item, int frame, int channel)
+{
+	return d->items[item].latents[(size_t)frame * d->latent_dim + channel];
+}
+
+static int layout_pca(dataset *d, const int *latents, int n_latents, char *err, size_t errlen)
+{
+	int *ch = malloc(sizeof(int) * (size_t)d->latent_dim);
+	const int n = ch ? pca_channels(d, latents, n_latents, ch, err, errlen) : -1;
+	double *mean = calloc((size_t)d->latent_dim, sizeof(double)),
+	       *cov = calloc((size_t)d->latent_dim * d->latent_dim, sizeof(double));
+	double *pc = calloc((size_t)2 * d->latent_dim, sizeof(double)),
+	       *scratch = calloc((size_t)d->latent_dim, sizeof(double));
+	if (n < 0 || !mean || !cov || !pc || !scratch) {
+		free(ch), free(mean), free(cov), free(pc), free(scratch);
+		return n < 0 && ch ? -1 : error_set(err, errlen, "out of memory");
 	}
 	int total = dataset_total_frames(d);
 	for (int i = 0; i < d->n_items; i++)
 		for (int f = 0; f < d->items[i].frames; f++)
 			for (int k = 0; k < n; k++)
-				mean[k] += d->items[i].latents[(size_t)f * n + k] / total;
+				mean[k] += latent_at(d, i, f, ch[k]) / total;
 	for (int i = 0; i < d->n_items; i++)
-		for (int f = 0; f < d->items[i].frames; f++) {
-			const float *z = d->items[i].latents + (size_t)f * n;
+		for (int f = 0; f < d->items[i].frames; f++)
 			for (int a = 0; a < n; a++)
 				for (int b = 0; b < n; b++)
-					cov[(size_t)a * n + b] += (z[a] - mean[a]) * (z[b] - mean[b]);
-		}
+					cov[(size_t)a * n + b] += (latent_at(d, i, f, ch[a]) - mean[a]) *
+					                          (latent_at(d, i, f, ch[b]) - mean[b]);
 	for (int p = 0; p < 2; p++) {
 		double *v = pc + (size_t)p * n;
 		dominant_eigenvector(cov, n, v, scratch);
@@ -295,10 +320,10 @@ static int layout_pca(dataset *d, char *err, size_t errlen)
 			for (int p = 0; p < 2; p++) {
 				double s = 0;
 				for (int k = 0; k < n; k++)
-					s += (d->items[i].latents[(size_t)f * n + k] - mean[k]) * pc[(size_t)p * n + k];
+					s += (latent_at(d, i, f, ch[k]) - mean[k]) * pc[(size_t)p * n + k];
 				d->items[i].coords[2 * f + p] = (float)s;
 			}
-	free(mean), free(cov), free(pc), free(scratch);
+	free(ch), free(mean), free(cov), free(pc), free(scratch);
 	normalise_coords(d);
 	return 0;
 }
@@ -337,6 +362,11 @@ static int layout_shape(dataset *d, const char *shape)
 
 int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen)
 {
+	return dataset_layout_latents(d, layout, NULL, 0, err, errlen);
+}
+
+int dataset_layout_latents(dataset *d, const char *layout, const int *latents, int n_latents, char *err, size_t errlen)
+{
 	static const char *const known[] = {"pca", "line", "circle", "spiral"};
 	int ok = 0;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -345,7 +375,7 @@ int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen)
 		return error_set(err, errlen, "unknown layout \"%s\" (pca, line, circle or spiral)", layout);
 	if (alloc_coords(d, err, errlen) < 0)
 		return -1;
-	return strcmp(layout, "pca") == 0 ? layout_pca(d, err, errlen) : layout_shape(d, layout);
+	return strcmp(layout, "pca") == 0 ? layout_pca(d, latents, n_latents, err, errlen) : layout_shape(d, layout);
 }
 
 /* ---- user paths -------------------------------------------------------------------- */

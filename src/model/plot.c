@@ -1,12 +1,15 @@
 /*
  * plot.c — terrain pictures. The grid is evaluated in one batch per core
  * (terrain_eval_batch: terrain.c's vector kernels), then each channel is
- * normalised to its own range over the picture.
+ * normalised to its own range over the picture; paths and labels are
+ * drawn over it (labels with glyphs.c's font, twice the size from 384
+ * pixels up).
  */
 #include "plot.h"
 
 #include "atomic_file.h"
 #include "error.h"
+#include "glyphs.h"
 
 #include <math.h>
 #include <png.h>
@@ -15,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A viridis-like ramp: dark blue, teal, green, yellow. */
 static void ramp(float v, unsigned char *rgb)
@@ -39,29 +43,75 @@ static void normalise_channel(const float *z, size_t n, int stride, int channel,
 		*hi = *lo + 1.0f;
 }
 
-static void draw_overlay(const terrain *t, const plot_options *o, unsigned char *rgb)
+/* Pixel of a control coordinate (first two axes), -1 off the picture. */
+static int pixel_of(const terrain *t, const plot_options *o, float x, float y, int *px, int *py)
 {
-	const dataset *d = o->overlay;
-	for (int i = 0; d && i < d->n_items; i++) {
-		if (!d->items[i].coords)
-			continue;
-		for (int f = 0; f < d->items[i].frames; f++) {
-			const float *c = d->items[i].coords + (size_t)f * d->control_dim;
-			int px =
-			    (int)((c[0] - t->bounds_min[0]) / (t->bounds_max[0] - t->bounds_min[0]) * (o->width - 1) +
-			          0.5f);
-			int py =
-			    (int)((t->bounds_max[1] - c[1]) / (t->bounds_max[1] - t->bounds_min[1]) * (o->height - 1) +
-			          0.5f);
+	*px = (int)lrintf((x - t->bounds_min[0]) / (t->bounds_max[0] - t->bounds_min[0]) * (o->width - 1));
+	*py = t->control_dim > 1
+	          ? (int)lrintf((t->bounds_max[1] - y) / (t->bounds_max[1] - t->bounds_min[1]) * (o->height - 1))
+	          : o->height / 2;
+	return *px >= 0 && *py >= 0 && *px < o->width && *py < o->height ? 0 : -1;
+}
+
+static void put(const plot_options *o, unsigned char *rgb, int x, int y, unsigned char v)
+{
+	if (x >= 0 && y >= 0 && x < o->width && y < o->height)
+		memset(rgb + ((size_t)y * o->width + x) * 3, v, 3);
+}
+
+static void draw_paths(const terrain *t, const plot_options *o, unsigned char *rgb)
+{
+	for (int p = 0; p < o->n_paths; p++)
+		for (int i = 0; i < o->paths[p].n; i++) {
+			int px, py;
+			pixel_of(t, o, o->paths[p].xy[2 * i], o->paths[p].xy[2 * i + 1], &px, &py);
 			for (int dy = -1; dy <= 1; dy++)
-				for (int dx = -1; dx <= 1; dx++) {
-					int x = px + dx, y = py + dy;
-					if (x >= 0 && y >= 0 && x < o->width && y < o->height)
-						for (int k = 0; k < 3; k++)
-							rgb[((size_t)y * o->width + x) * 3 + k] = 255;
-				}
+				for (int dx = -1; dx <= 1; dx++)
+					put(o, rgb, px + dx, py + dy, 255);
 		}
-	}
+}
+
+/* Text and rings are drawn twice: a black halo (every pixel's
+ * neighbours), then white, so they read on any colour. */
+static void draw_text(const plot_options *o, unsigned char *rgb, const char *text, int x0, int y0, int scale, int halo)
+{
+	for (int i = 0; text[i]; i++)
+		for (int row = 0; row < GLYPH_HEIGHT * scale; row++)
+			for (int col = 0; col < GLYPH_WIDTH * scale; col++) {
+				if (!(glyph_row(text[i], row / scale) & (0x10u >> (col / scale))))
+					continue;
+				int x = x0 + i * GLYPH_ADVANCE * scale + col, y = y0 + row;
+				for (int dy = -halo; dy <= halo; dy++)
+					for (int dx = -halo; dx <= halo; dx++)
+						put(o, rgb, x + dx, y + dy, halo ? 0 : 255);
+			}
+}
+
+static void draw_ring(const plot_options *o, unsigned char *rgb, int cx, int cy, int r, int halo)
+{
+	for (int dy = -r - 2; dy <= r + 2; dy++)
+		for (int dx = -r - 2; dx <= r + 2; dx++) {
+			float d = sqrtf((float)(dx * dx + dy * dy)) - (float)r;
+			if (halo ? fabsf(d) <= 2.0f : fabsf(d) <= 0.75f)
+				put(o, rgb, cx + dx, cy + dy, halo ? 0 : 255);
+		}
+}
+
+/* Each label: a ring where it lies, its name to the right (to the left
+ * where the right edge would cut it), centred on the ring's height. */
+static void draw_labels(const terrain *t, const plot_options *o, unsigned char *rgb)
+{
+	int scale = o->width >= 384 ? 2 : 1, r = 3 * scale;
+	for (int halo = 1; halo >= 0; halo--)
+		for (int i = 0; i < o->n_labels; i++) {
+			int px, py;
+			if (pixel_of(t, o, o->labels[i].x, o->labels[i].y, &px, &py) < 0)
+				continue;
+			int w = glyph_text_width(o->labels[i].name, scale);
+			int x = px + r + 3 * scale + w < o->width ? px + r + 3 * scale : px - r - 3 * scale - w;
+			draw_ring(o, rgb, px, py, r, halo);
+			draw_text(o, rgb, o->labels[i].name, x, py - GLYPH_HEIGHT * scale / 2, scale, halo);
+		}
 }
 
 typedef struct batch_job {
@@ -157,8 +207,10 @@ int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, ch
 				rgb[3 * i + k] =
 				    (unsigned char)(255.0f * (zi[o->channels[k]] - lo[k]) / (hi[k] - lo[k]) + 0.5f);
 	}
-	if (rc == 0)
-		draw_overlay(t, o, rgb);
+	if (rc == 0) {
+		draw_paths(t, o, rgb);
+		draw_labels(t, o, rgb);
+	}
 	free(coords);
 	free(z);
 	return rc;

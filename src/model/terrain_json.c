@@ -180,6 +180,63 @@ static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* A label's name is shown in pictures and on the web page: printable
+ * ASCII, so that every reader draws it the same way. */
+static int read_label_name(const cJSON *json, int index, char *name, char *err, size_t errlen)
+{
+	const cJSON *n = member(json, "name");
+	if (!cJSON_IsString(n) || !n->valuestring[0])
+		return error_set(err, errlen, "labels[%d].name must be a non-empty string", index);
+	size_t len = strlen(n->valuestring);
+	if (len >= TERRAIN_LABEL_MAX)
+		return error_set(err, errlen, "labels[%d].name is %zu bytes long, at most %d are allowed", index, len,
+		                 TERRAIN_LABEL_MAX - 1);
+	for (size_t i = 0; i < len; i++)
+		if (n->valuestring[i] < 0x20 || n->valuestring[i] > 0x7e)
+			return error_set(err, errlen, "labels[%d].name must be printable ASCII (byte %zu is not)",
+			                 index, i);
+	memcpy(name, n->valuestring, len + 1);
+	return 0;
+}
+
+static int read_label(const cJSON *json, terrain *t, int index, char *err, size_t errlen)
+{
+	terrain_label *l = &t->labels[index];
+	char what[32];
+	snprintf(what, sizeof what, "labels[%d].at", index);
+	if (!cJSON_IsObject(json))
+		return error_set(err, errlen, "labels[%d] must be an object with 'name' and 'at'", index);
+	if (read_label_name(json, index, l->name, err, errlen) < 0 ||
+	    json_read_floats(member(json, "at"), 2, l->at, what, err, errlen) < 0)
+		return -1;
+	for (int d = 0; d < 2 && d < t->control_dim; d++)
+		if (l->at[d] < t->bounds_min[d] || l->at[d] > t->bounds_max[d])
+			return error_set(err, errlen, "%s[%d] (%g) lies outside the bounds (%g to %g)", what, d,
+			                 (double)l->at[d], (double)t->bounds_min[d], (double)t->bounds_max[d]);
+	return 0;
+}
+
+static int read_labels(const cJSON *root, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *labels = member(root, "labels");
+	if (!labels)
+		return 0;
+	if (!cJSON_IsArray(labels))
+		return error_set(err, errlen, "'labels' must be an array of {\"name\", \"at\": [x, y]} objects");
+	int n = cJSON_GetArraySize(labels);
+	if (n > TERRAIN_MAX_LABELS)
+		return error_set(err, errlen, "'labels' has %d entries, at most %d are allowed", n, TERRAIN_MAX_LABELS);
+	const cJSON *label;
+	t->n_labels = 0;
+	cJSON_ArrayForEach(label, labels)
+	{
+		if (read_label(label, t, t->n_labels, err, errlen) < 0)
+			return -1;
+		t->n_labels++;
+	}
+	return 0;
+}
+
 static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
 {
 	const cJSON *name = member(root, "name");
@@ -188,7 +245,7 @@ static int fill_terrain(const cJSON *root, terrain *t, char *err, size_t errlen)
 	if (name && path_copy(t->name, sizeof t->name, name->valuestring, "'name'", err, errlen) < 0)
 		return -1;
 	if (read_network(root, t, err, errlen) < 0 || read_bounds(root, t, err, errlen) < 0 ||
-	    read_model(root, t, err, errlen) < 0)
+	    read_model(root, t, err, errlen) < 0 || read_labels(root, t, err, errlen) < 0)
 		return -1;
 	return terrain_finish(t, err, errlen);
 }
@@ -305,6 +362,18 @@ static cJSON *model_json(const terrain_model_info *m)
 	return obj;
 }
 
+static cJSON *labels_json(const terrain *t)
+{
+	cJSON *labels = cJSON_CreateArray();
+	for (int i = 0; labels && i < t->n_labels; i++) {
+		cJSON *label = cJSON_CreateObject();
+		cJSON_AddStringToObject(label, "name", t->labels[i].name);
+		cJSON_AddItemToObject(label, "at", json_float_array(t->labels[i].at, 2));
+		cJSON_AddItemToArray(labels, label);
+	}
+	return labels;
+}
+
 char *terrain_to_json(const terrain *t)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -320,6 +389,8 @@ char *terrain_to_json(const terrain *t)
 	cJSON_AddItemToObject(bounds, "max", json_float_array(t->bounds_max, t->control_dim));
 	if (t->has_model)
 		cJSON_AddItemToObject(root, "model", model_json(&t->model));
+	if (t->n_labels > 0)
+		cJSON_AddItemToObject(root, "labels", labels_json(t));
 	cJSON_AddItemToObject(root, "network", network_json(t));
 	char *text = cJSON_Print(root);
 	cJSON_Delete(root);

@@ -21,6 +21,32 @@ static dataset *two_clusters(void)
 	return d;
 }
 
+static float cluster_gap(dataset *d)
+{
+	float ax = 0, bx = 0;
+	for (int f = 0; f < 10; f++) {
+		ax += d->items[0].coords[2 * f] / 10;
+		bx += d->items[1].coords[2 * f] / 10;
+	}
+	return fabsf(ax - bx);
+}
+
+static void pca_reads_only_the_latents_it_is_given(void **state)
+{
+	(void)state;
+	dataset *d = two_clusters(); /* the clusters differ on latent 0 only */
+	char err[256];
+	const int others[] = {1, 2}, first[] = {0};
+	assert_int_equal(dataset_layout_latents(d, "pca", others, 2, err, sizeof err), 0);
+	assert_true(cluster_gap(d) < 0.9f); /* noise: the clusters mix */
+	assert_int_equal(dataset_layout_latents(d, "pca", first, 1, err, sizeof err), 0);
+	assert_true(cluster_gap(d) > 1.5f);
+	const int missing[] = {1, 3};
+	assert_int_equal(dataset_layout_latents(d, "pca", missing, 2, err, sizeof err), -1);
+	assert_contains(err, "latent 3 does not exist (the dataset has 3 latents: 0 to 2)");
+	dataset_free(d);
+}
+
 static void pca_puts_similar_sounds_together_and_different_ones_apart(void **state)
 {
 	(void)state;
@@ -178,6 +204,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pca_puts_similar_sounds_together_and_different_ones_apart),
+	    cmocka_unit_test(pca_reads_only_the_latents_it_is_given),
 	    cmocka_unit_test(shapes_lay_each_item_out_in_time_order),
 	    cmocka_unit_test(the_circle_layout_puts_each_item_once_around_its_own_circle),
 	    cmocka_unit_test(the_spiral_layout_winds_the_whole_corpus_outwards_three_times),

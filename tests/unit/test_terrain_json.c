@@ -249,6 +249,58 @@ static void model_section_must_agree_with_the_terrain(void **state)
 	expect_refused("\"bounds\"", "\"model\":{\"id\":3},\"bounds\"", "model.id must be a string");
 }
 
+static void labels_load_save_and_load_back(void **state)
+{
+	(void)state;
+	char *text = replaced(valid_json, "\"bounds\"",
+	                      "\"labels\":[{\"name\":\"violin\",\"at\":[0.5,-0.25]},"
+	                      "{\"name\":\"choir aahs\",\"at\":[-1,1]}],\"bounds\"");
+	terrain *t, *back;
+	char err[1024];
+	if (terrain_from_json(text, "t.json", &t, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(t->n_labels, 2);
+	assert_string_equal(t->labels[0].name, "violin");
+	assert_float_equal(t->labels[0].at[0], 0.5f, 0);
+	assert_float_equal(t->labels[0].at[1], -0.25f, 0);
+	assert_string_equal(t->labels[1].name, "choir aahs");
+	char *saved = terrain_to_json(t);
+	if (terrain_from_json(saved, "saved.json", &back, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(back->n_labels, 2);
+	assert_memory_equal(back->labels, t->labels, sizeof(terrain_label) * 2);
+	terrain_free(back);
+	terrain_free(t);
+	free(saved);
+	free(text);
+	/* a terrain without labels writes none */
+	assert_int_equal(terrain_from_json(valid_json, "t.json", &t, err, sizeof err), 0);
+	saved = terrain_to_json(t);
+	assert_null(strstr(saved, "labels"));
+	free(saved);
+	terrain_free(t);
+}
+
+static void broken_labels_are_named_in_the_error(void **state)
+{
+	(void)state;
+	const char *at = "\"bounds\"";
+	expect_refused(at, "\"labels\":{},\"bounds\"", "'labels' must be an array");
+	expect_refused(at, "\"labels\":[3],\"bounds\"", "labels[0] must be an object");
+	expect_refused(at, "\"labels\":[{\"at\":[0,0]}],\"bounds\"", "labels[0].name must be a non-empty string");
+	expect_refused(at, "\"labels\":[{\"name\":\"\",\"at\":[0,0]}],\"bounds\"",
+	               "labels[0].name must be a non-empty string");
+	expect_refused(at, "\"labels\":[{\"name\":\"a\\u0007\",\"at\":[0,0]}],\"bounds\"",
+	               "labels[0].name must be printable ASCII (byte 1 is not)");
+	expect_refused(at,
+	               "\"labels\":[{\"name\":\"0123456789012345678901234567890123456789012345678\",\"at\":[0,0]}],"
+	               "\"bounds\"",
+	               "labels[0].name is 49 bytes long, at most 47 are allowed");
+	expect_refused(at, "\"labels\":[{\"name\":\"a\",\"at\":[0]}],\"bounds\"", "labels[0].at has 1 values");
+	expect_refused(at, "\"labels\":[{\"name\":\"a\",\"at\":[0,0]},{\"name\":\"b\",\"at\":[0,1.5]}],\"bounds\"",
+	               "labels[1].at[1] (1.5) lies outside the bounds (-1 to 1)");
+}
+
 static void files_that_are_not_terrains_are_refused(void **state)
 {
 	(void)state;
@@ -278,6 +330,8 @@ int main(void)
 	    cmocka_unit_test(a_valid_small_terrain_loads),
 	    cmocka_unit_test(every_broken_key_is_named_in_the_error),
 	    cmocka_unit_test(model_section_must_agree_with_the_terrain),
+	    cmocka_unit_test(labels_load_save_and_load_back),
+	    cmocka_unit_test(broken_labels_are_named_in_the_error),
 	    cmocka_unit_test(files_that_are_not_terrains_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
