@@ -48,6 +48,12 @@ unsigned char *web_bridge_fail_packet(const char *address, const char *reason, s
 unsigned char *web_bridge_picture_packet(const web_picture_info *info, int width, int height, const unsigned char *rgb,
                                          size_t headroom, size_t *size);
 
+/* Serialises `/web/labels version name x y name x y ...` (an int32, then
+ * a string and two floats per label of the terrain, on its first two
+ * axes; none when it has none), sent after each picture so that the page
+ * shows the labels of the terrain it draws. Buffer and headroom as above. */
+unsigned char *web_bridge_labels_packet(const web_picture_info *info, size_t headroom, size_t *size);
+
 /* A new random token: 32 hex digits from the kernel's generator. -1 with
  * a sentence if it cannot be read. */
 int web_token_generate(char *out, size_t len, char *err, size_t errlen);

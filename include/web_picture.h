@@ -22,12 +22,15 @@
 
 enum { WEB_PICTURE_SIZE = 256 };
 
-/* What a page needs besides the pixels: which terrain it shows, and the
- * terrain's shape, to map the surface to control coordinates. */
+/* What a page needs besides the pixels: which terrain it shows, the
+ * terrain's shape, to map the surface to control coordinates, and its
+ * labels (the named places the page can show over the picture). */
 typedef struct web_picture_info {
 	uint64_t version;
 	int control_dim, latent_dim;
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
+	int n_labels;
+	terrain_label labels[TERRAIN_MAX_LABELS];
 } web_picture_info;
 
 typedef struct web_picture {

@@ -275,6 +275,9 @@ static void send_picture(web_server *s, web_session *ss)
 	unsigned char *packet =
 	    web_bridge_picture_packet(&info, WEB_PICTURE_SIZE, WEB_PICTURE_SIZE, rgb, LWS_PRE, &size);
 	queue_buffer(ss, packet, size);
+	size_t labels_size = 0;
+	unsigned char *labels = web_bridge_labels_packet(&info, LWS_PRE, &labels_size);
+	queue_buffer(ss, labels, labels_size);
 	ss->picture_sent = info.version;
 }
 

@@ -141,6 +141,26 @@ unsigned char *web_bridge_picture_packet(const web_picture_info *info, int width
 	return buffer;
 }
 
+unsigned char *web_bridge_labels_packet(const web_picture_info *info, size_t headroom, size_t *size)
+{
+	static const char address[] = "/web/labels";
+	lo_message m = lo_message_new();
+	if (!m)
+		return NULL;
+	lo_message_add_int32(m, (int32_t)info->version);
+	for (int i = 0; i < info->n_labels; i++) {
+		lo_message_add_string(m, info->labels[i].name);
+		lo_message_add_float(m, info->labels[i].at[0]);
+		lo_message_add_float(m, info->labels[i].at[1]);
+	}
+	*size = lo_message_length(m, address);
+	unsigned char *buffer = malloc(headroom + *size);
+	if (buffer)
+		lo_message_serialise(m, address, buffer + headroom, size);
+	lo_message_free(m);
+	return buffer;
+}
+
 int web_token_generate(char *out, size_t len, char *err, size_t errlen)
 {
 	unsigned char random[16];

@@ -53,6 +53,8 @@ static void describe(const terrain *t, uint64_t version, web_picture_info *info)
 	*info = (web_picture_info){.version = version, .control_dim = t->control_dim, .latent_dim = t->latent_dim};
 	memcpy(info->bounds_min, t->bounds_min, sizeof info->bounds_min);
 	memcpy(info->bounds_max, t->bounds_max, sizeof info->bounds_max);
+	info->n_labels = t->n_labels;
+	memcpy(info->labels, t->labels, sizeof(terrain_label) * (size_t)t->n_labels);
 }
 
 int web_picture_get(web_picture *p, const int channels[3], const unsigned char **rgb, web_picture_info *info, char *err,

@@ -232,6 +232,35 @@ static void test_picture_packet_reads_as_osc(void **state)
 	free(buffer);
 }
 
+static void test_labels_packet_reads_as_osc(void **state)
+{
+	(void)state;
+	web_picture_info info = {.version = 9, .control_dim = 2, .latent_dim = 8, .n_labels = 2};
+	info.labels[0] = (terrain_label){.name = "violin", .at = {0.5f, -0.25f}};
+	info.labels[1] = (terrain_label){.name = "choir", .at = {-1.0f, 1.0f}};
+	size_t size;
+	unsigned char *buffer = web_bridge_labels_packet(&info, 8, &size);
+	assert_non_null(buffer);
+	lo_message m = read_back(buffer + 8, size, "/web/labels");
+	assert_string_equal(lo_message_get_types(m), "isffsff");
+	lo_arg **argv = lo_message_get_argv(m);
+	assert_int_equal(arg_i(argv[0]), 9);
+	assert_string_equal(&argv[1]->s, "violin");
+	assert_float_equal(arg_f(argv[2]), 0.5f, 0);
+	assert_float_equal(arg_f(argv[3]), -0.25f, 0);
+	assert_string_equal(&argv[4]->s, "choir");
+	assert_float_equal(arg_f(argv[6]), 1.0f, 0);
+	lo_message_free(m);
+	free(buffer);
+	/* a terrain without labels: the version alone, so a page forgets the last terrain's */
+	info.n_labels = 0;
+	buffer = web_bridge_labels_packet(&info, 0, &size);
+	m = read_back(buffer, size, "/web/labels");
+	assert_string_equal(lo_message_get_types(m), "i");
+	lo_message_free(m);
+	free(buffer);
+}
+
 /* ---- the picture cache ---------------------------------------------------------- */
 
 static terrain *load_demo(void)
@@ -386,6 +415,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_page_requests_get_a_sentence),
 	    cmocka_unit_test(test_fail_packet_reads_as_osc),
 	    cmocka_unit_test(test_picture_packet_reads_as_osc),
+	    cmocka_unit_test(test_labels_packet_reads_as_osc),
 	    cmocka_unit_test(test_picture_is_the_plot_and_is_cached_per_version),
 	    cmocka_unit_test(test_config_needs_a_token_beyond_loopback),
 	    cmocka_unit_test(test_start_up_errors_are_sentences),
