@@ -9,6 +9,7 @@
 #   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture), FUZZ_SECONDS each
 #   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
 #   make speech     rebuild the corpus-trained model and terrain (espeak-ng corpus, a few minutes)
+#   make instruments rebuild the instrument model and terrain (fluidsynth corpus, about 30 minutes)
 #   make deps       install the Debian packages terraind needs (idempotent)
 #   make format     clang-format every source file
 #
@@ -40,7 +41,7 @@ PORTABLE_TEST ?= $(BUILD)/tests/test_terrain_portable
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(PORTABLE_TEST)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech format clean test-models
+.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models
 
 all: $(BUILD)/terraind
 
@@ -122,8 +123,10 @@ test: deps
 # Sanitizer builds in their own directories, same tests. test_rt_safety is
 # skipped there by design: it finds allocations on the audio path by
 # interposing malloc and free itself, and ASan and TSan interpose the same
-# functions (it runs, and must pass, in the normal build).
-SANITIZER_SKIPS := test_rt_safety test_upstream_models
+# functions (it runs, and must pass, in the normal build). test_instruments
+# is libtorch's decoding and Python's training (uninstrumented); test_web
+# plays the same model and terrain under the sanitizers.
+SANITIZER_SKIPS := test_rt_safety test_upstream_models test_instruments
 # ... and the parts that judge real time, which a sanitizer build does not
 # keep (docs/robustness.md): allocation counting (the sanitizer interposes
 # malloc), recordings with underrun gaps, latency and xrun claims.
@@ -151,7 +154,7 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|train|render|voices|live runs one part of the table.
+# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
                                 tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS)
 	mkdir -p $(BUILD)/bench
@@ -194,6 +197,23 @@ speech: deps
 	$(BUILD)/terraind encode --model models/speech.ts $(BUILD)/corpus/*.wav -o $(BUILD)/speech-dataset.json
 	$(BUILD)/terraind train $(BUILD)/speech-dataset.json --epochs 100 -o terrains/speech.json
 	$(BUILD)/terraind plot terrains/speech.json -o $(BUILD)/speech.png --rgb 0,1,2 --dataset $(BUILD)/speech-dataset.json
+
+# The default model and terrain (committed; about 30 minutes to rebuild on
+# two cores): real instruments (FluidR3 through fluidsynth) -> models/instruments.ts
+# (harmonic-plus-noise autoencoder) -> dataset -> terrains/instruments.json,
+# laid out by the timbre latents (z2-z7) with each instrument's place as a
+# label; then the model's reconstruction figures against the demo model's.
+INSTRUMENT_LAYOUT := --layout-latents 2,3,4,5,6,7
+instruments: deps
+	$(MAKE) all
+	$(PYTHON) scripts/make_instrument_corpus.py $(BUILD)/instruments
+	$(PYTHON) scripts/train_instrument_model.py $(BUILD)/instruments -o models/instruments.ts
+	$(BUILD)/terraind encode --model models/instruments.ts $(BUILD)/instruments/*.wav -o $(BUILD)/instruments-dataset.json
+	$(BUILD)/terraind train $(BUILD)/instruments-dataset.json $(INSTRUMENT_LAYOUT) --labels --epochs 30 \
+		-o terrains/instruments.json
+	$(BUILD)/terraind plot terrains/instruments.json -o $(BUILD)/instruments.png --rgb 2,3,4 \
+		--dataset $(BUILD)/instruments-dataset.json $(INSTRUMENT_LAYOUT)
+	$(PYTHON) scripts/check_instrument_model.py $(BUILD)/instruments --compare models/demo.ts --markdown
 
 # Long robustness runs (minutes): 60 s OSC flood, 30 min soak with reloads.
 soak: deps

@@ -668,6 +668,39 @@ static void bench_voices(const char *model_path)
 	model_free(m);
 }
 
+/* ---- a bundled model's decode of 8 voices, as a share of real time (one
+ * core, one torch thread: CPU time), against the demo model's in the same
+ * run ---------------------------------------------------------------------------- */
+
+static double decode_share(const char *path, double *frame_ms)
+{
+	enum { RUNS = 5 };
+	terrain *t;
+	model *m = bench_model(path, &t);
+	double cpu[RUNS];
+	for (int r = 0; r < RUNS; r++)
+		cpu[r] = bare_decode_cpu_frame(m, 8, 2.0);
+	double per = median(cpu, RUNS);
+	*frame_ms = 1e3 * m->ratio / m->sample_rate;
+	terrain_free(t);
+	model_free(m);
+	return per;
+}
+
+static void bench_model_decode(const char *path)
+{
+	double frame_ms, demo_frame_ms;
+	double per = decode_share(path, &frame_ms), demo = decode_share("models/demo.ts", &demo_frame_ms);
+	double share = per * 1e3 / frame_ms;
+	char what[128], value[96], base[128], rat[32];
+	snprintf(what, sizeof what, "decode of 8 voices, one core (%s)", path);
+	snprintf(value, sizeof value, "%.2f ms a %.1f ms frame", per * 1e3, frame_ms);
+	snprintf(base, sizeof base, "real time; demo.ts 8 rows %.2f ms (%.1f %%)", demo * 1e3,
+	         100 * demo * 1e3 / demo_frame_ms);
+	snprintf(rat, sizeof rat, "%.1f %% of real time", 100 * share);
+	row(what, value, base, rat, "<= 10 %", share <= 0.10);
+}
+
 /* ---- grains: each grain decoded on its own row, against the one row that
  * mixing the grains' latents (the cheaper design not taken) would decode ---- */
 
@@ -884,6 +917,8 @@ int main(int argc, char **argv)
 	}
 	if (wanted(only, "voices"))
 		bench_voices(rave);
+	if (wanted(only, "instruments"))
+		bench_model_decode("models/instruments.ts");
 	if (wanted(only, "live"))
 		bench_live();
 	if (wanted(only, "grains"))

@@ -8,7 +8,7 @@ CLIENT="$PY scripts/terraind_client.py"
 
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_for_daemon "$PORT"

@@ -20,7 +20,7 @@ wait_audio() { # state seconds
 
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --port "$PORT" --record "$TMP/take.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT" --record "$TMP/take.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_audio running 10

@@ -20,9 +20,9 @@ ip route add 224.0.0.0/4 dev lo || fail "cannot route multicast on loopback in t
 start_jack 48000 256
 PORT1=$(free_port)
 PORT2=$(free_port)
-"$TERRAIND" --port "$PORT1" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT1" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON1=$!
-"$TERRAIND" --port "$PORT2" >"$TMP/daemon2.out" 2>"$TMP/daemon2.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT2" >"$TMP/daemon2.out" 2>"$TMP/daemon2.err" &
 DAEMON2=$!
 trap 'kill $DAEMON1 $DAEMON2 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_for_daemon "$PORT1"

@@ -13,7 +13,7 @@ if ! command -v pd >/dev/null 2>&1; then
 fi
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_for_daemon "$PORT"

@@ -11,7 +11,8 @@ another site's page. The looper, grains and points: a drawn path recorded
 as a loop plays on the loop's voice and the page lists and labels it; the
 grain scanner shows as a cursor; a point stored by a tap becomes a pad that
 moves voice 0 there (and goes when the point was cleared). Training: two drawn paths paired, /train/run with its
-progress, and the trained terrain's picture.
+progress, and the trained terrain's picture. Labels: the instruments terrain's named places drawn
+over its picture, hidden by the names switch.
 
 Usage: web_checks.py OSC_PORT HTTP_PORT TOKEN [SCREENSHOT_DIR] (the daemon may still be
 starting: the browser starts meanwhile)"""
@@ -154,6 +155,41 @@ def check_picture_follows_terrain(driver, client):
                "the page redraws the picture of the new terrain")
     print("  ok: /load/terrain redraws the page's picture (terrain version %s -> %s)"
           % (version, driver.execute_script("return document.getElementById('terrain').dataset.version")))
+
+
+def check_labels(driver, client):
+    """The instruments terrain's labels reach the page with its picture and are drawn over it (on a
+    laptop-sized window the names are on by default); the demo terrain has none and the switch
+    hides."""
+    client.request("/load/terrain", "instruments.json", timeout=60 * SLOW)
+    wait_until(lambda: "violin" in (driver.execute_script("return window.terraind.labels.map((l) => l.name)") or []),
+               "the page gets the instruments terrain's labels")
+    names = driver.execute_script("return window.terraind.labels.map((l) => l.name)")
+    assert {"violin", "choir", "guitar"} <= set(names), names
+    shown = driver.execute_script("""return [!document.getElementById('labels-switch').hidden,
+        document.getElementById('labels-shown').checked]""")
+    assert shown == [True, True], shown
+    # the overlay draws white rings where the labels are: count white pixels around the violin's place
+    def white_near_violin():
+        return driver.execute_script("""
+            const l = window.terraind.labels.find((l) => l.name === 'violin'), t = window.terraind.terrain;
+            const o = document.getElementById('overlay'), r = o.getBoundingClientRect(), s = o.width / r.width;
+            const px = ((l.x - t.min[0]) / (t.max[0] - t.min[0])) * r.width * s;
+            const py = ((t.max[1] - l.y) / (t.max[1] - t.min[1])) * r.height * s;
+            const d = o.getContext('2d').getImageData(Math.round(px - 8 * s), Math.round(py - 8 * s),
+                                                      Math.round(16 * s), Math.round(16 * s)).data;
+            let n = 0;
+            for (let i = 0; i < d.length; i += 4) n += d[i] > 240 && d[i + 1] > 240 && d[i + 3] > 200;
+            return n;""")
+    wait_until(lambda: white_near_violin() > 20, "the violin's ring is drawn on the overlay")
+    driver.execute_script("document.getElementById('labels-shown').click()")
+    wait_until(lambda: white_near_violin() == 0, "the names switch hides the labels")
+    driver.execute_script("document.getElementById('labels-shown').click()")
+    client.request("/load/terrain", "demo.json", timeout=60 * SLOW)
+    wait_until(lambda: driver.execute_script("return document.getElementById('labels-switch').hidden"),
+               "a terrain without labels hides the names switch")
+    print("  ok: the instruments terrain's labels (%s) are drawn over its picture, the switch hides them, "
+          "the demo terrain has none" % ", ".join(names))
 
 
 def check_console(driver):
@@ -407,6 +443,7 @@ def main():
                 skip_part("training", "under a sanitizer rendering is slower than real time and too few latents "
                           "arrive while the path plays (test_live_training covers /train/*)")
             check_picture_follows_terrain(driver, client)
+            check_labels(driver, client)
             check_console(driver)
             if screenshots:
                 take_screenshots(driver, client, screenshots)
