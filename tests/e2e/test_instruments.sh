@@ -23,6 +23,10 @@ for line in "latent size:    8" "48000 Hz (from the model's 'sr')" "frames per c
 	"latent labels:  pitch loudness timbre 1"; do
 	expect_in "$TMP/out" "$line"
 done
+expect_status 0 "$TERRAIND" info terrains/instruments.json
+for name in flute clarinet altosax trumpet violin cello choir guitar; do
+	expect_in "$TMP/out" " $name at ("
+done
 
 echo "reconstruction of real notes (C4 and Eb4, held, each instrument)"
 $PY scripts/make_instrument_corpus.py "$TMP/notes" --subset >"$TMP/corpus.out" 2>&1 || fail "corpus: $(cat "$TMP/corpus.out")"
