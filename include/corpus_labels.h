@@ -24,6 +24,13 @@
  * empty name, or not printable ASCII). */
 int corpus_label_of(const char *source, char *name, size_t len, char *err, size_t errlen);
 
+/* Which label each item has (item_label[i], an index into labels), the
+ * labels' names in order of first appearance (their places are left at
+ * 0) and each label's frame count (frames, TERRAIN_MAX_LABELS of them):
+ * the groups of the lda layout. */
+int corpus_label_items(const dataset *d, int *item_label, terrain_label *labels, int *n_labels, int *frames, char *err,
+                       size_t errlen);
+
 /* One label per distinct name among the dataset's items, in order of first
  * appearance, placed at its medoid; the dataset must be laid out (every
  * item has coordinates). At most TERRAIN_MAX_LABELS names. */

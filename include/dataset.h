@@ -49,6 +49,13 @@ int dataset_layout(dataset *d, const char *layout, char *err, size_t errlen);
  * pitch and loudness, so that sounds group by what they are rather than
  * by how high or loud they are played. The other layouts ignore them. */
 int dataset_layout_latents(dataset *d, const char *layout, const int *latents, int n_latents, char *err, size_t errlen);
+/* "lda": Fisher's linear discriminant analysis of the frames (on the
+ * channels `latents`, as above), each item in the group item_group[i]
+ * (0 to n_groups - 1, at least 2 groups): the two directions along which
+ * the groups lie furthest apart for their spread, so that each group (an
+ * instrument, a speaker) gets a region of its own. */
+int dataset_layout_lda(dataset *d, const int *item_group, int n_groups, const int *latents, int n_latents, char *err,
+                       size_t errlen);
 
 /* User paths (nn_terrain's record): a JSON file of strokes, each a
  * polyline laid over one item's frames, time-aligned by arc length:

@@ -16,18 +16,44 @@ listen(/^\/web\/labels$/, (match, args) => {
 	$("labels-switch").hidden = state.labels.length === 0;
 });
 
+const RING = 6, GAP = 10, LINE = 15;
+const overlaps = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+
+// Where each name goes: beside its ring, right or left, level with it or a
+// line or two above or below, the first place no ring and no name placed
+// before covers (as terraind plot places them: src/model/plot.c).
+function placeNames(ctx, places) {
+	ctx.font = "12px system-ui, sans-serif";
+	const taken = places.map(([px, py]) => ({x0: px - RING - 1, y0: py - RING - 1, x1: px + RING + 1, y1: py + RING + 1}));
+	return places.map(([px, py], i) => {
+		const w = ctx.measureText(state.labels[i].name).width;
+		let chosen = null;
+		for (const shift of [0, -LINE, LINE, -2 * LINE, 2 * LINE]) {
+			for (const x of [px + GAP, px - GAP - w]) {
+				const box = {x0: x, y0: py + shift - 7, x1: x + w, y1: py + shift + 7};
+				if (!taken.some((t) => overlaps(box, t))) chosen = chosen || box;
+			}
+		}
+		chosen = chosen || {x0: px + GAP, y0: py - 7, x1: px + GAP + w, y1: py + 7};
+		taken.push(chosen);
+		return [chosen.x0, (chosen.y0 + chosen.y1) / 2];
+	});
+}
+
 layers.push((ctx) => {
-	if (!labelSwitch.checked) return;
-	for (const l of state.labels) {
-		const [px, py] = toSurface(l.x, l.y);
+	if (!labelSwitch.checked || !state.labels.length) return;
+	const places = state.labels.map((l) => toSurface(l.x, l.y));
+	const names = placeNames(ctx, places);
+	state.labels.forEach((l, i) => {
+		const [px, py] = places[i];
 		ctx.beginPath();
-		ctx.arc(px, py, 6, 0, 2 * Math.PI);
+		ctx.arc(px, py, RING, 0, 2 * Math.PI);
 		ctx.lineWidth = 4;
 		ctx.strokeStyle = "rgba(0, 0, 0, 0.6)";
 		ctx.stroke();
 		ctx.lineWidth = 2;
 		ctx.strokeStyle = "#fff";
 		ctx.stroke();
-		drawLabel(ctx, l.name, [px + 10, py]);
-	}
+		drawLabel(ctx, l.name, names[i]);
+	});
 });

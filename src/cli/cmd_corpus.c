@@ -260,6 +260,20 @@ static int parse_layout_latents(const char *text, layout_choice *l, char *why, s
 	return cli_int_list("--layout-latents", text, n, 0, TERRAIN_MAX_LATENT_DIM - 1, l->latents, why, whylen);
 }
 
+/* The lda layout: the items grouped by their labels (file-name prefixes). */
+static int lay_out_by_label(dataset *d, const layout_choice *l, char *err, size_t errlen)
+{
+	terrain_label names[TERRAIN_MAX_LABELS];
+	int frames[TERRAIN_MAX_LABELS], n_groups = 0;
+	int *groups = malloc(sizeof(int) * (size_t)(d->n_items > 0 ? d->n_items : 1));
+	int rc = groups ? corpus_label_items(d, groups, names, &n_groups, frames, err, errlen)
+	                : error_set(err, errlen, "out of memory");
+	if (rc == 0)
+		rc = dataset_layout_lda(d, groups, n_groups, l->latents, l->n_latents, err, errlen);
+	free(groups);
+	return rc;
+}
+
 /* Strokes drawn by the user, the dataset's own coordinates, or a layout. */
 static int lay_out(dataset *d, const layout_choice *l, char *err, size_t errlen)
 {
@@ -267,6 +281,8 @@ static int lay_out(dataset *d, const layout_choice *l, char *err, size_t errlen)
 		return dataset_apply_paths(d, l->paths, err, errlen);
 	if (dataset_has_coords(d))
 		return 0;
+	if (strcmp(l->layout, "lda") == 0)
+		return lay_out_by_label(d, l, err, errlen);
 	return dataset_layout_latents(d, l->layout, l->latents, l->n_latents, err, errlen);
 }
 
@@ -311,7 +327,7 @@ typedef struct train_args {
 } train_args;
 
 static const char train_usage[] =
-    "usage: terraind train DATASET.json -o TERRAIN.json [--layout pca|line|circle|spiral]\n"
+    "usage: terraind train DATASET.json -o TERRAIN.json [--layout pca|lda|line|circle|spiral]\n"
     "       [--layout-latents A,B,...] [--paths STROKES.json] [--labels] [--epochs N] [--lr X]\n"
     "       [--batch N] [--gauss-scale X] [--channels N] [--features N] [--seed N]\n"
     "Fits a terrain to a dataset (libtorch); Ctrl-C stops early and keeps what was learned.\n";
@@ -459,7 +475,7 @@ int cmd_train(int argc, char **argv)
 
 static const char plot_usage[] =
     "usage: terraind plot TERRAIN.json -o OUT.png [--channel N | --rgb A,B,C] [--size PIXELS]\n"
-    "       [--dataset D.json [--layout pca|line|circle|spiral [--layout-latents A,B,...]\n"
+    "       [--dataset D.json [--layout pca|lda|line|circle|spiral [--layout-latents A,B,...]\n"
     "       | --paths STROKES.json]] [--no-labels]\n"
     "Pictures a terrain (one latent as a height map, or three as red, green and blue),\n"
     "with a dataset's paths and the terrain's labels on top.\n";

@@ -74,19 +74,14 @@ static void medoid(const float *xy, int n, float *at)
 	}
 }
 
-/* Which label each item has, the labels' names in order of first
- * appearance, and each label's frame count. */
-static int name_items(const dataset *d, int *item_label, terrain_label *labels, int *n_labels, int *frames, char *err,
-                      size_t errlen)
+int corpus_label_items(const dataset *d, int *item_label, terrain_label *labels, int *n_labels, int *frames, char *err,
+                       size_t errlen)
 {
 	*n_labels = 0;
 	for (int i = 0; i < d->n_items; i++) {
 		char name[TERRAIN_LABEL_MAX];
 		if (corpus_label_of(d->items[i].source, name, sizeof name, err, errlen) < 0)
 			return -1;
-		if (!d->items[i].coords)
-			return error_set(err, errlen, "%s has no coordinates: lay the dataset out first",
-			                 d->items[i].source);
 		int k = find_label(labels, *n_labels, name);
 		if (k < 0 && *n_labels == TERRAIN_MAX_LABELS)
 			return error_set(err, errlen, "the corpus has more than %d labels (file name prefixes)",
@@ -111,8 +106,12 @@ int corpus_labels(const dataset *d, terrain_label *labels, int *n_labels, char *
 	int *item_label = malloc(sizeof(int) * (size_t)(d->n_items > 0 ? d->n_items : 1));
 	float *xy = malloc(sizeof(float) * 2 * MEDOID_POINTS);
 	int frames[TERRAIN_MAX_LABELS];
-	int rc = item_label && xy ? name_items(d, item_label, labels, n_labels, frames, err, errlen)
+	int rc = item_label && xy ? corpus_label_items(d, item_label, labels, n_labels, frames, err, errlen)
 	                          : error_set(err, errlen, "out of memory");
+	for (int i = 0; rc == 0 && i < d->n_items; i++)
+		if (!d->items[i].coords)
+			rc = error_set(err, errlen, "%s has no coordinates: lay the dataset out first",
+			               d->items[i].source);
 	for (int k = 0; rc == 0 && k < *n_labels; k++) {
 		int stride = (frames[k] + MEDOID_POINTS - 1) / MEDOID_POINTS;
 		medoid(xy, gather_points(d, item_label, k, stride > 0 ? stride : 1, xy), labels[k].at);

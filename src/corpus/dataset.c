@@ -258,74 +258,236 @@ static void dominant_eigenvector(const double *c, int n, double *v, double *next
 	}
 }
 
-/* The latent channels a PCA reads: `latents` (n_latents of them), or
- * every channel when n_latents is 0. */
-static int pca_channels(const dataset *d, const int *latents, int n_latents, int *channels, char *err, size_t errlen)
+/* A linear layout's workspace: the latent channels it reads, their mean,
+ * an n × n matrix to find the two axes in, the axes, and scratch. */
+typedef struct projection {
+	int n;
+	int *ch;
+	double *mean, *m, *axes, *scratch, *more;
+} projection;
+
+static void projection_free(projection *p)
 {
-	if (n_latents == 0) {
-		for (int k = 0; k < d->latent_dim; k++)
-			channels[k] = k;
-		return d->latent_dim;
-	}
-	for (int k = 0; k < n_latents; k++) {
-		if (latents[k] < 0 || latents[k] >= d->latent_dim)
+	free(p->ch), free(p->mean), free(p->m), free(p->axes), free(p->scratch), free(p->more);
+}
+
+/* The channels a projection reads: `latents` (n_latents of them), or every
+ * channel when n_latents is 0; and their mean over every frame. */
+static int projection_init(projection *p, const dataset *d, const int *latents, int n_latents, char *err, size_t errlen)
+{
+	const size_t dim = (size_t)d->latent_dim;
+	*p = (projection){.ch = malloc(sizeof(int) * dim),
+	                  .mean = calloc(dim, sizeof(double)),
+	                  .m = calloc(dim * dim, sizeof(double)),
+	                  .axes = calloc(2 * dim, sizeof(double)),
+	                  .scratch = calloc(dim, sizeof(double)),
+	                  .more = calloc(dim * dim, sizeof(double))};
+	if (!p->ch || !p->mean || !p->m || !p->axes || !p->scratch || !p->more)
+		return error_set(err, errlen, "out of memory");
+	p->n = n_latents ? n_latents : d->latent_dim;
+	for (int k = 0; k < p->n; k++) {
+		p->ch[k] = n_latents ? latents[k] : k;
+		if (p->ch[k] < 0 || p->ch[k] >= d->latent_dim)
 			return error_set(err, errlen, "latent %d does not exist (the dataset has %d latents: 0 to %d)",
-			                 latents[k], d->latent_dim, d->latent_dim - 1);
-		channels[k] = latents[k];
-	}
-	return n_latents;
-}
-
-static double latent_at(const dataset *d, int item, int frame, int channel)
-{
-	return d->items[item].latents[(size_t)frame * d->latent_dim + channel];
-}
-
-static int layout_pca(dataset *d, const int *latents, int n_latents, char *err, size_t errlen)
-{
-	int *ch = malloc(sizeof(int) * (size_t)d->latent_dim);
-	const int n = ch ? pca_channels(d, latents, n_latents, ch, err, errlen) : -1;
-	double *mean = calloc((size_t)d->latent_dim, sizeof(double)),
-	       *cov = calloc((size_t)d->latent_dim * d->latent_dim, sizeof(double));
-	double *pc = calloc((size_t)2 * d->latent_dim, sizeof(double)),
-	       *scratch = calloc((size_t)d->latent_dim, sizeof(double));
-	if (n < 0 || !mean || !cov || !pc || !scratch) {
-		free(ch), free(mean), free(cov), free(pc), free(scratch);
-		return n < 0 && ch ? -1 : error_set(err, errlen, "out of memory");
+			                 p->ch[k], d->latent_dim, d->latent_dim - 1);
 	}
 	int total = dataset_total_frames(d);
 	for (int i = 0; i < d->n_items; i++)
 		for (int f = 0; f < d->items[i].frames; f++)
-			for (int k = 0; k < n; k++)
-				mean[k] += latent_at(d, i, f, ch[k]) / total;
-	for (int i = 0; i < d->n_items; i++)
-		for (int f = 0; f < d->items[i].frames; f++)
-			for (int a = 0; a < n; a++)
-				for (int b = 0; b < n; b++)
-					cov[(size_t)a * n + b] += (latent_at(d, i, f, ch[a]) - mean[a]) *
-					                          (latent_at(d, i, f, ch[b]) - mean[b]);
-	for (int p = 0; p < 2; p++) {
-		double *v = pc + (size_t)p * n;
-		dominant_eigenvector(cov, n, v, scratch);
+			for (int k = 0; k < p->n; k++)
+				p->mean[k] += d->items[i].latents[(size_t)f * d->latent_dim + p->ch[k]] / total;
+	return 0;
+}
+
+/* Adds w (x - c)(x - c)ᵀ to the n × n matrix m. */
+static void add_outer(double *m, int n, const double *x, const double *c, double w)
+{
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n; b++)
+			m[(size_t)a * n + b] += w * (x[a] - c[a]) * (x[b] - c[b]);
+}
+
+/* Frame f of item i on the projection's channels, into x. */
+static void frame_values(const dataset *d, const projection *p, int i, int f, double *x)
+{
+	for (int k = 0; k < p->n; k++)
+		x[k] = d->items[i].latents[(size_t)f * d->latent_dim + p->ch[k]];
+}
+
+/* The two leading eigenvectors of the symmetric matrix m (destroyed), by
+ * power iteration and deflation, into the projection's axes. */
+static void leading_axes(projection *p, double *m)
+{
+	const int n = p->n;
+	for (int q = 0; q < 2; q++) {
+		double *v = p->axes + (size_t)q * n;
+		dominant_eigenvector(m, n, v, p->scratch);
 		double lambda = 0; /* deflate: remove this component */
 		for (int a = 0; a < n; a++)
 			for (int b = 0; b < n; b++)
-				lambda += v[a] * cov[(size_t)a * n + b] * v[b];
+				lambda += v[a] * m[(size_t)a * n + b] * v[b];
 		for (int a = 0; a < n; a++)
 			for (int b = 0; b < n; b++)
-				cov[(size_t)a * n + b] -= lambda * v[a] * v[b];
+				m[(size_t)a * n + b] -= lambda * v[a] * v[b];
+	}
+}
+
+/* Every frame's coordinates: its offset from the mean along the two axes,
+ * then scaled into the layout's square. */
+static void project(dataset *d, projection *p)
+{
+	double *x = p->scratch;
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++) {
+			frame_values(d, p, i, f, x);
+			for (int q = 0; q < 2; q++) {
+				double s = 0;
+				for (int k = 0; k < p->n; k++)
+					s += (x[k] - p->mean[k]) * p->axes[(size_t)q * p->n + k];
+				d->items[i].coords[2 * f + q] = (float)s;
+			}
+		}
+	normalise_coords(d);
+}
+
+static int layout_pca(dataset *d, const int *latents, int n_latents, char *err, size_t errlen)
+{
+	projection p;
+	int rc = projection_init(&p, d, latents, n_latents, err, errlen);
+	for (int i = 0; rc == 0 && i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++) {
+			frame_values(d, &p, i, f, p.more);
+			add_outer(p.m, p.n, p.more, p.mean, 1.0);
+		}
+	if (rc == 0) {
+		leading_axes(&p, p.m);
+		project(d, &p);
+	}
+	projection_free(&p);
+	return rc;
+}
+
+/* a = L Lᵀ, L lower triangular, in place (n × n); -1 when a is not
+ * positive definite. */
+static int cholesky(double *a, int n)
+{
+	for (int j = 0; j < n; j++) {
+		double s = a[(size_t)j * n + j];
+		for (int k = 0; k < j; k++)
+			s -= a[(size_t)j * n + k] * a[(size_t)j * n + k];
+		if (!(s > 0))
+			return -1;
+		a[(size_t)j * n + j] = sqrt(s);
+		for (int i = j + 1; i < n; i++) {
+			double t = a[(size_t)i * n + j];
+			for (int k = 0; k < j; k++)
+				t -= a[(size_t)i * n + k] * a[(size_t)j * n + k];
+			a[(size_t)i * n + j] = t / a[(size_t)j * n + j];
+		}
+	}
+	return 0;
+}
+
+/* x = L⁻¹ x (stride: between x's values), L from cholesky(). */
+static void solve_lower(const double *l, int n, double *x, int stride)
+{
+	for (int i = 0; i < n; i++) {
+		double t = x[(size_t)i * stride];
+		for (int k = 0; k < i; k++)
+			t -= l[(size_t)i * n + k] * x[(size_t)k * stride];
+		x[(size_t)i * stride] = t / l[(size_t)i * n + i];
+	}
+}
+
+/* x = L⁻ᵀ x. */
+static void solve_upper(const double *l, int n, double *x)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		double t = x[i];
+		for (int k = i + 1; k < n; k++)
+			t -= l[(size_t)k * n + i] * x[k];
+		x[i] = t / l[(size_t)i * n + i];
+	}
+}
+
+/* The within-group scatter (into p->m) and the between-group scatter
+ * (into p->more) of the frames, grouped by their items' groups. */
+static int group_scatters(const dataset *d, projection *p, const int *item_group, int n_groups, char *err,
+                          size_t errlen)
+{
+	const int n = p->n;
+	double *means = calloc((size_t)n_groups * n, sizeof(double)), *x = p->scratch;
+	int *counts = calloc((size_t)n_groups, sizeof(int));
+	if (!means || !counts) {
+		free(means), free(counts);
+		return error_set(err, errlen, "out of memory");
 	}
 	for (int i = 0; i < d->n_items; i++)
-		for (int f = 0; f < d->items[i].frames; f++)
-			for (int p = 0; p < 2; p++) {
-				double s = 0;
-				for (int k = 0; k < n; k++)
-					s += (latent_at(d, i, f, ch[k]) - mean[k]) * pc[(size_t)p * n + k];
-				d->items[i].coords[2 * f + p] = (float)s;
-			}
-	free(ch), free(mean), free(cov), free(pc), free(scratch);
-	normalise_coords(d);
-	return 0;
+		for (int f = 0; f < d->items[i].frames; f++) {
+			frame_values(d, p, i, f, x);
+			for (int k = 0; k < n; k++)
+				means[(size_t)item_group[i] * n + k] += x[k];
+			counts[item_group[i]]++;
+		}
+	int rc = 0;
+	for (int g = 0; g < n_groups; g++) {
+		if (counts[g] == 0) {
+			rc = error_set(err, errlen, "group %d has no frames", g);
+			break;
+		}
+		for (int k = 0; k < n; k++)
+			means[(size_t)g * n + k] /= counts[g];
+		add_outer(p->more, n, means + (size_t)g * n, p->mean, counts[g]);
+	}
+	for (int i = 0; rc == 0 && i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++) {
+			frame_values(d, p, i, f, x);
+			add_outer(p->m, n, x, means + (size_t)item_group[i] * n, 1.0);
+		}
+	free(means), free(counts);
+	return rc;
+}
+
+/* Fisher's discriminant axes: with Sw = L Lᵀ, the leading eigenvectors u of
+ * L⁻¹ Sb L⁻ᵀ (symmetric) give the axes L⁻ᵀ u, the directions that
+ * maximise between-group over within-group spread. */
+static int layout_lda(dataset *d, const int *item_group, int n_groups, const int *latents, int n_latents, char *err,
+                      size_t errlen)
+{
+	projection p;
+	int rc = projection_init(&p, d, latents, n_latents, err, errlen);
+	if (rc == 0)
+		rc = group_scatters(d, &p, item_group, n_groups, err, errlen);
+	const int n = p.n;
+	double trace = 0;
+	for (int k = 0; rc == 0 && k < n; k++)
+		trace += p.m[(size_t)k * n + k];
+	for (int k = 0; rc == 0 && k < n; k++) /* a channel that never varies within a group */
+		p.m[(size_t)k * n + k] += 1e-6 * (trace > 0 ? trace / n : 1.0);
+	if (rc == 0 && cholesky(p.m, n) < 0)
+		rc = error_set(err, errlen, "the latents' spread within the groups is degenerate");
+	for (int c = 0; rc == 0 && c < n; c++) /* more = L⁻¹ Sb, column by column */
+		solve_lower(p.m, n, p.more + c, n);
+	for (int r = 0; rc == 0 && r < n; r++) /* more = L⁻¹ (L⁻¹ Sb)ᵀ = L⁻¹ Sb L⁻ᵀ, row by row */
+		solve_lower(p.m, n, p.more + (size_t)r * n, 1);
+	if (rc == 0) {
+		double *between = malloc(sizeof(double) * (size_t)n * n);
+		if (!between)
+			rc = error_set(err, errlen, "out of memory");
+		for (int a = 0; between && a < n; a++) /* symmetrised against rounding */
+			for (int b = 0; b < n; b++)
+				between[(size_t)a * n + b] =
+				    0.5 * (p.more[(size_t)a * n + b] + p.more[(size_t)b * n + a]);
+		if (between) {
+			leading_axes(&p, between);
+			solve_upper(p.m, n, p.axes);
+			solve_upper(p.m, n, p.axes + n);
+			project(d, &p);
+		}
+		free(between);
+	}
+	projection_free(&p);
+	return rc;
 }
 
 /* Places frame f of item i (of `frames`) by shape. */
@@ -371,11 +533,28 @@ int dataset_layout_latents(dataset *d, const char *layout, const int *latents, i
 	int ok = 0;
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		ok |= strcmp(layout, known[i]) == 0;
+	if (strcmp(layout, "lda") == 0)
+		return error_set(err, errlen, "the lda layout needs each item's group (dataset_layout_lda)");
 	if (!ok)
-		return error_set(err, errlen, "unknown layout \"%s\" (pca, line, circle or spiral)", layout);
+		return error_set(err, errlen, "unknown layout \"%s\" (pca, lda, line, circle or spiral)", layout);
 	if (alloc_coords(d, err, errlen) < 0)
 		return -1;
 	return strcmp(layout, "pca") == 0 ? layout_pca(d, latents, n_latents, err, errlen) : layout_shape(d, layout);
+}
+
+int dataset_layout_lda(dataset *d, const int *item_group, int n_groups, const int *latents, int n_latents, char *err,
+                       size_t errlen)
+{
+	if (n_groups < 2)
+		return error_set(err, errlen, "the lda layout needs at least 2 groups of sounds, the corpus has %d",
+		                 n_groups);
+	for (int i = 0; i < d->n_items; i++)
+		if (item_group[i] < 0 || item_group[i] >= n_groups)
+			return error_set(err, errlen, "item %d's group %d is not one of the %d", i, item_group[i],
+			                 n_groups);
+	if (alloc_coords(d, err, errlen) < 0)
+		return -1;
+	return layout_lda(d, item_group, n_groups, latents, n_latents, err, errlen);
 }
 
 /* ---- user paths -------------------------------------------------------------------- */

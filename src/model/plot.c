@@ -97,20 +97,62 @@ static void draw_ring(const plot_options *o, unsigned char *rgb, int cx, int cy,
 		}
 }
 
-/* Each label: a ring where it lies, its name to the right (to the left
- * where the right edge would cut it), centred on the ring's height. */
+typedef struct text_box {
+	int x0, y0, x1, y1;
+} text_box;
+
+static int boxes_overlap(text_box a, text_box b)
+{
+	return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+/* Where a label's name goes: beside its ring, right or left, level with
+ * it or a line or two above or below, the first place inside the picture
+ * that nothing `taken` covers (else the first inside the picture). */
+static text_box place_name(const plot_options *o, int px, int py, int w, int scale, const text_box *taken, int n)
+{
+	const int gap = 6 * scale, h = GLYPH_HEIGHT * scale, line = h + 2 * scale;
+	const int shifts[] = {0, -line, line, -2 * line, 2 * line};
+	text_box fallback = {-1, 0, 0, 0};
+	for (size_t s = 0; s < sizeof shifts / sizeof shifts[0]; s++)
+		for (int side = 0; side < 2; side++) {
+			int x = side ? px - gap - w : px + gap, y = py - h / 2 + shifts[s];
+			text_box b = {x - scale, y - scale, x + w + scale, y + h + scale};
+			if (b.x0 < 0 || b.y0 < 0 || b.x1 > o->width || b.y1 > o->height)
+				continue;
+			int free_here = 1;
+			for (int k = 0; k < n && free_here; k++)
+				free_here = !boxes_overlap(b, taken[k]);
+			if (free_here)
+				return b;
+			if (fallback.x0 < 0)
+				fallback = b;
+		}
+	return fallback.x0 >= 0 ? fallback : (text_box){px + gap - scale, py - h / 2 - scale, 0, 0};
+}
+
+/* Each label: a ring where it lies and its name beside it, where the
+ * rings and the names already placed leave room (place_name). */
 static void draw_labels(const terrain *t, const plot_options *o, unsigned char *rgb)
 {
-	int scale = o->width >= 384 ? 2 : 1, r = 3 * scale;
+	int scale = o->width >= 384 ? 2 : 1, r = 3 * scale, n = 0;
+	int at[TERRAIN_MAX_LABELS][2], which[TERRAIN_MAX_LABELS];
+	text_box taken[2 * TERRAIN_MAX_LABELS], names[TERRAIN_MAX_LABELS]; /* the rings, then the names */
+	for (int i = 0; i < o->n_labels && n < TERRAIN_MAX_LABELS; i++)
+		if (pixel_of(t, o, o->labels[i].x, o->labels[i].y, &at[n][0], &at[n][1]) == 0) {
+			taken[n] = (text_box){at[n][0] - r - 1, at[n][1] - r - 1, at[n][0] + r + 2, at[n][1] + r + 2};
+			which[n++] = i;
+		}
+	for (int k = 0; k < n; k++) {
+		names[k] = place_name(o, at[k][0], at[k][1], glyph_text_width(o->labels[which[k]].name, scale), scale,
+		                      taken, n + k);
+		taken[n + k] = names[k];
+	}
 	for (int halo = 1; halo >= 0; halo--)
-		for (int i = 0; i < o->n_labels; i++) {
-			int px, py;
-			if (pixel_of(t, o, o->labels[i].x, o->labels[i].y, &px, &py) < 0)
-				continue;
-			int w = glyph_text_width(o->labels[i].name, scale);
-			int x = px + r + 3 * scale + w < o->width ? px + r + 3 * scale : px - r - 3 * scale - w;
-			draw_ring(o, rgb, px, py, r, halo);
-			draw_text(o, rgb, o->labels[i].name, x, py - GLYPH_HEIGHT * scale / 2, scale, halo);
+		for (int k = 0; k < n; k++) {
+			draw_ring(o, rgb, at[k][0], at[k][1], r, halo);
+			draw_text(o, rgb, o->labels[which[k]].name, names[k].x0 + scale, names[k].y0 + scale, scale,
+			          halo);
 		}
 }
 

@@ -47,6 +47,74 @@ static void pca_reads_only_the_latents_it_is_given(void **state)
 	dataset_free(d);
 }
 
+/* Three groups that differ by a little along latent 1, while latent 0
+ * varies a lot within each: a PCA follows latent 0 and mixes the groups;
+ * the discriminant analysis finds latent 1 and sets them apart. */
+static dataset *three_groups(int *groups)
+{
+	terrain_model_info info = {.id = "m", .latent_dim = 2};
+	dataset *d = dataset_new(&info, 2, 2);
+	uint32_t seed = 7;
+	char err[256];
+	for (int i = 0; i < 9; i++) {
+		float z[20 * 2];
+		for (int f = 0; f < 20; f++) {
+			z[2 * f] = test_random(&seed, -5, 5);
+			z[2 * f + 1] = 0.3f * (float)(i % 3) + test_random(&seed, -0.05f, 0.05f);
+		}
+		char name[32];
+		snprintf(name, sizeof name, "g%d_%d.wav", i % 3, i);
+		assert_int_equal(dataset_add(d, name, z, 20, err, sizeof err), 0);
+		groups[i] = i % 3;
+	}
+	return d;
+}
+
+/* The mean first coordinate of each group; whether they are apart by at
+ * least `gap` with no frame of one group among another's. */
+static int groups_apart(const dataset *d, const int *groups, float gap)
+{
+	float lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < d->items[i].frames; f++) {
+			float x = d->items[i].coords[2 * f];
+			lo[groups[i]] = fminf(lo[groups[i]], x);
+			hi[groups[i]] = fmaxf(hi[groups[i]], x);
+		}
+	int order[3] = {0, 1, 2};
+	if (lo[0] > lo[2]) /* the axis may point either way */
+		order[0] = 2, order[2] = 0;
+	return lo[order[1]] - hi[order[0]] >= gap && lo[order[2]] - hi[order[1]] >= gap;
+}
+
+static void lda_sets_groups_apart_where_pca_mixes_them(void **state)
+{
+	(void)state;
+	int groups[9];
+	dataset *d = three_groups(groups);
+	char err[256];
+	assert_int_equal(dataset_layout(d, "pca", err, sizeof err), 0);
+	assert_false(groups_apart(d, groups, 0.1f));
+	assert_int_equal(dataset_layout_lda(d, groups, 3, NULL, 0, err, sizeof err), 0);
+	assert_true(groups_apart(d, groups, 0.3f));
+	for (int i = 0; i < d->n_items; i++)
+		for (int f = 0; f < 2 * d->items[i].frames; f++)
+			assert_true(fabsf(d->items[i].coords[f]) <= 0.9f + 1e-6f);
+	/* its errors */
+	assert_int_equal(dataset_layout_lda(d, groups, 1, NULL, 0, err, sizeof err), -1);
+	assert_contains(err, "the lda layout needs at least 2 groups of sounds, the corpus has 1");
+	groups[4] = 3;
+	assert_int_equal(dataset_layout_lda(d, groups, 3, NULL, 0, err, sizeof err), -1);
+	assert_contains(err, "item 4's group 3 is not one of the 3");
+	groups[4] = 1;
+	const int missing[] = {2};
+	assert_int_equal(dataset_layout_lda(d, groups, 3, missing, 1, err, sizeof err), -1);
+	assert_contains(err, "latent 2 does not exist");
+	assert_int_equal(dataset_layout(d, "lda", err, sizeof err), -1);
+	assert_contains(err, "the lda layout needs each item's group");
+	dataset_free(d);
+}
+
 static void pca_puts_similar_sounds_together_and_different_ones_apart(void **state)
 {
 	(void)state;
@@ -205,6 +273,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(pca_puts_similar_sounds_together_and_different_ones_apart),
 	    cmocka_unit_test(pca_reads_only_the_latents_it_is_given),
+	    cmocka_unit_test(lda_sets_groups_apart_where_pca_mixes_them),
 	    cmocka_unit_test(shapes_lay_each_item_out_in_time_order),
 	    cmocka_unit_test(the_circle_layout_puts_each_item_once_around_its_own_circle),
 	    cmocka_unit_test(the_spiral_layout_winds_the_whole_corpus_outwards_three_times),

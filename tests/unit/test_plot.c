@@ -87,11 +87,34 @@ static void labels_are_rings_with_their_names_beside_them(void **state)
 	terrain_free(t);
 }
 
+static void names_make_room_for_each_other_and_for_rings(void **state)
+{
+	(void)state;
+	terrain *t = flat_terrain();
+	static unsigned char rgb[SIZE * SIZE * 3];
+	/* rings at pixels (32, 64) and (44, 64): the first name, on the right,
+	 * would cover the second ring, so it goes to the left */
+	plot_label labels[] = {{.name = "aaaa", .x = -0.5f, .y = 0}, {.name = "bbbb", .x = -0.3f, .y = 0}};
+	plot_options o = {.width = SIZE, .height = SIZE, .channels = {0, -1, -1}, .labels = labels, .n_labels = 2};
+	char err[256];
+	assert_int_equal(plot_terrain(t, &o, rgb, err, sizeof err), 0);
+	assert_true(count_white(rgb, 2, 58, 28, 70) > 20);  /* aaaa, left of its ring */
+	assert_true(count_white(rgb, 50, 58, 74, 70) > 20); /* bbbb, right of its ring */
+	/* a third name level with them has no room left or right: a line above or below */
+	plot_label three[] = {labels[0], labels[1], {.name = "cccc", .x = -0.1f, .y = 0}};
+	o.labels = three;
+	o.n_labels = 3;
+	assert_int_equal(plot_terrain(t, &o, rgb, err, sizeof err), 0);
+	assert_true(count_white(rgb, 50, 49, 90, 58) + count_white(rgb, 50, 70, 90, 79) > 20);
+	terrain_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(paths_are_drawn_where_their_points_fall),
 	    cmocka_unit_test(labels_are_rings_with_their_names_beside_them),
+	    cmocka_unit_test(names_make_room_for_each_other_and_for_rings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
