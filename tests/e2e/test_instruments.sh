@@ -52,6 +52,13 @@ expect_in "$TMP/tiny-terrain.json" '"name":	"violin"'
 expect_status 0 "$TERRAIND" plot "$TMP/tiny-terrain.json" -o "$TMP/tiny.png" --dataset "$TMP/tiny-dataset.json" \
 	--layout-latents 2,3,4,5,6,7 --size 64
 [ -s "$TMP/tiny.png" ] || fail "plot wrote no picture"
+expect_status 0 "$TERRAIND" train "$TMP/tiny-dataset.json" --layout lda --layout-latents 2,3,4,5,6,7 --labels \
+	--epochs 1 -o "$TMP/tiny-lda.json"
+expect_in "$TMP/tiny-lda.json" '"name":	"flute"'
+mkdir "$TMP/one" && cp "$TMP/tiny"/violin_* "$TMP/one/"
+expect_status 0 "$TERRAIND" encode --model "$TMP/tiny.ts" "$TMP/one"/*.wav -o "$TMP/one.json"
+expect_status 1 "$TERRAIND" train "$TMP/one.json" --layout lda --epochs 1 -o "$TMP/one-terrain.json"
+expect_in "$TMP/err" "the lda layout needs at least 2 groups of sounds, the corpus has 1"
 
 echo "the default configuration plays the instruments on JACK"
 start_jack 48000 128
