@@ -30,11 +30,15 @@ CXXFLAGS += $(OPT) -std=c++17 $(WARN) $(SAN) -I/usr/include/torch
 LDFLAGS  += $(SAN)
 # -latomic: Link's lock-free checks (std::atomic of a pair) call
 # __atomic_is_lock_free, which clang (the fuzz build) leaves to libatomic.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ltorch -ltorch_cpu -lc10 -lblas -ldl -lpthread -lm -latomic
+# libtorch is not linked: torch_loader.c opens $(TORCH_LIB) (which is) the
+# first time a model is needed, after choosing the BLAS kernels.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread -lm -latomic
+TORCH_LIBS := -ltorch -ltorch_cpu -lc10
+TORCH_LIB  := $(BUILD)/libterraind-torch.so
 
 # Every module (each src/*/*.c but main.c) goes into the library the tests link against.
 MODULES  := $(filter-out main,$(basename $(notdir $(wildcard src/*/*.c))))
-OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/torch_backend.o $(BUILD)/obj/tempo_link.o
+OBJS     := $(MODULES:%=$(BUILD)/obj/%.o) $(BUILD)/obj/tempo_link.o
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 # The terrain kernels' portable variant, tested with the same cases.
 PORTABLE_TEST ?= $(BUILD)/tests/test_terrain_portable
@@ -43,7 +47,7 @@ TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
 .PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models
 
-all: $(BUILD)/terraind
+all: $(BUILD)/terraind $(TORCH_LIB)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -62,14 +66,16 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h) | $(BUILD)/obj
 TERRAIN_CFLAGS := -ffp-contract=fast
 $(BUILD)/obj/terrain.o: CFLAGS += $(TERRAIN_CFLAGS)
 
-# The only C++ file: slow to compile (libtorch headers), so it has its own rule.
-$(BUILD)/obj/torch_backend.o: src/model/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+# The libtorch backend: a shared object of its own, slow to compile
+# (libtorch's headers), exporting one symbol (terraind_torch_api); the
+# binaries find it beside them, or one folder up (tests, bench).
+$(TORCH_LIB): src/model/torch_backend.cpp include/torch_backend.h | $(BUILD)/obj
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -fPIC -fvisibility=hidden -shared $< -o $@ $(LDFLAGS) $(TORCH_LIBS)
 
-$(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS)
+$(BUILD)/terraind: $(BUILD)/obj/main.o $(OBJS) | $(TORCH_LIB)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) tests/alloc_interpose.h $(OBJS) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) tests/alloc_interpose.h $(OBJS) | $(BUILD)/tests $(TORCH_LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@.o
 	$(CXX) $(LDFLAGS) $@.o $(OBJS) -o $@ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -84,7 +90,7 @@ $(BUILD)/obj/tempo_link.o: src/engine/tempo_link.cpp include/tempo_link.h | $(BU
 $(BUILD)/obj/terrain_portable.o: src/model/terrain.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TERRAIN_CFLAGS) -DTERRAIN_PORTABLE -c $< -o $@
 
-$(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/terrain_portable.o
+$(BUILD)/tests/test_terrain_portable: $(BUILD)/tests/test_terrain $(BUILD)/obj/terrain_portable.o | $(TORCH_LIB)
 	$(CXX) $(LDFLAGS) $<.o $(BUILD)/obj/terrain_portable.o $(filter-out $(BUILD)/obj/terrain.o,$(OBJS)) -o $@ \
 		$(LDLIBS) $(shell pkg-config --libs cmocka)
 
@@ -156,10 +162,10 @@ tsan:
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
 # ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
-                                tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS)
+                                tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS) | $(TORCH_LIB)
 	mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/bench -c $< -o $@.o
-	$(CXX) $(LDFLAGS) $@.o $(BUILD)/bench/bench_torch.o $(OBJS) -o $@ $(LDLIBS)
+	$(CXX) $(LDFLAGS) $@.o $(BUILD)/bench/bench_torch.o $(OBJS) -o $@ $(LDLIBS) $(TORCH_LIBS)
 
 # The bench's libtorch baselines written with the C++ frontend (torch::nn,
 # torch::optim): its headers are system headers here (they warn under -Wextra).
@@ -176,7 +182,7 @@ bench: deps
 FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture
 FUZZ_SECONDS ?= 10
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS)
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS) | $(TORCH_LIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@.o
 	$(CXX) -fsanitize=fuzzer,address,undefined $@.o $(OBJS) -o $@ $(LDLIBS)
 

@@ -87,22 +87,22 @@ typedef struct control_event {
 } control_event;
 
 typedef struct scene {
-	model *model;               /* referenced (refs) for the scene's lifetime */
-	terrain *terrain;           /* likewise */
-	float smooth_ms;            /* the configured smoothing, until a /smooth message */
-	int rows;                   /* batch rows allocated: voices that can sound at once in this scene */
-	int frames_per_call;        /* latent frames decoded in one call (the model's) */
-	float *latents;             /* rows × latent_dim: one latent vector per row */
-	float *scratch;             /* terrain evaluation scratch */
-	float *planar;              /* rows × audio_channels × ratio, as decode returns it */
-	unsigned char *row_used;    /* rows: a voice has sounded on it (its state holds a tail) */
-	float *mix;                 /* the voices mixed: ratio stereo frames */
-	void *resampler;            /* libsamplerate state, NULL when rates match */
-	double rate_ratio;          /* device rate / model rate */
-	float *resampled;           /* stereo after resampling */
-	size_t resampled_capacity;  /* frames */
-	uint64_t serial;            /* set by engine_publish: which swap brought it */
-	struct scene *retired_next; /* the render thread's list of scenes waiting to be freed */
+	model *model;                /* referenced (refs) for the scene's lifetime */
+	terrain *terrain;            /* likewise */
+	float smooth_ms;             /* the configured smoothing, until a /smooth message */
+	int rows;                    /* batch rows allocated: voices that can sound at once in this scene */
+	int frames_per_call;         /* latent frames decoded in one call (the model's) */
+	float *latents;              /* rows × latent_dim: one latent vector per row */
+	float *scratch;              /* terrain evaluation scratch */
+	float *planar;               /* rows × audio_channels × ratio, as decode returns it */
+	unsigned char *row_used;     /* rows: a voice has sounded on it (its state holds a tail) */
+	float *mix;                  /* the voices mixed: ratio stereo frames */
+	struct resampler *resampler; /* model rate -> device rate (resampler.h), NULL when they match */
+	double rate_ratio;           /* device rate / model rate */
+	float *resampled;            /* stereo after resampling */
+	size_t resampled_capacity;   /* frames */
+	uint64_t serial;             /* set by engine_publish: which swap brought it */
+	struct scene *retired_next;  /* the render thread's list of scenes waiting to be freed */
 } scene;
 
 /* Builds a scene on a non-RT thread, with room for `max_voices` voices (or
@@ -126,7 +126,6 @@ typedef struct engine_stats {
 	uint64_t swaps;
 	uint64_t audio_frames_out; /* device frames the callback has delivered */
 	uint64_t limited;          /* callbacks in which the output limiter turned the level down */
-	uint64_t resample_errors;  /* frames the resampler failed on (played as silence) */
 	uint64_t record_lost;      /* frames played but missing from the --record file: its writer fell behind */
 	int voices_active;         /* voices sounding (releasing ones included) */
 	int voices_max;            /* engine.voices, or fewer when the model decodes fewer at once */
@@ -145,9 +144,8 @@ typedef struct engine_stats {
 /* Sub-frame control (subframe.h) for the playing scene: on, or why off. */
 typedef enum engine_subframe_state {
 	ENGINE_SUBFRAME_ON,
-	ENGINE_SUBFRAME_OFF_CONFIG,     /* engine.subframe is false */
-	ENGINE_SUBFRAME_OFF_MODEL,      /* the model failed model_load's snapshot check */
-	ENGINE_SUBFRAME_OFF_RESAMPLING, /* device rate != model rate (the resampler's state is not saved) */
+	ENGINE_SUBFRAME_OFF_CONFIG, /* engine.subframe is false */
+	ENGINE_SUBFRAME_OFF_MODEL,  /* the model failed model_load's snapshot check */
 } engine_subframe_state;
 /* "on", or "off: why", for /status. */
 const char *engine_subframe_text(int state);

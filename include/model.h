@@ -159,6 +159,9 @@ void model_seed(uint64_t seed);
 /* The shared library libtorch's BLAS calls resolve to, e.g.
  * "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 (OpenBLAS ...)". */
 void model_blas_library(char *buf, size_t len);
+/* The OpenBLAS kernels that run, and why those (blas_kernels.h):
+ * "kernels SkylakeX (chosen from the CPU's features: AVX-512 ...)". */
+void model_blas_kernels(char *buf, size_t len);
 
 /* Audio seconds of one decode call: what a cursor move waits for beyond
  * the decode itself, in milliseconds. */

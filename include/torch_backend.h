@@ -11,6 +11,15 @@
  * used by two threads at once (streaming models keep state between calls).
  * Errors: functions return 0 on success, -1 on failure with a one-line
  * sentence in the caller's `err` buffer; libtorch exceptions never escape.
+ *
+ * Loading: the C++ lives in a shared object of its own
+ * (libterraind-torch.so, torch_backend.cpp), which torch_loader.c opens the
+ * first time a function here is called: commands that need no model (help,
+ * eval, plot of the C kernels, argument errors) start at once, and the
+ * BLAS kernels are chosen (blas_kernels.h) before libtorch loads its BLAS.
+ * The object hands the loader one table of its functions (tb_api); the
+ * functions below are the loader's, calling through it. If the object or
+ * libtorch cannot be loaded, each says so in `err` (tb_load first).
  */
 #ifndef TERRAIND_TORCH_BACKEND_H
 #define TERRAIND_TORCH_BACKEND_H
@@ -113,6 +122,45 @@ int64_t tb_state_bytes(const tb_module *module);
 void tb_set_threads(int threads);
 int tb_get_threads(void);
 void tb_manual_seed(uint64_t seed);
+
+/* A matrix product and a 1-D convolution in float through libtorch (so on
+ * the BLAS kernels in use), against the same computed in double precision
+ * by plain loops: 0, or -1 with how far apart they are. Run once after
+ * loading, before the kernels are trusted. */
+int tb_blas_check(char *err, size_t errlen);
+
+/* Whether the backend is loaded (nothing loads it). */
+int tb_loaded(void);
+
+/* What libterraind-torch.so hands the loader: every function above. */
+enum { TB_API_VERSION = 1 };
+typedef struct tb_api {
+	int version;
+	int (*load)(const char *, tb_module **, char *, size_t);
+	void (*free)(tb_module *);
+	int (*list_methods)(tb_module *, char (*)[TB_NAME_MAX], int, char *, size_t);
+	int (*list_attributes)(tb_module *, char (*)[TB_NAME_MAX], int);
+	int (*has_method)(tb_module *, const char *);
+	int (*get_int)(tb_module *, const char *, int64_t *);
+	int (*get_int_array)(tb_module *, const char *, int64_t *, int);
+	int (*get_string_list)(tb_module *, const char *, char (*)[TB_NAME_MAX], int);
+	int64_t (*get_tensor)(tb_module *, const char *, float *, int64_t, int64_t *, int *, char *, size_t);
+	int (*call)(tb_module *, const char *, const float *, tb_shape, float *, tb_shape, char *, size_t);
+	int (*nn_terrain_forward)(tb_module *, const float *, int64_t, int64_t, float *, int64_t, char *, size_t);
+	int (*train_cppn)(const float *, const float *, int64_t, int, int, const tb_train_options *, tb_train_progress,
+	                  void *, float *, float *const *, float *const *, float *, double *, char *, size_t);
+	int (*state_prepare)(tb_module *, char *, size_t);
+	int (*state_save)(tb_module *, char *, size_t);
+	int (*state_restore)(tb_module *, char *, size_t);
+	int64_t (*state_bytes)(const tb_module *);
+	void (*set_threads)(int);
+	int (*get_threads)(void);
+	void (*manual_seed)(uint64_t);
+	int (*blas_check)(char *, size_t);
+} tb_api;
+
+/* The one symbol libterraind-torch.so exports. */
+const tb_api *terraind_torch_api(void);
 
 #ifdef __cplusplus
 }

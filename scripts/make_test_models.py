@@ -32,6 +32,7 @@ Files (one line printed per file written):
   counter_state.ts the demo's layout (48 kHz mono, ratio 512, 4 latents), streaming, its phase
                    kept in a plain int attribute (not a tensor): a decode cannot be taken back,
                    so sub-frame control must detect it and fall back to frame rate
+  long_tone_44k.ts long_tone.ts at 44.1 kHz (93 ms frames): played on a 48 kHz device, resampled
   long_tone.ts     48 kHz mono, ratio 4096 (85 ms frames), 4 latents: a sine at 440 * 2^z0 Hz whose
                    phase decode carries in a buffer it replaces each call (self.phase = ...), not
                    updates: a snapshot must follow the attribute; a move heard within a frame is
@@ -247,17 +248,18 @@ class LongTone(NNTildeModule):
     than updates: a long frame, so that a move heard within it is easy to tell from one heard at
     the next frame, and state a snapshot must follow through the attribute."""
 
-    def __init__(self):
-        super().__init__(48000)
+    def __init__(self, rate: int = 48000):
+        super().__init__(rate)
         self.register_method("decode", 4, 4096, 1, 1, labels("latent", 4), ["audio"])
         self.register_buffer("phase", torch.zeros(MAX_ROWS, 1, dtype=torch.float64))
+        self.rate = float(rate)
 
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         b = z.shape[0]
         n = 4096 * z.shape[2]
         f = 440.0 * torch.pow(2.0, z[:, 0, :].clamp(-2.0, 2.0).double())
-        step = (2.0 * 3.141592653589793 / 48000.0) * f.repeat_interleave(4096, dim=1)
+        step = (2.0 * 3.141592653589793 / self.rate) * f.repeat_interleave(4096, dim=1)
         phase = self.phase[:b] + torch.cumsum(step, dim=1)
         self.phase = torch.cat([torch.remainder(phase[:, n - 1:], 2.0 * 3.141592653589793),
                                 self.phase[b:]], dim=0)
@@ -437,6 +439,8 @@ def main() -> None:
     m = torch.jit.load(p)
     y = torch.cat([m.decode(torch.zeros(1, 4, 1)), m.decode(torch.zeros(1, 4, 1))], dim=2)
     assert abs(float(y[0, 0, 4096]) - 0.25 * math.sin(2 * math.pi * 440 * 4097 / 48000)) < 1e-4
+    p = save(LongTone(44100), outdir, "long_tone_44k.ts", "the same at 44.1 kHz (sub-frame control through the resampler)")
+    check_model(p, 44100, {"decode": [4, 4096, 1, 1]})
 
     torch.manual_seed(2048)
     bench = RaveBench()

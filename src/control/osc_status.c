@@ -52,6 +52,9 @@ static void add_playing(osc_context *o, lo_message m)
 	osc_status_add_string(m, "model_rate_source", p.rate_source);
 	osc_status_add_string(m, "model_warning", p.rate_warning);
 	osc_status_add_float(m, "model_warmup_ms", p.warmup_ms);
+	char kernels[400];
+	model_blas_kernels(kernels, sizeof kernels);
+	osc_status_add_string(m, "blas_kernels", kernels);
 }
 
 /* The device, and the latency it sets. */
@@ -104,7 +107,6 @@ void osc_status_send(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "dropped", (int64_t)s.dropped_events);
 	osc_status_add_int(m, "clamped", (int64_t)s.clamped);
 	osc_status_add_int(m, "decode_errors", (int64_t)s.decode_errors);
-	osc_status_add_int(m, "resample_errors", (int64_t)s.resample_errors);
 	osc_status_add_int(m, "record_lost", (int64_t)s.record_lost);
 	osc_status_add_int(m, "limited", (int64_t)s.limited);
 	osc_status_add_int(m, "voices_active", s.voices_active);

@@ -6,8 +6,9 @@
  */
 #include "engine_internal.h"
 
+#include "resampler.h"
+
 #include <math.h>
-#include <samplerate.h>
 #include <string.h>
 
 /* One latent frame of smoothing for every sounding voice. */
@@ -90,23 +91,11 @@ void decode_and_mix(engine *e, scene *s)
 /* The mixed frame at the device rate: where it is and how many frames. */
 float *decode_to_device_rate(engine *e, scene *s, size_t *frames)
 {
+	(void)e;
 	const int n = call_samples(s);
 	*frames = (size_t)n;
 	if (!s->resampler)
 		return s->mix;
-	SRC_DATA d = {.data_in = s->mix,
-	              .data_out = s->resampled,
-	              .input_frames = n,
-	              .output_frames = (long)s->resampled_capacity,
-	              .src_ratio = s->rate_ratio};
-	if (src_process(s->resampler, &d) != 0) {
-		/* Keep time with silence of the frame's length at the device rate. */
-		atomic_fetch_add(&e->resample_errors, 1);
-		src_reset(s->resampler);
-		*frames = (size_t)lround(n * s->rate_ratio);
-		memset(s->resampled, 0, sizeof(float) * ENGINE_CHANNELS * *frames);
-	} else {
-		*frames = (size_t)d.output_frames_gen;
-	}
+	*frames = resampler_process(s->resampler, s->mix, (size_t)n, s->resampled);
 	return s->resampled;
 }

@@ -29,6 +29,7 @@
 
 #include "clock.h"
 #include "limiter.h"
+#include "resampler.h"
 #include "voices.h"
 
 enum {
@@ -106,6 +107,7 @@ struct engine {
 	float *staged;                        /* the newest frame at the device rate, stereo */
 	size_t staged_frames, staged_pos;     /* its length, and how much of it is in the ring */
 	voice_pool pool_before, pool_decoded; /* the voices as it began, and as its last decode left them */
+	resampler resampler_before;           /* the scene's converter as it began (when it resamples) */
 	const scene *snapshot_scene;          /* the scene whose model state was saved before it, or NULL */
 	int redecodes_now;                    /* re-decodes of it so far */
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
@@ -124,7 +126,7 @@ struct engine {
 
 	/* shared counters */
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
-	atomic_uint_fast64_t limited, resample_errors, voices_shed, overloaded;
+	atomic_uint_fast64_t limited, voices_shed, overloaded;
 	atomic_uint_fast64_t record_lost; /* frames the recording lost (its ring was full) */
 	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
 	atomic_int subframe_state;

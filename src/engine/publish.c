@@ -72,7 +72,6 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->swaps = atomic_load(&e->swaps);
 	s->audio_frames_out = atomic_load(&e->frames_out);
 	s->limited = atomic_load(&e->limited);
-	s->resample_errors = atomic_load(&e->resample_errors);
 	s->record_lost = atomic_load(&e->record_lost);
 	s->voices_active = atomic_load(&e->voices_active);
 	s->voices_max = atomic_load(&e->voices_max);
@@ -92,6 +91,6 @@ const char *engine_subframe_text(int state)
 	case ENGINE_SUBFRAME_OFF_CONFIG: return "off: engine.subframe is false";
 	case ENGINE_SUBFRAME_OFF_MODEL:
 		return "off: the model's decode cannot be repeated from a snapshot of its state (see terraind info)";
-	default: return "off: the device rate differs from the model's (resampled)";
+	default: return "off";
 	}
 }

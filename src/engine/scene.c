@@ -5,10 +5,10 @@
 #include "engine_internal.h"
 
 #include <math.h>
-#include <samplerate.h>
 #include <stdlib.h>
 
 #include "error.h"
+#include "resampler.h"
 
 static int check_frame_fits(const model *m, size_t n, int device_rate, double rate_ratio, size_t capacity, char *err,
                             size_t errlen)
@@ -51,13 +51,13 @@ int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max
 	s->row_used = calloc((size_t)s->rows, 1);
 	s->mix = calloc(n * ENGINE_CHANNELS, sizeof(float));
 	s->resampled = calloc(capacity * ENGINE_CHANNELS, sizeof(float));
-	int src_error = 0;
-	if (device_rate != m->sample_rate)
-		s->resampler = src_new(SRC_SINC_MEDIUM_QUALITY, ENGINE_CHANNELS, &src_error);
-	if (!s->latents || !s->scratch || !s->planar || !s->row_used || !s->mix || !s->resampled || src_error) {
+	int resampling = device_rate != m->sample_rate, converter = 0;
+	if (resampling && (s->resampler = malloc(sizeof *s->resampler)) != NULL)
+		converter = resampler_init(s->resampler, m->sample_rate, device_rate) == 0;
+	if (!s->latents || !s->scratch || !s->planar || !s->row_used || !s->mix || !s->resampled ||
+	    (resampling && !converter)) {
 		scene_free(s);
-		return error_set(err, errlen, "cannot prepare the scene: %s",
-		                 src_error ? src_strerror(src_error) : "out of memory");
+		return error_set(err, errlen, "cannot prepare the scene: out of memory");
 	}
 	s->model = m;
 	s->terrain = t;
@@ -71,8 +71,10 @@ void scene_free(scene *s)
 {
 	if (!s)
 		return;
-	if (s->resampler)
-		src_delete(s->resampler);
+	if (s->resampler) {
+		resampler_destroy(s->resampler);
+		free(s->resampler);
+	}
 	model_free(s->model); /* NULL unless fully built, when it holds references */
 	terrain_free(s->terrain);
 	free(s->latents);

@@ -71,10 +71,9 @@ void subframe_replace(float *staged, size_t from, size_t frames, const float *fr
 
 int subframe_state_of(const engine *e, const scene *s)
 {
-	return !e->subframe           ? ENGINE_SUBFRAME_OFF_CONFIG
-	       : !s->model->subframe  ? ENGINE_SUBFRAME_OFF_MODEL
-	       : s->resampler != NULL ? ENGINE_SUBFRAME_OFF_RESAMPLING
-	                              : ENGINE_SUBFRAME_ON;
+	return !e->subframe          ? ENGINE_SUBFRAME_OFF_CONFIG
+	       : !s->model->subframe ? ENGINE_SUBFRAME_OFF_MODEL
+	                             : ENGINE_SUBFRAME_ON;
 }
 
 /* The looper and the grains advance once per decode call, and a re-decode
@@ -113,6 +112,8 @@ void subframe_save_before_frame(engine *e, scene *s)
 	if (e->cpu_short || model_state_save(s->model, e->error, sizeof e->error) < 0)
 		return;
 	e->pool_before = e->voices;
+	if (s->resampler) /* the converter too: the new audio goes through it from where the old began */
+		e->resampler_before = *s->resampler;
 	e->snapshot_scene = s;
 }
 
@@ -156,6 +157,8 @@ void subframe_redecode_if_moved(engine *e)
 		e->snapshot_scene = NULL; /* the frame plays on as it was */
 		return;
 	}
+	if (s->resampler)
+		*s->resampler = e->resampler_before;
 	decode_and_mix(e, s);
 	size_t frames;
 	const float *fresh = decode_to_device_rate(e, s, &frames);

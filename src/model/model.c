@@ -9,6 +9,8 @@
 
 #include "torch_backend.h"
 
+#include "blas_kernels.h"
+
 _Static_assert((int)MODEL_NAME_MAX == (int)TB_NAME_MAX, "model names are the backend's");
 
 #if defined(__SSE__)
@@ -618,6 +620,15 @@ void model_seed(uint64_t seed)
 	tb_manual_seed(seed);
 }
 
+void model_blas_kernels(char *buf, size_t len)
+{
+	char *(*corename)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_corename");
+	if (corename)
+		snprintf(buf, len, "kernels %s (%s)", corename(), blas_kernels_text());
+	else
+		snprintf(buf, len, "kernels: %s", blas_kernels_text());
+}
+
 void model_blas_library(char *buf, size_t len)
 {
 	/* libtorch calls the Fortran BLAS symbol sgemm_; whichever library the
@@ -631,8 +642,10 @@ void model_blas_library(char *buf, size_t len)
 	char real[PATH_MAX];
 	const char *file = realpath(info.dli_fname, real) ? real : info.dli_fname;
 	char *(*openblas_config)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_config");
+	char kernels[400];
+	model_blas_kernels(kernels, sizeof kernels);
 	if (openblas_config)
-		snprintf(buf, len, "%s (OpenBLAS %s)", file, openblas_config());
+		snprintf(buf, len, "%s (OpenBLAS %s), %s", file, openblas_config(), kernels);
 	else
 		snprintf(buf, len, "%s%s", file,
 		         strstr(file, "openblas") ? ""

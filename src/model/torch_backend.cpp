@@ -1,5 +1,6 @@
 /*
- * torch_backend.cpp — the single C++ file of terraind (see torch_backend.h).
+ * torch_backend.cpp — the single C++ file of terraind (see torch_backend.h):
+ * built as libterraind-torch.so, which exports terraind_torch_api() alone.
  *
  * Every entry point catches every exception and turns it into a one-line
  * message: a TorchScript error must reach the user as a sentence, never as
@@ -147,7 +148,7 @@ void no_graph_optimisation()
 
 } // namespace
 
-extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errlen)
+static int impl_load(const char *path, tb_module **out, char *err, size_t errlen)
 {
 	*out = nullptr;
 	try {
@@ -164,12 +165,12 @@ extern "C" int tb_load(const char *path, tb_module **out, char *err, size_t errl
 	}
 }
 
-extern "C" void tb_free(tb_module *module)
+static void impl_free(tb_module *module)
 {
 	delete module;
 }
 
-extern "C" int tb_has_method(tb_module *module, const char *name)
+static int impl_has_method(tb_module *module, const char *name)
 {
 	try {
 		return module->module.find_method(name).has_value() ? 1 : 0;
@@ -178,7 +179,7 @@ extern "C" int tb_has_method(tb_module *module, const char *name)
 	}
 }
 
-extern "C" int tb_list_methods(tb_module *module, char (*names)[TB_NAME_MAX], int max, char *err, size_t errlen)
+static int impl_list_methods(tb_module *module, char (*names)[TB_NAME_MAX], int max, char *err, size_t errlen)
 {
 	try {
 		torch::jit::Module &m = module->module;
@@ -201,7 +202,7 @@ extern "C" int tb_list_methods(tb_module *module, char (*names)[TB_NAME_MAX], in
 	}
 }
 
-extern "C" int tb_list_attributes(tb_module *module, char (*names)[TB_NAME_MAX], int max)
+static int impl_list_attributes(tb_module *module, char (*names)[TB_NAME_MAX], int max)
 {
 	try {
 		if (!module->module.find_method("get_attributes"))
@@ -213,7 +214,7 @@ extern "C" int tb_list_attributes(tb_module *module, char (*names)[TB_NAME_MAX],
 	}
 }
 
-extern "C" int tb_get_int(tb_module *module, const char *name, int64_t *value)
+static int impl_get_int(tb_module *module, const char *name, int64_t *value)
 {
 	try {
 		c10::IValue v = find_attr(module->module, name);
@@ -239,7 +240,7 @@ extern "C" int tb_get_int(tb_module *module, const char *name, int64_t *value)
 	}
 }
 
-extern "C" int tb_get_int_array(tb_module *module, const char *name, int64_t *values, int max)
+static int impl_get_int_array(tb_module *module, const char *name, int64_t *values, int max)
 {
 	try {
 		c10::IValue v = find_attr(module->module, name);
@@ -256,7 +257,7 @@ extern "C" int tb_get_int_array(tb_module *module, const char *name, int64_t *va
 	}
 }
 
-extern "C" int tb_get_string_list(tb_module *module, const char *name, char (*values)[TB_NAME_MAX], int max)
+static int impl_get_string_list(tb_module *module, const char *name, char (*values)[TB_NAME_MAX], int max)
 {
 	try {
 		return list_from_ivalue(find_attr(module->module, name), values, max);
@@ -265,8 +266,8 @@ extern "C" int tb_get_string_list(tb_module *module, const char *name, char (*va
 	}
 }
 
-extern "C" int64_t tb_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape,
-                                 int *ndim, char *err, size_t errlen)
+static int64_t impl_get_tensor(tb_module *module, const char *name, float *data, int64_t capacity, int64_t *shape,
+                               int *ndim, char *err, size_t errlen)
 {
 	try {
 		at::Tensor t = checked_tensor(module, name);
@@ -293,8 +294,8 @@ static std::string shape_text(const at::Tensor &t)
 	return s + ")";
 }
 
-extern "C" int tb_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
-                       tb_shape out_shape, char *err, size_t errlen)
+static int impl_call(tb_module *module, const char *method, const float *in, tb_shape in_shape, float *out,
+                     tb_shape out_shape, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
@@ -346,8 +347,8 @@ static void load_cppn(tb_module *module)
 	c.push_back(checked_tensor(module, "fc_out.bias"));
 }
 
-extern "C" int tb_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
-                                     int64_t out_dim, char *err, size_t errlen)
+static int impl_nn_terrain_forward(tb_module *module, const float *coords, int64_t count, int64_t in_dim, float *out,
+                                   int64_t out_dim, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
@@ -463,10 +464,10 @@ void copy_out(const at::Tensor &t, float *dst)
 
 } // namespace
 
-extern "C" int tb_train_cppn(const float *coords, const float *targets, int64_t count, int in_dim, int out_dim,
-                             const tb_train_options *o, tb_train_progress progress, void *ctx, float *fourier,
-                             float *const *weights, float *const *biases, float *prelu, double *final_loss, char *err,
-                             size_t errlen)
+static int impl_train_cppn(const float *coords, const float *targets, int64_t count, int in_dim, int out_dim,
+                           const tb_train_options *o, tb_train_progress progress, void *ctx, float *fourier,
+                           float *const *weights, float *const *biases, float *prelu, double *final_loss, char *err,
+                           size_t errlen)
 {
 	try {
 		torch::manual_seed(o->seed);
@@ -551,7 +552,7 @@ void copy_tensor(at::Tensor &to, const at::Tensor &from)
 
 } // namespace
 
-extern "C" int tb_state_prepare(tb_module *module, char *err, size_t errlen)
+static int impl_state_prepare(tb_module *module, char *err, size_t errlen)
 {
 	try {
 		c10::InferenceMode guard;
@@ -611,17 +612,17 @@ int transfer_state(tb_module *module, bool saving, char *err, size_t errlen)
 
 } // namespace
 
-extern "C" int tb_state_save(tb_module *module, char *err, size_t errlen)
+static int impl_state_save(tb_module *module, char *err, size_t errlen)
 {
 	return transfer_state(module, true, err, errlen);
 }
 
-extern "C" int tb_state_restore(tb_module *module, char *err, size_t errlen)
+static int impl_state_restore(tb_module *module, char *err, size_t errlen)
 {
 	return transfer_state(module, false, err, errlen);
 }
 
-extern "C" int64_t tb_state_bytes(const tb_module *module)
+static int64_t impl_state_bytes(const tb_module *module)
 {
 	int64_t bytes = 0;
 	for (const tb_state_slot &s : module->state)
@@ -629,7 +630,7 @@ extern "C" int64_t tb_state_bytes(const tb_module *module)
 	return bytes;
 }
 
-extern "C" void tb_set_threads(int threads)
+static void impl_set_threads(int threads)
 {
 	if (threads < 1)
 		threads = 1;
@@ -641,12 +642,78 @@ extern "C" void tb_set_threads(int threads)
 	}
 }
 
-extern "C" int tb_get_threads(void)
+static int impl_get_threads(void)
 {
 	return at::get_num_threads();
 }
 
-extern "C" void tb_manual_seed(uint64_t seed)
+static void impl_manual_seed(uint64_t seed)
 {
 	torch::manual_seed(seed);
+}
+
+/* The reference for impl_blas_check: plain loops in double precision. */
+static double max_relative_error(const at::Tensor &got, const std::vector<double> &want)
+{
+	auto g = got.contiguous();
+	const float *p = g.data_ptr<float>();
+	double scale = 1e-12, worst = 0;
+	for (double w : want)
+		scale = std::max(scale, std::fabs(w));
+	for (size_t i = 0; i < want.size(); i++)
+		worst = std::max(worst, std::fabs((double)p[i] - want[i]) / scale);
+	return worst;
+}
+
+static int impl_blas_check(char *err, size_t errlen)
+{
+	try {
+		c10::InferenceMode guard;
+		at::Generator gen = at::detail::createCPUGenerator(12345);
+		const int64_t n = 96, channels = 16, width = 200, taps = 5;
+		at::Tensor a = at::randn({n, n}, gen), b = at::randn({n, n}, gen);
+		std::vector<double> product(n * n, 0.0);
+		const float *pa = a.data_ptr<float>(), *pb = b.data_ptr<float>();
+		for (int64_t i = 0; i < n; i++)
+			for (int64_t k = 0; k < n; k++)
+				for (int64_t j = 0; j < n; j++)
+					product[i * n + j] += (double)pa[i * n + k] * pb[k * n + j];
+		double matmul = max_relative_error(at::matmul(a, b), product);
+		at::Tensor x = at::randn({2, channels, width}, gen), w = at::randn({channels, channels, taps}, gen);
+		const int64_t out_width = width - taps + 1;
+		std::vector<double> conv(2 * channels * out_width, 0.0);
+		const float *px = x.data_ptr<float>(), *pw = w.data_ptr<float>();
+		for (int64_t bt = 0; bt < 2; bt++)
+			for (int64_t o = 0; o < channels; o++)
+				for (int64_t t = 0; t < out_width; t++) {
+					double sum = 0;
+					for (int64_t c = 0; c < channels; c++)
+						for (int64_t k = 0; k < taps; k++)
+							sum += (double)px[(bt * channels + c) * width + t + k] *
+							       pw[(o * channels + c) * taps + k];
+					conv[(bt * channels + o) * out_width + t] = sum;
+				}
+		double convolution = max_relative_error(at::conv1d(x, w), conv);
+		if (matmul < 5e-5 && convolution < 5e-5 && std::isfinite(matmul) && std::isfinite(convolution))
+			return 0;
+		std::snprintf(err, errlen, "a matrix product is off by %.2g and a convolution by %.2g of their scale",
+		              matmul, convolution);
+		return -1;
+	} catch (const std::exception &e) {
+		std::snprintf(err, errlen, "the BLAS check failed: %s", e.what());
+		return -1;
+	}
+}
+
+extern "C" __attribute__((visibility("default"))) const tb_api *terraind_torch_api(void)
+{
+	static const tb_api api = {
+	    TB_API_VERSION,       impl_load,          impl_free,        impl_list_methods,
+	    impl_list_attributes, impl_has_method,    impl_get_int,     impl_get_int_array,
+	    impl_get_string_list, impl_get_tensor,    impl_call,        impl_nn_terrain_forward,
+	    impl_train_cppn,      impl_state_prepare, impl_state_save,  impl_state_restore,
+	    impl_state_bytes,     impl_set_threads,   impl_get_threads, impl_manual_seed,
+	    impl_blas_check,
+	};
+	return &api;
 }

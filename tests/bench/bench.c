@@ -18,6 +18,7 @@
 #include "bench_torch.h"
 #include "clock.h"
 #include "engine.h"
+#include "blas_kernels.h"
 #include "model.h"
 #include "plot.h"
 #include "render.h"
@@ -279,7 +280,7 @@ static void print_machine(void)
 	if (f)
 		fclose(f);
 	char *(*corename)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_corename");
-	char blas[256];
+	char blas[1024];
 	model_blas_library(blas, sizeof blas);
 	printf("CPU: %s, %ld online; terraind kernels: %s; BLAS: %s (OpenBLAS core %s); ATen: %s\n\n", model_name,
 	       sysconf(_SC_NPROCESSORS_ONLN), terrain_kernel_name(), blas, corename ? corename() : "n/a",
@@ -886,6 +887,15 @@ int main(int argc, char **argv)
 	const char *only = argc > 2 && argv[2][0] ? argv[2] : NULL;
 	char rave[1024];
 	snprintf(rave, sizeof rave, "%s/rave_bench.ts", models_dir);
+	/* The baselines call libtorch directly (linked, so loaded with this
+	 * process): they must run on the kernels terraind chooses, so the bench
+	 * chooses them and starts again with them in the environment. */
+	if (!getenv("OPENBLAS_CORETYPE")) {
+		blas_kernels_choose();
+		if (getenv("OPENBLAS_CORETYPE"))
+			execv("/proc/self/exe", argv);
+	}
+	blas_kernels_choose();
 	tb_set_threads(1);
 	model_set_blas_threads(1); /* one thread on both sides, BLAS included */
 	model_flush_denormals();   /* as terraind's main() does, before any thread */

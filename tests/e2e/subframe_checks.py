@@ -2,12 +2,12 @@
 """Sub-frame control on the live daemon, with long_tone.ts (440 * 2^x Hz, frames of 4096 samples
 at 48 kHz) and tests/fixtures/long_tone_terrain.json (x is the latent that sets the pitch).
 
-  subframe_checks.py PORT REC.wav
+  subframe_checks.py PORT REC.wav [MODEL_RATE]
                                jumps x between 0 (440 Hz) and -1 (220 Hz) at times that fall
                                anywhere in a frame; checks /status: subframe "on", re-decodes
                                counted, and the median control-to-sound latency (the engine's
                                probe, latency_ms) under half a frame
-  subframe_checks.py --recording REC.wav
+  subframe_checks.py --recording REC.wav [MODEL_RATE]
                                finds where the pitch changes in the recording: the recording
                                starts with the first sample of the first frame, so frame
                                boundaries fall on multiples of 4096; most changes must fall
@@ -25,7 +25,7 @@ from terraind_client import Client  # noqa: E402
 from waiting import skip_part, wait_until  # noqa: E402
 from wavfile import read_float_wav  # noqa: E402
 
-FRAME = 4096
+FRAME = 4096  # a latent frame in samples at the device's 48 kHz (more for a model resampled from 44.1 kHz)
 JUMPS = 8
 LAG = 109      # 440 Hz's period in samples: correlation +1 at 440 Hz, -1 at 220 Hz
 WINDOW = 240
@@ -96,7 +96,7 @@ def recording(path):
     found = changes(audio[:, 0])
     # the daemon's fade-in and fade-out at start and stop are not jumps
     found = [p for p in found if 0.2 * rate < p < len(audio) - 0.2 * rate]
-    offsets = [min(p % FRAME, FRAME - p % FRAME) for p in found]
+    offsets = [min(p % FRAME, FRAME - p % FRAME) for p in found]  # (FRAME may be fractional: resampled)
     inside = [o for o in offsets if o > 240]  # more than 5 ms from a boundary
     print("  ok: %d pitch changes in the recording, %d inside frames (samples from the nearest boundary: %s)"
           % (len(found), len(inside), " ".join(str(o) for o in offsets)))
@@ -105,6 +105,8 @@ def recording(path):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 3:  # the model's rate: its frames of 4096 samples at the device's 48 kHz
+        FRAME = 4096 * 48000 / float(sys.argv[3])
     if sys.argv[1] == "--recording":
         recording(sys.argv[2])
     else:
