@@ -30,6 +30,7 @@
 
 #include "looper.h"
 #include "osc_call.h"
+#include "osc_pending.h"
 #include "session.h"
 #include "tempo_link.h"
 
@@ -69,10 +70,9 @@ void osc_loop_refusal(struct osc_context *o, const loop_command *c, char *why, s
 /* ---- for the looper's files (osc_looper.c, osc_session.c) ---- */
 /* One command as a whole request: /done once applied (network thread). */
 void osc_looper_send(osc_call *c, const loop_command *command);
-/* PATH [1] of a save, from a peer allowed to write files: the file's
- * directory confined and opened (the descriptor, or -1 after a /fail). */
-int osc_looper_save_target(osc_call *c, const char *what, const char **name, char *resolved, size_t len,
-                           int *overwrite);
+/* A save's job: PATH [1] read, the peer allowed to write files, the
+ * file's directory confined and opened into the job; NULL after a /fail. */
+osc_job *osc_looper_save_job(osc_call *c, const char *what, osc_job_kind kind);
 /* A file to load, confined and opened, handed to the worker as `type`. */
 void osc_looper_submit_load(osc_call *c, int type, int loop);
 /* The worker: a loop file (req->fd) into loop req->loop; a session file. */

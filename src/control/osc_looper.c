@@ -140,16 +140,23 @@ static void loop_set(osc_call *r, int n)
 
 /* ---- loop files ------------------------------------------------------------------ */
 
-int osc_looper_save_target(osc_call *r, const char *what, const char **name, char *resolved, size_t len, int *overwrite)
+osc_job *osc_looper_save_job(osc_call *r, const char *what, osc_job_kind kind)
 {
-	const char *path;
-	if (osc_call_save_path(r, what, &path, overwrite) < 0 || osc_admin_refused(r->o, r->peer, r->address))
-		return -1;
-	char why[512];
-	int dirfd = osc_open_confined(r->o, path, 1, name, resolved, len, why, sizeof why);
-	if (dirfd < 0)
-		osc_call_fail(r, "%s", why);
-	return dirfd;
+	const char *path, *name;
+	char resolved[CONFIG_PATH_MAX], why[512];
+	int overwrite;
+	if (osc_call_save_path(r, what, &path, &overwrite) < 0 || osc_admin_refused(r->o, r->peer, r->address))
+		return NULL;
+	int dirfd = osc_open_confined(r->o, path, 1, &name, resolved, sizeof resolved, why, sizeof why);
+	osc_job *j = dirfd >= 0 ? osc_job_new(r->peer, r->address, kind) : NULL;
+	if (!j) {
+		if (dirfd >= 0)
+			close(dirfd);
+		osc_call_fail(r, "%s", dirfd < 0 ? why : "out of memory");
+		return NULL;
+	}
+	osc_job_set_file(j, dirfd, name, resolved, overwrite);
+	return j;
 }
 
 void osc_looper_submit_load(osc_call *r, int type, int loop)
@@ -175,19 +182,9 @@ void osc_looper_submit_load(osc_call *r, int type, int loop)
  * writes it (osc_pending.h). */
 static void loop_save(osc_call *r, int n)
 {
-	const char *name;
-	char resolved[CONFIG_PATH_MAX];
-	int overwrite;
-	int dirfd = osc_looper_save_target(r, "a loop", &name, resolved, sizeof resolved, &overwrite);
-	if (dirfd < 0)
+	osc_job *j = osc_looper_save_job(r, "a loop", OSC_JOB_SAVE_LOOP);
+	if (!j)
 		return;
-	osc_job *j = osc_job_new(r->peer, r->address, OSC_JOB_SAVE_LOOP);
-	if (!j) {
-		close(dirfd);
-		osc_call_fail(r, "out of memory");
-		return;
-	}
-	osc_job_set_file(j, dirfd, name, resolved, overwrite);
 	loop_command c = {.op = LOOP_EXPORT, .loop = n};
 	osc_job_send(r->o, j, ENGINE_FROM_NETWORK, &c, NULL);
 	osc_job_seal(r->o, j);

@@ -49,21 +49,15 @@ static session *capture_session(osc_call *r)
 
 void osc_session_save(osc_call *r)
 {
-	const char *name;
-	char resolved[CONFIG_PATH_MAX];
-	int overwrite;
-	int dirfd = osc_looper_save_target(r, "a session", &name, resolved, sizeof resolved, &overwrite);
-	if (dirfd < 0)
+	osc_job *j = osc_looper_save_job(r, "a session", OSC_JOB_SAVE_SESSION);
+	if (!j)
 		return;
 	session *s = capture_session(r);
-	osc_job *j = s ? osc_job_new(r->peer, r->address, OSC_JOB_SAVE_SESSION) : NULL;
-	if (!j) {
-		close(dirfd);
-		session_free(s);
-		osc_call_fail(r, "out of memory");
+	if (!s) {
+		osc_job_fail(r->o, j, "out of memory");
+		osc_job_seal(r->o, j);
 		return;
 	}
-	osc_job_set_file(j, dirfd, name, resolved, overwrite);
 	osc_job_set_session(j, s);
 	for (int n = 0; n < LOOPER_LOOPS; n++) {
 		loop_info info;

@@ -11,16 +11,6 @@
 
 #include "osc_fixture.h"
 
-static int pairs_kept(training_pairs *p)
-{
-	float *coords = NULL, *latents = NULL;
-	int control_dim, latent_dim;
-	int n = training_pairs_copy(p, &coords, &latents, &control_dim, &latent_dim);
-	free(coords);
-	free(latents);
-	return n;
-}
-
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);

@@ -4,16 +4,6 @@
 
 #include "training_pairs.h"
 
-static int pairs_kept(training_pairs *p)
-{
-	float *coords = NULL, *latents = NULL;
-	int control_dim, latent_dim;
-	int n = training_pairs_copy(p, &coords, &latents, &control_dim, &latent_dim);
-	free(coords);
-	free(latents);
-	return n;
-}
-
 static void pair(float *v, int width, float base)
 {
 	for (int i = 0; i < width; i++)

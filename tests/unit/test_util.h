@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "training_pairs.h"
+
 #define FIXTURES "tests/fixtures"
 
 /* Path of a generated test model (scripts/make_test_models.py). */
@@ -77,6 +79,17 @@ static inline double estimate_f0(const float *x, int n, int rate, int stride)
 		}
 	}
 	return (double)rate / best_lag;
+}
+
+/* The pairs a training set keeps now (through the copy /train/run takes). */
+static inline int pairs_kept(training_pairs *p)
+{
+	float *coords = NULL, *latents = NULL;
+	int control_dim, latent_dim;
+	int n = training_pairs_copy(p, &coords, &latents, &control_dim, &latent_dim);
+	free(coords);
+	free(latents);
+	return n;
 }
 
 #endif
