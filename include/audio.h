@@ -37,7 +37,11 @@ const char *audio_device_name(const audio_stream *s);
 
 /* Opens and starts the stream, playing `engine`. */
 int audio_start(audio_stream *s, engine *e, char *err, size_t errlen);
-void audio_close(audio_stream *s);
+/* Stops and closes the stream; returns 1 when it had to be abandoned (its
+ * JACK server went away: PortAudio cannot close it without hanging), 0
+ * otherwise. An abandoned stream's callback thread is never joined: what
+ * the callback reads (the engine) must then outlive the process. */
+int audio_close(audio_stream *s);
 
 double audio_cpu_load(audio_stream *s);
 uint64_t audio_device_underflows(const audio_stream *s);

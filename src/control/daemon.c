@@ -549,16 +549,24 @@ static void finish_recording(daemon_state *d)
 	d->recorder = NULL;
 }
 
+/* An engine whose audio stream had to be abandoned: its callback thread
+ * (libjack's) is never joined and may still read it, so it lives until the
+ * process ends (held here, so that leak checkers see it reachable). */
+static engine *kept_for_an_abandoned_stream;
+
 static void stop(daemon_state *d)
 {
 	web_stop(d->web);
 	stop_workers(d);
 	net_stop(d->net);
-	audio_close(d->audio);
+	int abandoned = audio_close(d->audio);
 	if (d->engine)
 		engine_stop(d->engine);
 	finish_recording(d);
-	engine_free(d->engine);
+	if (abandoned)
+		kept_for_an_abandoned_stream = d->engine;
+	else
+		engine_free(d->engine);
 	web_picture_destroy(&d->picture);
 	audio_terminate();
 }

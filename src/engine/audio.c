@@ -204,26 +204,30 @@ int audio_start(audio_stream *s, engine *e, char *err, size_t errlen)
 /* Stops and closes the PortAudio stream, unless its server went away:
  * PortAudio's JACK back end asserts when it cannot deactivate a client
  * whose server is gone; that stream's memory is the only loss. */
-static void close_stream(audio_stream *s)
+static int close_stream(audio_stream *s)
 {
+	int abandoned = 0;
 	pthread_mutex_lock(&s->lock);
 	if (s->stream && Pa_IsStreamActive(s->stream) == 1) {
 		Pa_StopStream(s->stream);
 		Pa_CloseStream(s->stream);
 	} else if (s->stream) {
 		atomic_store(&abandoned_streams, 1);
+		abandoned = 1;
 	}
 	s->stream = NULL;
 	pthread_mutex_unlock(&s->lock);
+	return abandoned;
 }
 
-void audio_close(audio_stream *s)
+int audio_close(audio_stream *s)
 {
 	if (!s)
-		return;
-	close_stream(s);
+		return 0;
+	int abandoned = close_stream(s);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
+	return abandoned;
 }
 
 double audio_cpu_load(audio_stream *s)

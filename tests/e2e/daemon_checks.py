@@ -90,11 +90,23 @@ def cursor_at(watcher, x, y, seconds=5):
     return seen[-1][0]
 
 
+RENEWED = [0.0]  # when the watcher's /notify was last renewed
+
+
+def renew(watcher):
+    """/notify again every 3 s: a subscription lasts 10 s, and a sanitizer
+    build's checks take longer than that."""
+    if time.monotonic() - RENEWED[0] >= 3:
+        watcher.send("/notify", 60)
+        RENEWED[0] = time.monotonic()
+
+
 def cursor_xy(watcher, until, seconds):
     """(arrival time, (x, y)) of each /cursor push until until((x, y))."""
     seen = []
     deadline = time.monotonic() + seconds * SLOW
     while time.monotonic() < deadline:
+        renew(watcher)
         watcher.server.recv(10)
         now = time.monotonic()
         for path, args in watcher.replies:
@@ -110,6 +122,7 @@ def latents_for(watcher, seconds):
     """(arrival time, latent 0) of each /latent push during `seconds`."""
     got, end = [], time.monotonic() + seconds
     while time.monotonic() < end:
+        renew(watcher)
         watcher.server.recv(10)
         now = time.monotonic()
         got += [(now, a[0]) for p, a in watcher.replies if p == "/latent"]
