@@ -139,6 +139,7 @@ SANITIZER_SKIPS := test_rt_safety test_upstream_models test_instruments
 SANITIZER_SKIPS += test_grains/the_grain_path_never_allocates test_daemon/* test_voices/recording \
 	test_subframe/recording* test_subframe/latency test_web/training test_overload/realtime
 asan:
+	LSAN_OPTIONS="use_tls=0 suppressions=$(CURDIR)/tests/lsan.supp" \
 	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" OPT="-O1 -g" \
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
