@@ -19,7 +19,7 @@ BUILD    ?= build
 CC       ?= gcc
 CXX      ?= g++
 PYTHON   := /usr/bin/python3
-PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate libpng libwebsockets
+PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate libpng libwebsockets jack alsa
 SAN      ?=
 
 WARN     := -Wall -Wextra $(if $(WERROR),-Werror)

@@ -33,7 +33,7 @@ enum {
 	MIDI_VOICE_NOTES = -1, /* "voice" not given: the notes the message speaks for */
 };
 
-typedef enum midi_backend { MIDI_BACKEND_AUTO, MIDI_BACKEND_JACK, MIDI_BACKEND_ALSA } midi_backend;
+typedef enum midi_backend_kind { MIDI_BACKEND_AUTO, MIDI_BACKEND_JACK, MIDI_BACKEND_ALSA } midi_backend_kind;
 
 typedef enum midi_source {
 	MIDI_SRC_NOTE,
@@ -92,7 +92,7 @@ typedef struct midi_mapping {
 typedef struct midi_config {
 	int n_inputs;
 	char inputs[MIDI_MAX_INPUTS][MIDI_INPUT_NAME_MAX]; /* port names or parts of them, any case; "*" for all */
-	midi_backend backend;
+	midi_backend_kind backend;
 	int mpe_lower, mpe_upper;    /* member channels of each MPE zone at start (0: none) */
 	int voice_first, voice_last; /* the voices notes take; -1: 1 .. engine.voices - 1 */
 	int defaults;                /* the default mappings apply after the configured ones */

@@ -54,6 +54,7 @@ typedef struct midi_world {
 	float target[MIDI_VOICES_MAX][TERRAIN_MAX_CONTROL_DIM];           /* each voice's target */
 	uint32_t sounding;                                                /* bit v: voice v sounds */
 	const stored_point *points;                                       /* SESSION_POINTS of them, or NULL */
+	int64_t now_ns;                                                   /* when (clock.h) */
 } midi_world;
 
 /* One OSC message: an address and its numbers, or one string. */
@@ -65,6 +66,10 @@ typedef struct midi_action {
 } midi_action;
 
 typedef void (*midi_emit)(void *ctx, const midi_action *a);
+
+/* The action as an OSC packet (floats, or one string) in buf; its size,
+ * or 0 when it does not fit in cap bytes. */
+size_t midi_action_osc(const midi_action *a, uint8_t *buf, size_t cap);
 
 /* A note sounding on a voice (indexed by the engine's voice number). */
 typedef struct midi_sounding {
@@ -105,6 +110,10 @@ typedef struct midi_play {
 	midi_voices voices;
 	midi_sounding sounding[MIDI_VOICES_MAX];
 	midi_source_state sources[MIDI_SOURCES];
+	/* where MIDI last put a voice it moves by one axis (a knob for x,
+	 * another for y): the engine's published target lags a frame behind */
+	float placed[MIDI_VOICES_MAX][TERRAIN_MAX_CONTROL_DIM];
+	int64_t placed_ns[MIDI_VOICES_MAX];
 	midi_emit emit;
 	void *emit_ctx;
 	midi_counts counts;

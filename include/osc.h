@@ -30,6 +30,12 @@
 #include "training_pairs.h"
 #include "tuio.h"
 
+/* The `connection` of a peer inside the daemon (the MIDI input, which
+ * plays its notes as OSC: midi_in.h): it gets no /done, its /fail goes to
+ * the network layer's watch (net_watch) and neither counts against the
+ * replies' rate limit. */
+#define OSC_CONNECTION_INTERNAL UINT64_MAX
+
 typedef struct osc_peer {
 	struct sockaddr_storage addr;
 	socklen_t len;

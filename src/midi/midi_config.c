@@ -459,7 +459,7 @@ static int parse_backend(midi_config *m, const cJSON *v, char *err, size_t errle
 	int b = cJSON_IsString(v) ? name_index(names, 3, v->valuestring) : -1;
 	if (b < 0)
 		return error_set(err, errlen, "'midi.backend' must be \"auto\", \"jack\" or \"alsa\"");
-	m->backend = (midi_backend)b;
+	m->backend = (midi_backend_kind)b;
 	return 0;
 }
 

@@ -52,6 +52,38 @@ static void act_position(midi_play *p, const midi_world *w, int voice, const flo
 		act(p, NULL, 2, c, "/voice/%d/xy", voice);
 }
 
+/* OSC 1.0: a string padded with NULs to a multiple of 4. */
+static size_t put_string(uint8_t *buf, size_t at, size_t cap, const char *s)
+{
+	size_t n = strlen(s), padded = (n + 4) & ~(size_t)3;
+	if (at + padded > cap)
+		return 0;
+	memset(buf + at, 0, padded);
+	memcpy(buf + at, s, n);
+	return at + padded;
+}
+
+size_t midi_action_osc(const midi_action *a, uint8_t *buf, size_t cap)
+{
+	char tags[8] = ",";
+	for (int i = 0; i < a->n && i < 3; i++)
+		strcat(tags, "f");
+	if (a->text)
+		strcat(tags, "s");
+	size_t at = put_string(buf, 0, cap, a->address);
+	at = at ? put_string(buf, at, cap, tags) : 0;
+	for (int i = 0; at && i < a->n && i < 3; i++) {
+		if (at + 4 > cap)
+			return 0;
+		uint32_t bits;
+		memcpy(&bits, &a->v[i], 4);
+		for (int k = 0; k < 4; k++)
+			buf[at + (size_t)k] = (uint8_t)(bits >> (24 - 8 * k));
+		at += 4;
+	}
+	return at && a->text ? put_string(buf, at, cap, a->text) : at;
+}
+
 /* ---- set-up ------------------------------------------------------------------------ */
 
 static void load_mappings(midi_play *p, const midi_config *c)
@@ -249,8 +281,11 @@ static void note_off(midi_play *p, const midi_world *w, int source, const midi_m
 
 /* ---- controls ------------------------------------------------------------------------- */
 
+enum { PLACED_FOR_NS = 100 * 1000000 }; /* longer than a latent frame: the engine has it by then */
+
 /* A fixed voice's axis (x 0, y 1, pressure 2) to a value 0..1 of its
- * bounds; the other axes stay where the voice's target is. */
+ * bounds; the other axes stay where the voice is: where MIDI put it a
+ * moment ago, else its target as the engine publishes it. */
 static void move_voice(midi_play *p, const midi_world *w, int voice, int axis, float u)
 {
 	if (voice < 0 || voice >= MIDI_VOICES_MAX)
@@ -261,9 +296,11 @@ static void move_voice(midi_play *p, const midi_world *w, int voice, int axis, f
 	}
 	if (axis >= w->control_dim)
 		return;
-	float c[TERRAIN_MAX_CONTROL_DIM];
-	memcpy(c, w->target[voice], sizeof c);
+	float *c = p->placed[voice];
+	if (w->now_ns - p->placed_ns[voice] > PLACED_FOR_NS || p->placed_ns[voice] == 0)
+		memcpy(c, w->target[voice], sizeof p->placed[voice]);
 	c[axis] = w->min[axis] + u * (w->max[axis] - w->min[axis]);
+	p->placed_ns[voice] = w->now_ns ? w->now_ns : 1;
 	act_position(p, w, voice, c);
 }
 
