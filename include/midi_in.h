@@ -41,6 +41,7 @@ enum {
 	MIDI_PORT_NAME_MAX = 320, /* JACK's full port name is at most 320 bytes */
 	MIDI_CHUNK_BYTES = 12,
 	MIDI_INBOX_CHUNKS = 4096, /* 48 KiB of MIDI between two reads of the network thread */
+	MIDI_PORT_GONE = -2,
 };
 
 /* Bytes of one input as they came (a JACK event may be cut into several). */
@@ -49,7 +50,7 @@ typedef struct midi_chunk {
 	uint8_t source;  /* the input slot */
 	uint8_t size;    /* bytes used */
 	uint8_t reset;   /* the input went away or was replaced: its notes end */
-	uint8_t pad;
+	uint8_t last;    /* the event's last chunk (midi_parse_event_end) */
 	uint8_t bytes[MIDI_CHUNK_BYTES];
 } midi_chunk;
 
@@ -86,7 +87,8 @@ typedef struct midi_backend {
 	int (*wait)(void *b, int timeout_ms);
 	/* The ports that send MIDI (our own left out); their count. */
 	int (*sources)(void *b, midi_port *ports, int max);
-	/* Connects port `name` as input `slot` (0 .. MIDI_SOURCES-1). */
+	/* Connects port `name` as input `slot` (0 .. MIDI_SOURCES-1): 0, -1
+	 * with a sentence, or MIDI_PORT_GONE when it went away meanwhile. */
 	int (*connect)(void *b, int slot, const char *name, char *err, size_t errlen);
 	/* Whether input `slot` still hears port `name`. */
 	int (*connected)(void *b, int slot, const char *name);

@@ -68,6 +68,12 @@ void midi_parser_init(midi_parser *p);
  * message, 0 otherwise. */
 int midi_parse_byte(midi_parser *p, uint8_t byte, midi_msg *out);
 
+/* The end of a transport's event (a JACK MIDI event, an ALSA sequencer
+ * event): each carries whole messages, so a message still incomplete
+ * here was cut short, and is dropped (counted); running status and a
+ * SysEx spanning events carry on. */
+void midi_parse_event_end(midi_parser *p);
+
 /* Feeds n bytes; writes at most max messages to out and returns how many
  * (messages beyond max are counted as dropped). */
 size_t midi_parse(midi_parser *p, const uint8_t *bytes, size_t n, midi_msg *out, size_t max);

@@ -126,6 +126,8 @@ void midi_play_configure(midi_play *p, const midi_config *c);
 
 /* Bytes from input `source` (0 .. MIDI_SOURCES-1), as they came. */
 void midi_play_bytes(midi_play *p, const midi_world *w, int source, const uint8_t *bytes, size_t n);
+/* The end of one of the input's events: a message cut short is dropped. */
+void midi_play_event_end(midi_play *p, int source);
 /* Sends the notes' expression that changed since the last flush. */
 void midi_play_flush(midi_play *p, const midi_world *w);
 /* An input went away (or was replaced): its notes end, its state resets. */

@@ -175,7 +175,7 @@ static int alsa_connect(void *b, int slot, const char *name, char *err, size_t e
 	midi_alsa *a = b;
 	snd_seq_addr_t addr;
 	if (address_of(a, name, &addr) < 0)
-		return error_set(err, errlen, "%s is gone", name);
+		return MIDI_PORT_GONE;
 	int rc = snd_seq_connect_from(a->seq, a->port, addr.client, addr.port);
 	if (rc < 0 && rc != -EBUSY) /* EBUSY: already subscribed */
 		return error_set(err, errlen, "the ALSA sequencer refused %s: %s", name, snd_strerror(rc));

@@ -73,6 +73,7 @@ size_t midi_inbox_push(midi_inbox *b, int source, const uint8_t *bytes, size_t n
 	for (size_t at = 0; at < n; at += MIDI_CHUNK_BYTES) {
 		midi_chunk c = {.when_ns = when_ns, .source = (uint8_t)source};
 		c.size = (uint8_t)(n - at < MIDI_CHUNK_BYTES ? n - at : MIDI_CHUNK_BYTES);
+		c.last = at + c.size == n;
 		memcpy(c.bytes, bytes + at, c.size);
 		chunks += (size_t)ring_push(b->ring, &c);
 	}
@@ -154,7 +155,10 @@ static void connect_port(midi_in *m, const midi_port *port)
 {
 	int s = free_slot(m, port->name);
 	char err[512];
-	if (s < 0 || m->backend->connect(m->b, s, port->name, err, sizeof err) < 0) {
+	int rc = s < 0 ? -1 : m->backend->connect(m->b, s, port->name, err, sizeof err);
+	if (rc == MIDI_PORT_GONE) /* listed while it was leaving */
+		return;
+	if (rc < 0) {
 		if (s < 0)
 			snprintf(err, sizeof err, "%d inputs are connected already", MIDI_SOURCES);
 		if (strcmp(m->failed_port, port->name) != 0)
@@ -274,6 +278,8 @@ static void drain(void *ctx)
 				continue;
 			}
 			midi_play_bytes(&m->play, &w, c->source, c->bytes, c->size);
+			if (c->last)
+				midi_play_event_end(&m->play, c->source);
 			if (w.now_ns - c->when_ns > delay)
 				delay = w.now_ns - c->when_ns;
 		}

@@ -176,6 +176,8 @@ static int jack_connect_port(void *b, int slot, const char *name, char *err, siz
 		atomic_store_explicit(&j->ports[slot], port, memory_order_release);
 	}
 	int rc = jack_connect(j->client, name, jack_port_name(port));
+	if (rc != 0 && !jack_port_by_name(j->client, name))
+		return MIDI_PORT_GONE;
 	if (rc != 0 && !jack_port_connected_to(port, name))
 		return error_set(err, errlen, "JACK refused to connect %s (error %d)", name, rc);
 	return 0;

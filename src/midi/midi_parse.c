@@ -105,6 +105,14 @@ int midi_parse_byte(midi_parser *p, uint8_t byte, midi_msg *out)
 	return take_data(p, byte, out);
 }
 
+void midi_parse_event_end(midi_parser *p)
+{
+	if (p->have > 0 || p->skip > 0)
+		p->dropped++;
+	p->have = 0;
+	p->skip = 0;
+}
+
 size_t midi_parse(midi_parser *p, const uint8_t *bytes, size_t n, midi_msg *out, size_t max)
 {
 	size_t count = 0;

@@ -561,6 +561,12 @@ void midi_play_bytes(midi_play *p, const midi_world *w, int source, const uint8_
 	}
 }
 
+void midi_play_event_end(midi_play *p, int source)
+{
+	if (source >= 0 && source < MIDI_SOURCES)
+		midi_parse_event_end(&p->sources[source].parser);
+}
+
 void midi_play_flush(midi_play *p, const midi_world *w)
 {
 	for (int v = 0; v < MIDI_VOICES_MAX; v++)

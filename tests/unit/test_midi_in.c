@@ -45,6 +45,7 @@ static void the_inbox_cuts_long_events_and_counts_what_does_not_fit(void **state
 	assert_int_equal(c[0].size, 12);
 	assert_int_equal(c[2].size, 6);
 	assert_int_equal(c[2].bytes[5], 0xF7);
+	assert_true(!c[0].last && !c[1].last && c[2].last);
 	assert_int_equal(c[1].when_ns, 42);
 	assert_int_equal(midi_inbox_push(&b, 0, sysex, sizeof sysex, 0) + midi_inbox_push(&b, 0, sysex, 12, 0), 4);
 	assert_int_equal(ring_dropped(b.ring), 0);

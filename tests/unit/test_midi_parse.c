@@ -152,6 +152,26 @@ static void undefined_system_common_bytes_are_dropped(void **state)
 	assert_int_equal(p.dropped, 4);
 }
 
+static void an_events_end_drops_the_message_it_cut_short(void **state)
+{
+	(void)state;
+	midi_parser p;
+	midi_parser_init(&p);
+	parsed r = parse(&p, (const uint8_t[]){0x90, 60}, 2);
+	midi_parse_event_end(&p); /* a JACK event of two bytes: truncated */
+	r = parse(&p, (const uint8_t[]){61, 100}, 2);
+	/* the next event's bytes are not its velocity; with running status they are a note of their own */
+	assert_int_equal(r.n, 1);
+	expect_msg(&r, 0, MIDI_NOTE_ON, 0, 61, 100);
+	assert_int_equal(p.dropped, 1);
+	/* a SysEx split over events goes on being skipped */
+	parse(&p, (const uint8_t[]){0xF0, 1, 2}, 3);
+	midi_parse_event_end(&p);
+	r = parse(&p, (const uint8_t[]){3, 4, 0xF7, 0xB0, 1, 2}, 6);
+	assert_int_equal(r.n, 1);
+	expect_msg(&r, 0, MIDI_CONTROL, 0, 1, 2);
+}
+
 static void messages_beyond_the_output_are_counted(void **state)
 {
 	(void)state;
@@ -194,6 +214,7 @@ int main(void)
 	    cmocka_unit_test(truncated_messages_and_stray_data_are_dropped),
 	    cmocka_unit_test(system_common_cancels_running_status_and_skips_its_data),
 	    cmocka_unit_test(undefined_system_common_bytes_are_dropped),
+	    cmocka_unit_test(an_events_end_drops_the_message_it_cut_short),
 	    cmocka_unit_test(messages_beyond_the_output_are_counted),
 	    cmocka_unit_test(random_bytes_give_only_well_formed_messages),
 	};
