@@ -42,6 +42,7 @@ enum {
 	MIDI_CHUNK_BYTES = 12,
 	MIDI_INBOX_CHUNKS = 4096, /* 48 KiB of MIDI between two reads of the network thread */
 	MIDI_PORT_GONE = -2,
+	MIDI_DIRECT_SLOT = 15, /* MIDI_SOURCES - 1: ALSA senders that write to our port themselves */
 };
 
 /* Bytes of one input as they came (a JACK event may be cut into several). */

@@ -73,14 +73,15 @@ static void *alsa_open(midi_inbox *inbox, char *err, size_t errlen)
 	return a;
 }
 
-/* The input slot of a sender, or -1 (one midi.inputs did not name, such
- * as a port subscribed by hand: its events are dropped). */
+/* The input slot of a sender: its own when midi_in connected it, else the
+ * slot kept for senders that write to terraind's port themselves
+ * (aplaymidi -p terraind:0, a port subscribed by hand). */
 static int slot_of(const midi_alsa *a, snd_seq_addr_t from)
 {
 	for (int s = 0; s < MIDI_SOURCES; s++)
 		if (a->slots[s].client == from.client && a->slots[s].port == from.port && from.client != 0)
 			return s;
-	return -1;
+	return MIDI_DIRECT_SLOT;
 }
 
 /* One event: 1 when ports came or went. */

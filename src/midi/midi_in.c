@@ -124,7 +124,7 @@ static int slot_of(midi_in *m, const char *name)
 static int free_slot(midi_in *m, const char *name)
 {
 	int first = -1;
-	for (int s = 0; s < MIDI_SOURCES; s++) {
+	for (int s = 0; s < MIDI_DIRECT_SLOT; s++) {
 		if (m->slots[s].used)
 			continue;
 		if (strcmp(m->slots[s].name, name) == 0)
@@ -160,7 +160,7 @@ static void connect_port(midi_in *m, const midi_port *port)
 		return;
 	if (rc < 0) {
 		if (s < 0)
-			snprintf(err, sizeof err, "%d inputs are connected already", MIDI_SOURCES);
+			snprintf(err, sizeof err, "%d inputs are connected already", MIDI_DIRECT_SLOT);
 		if (strcmp(m->failed_port, port->name) != 0)
 			log_warn("MIDI: cannot connect %s: %s", port->name, err);
 		snprintf(m->failed_port, sizeof m->failed_port, "%s", port->name);
