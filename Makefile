@@ -6,7 +6,7 @@
 #   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the test suite under ThreadSanitizer
 #   make bench      speed figures, as ratios against baselines in the same run
-#   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture), FUZZ_SECONDS each
+#   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture, MIDI), FUZZ_SECONDS each
 #   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
 #   make speech     rebuild the corpus-trained model and terrain (espeak-ng corpus, a few minutes)
 #   make instruments rebuild the instrument model and terrain (fluidsynth corpus, about 30 minutes)
@@ -181,7 +181,7 @@ bench: deps
 	$(BUILD)/bench/terraind-bench $(BUILD)/models $(ONLY)
 
 # libFuzzer targets (clang), coverage-instrumented build of every module.
-FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture
+FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture midi
 FUZZ_SECONDS ?= 10
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS) | $(TORCH_LIB)

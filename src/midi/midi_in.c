@@ -14,7 +14,6 @@
 #include "error.h"
 
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "log.h"
-#include "midi_play.h"
+#include "midi_bridge.h"
 #include "net.h"
 #include "osc.h"
 #include "osc_status.h"
@@ -47,9 +46,7 @@ struct midi_in {
 	const midi_backend *backend;
 	void *b;
 	midi_inbox inbox;
-	osc_context *osc;
-	osc_peer peer;
-	midi_play play; /* the network thread's */
+	midi_bridge bridge; /* the network thread's */
 	pthread_t thread;
 	int thread_started;
 	atomic_int running;
@@ -206,39 +203,12 @@ static void *midi_thread(void *arg)
 
 /* ---- playing (network thread) -------------------------------------------------------- */
 
-static void emit(void *ctx, const midi_action *a)
-{
-	midi_in *m = ctx;
-	uint8_t packet[512];
-	size_t size = midi_action_osc(a, packet, sizeof packet);
-	if (size)
-		osc_handle_packet(m->osc, packet, size, &m->peer);
-}
-
-/* The terrain, the voices and the stored points as they are now. */
-static void see_world(midi_in *m, midi_world *w)
-{
-	osc_context *o = m->osc;
-	memset(w, 0, sizeof *w);
-	pthread_mutex_lock(&o->lock);
-	w->control_dim = o->control_dim;
-	memcpy(w->min, o->bounds_min, sizeof w->min);
-	memcpy(w->max, o->bounds_max, sizeof w->max);
-	pthread_mutex_unlock(&o->lock);
-	int voices = engine_max_voices(o->engine);
-	for (int v = 0; v < voices && v < MIDI_VOICES_MAX; v++)
-		if (engine_voice_target(o->engine, v, w->target[v]))
-			w->sounding |= 1u << v;
-	w->points = o->looper.points; /* the network thread's, as we are */
-	w->now_ns = clock_now_ns();
-}
-
 static void take_new_config(midi_in *m)
 {
 	pthread_mutex_lock(&m->lock);
 	int pending = m->config_pending;
 	if (pending)
-		midi_play_configure(&m->play, &m->config);
+		midi_play_configure(&m->bridge.play, &m->config);
 	m->config_pending = 0;
 	pthread_mutex_unlock(&m->lock);
 }
@@ -246,10 +216,11 @@ static void take_new_config(midi_in *m)
 static void publish(midi_in *m, int64_t delay_ns)
 {
 	uint64_t dropped = ring_dropped(m->inbox.ring);
+	const midi_play *p = &m->bridge.play;
 	for (int s = 0; s < MIDI_SOURCES; s++)
-		dropped += m->play.sources[s].parser.dropped;
-	atomic_store(&m->messages, m->play.counts.messages);
-	atomic_store(&m->unmapped, m->play.counts.unmapped);
+		dropped += p->sources[s].parser.dropped;
+	atomic_store(&m->messages, p->counts.messages);
+	atomic_store(&m->unmapped, p->counts.unmapped);
 	atomic_store(&m->dropped, dropped);
 	if (delay_ns >= 0)
 		atomic_store(&m->delay_ns, (uint64_t)delay_ns);
@@ -265,25 +236,22 @@ static void drain(void *ctx)
 		/* EAGAIN: woken for chunks read in the last call */
 	}
 	take_new_config(m);
-	midi_world w;
-	see_world(m, &w);
+	midi_bridge_begin(&m->bridge);
+	int64_t now = m->bridge.world.now_ns, delay = -1;
 	midi_chunk chunks[DRAIN_CHUNKS];
 	size_t n;
-	int64_t delay = -1;
 	while ((n = ring_read(m->inbox.ring, chunks, DRAIN_CHUNKS)) > 0)
 		for (size_t i = 0; i < n; i++) {
 			const midi_chunk *c = &chunks[i];
 			if (c->reset) {
-				midi_play_source_reset(&m->play, c->source);
+				midi_bridge_reset(&m->bridge, c->source);
 				continue;
 			}
-			midi_play_bytes(&m->play, &w, c->source, c->bytes, c->size);
-			if (c->last)
-				midi_play_event_end(&m->play, c->source);
-			if (w.now_ns - c->when_ns > delay)
-				delay = w.now_ns - c->when_ns;
+			midi_bridge_bytes(&m->bridge, c->source, c->bytes, c->size, c->last);
+			if (now - c->when_ns > delay)
+				delay = now - c->when_ns;
 		}
-	midi_play_flush(&m->play, &w);
+	midi_bridge_end(&m->bridge);
 	publish(m, delay);
 }
 
@@ -349,17 +317,6 @@ static void free_midi(midi_in *m)
 	free(m);
 }
 
-/* The sender MIDI's OSC comes from: loopback (so that a mapping may load
- * a terrain as a local controller may), internal (no /done, /fail logged). */
-static osc_peer internal_peer(void)
-{
-	osc_peer p = {.len = sizeof(struct sockaddr_in), .connection = OSC_CONNECTION_INTERNAL};
-	struct sockaddr_in *a = (struct sockaddr_in *)&p.addr;
-	a->sin_family = AF_INET;
-	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return p;
-}
-
 int midi_in_start(const midi_config *c, osc_context *o, net_server *net, int voices, midi_in **out, char *err,
                   size_t errlen)
 {
@@ -382,10 +339,8 @@ int midi_in_start(const midi_config *c, osc_context *o, net_server *net, int voi
 		free_midi(m);
 		return 0;
 	}
-	m->osc = o;
-	m->peer = internal_peer();
 	m->config = *c;
-	midi_play_init(&m->play, c, voices, emit, m);
+	midi_bridge_init(&m->bridge, o, c, voices);
 	net_watch(net, m->inbox.wake_fd, drain, reply, m);
 	atomic_store(&m->running, 1);
 	int rc = pthread_create(&m->thread, NULL, midi_thread, m);

@@ -4,7 +4,7 @@ a keyboard's port is connected when it appears (another port, not named,
 is not); two notes take two voices and, released, free them; velocity
 and channel pressure set a voice's gain; a four-finger MPE stream moves
 four voices independently (/notify's /voice/N/cursor follows each finger's
-bend and CC74); a second controller plugged in plays, unplugged its note
+bend and CC74); a pad records a loop of a note's path; a second controller plugged in plays, unplugged its note
 ends and the first plays on; malformed and truncated MIDI changes nothing.
 The recording is checked afterwards by midi_recording.py: where each phase
 lies is written to MARKS (the daemon's latent frames rendered).
@@ -138,6 +138,34 @@ def check_mpe(c, keys):
     wait_voices(c, 0, "the fingers lift")
 
 
+def loop_info(c):
+    c.send("/loop/0/get")
+    _, args = c.wait_reply(lambda p, a: p == "/loop/0/info")
+    return dict(zip(args[0::2], args[1::2]))
+
+
+def check_loop(c, keys):
+    """A pad mapped to /loop/0/record records the newest note's path (the
+    config maps cc 80); the bend moves it meanwhile; the second press ends
+    it, and the loop plays the path on its own voice."""
+    keys.send(note_on(0, 60, 100))
+    wait_voices(c, 1, "a note sounds")
+    keys.send(control(0, 80, 127), control(0, 80, 0))
+    wait_until(lambda: loop_info(c)["state"] == "recording", "cc 80 starts recording loop 0")
+    for i in range(8):
+        keys.send(bend(0, 1000 * i))
+        time.sleep(0.06)
+    keys.send(control(0, 80, 127), control(0, 80, 0))
+    info = wait_until(lambda: (lambda i: i if i["state"] == "playing" else None)(loop_info(c)),
+                      "cc 80 again ends the recording and the loop plays")
+    assert info["frames"] > 10, info
+    keys.send(note_off(0, 60), bend(0, 0))
+    c.request("/loop/0/clear")
+    wait_voices(c, 0, "the note and the loop end")
+    print("  ok: cc 80 recorded loop 0 from the note's voice (%d latent frames, %.2f s) and it played"
+          % (info["frames"], info["length"]))
+
+
 def check_hot_plug(c, keys):
     pads = MidiOut("pads")
     wait_until(lambda: "pads:out" in inputs(c), "a second controller plugged in is connected")
@@ -191,6 +219,7 @@ def main():
         check_gain(c, keys, marks)
         marks["end"] = c.status()["frames"]
         check_mpe(c, keys)
+        check_loop(c, keys)
         check_hot_plug(c, keys)
         check_garbage(c, keys)
         s = c.status()

@@ -3,8 +3,9 @@
 # connects the ports --midi names as they appear (hot-plug), plays notes
 # on voices in tune (two notes, two pitches in the recording), velocity
 # and pressure as gain, four MPE fingers on four voices moving each its
-# own way, a controller unplugged and another playing on, malformed MIDI
-# dropped (midi_checks.py, midi_recording.py; python3-jack-client sends).
+# own way, a pad recording a loop of a note's path, a controller
+# unplugged and another playing on, malformed MIDI dropped
+# (midi_checks.py, midi_recording.py; python3-jack-client sends).
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 
@@ -17,7 +18,8 @@ start_jack 48000 128
 PORT=$(free_port)
 cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "release_ms": 50, "shed_voices": $SHED_VOICES },
-  "midi": { "inputs": ["something else"] } }
+  "midi": { "inputs": ["something else"] },
+  "mappings": [{ "midi": "cc 80", "to": "loop", "loop": 0, "command": "record" }] }
 CONF
 # --midi replaces the file's midi.inputs
 start_daemon_on_jack --config "$TMP/test.json" --record "$TMP/rec.wav" --midi keys --midi pads
