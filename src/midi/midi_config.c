@@ -122,22 +122,53 @@ void midi_mapping_source_text(const midi_mapping *m, char *out, size_t len)
 
 /* ---- a mapping's keys, one reader each ------------------------------------------ */
 
-typedef int (*key_reader)(const cJSON *v, midi_mapping *m, char *err, size_t errlen);
+/* One key of an object: its reader fills what `into` points to. */
+typedef struct key_reader {
+	const char *key;
+	int (*read)(void *into, const cJSON *v, char *err, size_t errlen);
+} key_reader;
 
-static int number_in(const cJSON *v, const char *key, double min, double max, double *out, char *err, size_t errlen)
+/* Each member of `obj` through its reader in `table` (n of them); a
+ * member not there is an error naming it after `prefix`. */
+static int read_members(const cJSON *obj, const key_reader *table, size_t n, void *into, const char *prefix, char *err,
+                        size_t errlen)
+{
+	const cJSON *item;
+	cJSON_ArrayForEach(item, obj)
+	{
+		size_t k = 0;
+		while (k < n && strcmp(item->string, table[k].key) != 0)
+			k++;
+		if (k == n)
+			return error_set(err, errlen, "unknown key '%s%.40s'", prefix, item->string);
+		if (table[k].read(into, item, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int float_in(const cJSON *v, const char *key, double min, double max, float *out, char *err, size_t errlen)
 {
 	if (!cJSON_IsNumber(v) || !(v->valuedouble >= min && v->valuedouble <= max))
 		return error_set(err, errlen, "'%s' must be a number from %g to %g", key, min, max);
-	*out = v->valuedouble;
+	*out = (float)v->valuedouble;
 	return 0;
 }
 
 static int whole_in(const cJSON *v, const char *key, int min, int max, int *out, char *err, size_t errlen)
 {
-	double d = 0;
-	if (number_in(v, key, min, max, &d, err, errlen) < 0 || d != floor(d))
+	float f = 0;
+	if (float_in(v, key, min, max, &f, err, errlen) < 0 || f != floorf(f))
 		return error_set(err, errlen, "'%s' must be a whole number from %d to %d", key, min, max);
-	*out = (int)d;
+	*out = (int)f;
+	return 0;
+}
+
+static int bool_in(const cJSON *v, const char *key, int *out, char *err, size_t errlen)
+{
+	if (!cJSON_IsBool(v))
+		return error_set(err, errlen, "'%s' must be true or false", key);
+	*out = cJSON_IsTrue(v);
 	return 0;
 }
 
@@ -152,13 +183,15 @@ static int pair(const cJSON *v, const char *key, float *lo, float *hi, char *err
 	return 0;
 }
 
-static int read_channel(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_channel(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return whole_in(v, "channel", 1, 16, &m->channel, err, errlen);
 }
 
-static int read_voice(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_voice(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	if (cJSON_IsString(v) && strcmp(v->valuestring, "notes") == 0)
 		m->voice = MIDI_VOICE_NOTES;
 	else if (cJSON_IsString(v) && strcmp(v->valuestring, "output") == 0 && m->to == MIDI_TO_GAIN)
@@ -169,43 +202,39 @@ static int read_voice(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_range(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_range(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return pair(v, "range", &m->in_min, &m->in_max, err, errlen);
 }
 
-static int read_out(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_out(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return pair(v, "out", &m->out_min, &m->out_max, err, errlen);
 }
 
-static int read_invert(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_invert(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	if (!cJSON_IsBool(v))
-		return error_set(err, errlen, "'invert' must be true or false");
-	m->invert = cJSON_IsTrue(v);
-	return 0;
+	midi_mapping *m = into;
+	return bool_in(v, "invert", &m->invert, err, errlen);
 }
 
-static int read_pitch(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_pitch(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	if (!cJSON_IsBool(v))
-		return error_set(err, errlen, "'pitch' must be true or false");
-	m->pitch = cJSON_IsTrue(v);
-	return 0;
+	midi_mapping *m = into;
+	return bool_in(v, "pitch", &m->pitch, err, errlen);
 }
 
-static int read_curve(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_curve(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	double c = 1;
-	if (number_in(v, "curve", 0.1, 10, &c, err, errlen) < 0)
-		return -1;
-	m->curve = (float)c;
-	return 0;
+	midi_mapping *m = into;
+	return float_in(v, "curve", 0.1, 10, &m->curve, err, errlen);
 }
 
-static int read_start(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_start(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	int s = cJSON_IsString(v) ? name_index(start_names, 3, v->valuestring) : -1;
 	if (s < 0)
 		return error_set(err, errlen, "'start' must be \"line\", \"point\" or \"cursor\"");
@@ -213,8 +242,9 @@ static int read_start(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_line(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_line(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	if (json_read_floats(v, 4, m->line, "line", err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < 4; i++)
@@ -224,8 +254,9 @@ static int read_line(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_keys(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_keys(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	float lo = 0, hi = 0;
 	if (pair(v, "keys", &lo, &hi, err, errlen) < 0)
 		return -1;
@@ -235,22 +266,21 @@ static int read_keys(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
 	return 0;
 }
 
-static int read_point(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_point(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return whole_in(v, "point", 0, SESSION_POINTS - 1, &m->point, err, errlen);
 }
 
-static int read_glide(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_glide(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	double ms = 0;
-	if (number_in(v, "glide_ms", 0, 60000, &ms, err, errlen) < 0)
-		return -1;
-	m->glide_ms = (float)ms;
-	return 0;
+	midi_mapping *m = into;
+	return float_in(v, "glide_ms", 0, 60000, &m->glide_ms, err, errlen);
 }
 
-static int read_loop(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_loop(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return whole_in(v, "loop", 0, LOOPER_LOOPS - 1, &m->loop, err, errlen);
 }
 
@@ -267,53 +297,41 @@ static int read_word(const cJSON *v, const char *key, const char *const *allowed
 	return 0;
 }
 
-static int read_command(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_command(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return read_word(v, "command", loop_commands, m, err, errlen);
 }
 
-static int read_setting(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_setting(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	return read_word(v, "setting", grain_settings, m, err, errlen);
 }
 
-static int read_path(const cJSON *v, midi_mapping *m, char *err, size_t errlen)
+static int read_path(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_mapping *m = into;
 	if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) >= sizeof m->path)
 		return error_set(err, errlen, "'path' must be a file name of fewer than %d characters", MIDI_PATH_MAX);
 	snprintf(m->path, sizeof m->path, "%s", v->valuestring);
 	return 0;
 }
 
-static const struct {
-	const char *key;
-	key_reader read;
-} mapping_keys[] = {
-    {"channel", read_channel}, {"voice", read_voice},     {"range", read_range},     {"out", read_out},
-    {"invert", read_invert},   {"curve", read_curve},     {"start", read_start},     {"line", read_line},
-    {"keys", read_keys},       {"pitch", read_pitch},     {"point", read_point},     {"glide_ms", read_glide},
-    {"loop", read_loop},       {"command", read_command}, {"setting", read_setting}, {"path", read_path},
-};
-
-/* Every key but "midi" and "to" (read first: the others' defaults and
- * checks depend on them). */
-static int read_keys_of(const cJSON *entry, midi_mapping *m, char *err, size_t errlen)
+/* "midi" and "to" are read first: the others' defaults and checks depend on them. */
+static int read_first(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	const cJSON *item;
-	cJSON_ArrayForEach(item, entry)
-	{
-		if (strcmp(item->string, "midi") == 0 || strcmp(item->string, "to") == 0)
-			continue;
-		size_t k = 0, n = sizeof mapping_keys / sizeof mapping_keys[0];
-		while (k < n && strcmp(item->string, mapping_keys[k].key) != 0)
-			k++;
-		if (k == n)
-			return error_set(err, errlen, "unknown key '%.40s'", item->string);
-		if (mapping_keys[k].read(item, m, err, errlen) < 0)
-			return -1;
-	}
+	(void)into, (void)v, (void)err, (void)errlen;
 	return 0;
 }
+
+static const key_reader mapping_keys[] = {
+    {"midi", read_first},      {"to", read_first},       {"channel", read_channel}, {"voice", read_voice},
+    {"range", read_range},     {"out", read_out},        {"invert", read_invert},   {"curve", read_curve},
+    {"start", read_start},     {"line", read_line},      {"keys", read_keys},       {"pitch", read_pitch},
+    {"point", read_point},     {"glide_ms", read_glide}, {"loop", read_loop},       {"command", read_command},
+    {"setting", read_setting}, {"path", read_path},
+};
 
 /* Defaults that depend on the source and the target. */
 static void mapping_defaults(midi_mapping *m)
@@ -399,7 +417,7 @@ static int parse_mapping(const cJSON *entry, midi_mapping *m, char *err, size_t 
 	    parse_target(entry, m, err, errlen) < 0)
 		return -1;
 	mapping_defaults(m);
-	if (read_keys_of(entry, m, err, errlen) < 0)
+	if (read_members(entry, mapping_keys, sizeof mapping_keys / sizeof mapping_keys[0], m, "", err, errlen) < 0)
 		return -1;
 	return check_mapping(entry, m, err, errlen);
 }
@@ -434,8 +452,9 @@ int midi_config_add_input(midi_config *m, const char *name, char *err, size_t er
 	return 0;
 }
 
-static int parse_inputs(midi_config *m, const cJSON *v, char *err, size_t errlen)
+static int parse_inputs(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_config *m = into;
 	m->n_inputs = 0;
 	if (cJSON_IsString(v))
 		return midi_config_add_input(m, v->valuestring, err, errlen);
@@ -453,8 +472,9 @@ static int parse_inputs(midi_config *m, const cJSON *v, char *err, size_t errlen
 	return 0;
 }
 
-static int parse_backend(midi_config *m, const cJSON *v, char *err, size_t errlen)
+static int parse_backend(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_config *m = into;
 	static const char *const names[] = {"auto", "jack", "alsa"};
 	int b = cJSON_IsString(v) ? name_index(names, 3, v->valuestring) : -1;
 	if (b < 0)
@@ -464,8 +484,9 @@ static int parse_backend(midi_config *m, const cJSON *v, char *err, size_t errle
 }
 
 /* "off", "lower", "upper" (15 member channels), or {"lower": N, "upper": M}. */
-static int parse_mpe(midi_config *m, const cJSON *v, char *err, size_t errlen)
+static int parse_mpe(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_config *m = into;
 	m->mpe_lower = m->mpe_upper = 0;
 	if (cJSON_IsString(v) && strcmp(v->valuestring, "off") == 0)
 		return 0;
@@ -492,8 +513,9 @@ static int parse_mpe(midi_config *m, const cJSON *v, char *err, size_t errlen)
 	return 0;
 }
 
-static int parse_voices(midi_config *m, const cJSON *v, char *err, size_t errlen)
+static int parse_voices(void *into, const cJSON *v, char *err, size_t errlen)
 {
+	midi_config *m = into;
 	float range[2];
 	if (json_read_floats(v, 2, range, "midi.voices", err, errlen) < 0)
 		return -1;
@@ -506,38 +528,22 @@ static int parse_voices(midi_config *m, const cJSON *v, char *err, size_t errlen
 	return 0;
 }
 
-static int parse_defaults(midi_config *m, const cJSON *v, char *err, size_t errlen)
+static int parse_defaults(void *into, const cJSON *v, char *err, size_t errlen)
 {
-	if (!cJSON_IsBool(v))
-		return error_set(err, errlen, "'midi.defaults' must be true or false");
-	m->defaults = cJSON_IsTrue(v);
-	return 0;
+	midi_config *m = into;
+	return bool_in(v, "midi.defaults", &m->defaults, err, errlen);
 }
 
 int midi_config_parse(midi_config *m, const cJSON *section, char *err, size_t errlen)
 {
-	static const struct {
-		const char *key;
-		int (*read)(midi_config *m, const cJSON *v, char *err, size_t errlen);
-	} keys[] = {{"inputs", parse_inputs},
-	            {"backend", parse_backend},
-	            {"mpe", parse_mpe},
-	            {"voices", parse_voices},
-	            {"defaults", parse_defaults}};
+	static const key_reader keys[] = {{"inputs", parse_inputs},
+	                                  {"backend", parse_backend},
+	                                  {"mpe", parse_mpe},
+	                                  {"voices", parse_voices},
+	                                  {"defaults", parse_defaults}};
 	if (!cJSON_IsObject(section))
 		return error_set(err, errlen, "'midi' must be an object");
-	const cJSON *item;
-	cJSON_ArrayForEach(item, section)
-	{
-		size_t k = 0, n = sizeof keys / sizeof keys[0];
-		while (k < n && strcmp(item->string, keys[k].key) != 0)
-			k++;
-		if (k == n)
-			return error_set(err, errlen, "unknown key 'midi.%.40s'", item->string);
-		if (keys[k].read(m, item, err, errlen) < 0)
-			return -1;
-	}
-	return 0;
+	return read_members(section, keys, sizeof keys / sizeof keys[0], m, "midi.", err, errlen);
 }
 
 int midi_config_validate(const midi_config *m, int voices, char *err, size_t errlen)
