@@ -61,8 +61,9 @@ void render_cursor_set_pitch(render_cursor *c, float hz);
 /* After the terrain has given `latent` (latent_dim values): the pitch
  * latent `p` names (NULL: none) from the cursor's pitch, if it has one. */
 void render_cursor_apply_pitch(const render_cursor *c, const latent_pitch *p, float *latent, int latent_dim);
-/* The pitch latent a terrain declares, or NULL. */
-const latent_pitch *render_terrain_pitch(const terrain *t);
+/* The pitch latent a scene plays: the terrain's model.pitch, else the
+ * model's pitch_params; NULL when neither says. */
+const latent_pitch *render_scene_pitch(const terrain *t, const model *m);
 
 typedef struct render_engine {
 	model *model;     /* not owned */

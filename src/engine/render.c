@@ -82,9 +82,11 @@ void render_cursor_apply_pitch(const render_cursor *c, const latent_pitch *p, fl
 		latent[p->latent] = p->per_octave * (c->pitch_now - log2f(p->reference_hz));
 }
 
-const latent_pitch *render_terrain_pitch(const terrain *t)
+const latent_pitch *render_scene_pitch(const terrain *t, const model *m)
 {
-	return t->has_model && t->model.pitch.has ? &t->model.pitch : NULL;
+	if (t->has_model && t->model.pitch.has)
+		return &t->model.pitch;
+	return m && m->pitch.has && m->pitch.latent < t->latent_dim ? &m->pitch : NULL;
 }
 
 void render_set_smoothing(render_engine *e, float smooth_ms)

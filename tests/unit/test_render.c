@@ -176,10 +176,20 @@ static void a_pitch_sets_the_pitch_latent_and_glides(void **state)
 	render_cursor_set_pitch(&c, NAN);
 	assert_int_equal(c.has_pitch, 0);
 	/* the demo terrain says its latent 0 is the demo model's pitch */
-	const latent_pitch *demo = render_terrain_pitch(f->terrain);
+	const latent_pitch *demo = render_scene_pitch(f->terrain, f->model);
 	assert_non_null(demo);
 	assert_int_equal(demo->latent, 0);
 	assert_float_equal(demo->reference_hz, 220.0f, 1e-4);
+	/* a model's pitch_params, where the terrain says nothing */
+	terrain plain = *f->terrain;
+	plain.model.pitch.has = 0;
+	assert_null(render_scene_pitch(&plain, f->model)); /* the demo model states none */
+	model declares = *f->model;
+	declares.pitch = (latent_pitch){.has = 1, .latent = 2, .reference_hz = 100, .per_octave = 2};
+	assert_int_equal(render_scene_pitch(&plain, &declares)->latent, 2);
+	assert_ptr_equal(render_scene_pitch(f->terrain, &declares), &f->terrain->model.pitch); /* the terrain wins */
+	declares.pitch.latent = 4;
+	assert_null(render_scene_pitch(&plain, &declares)); /* a latent the terrain does not give */
 }
 
 static void rendering_a_gesture_is_deterministic(void **state)
