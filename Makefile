@@ -162,7 +162,7 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe runs one part of the table.
+# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe|midi runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
                                 tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS) | $(TORCH_LIB)
 	mkdir -p $(BUILD)/bench
