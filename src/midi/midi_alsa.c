@@ -28,6 +28,7 @@ typedef struct midi_alsa {
 	snd_midi_event_t *decoder;
 	midi_inbox *inbox;
 	snd_seq_addr_t slots[MIDI_SOURCES]; /* the sender each input slot hears (client 0: none) */
+	midi_port found[64];                /* address_of's scan */
 } midi_alsa;
 
 static void alsa_close(void *b)
@@ -156,11 +157,10 @@ static int alsa_sources(void *b, midi_port *ports, int max)
  * wrote it): found again by scanning. */
 static int address_of(midi_alsa *a, const char *name, snd_seq_addr_t *addr)
 {
-	midi_port ports[64];
-	int n = alsa_sources(a, ports, 64);
+	int n = alsa_sources(a, a->found, 64);
 	for (int i = 0; i < n; i++)
-		if (strcmp(ports[i].name, name) == 0) {
-			const char *numbers = strchr(ports[i].match, '\n') + 1;
+		if (strcmp(a->found[i].name, name) == 0) {
+			const char *numbers = strchr(a->found[i].match, '\n') + 1;
 			int c, p;
 			if (sscanf(numbers, "%d:%d", &c, &p) != 2)
 				return -1;

@@ -54,6 +54,7 @@ struct midi_in {
 	midi_config config;
 	int config_pending;                   /* for the network thread: new mappings */
 	midi_slot slots[MIDI_SOURCES];        /* the MIDI thread writes them */
+	midi_port ports[MAX_PORTS];           /* the MIDI thread's last scan */
 	char failed_port[MIDI_PORT_NAME_MAX]; /* the last port that would not connect (logged once) */
 	int backend_failed;
 	int64_t fail_log_ns;
@@ -183,11 +184,10 @@ static void scan(midi_in *m)
 		return;
 	}
 	drop_gone(m);
-	static midi_port ports[MAX_PORTS]; /* the MIDI thread's alone */
-	int n = m->backend->sources(m->b, ports, MAX_PORTS);
+	int n = m->backend->sources(m->b, m->ports, MAX_PORTS);
 	for (int i = 0; i < n; i++)
-		if (slot_of(m, ports[i].name) < 0 && wanted(m, &ports[i]))
-			connect_port(m, &ports[i]);
+		if (slot_of(m, m->ports[i].name) < 0 && wanted(m, &m->ports[i]))
+			connect_port(m, &m->ports[i]);
 }
 
 static void *midi_thread(void *arg)
