@@ -56,18 +56,27 @@ typedef struct midi_chunk {
 } midi_chunk;
 
 /* The backends' side of the input: a ring to the network thread and the
- * eventfd that wakes it. One producer thread (the backend's). */
+ * eventfd that wakes it. The ring has one producer, the backend's thread
+ * that reads MIDI (JACK's process thread, or the ALSA reader); resets are
+ * asked for from the MIDI thread and put in the ring by that producer, in
+ * order with the bytes. */
 typedef struct midi_inbox {
 	ring *ring;
 	int wake_fd;
+	atomic_uint resets; /* bit s: input s is to be reset (midi_inbox_reset) */
 } midi_inbox;
 
-/* RT-safe: bytes of input `source`, cut into chunks; what does not fit is
- * dropped and counted by the ring. Returns the chunks written. */
+/* The producer, RT-safe: bytes of input `source`, cut into chunks; what
+ * does not fit is dropped and counted by the ring. Returns the chunks
+ * written. */
 size_t midi_inbox_push(midi_inbox *b, int source, const uint8_t *bytes, size_t n, int64_t when_ns);
-/* RT-safe: input `source` went away. */
+/* Any thread, RT-safe: input `source` went away or is new: its notes end
+ * and its parser and zones start afresh, after the bytes pushed so far. */
 void midi_inbox_reset(midi_inbox *b, int source);
-/* RT-safe: wakes the network thread (call once after a batch of pushes). */
+/* The producer, RT-safe, before it pushes a batch: puts the resets asked
+ * for into the ring; returns how many. */
+size_t midi_inbox_take_resets(midi_inbox *b);
+/* The producer, RT-safe: wakes the network thread (once after a batch). */
 void midi_inbox_wake(midi_inbox *b);
 
 /* A port the backend can see: its name (as /status shows it) and the

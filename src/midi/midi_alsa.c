@@ -108,6 +108,8 @@ static int take_event(midi_alsa *a, snd_seq_event_t *ev)
 static int alsa_wait(void *b, int timeout_ms)
 {
 	midi_alsa *a = b;
+	if (midi_inbox_take_resets(a->inbox)) /* this thread asked for them: in order before what it reads */
+		midi_inbox_wake(a->inbox);
 	struct pollfd fds[4];
 	int n = snd_seq_poll_descriptors(a->seq, fds, 4, POLLIN);
 	if (poll(fds, (nfds_t)n, timeout_ms) <= 0)

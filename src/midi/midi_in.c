@@ -80,8 +80,19 @@ size_t midi_inbox_push(midi_inbox *b, int source, const uint8_t *bytes, size_t n
 
 void midi_inbox_reset(midi_inbox *b, int source)
 {
-	midi_chunk c = {.source = (uint8_t)source, .reset = 1};
-	ring_push(b->ring, &c);
+	atomic_fetch_or(&b->resets, 1u << source);
+}
+
+size_t midi_inbox_take_resets(midi_inbox *b)
+{
+	unsigned resets = atomic_exchange(&b->resets, 0u);
+	size_t n = 0;
+	for (int s = 0; resets; s++, resets >>= 1)
+		if (resets & 1u) {
+			midi_chunk c = {.source = (uint8_t)s, .reset = 1};
+			n += (size_t)ring_push(b->ring, &c);
+		}
+	return n;
 }
 
 void midi_inbox_wake(midi_inbox *b)
@@ -144,8 +155,7 @@ static void drop_gone(midi_in *m)
 		pthread_mutex_lock(&m->lock);
 		m->slots[s].used = 0;
 		pthread_mutex_unlock(&m->lock);
-		midi_inbox_reset(&m->inbox, s);
-		midi_inbox_wake(&m->inbox);
+		midi_inbox_reset(&m->inbox, s); /* the backend's producer puts it in the ring */
 	}
 }
 
@@ -165,7 +175,6 @@ static void connect_port(midi_in *m, const midi_port *port)
 		return;
 	}
 	midi_inbox_reset(&m->inbox, s); /* a fresh parser and zones for it */
-	midi_inbox_wake(&m->inbox);
 	pthread_mutex_lock(&m->lock);
 	m->slots[s].used = 1;
 	snprintf(m->slots[s].name, sizeof m->slots[s].name, "%s", port->name);

@@ -37,7 +37,7 @@ static int process(jack_nframes_t frames, void *arg)
 {
 	midi_jack *j = arg;
 	int64_t now = clock_now_ns();
-	size_t pushed = 0;
+	size_t pushed = midi_inbox_take_resets(j->inbox); /* before this cycle's events */
 	for (int slot = 0; slot < MIDI_SOURCES; slot++) {
 		jack_port_t *port = atomic_load_explicit(&j->ports[slot], memory_order_acquire);
 		if (!port)

@@ -51,6 +51,15 @@ static void the_inbox_cuts_long_events_and_counts_what_does_not_fit(void **state
 	assert_int_equal(ring_dropped(b.ring), 0);
 	assert_int_equal(midi_inbox_push(&b, 0, sysex, 1, 0), 0); /* full: dropped and counted */
 	assert_int_equal(ring_dropped(b.ring), 1);
+	/* a reset asked for from another thread goes in when the producer next pushes */
+	ring_read(b.ring, c, 4);
+	midi_inbox_reset(&b, 2);
+	midi_inbox_reset(&b, 9);
+	assert_int_equal(ring_readable(b.ring), 0);
+	assert_int_equal(midi_inbox_take_resets(&b), 2);
+	assert_int_equal(midi_inbox_take_resets(&b), 0);
+	assert_int_equal(ring_read(b.ring, c, 4), 2);
+	assert_true(c[0].reset && c[0].source == 2 && c[1].reset && c[1].source == 9);
 	midi_inbox_wake(&b);
 	uint64_t n;
 	assert_int_equal(read(b.wake_fd, &n, sizeof n), sizeof n);
