@@ -279,7 +279,7 @@ static void reply(void *ctx, const void *data, size_t size)
 	int64_t now = clock_now_ns();
 	pthread_mutex_lock(&m->lock);
 	if (is_fail && now - m->fail_log_ns >= (int64_t)FAIL_LOG_EVERY_S * 1000000000) {
-		log_warn("MIDI: %s: %s%s", &argv[0]->s, &argv[1]->s,
+		log_warn("MIDI: %s: %s%s", (const char *)argv[0], (const char *)argv[1],
 		         m->fails_unlogged ? " (and other refusals since the last one logged)" : "");
 		m->fail_log_ns = now;
 		m->fails_unlogged = 0;

@@ -162,6 +162,9 @@ def check_loop(c, keys):
     keys.send(note_off(0, 60), bend(0, 0))
     c.request("/loop/0/clear")
     wait_voices(c, 0, "the note and the loop end")
+    failures = c.status()["failures"]
+    keys.send(control(0, 81, 127), control(0, 81, 0))  # cc 81 plays loop 1, which is empty: refused
+    wait_until(lambda: c.status()["failures"] > failures, "the empty loop's /fail (logged for MIDI)")
     print("  ok: cc 80 recorded loop 0 from the note's voice (%d latent frames, %.2f s) and it played"
           % (info["frames"], info["length"]))
 

@@ -19,7 +19,8 @@ PORT=$(free_port)
 cat >"$TMP/test.json" <<CONF
 { "audio": { "ring_ms": 15 }, "engine": { "voices": 8, "release_ms": 50, "shed_voices": $SHED_VOICES },
   "midi": { "inputs": ["something else"] },
-  "mappings": [{ "midi": "cc 80", "to": "loop", "loop": 0, "command": "record" }] }
+  "mappings": [{ "midi": "cc 80", "to": "loop", "loop": 0, "command": "record" },
+               { "midi": "cc 81", "to": "loop", "loop": 1, "command": "play" }] }
 CONF
 # --midi replaces the file's midi.inputs
 start_daemon_on_jack --config "$TMP/test.json" --record "$TMP/rec.wav" --midi keys --midi pads
@@ -27,6 +28,8 @@ start_daemon_on_jack --config "$TMP/test.json" --record "$TMP/rec.wav" --midi ke
 $PY tests/e2e/midi_checks.py "$PORT" "$TMP/marks.json" || fail "MIDI checks failed; daemon log: $(tail -30 "$TMP/daemon.err")"
 expect_in "$TMP/daemon.err" "MIDI: connected keys:out"
 expect_in "$TMP/daemon.err" "MIDI: pads:out went away"
+# a mapping the dispatcher refuses (loop 1 is empty) is logged, not answered
+expect_in "$TMP/daemon.err" "MIDI: /loop/1/play: loop 1 is empty"
 stop_daemon $DAEMON
 if [ -z "${TERRAIND_SANITIZER:-}" ]; then
 	$PY tests/e2e/midi_recording.py "$TMP/rec.wav" "$TMP/marks.json" || fail "the recording does not hold the notes"
