@@ -364,6 +364,11 @@ int midi_in_start(const midi_config *c, osc_context *o, net_server *net, int voi
 	return 0;
 }
 
+/* An input whose JACK server went away: libjack's threads may still run
+ * its process callback, which reaches the inbox, so it is kept (reachable,
+ * not a leak) until the process ends or re-executes itself. */
+static midi_in *kept_for_a_dead_server;
+
 void midi_in_stop(midi_in *m)
 {
 	if (!m)
@@ -371,6 +376,10 @@ void midi_in_stop(midi_in *m)
 	atomic_store(&m->running, 0);
 	if (m->thread_started)
 		pthread_join(m->thread, NULL);
+	if (m->backend->failed(m->b)) {
+		kept_for_a_dead_server = m;
+		return;
+	}
 	free_midi(m);
 }
 

@@ -80,8 +80,9 @@ static void jack_close(void *b)
 	midi_jack *j = b;
 	if (!j)
 		return;
-	/* A client whose server died is left to the process's end: closing
-	 * it can wait on a server that is no longer there. */
+	/* midi_in_stop keeps a client whose server died (closing it can wait
+	 * on a server that is no longer there, and libjack's thread may still
+	 * call process); this closes one that works, or never opened. */
 	if (j->client && !atomic_load(&j->dead))
 		jack_client_close(j->client);
 	sem_destroy(&j->changed);
