@@ -6,7 +6,7 @@
 #   make asan       the test suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make tsan       the test suite under ThreadSanitizer
 #   make bench      speed figures, as ratios against baselines in the same run
-#   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture), FUZZ_SECONDS each
+#   make fuzz       libFuzzer targets (OSC, OSC sessions, TCP framing, terrain, config, gesture, MIDI), FUZZ_SECONDS each
 #   make soak       60 s OSC flood and 30 min playback with reloads (SOAK_SECONDS)
 #   make speech     rebuild the corpus-trained model and terrain (espeak-ng corpus, a few minutes)
 #   make instruments rebuild the instrument model and terrain (fluidsynth corpus, about 30 minutes)
@@ -19,7 +19,7 @@ BUILD    ?= build
 CC       ?= gcc
 CXX      ?= g++
 PYTHON   := /usr/bin/python3
-PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate libpng libwebsockets
+PKGS     := liblo portaudio-2.0 libcjson sndfile samplerate libpng libwebsockets jack alsa
 SAN      ?=
 
 WARN     := -Wall -Wextra $(if $(WERROR),-Werror)
@@ -120,11 +120,13 @@ TERRAIND_EXPECTED_SKIPS ?=
 KERNEL_SKIPS := test_terrain_portable/* \
 	$(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),,test_terrain/avx512_kernels_match_the_reference) \
 	$(if $(shell grep -qw fma /proc/cpuinfo 2>/dev/null && echo y),,test_terrain/avx2_kernels_match_the_reference)
+# The ALSA sequencer's MIDI test runs wherever /dev/snd/seq exists.
+MIDI_SKIPS := $(if $(wildcard /dev/snd/seq),,test_midi_alsa)
 test: deps
 	$(MAKE) all $(TEST_BINS) test-models
 	@mkdir -p build/tests # the unit tests' scratch files, whichever build runs them
 	@BUILD=$(BUILD) TSAN_OPTIONS="$(TSAN_OPTIONS)" TERRAIND_SANITIZER="$(SAN)" \
-		TERRAIND_EXPECTED_SKIPS="$(KERNEL_SKIPS) $(TERRAIND_EXPECTED_SKIPS)" sh tests/run.sh $(TEST_BINS)
+		TERRAIND_EXPECTED_SKIPS="$(KERNEL_SKIPS) $(MIDI_SKIPS) $(TERRAIND_EXPECTED_SKIPS)" sh tests/run.sh $(TEST_BINS)
 
 # Sanitizer builds in their own directories, same tests. test_rt_safety is
 # skipped there by design: it finds allocations on the audio path by
@@ -161,7 +163,7 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe runs one part of the table.
+# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe|midi runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
                                 tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS) | $(TORCH_LIB)
 	mkdir -p $(BUILD)/bench
@@ -180,7 +182,7 @@ bench: deps
 	$(BUILD)/bench/terraind-bench $(BUILD)/models $(ONLY)
 
 # libFuzzer targets (clang), coverage-instrumented build of every module.
-FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture
+FUZZ_TARGETS := osc osc_session osc_stream terrain_json config gesture midi
 FUZZ_SECONDS ?= 10
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(OBJS) | $(TORCH_LIB)

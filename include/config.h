@@ -16,6 +16,7 @@
 #include "access.h"
 #include "confine.h"
 #include "log.h"
+#include "midi_config.h"
 
 enum {
 	CONFIG_PATH_MAX = 1024,
@@ -107,6 +108,7 @@ typedef struct config {
 	config_mapping mappings[CONFIG_MAX_MAPPINGS];
 	int n_model_overrides;
 	config_model_override model_overrides[CONFIG_MAX_MODEL_OVERRIDES];
+	midi_config midi; /* the midi section and the MIDI entries of mappings (midi_config.h) */
 } config;
 
 void config_defaults(config *c);

@@ -71,6 +71,7 @@ typedef enum control_type {
 	CONTROL_VOICE_PAN,    /* value[0]: voice `voice`'s pan, -1 (left) to 1 (right) */
 	CONTROL_GRAIN,        /* a granular setting (grains.h): first_axis = the grain_setting, dim values */
 	CONTROL_LOOP,         /* `loop`: a looper command (LOOP_LOAD: its take is `gesture`, owned by the engine) */
+	CONTROL_VOICE_PITCH,  /* value[0]: voice `voice`'s pitch in Hz for the scene's pitch latent; 0: none */
 } control_type;
 
 typedef struct control_event {

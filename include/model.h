@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "terrain.h"
+
 /* The libtorch module behind a model: opaque here (torch_backend.h is
  * model.c's business, not its callers'). */
 struct tb_module;
@@ -62,6 +64,7 @@ typedef struct model {
 	char attributes[MODEL_MAX_METHODS][MODEL_NAME_MAX];
 	int n_latent_labels;
 	char (*latent_labels)[MODEL_NAME_MAX];
+	latent_pitch pitch;   /* a `pitch_params` buffer [latent, reference_hz, per_octave]: which latent is pitch */
 	char unplayable[768]; /* inspect mode: why the model cannot be played ("" if it can) */
 	char advice[256];     /* with `unplayable`: what to do about it */
 	/* Latent frames per decode call: 1 for streaming models; more for

@@ -28,7 +28,19 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, int tuio_por
               char *err, size_t errlen);
 void net_stop(net_server *s);
 
-/* An osc_callbacks.send implementation; ctx is the net_server. */
+/* An osc_callbacks.send implementation; ctx is the net_server. Replies
+ * to an OSC_CONNECTION_INTERNAL peer go to the watch's `reply` (below). */
 void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size);
+
+/* One more descriptor for the network thread to wait on, for a source of
+ * OSC inside the daemon (the MIDI input, midi_in.h): when `fd` is
+ * readable, the network thread calls ready(ctx), from which it may hand
+ * packets to osc_handle_packet, as the engine's one control producer.
+ * Replies to OSC_CONNECTION_INTERNAL peers go to reply(ctx, ...), from
+ * whichever thread answers. One watch; set while the network thread runs
+ * (any non-RT thread), kept until net_stop: stop the watch's owner after
+ * net_stop. */
+void net_watch(net_server *s, int fd, void (*ready)(void *ctx), void (*reply)(void *ctx, const void *data, size_t size),
+               void *ctx);
 
 #endif

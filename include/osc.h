@@ -30,6 +30,12 @@
 #include "training_pairs.h"
 #include "tuio.h"
 
+/* The `connection` of a peer inside the daemon (the MIDI input, which
+ * plays its notes as OSC: midi_in.h): it gets no /done, its /fail goes to
+ * the network layer's watch (net_watch) and neither counts against the
+ * replies' rate limit. */
+#define OSC_CONNECTION_INTERNAL UINT64_MAX
+
 typedef struct osc_peer {
 	struct sockaddr_storage addr;
 	socklen_t len;
@@ -120,8 +126,9 @@ typedef struct osc_context {
 	float bounds_min[TERRAIN_MAX_CONTROL_DIM], bounds_max[TERRAIN_MAX_CONTROL_DIM];
 	float user_gain, pressure_gain;
 	osc_playing playing;
-	struct audio_stream *audio; /* the output, for /status (osc_set_audio); NULL offline */
-	int64_t started_ns;         /* the daemon's start: /status uptime_s */
+	struct audio_stream *audio;     /* the output, for /status (osc_set_audio); NULL offline */
+	_Atomic(struct midi_in *) midi; /* the MIDI input, for /status (osc_set_midi); NULL: off */
+	int64_t started_ns;             /* the daemon's start: /status uptime_s */
 	/* /notify subscribers (guarded by lock): each lasts notify_lease_ns
 	 * from its last /notify, so that clients that went away free their slot */
 	struct osc_subscriber {
@@ -162,6 +169,10 @@ void osc_set_playing(osc_context *o, const osc_playing *p);
 /* The audio output /status describes, and when the daemon started (before
  * the network starts). */
 void osc_set_audio(osc_context *o, struct audio_stream *audio, int64_t started_ns);
+/* The MIDI input /status describes (midi_in.h), NULL for none; any non-RT
+ * thread (the daemon sets it after the network starts, clears it before
+ * the input stops). */
+void osc_set_midi(osc_context *o, struct midi_in *midi);
 
 void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 /* A burst of packets read at once: a cursor message (/xy, /stylus, a

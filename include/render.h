@@ -37,6 +37,10 @@ typedef struct render_cursor {
 	int has_cursor;     /* the first target places the cursor without a glide */
 	float smooth_coeff; /* per latent frame; 0 = no smoothing */
 	uint64_t clamped;   /* targets that fell outside the bounds */
+	/* a pitch for the scene's pitch latent (/voice/N/pitch): log2 of Hz,
+	 * asked for and smoothed like the cursor */
+	float pitch_target, pitch_now;
+	int has_pitch;
 } render_cursor;
 
 /* At the centre of the terrain's bounds, not yet placed. */
@@ -47,8 +51,19 @@ void render_cursor_set_smoothing(render_cursor *c, const model *m, float smooth_
  * refused (-1), values outside the bounds clamped and counted. Returns the
  * number of clamped axes. */
 int render_cursor_set_axes(render_cursor *c, const terrain *t, int first, const float *values, int n);
-/* One latent frame of smoothing: the cursor moves toward the target. */
+/* One latent frame of smoothing: the cursor moves toward the target (and
+ * the pitch toward its own). */
 void render_cursor_step(render_cursor *c, const terrain *t);
+/* A pitch in Hz for the pitch latent, played while it is set; 0 (or
+ * anything not above 0 and finite) sets none: the terrain's latent again.
+ * The first pitch is taken at once, later ones glide as the cursor does. */
+void render_cursor_set_pitch(render_cursor *c, float hz);
+/* After the terrain has given `latent` (latent_dim values): the pitch
+ * latent `p` names (NULL: none) from the cursor's pitch, if it has one. */
+void render_cursor_apply_pitch(const render_cursor *c, const latent_pitch *p, float *latent, int latent_dim);
+/* The pitch latent a scene plays: the terrain's model.pitch, else the
+ * model's pitch_params; NULL when neither says. */
+const latent_pitch *render_scene_pitch(const terrain *t, const model *m);
 
 typedef struct render_engine {
 	model *model;     /* not owned */

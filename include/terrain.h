@@ -48,10 +48,20 @@ typedef struct terrain_layer {
 	float *panels; /* the weights regrouped for terrain_eval (terrain.c says how); set by terrain_finish */
 } terrain_layer;
 
+/* A latent that is the sound's pitch (docs/terrain-format.md, "pitch"):
+ * latent `latent` = per_octave * log2(f / reference_hz) at f Hz. A note's
+ * pitch can then set it while the terrain gives the other latents. */
+typedef struct latent_pitch {
+	int has; /* 0: no latent is pitch */
+	int latent;
+	float reference_hz, per_octave;
+} latent_pitch;
+
 /* The model a terrain was made for; zero/empty fields are unknown. */
 typedef struct terrain_model_info {
 	char id[TERRAIN_NAME_MAX];
 	int latent_dim, sample_rate, ratio;
+	latent_pitch pitch;
 } terrain_model_info;
 
 typedef struct terrain {

@@ -165,6 +165,10 @@ function showStatus(args) {
 	if ("cpu_load" in s) set("st-cpu", `${Math.round(100 * s.cpu_load)} %`);
 	if ("voices_active" in s) set("st-voices", `${s.voices_active} / ${s.voices_max}`);
 	if ("voices_max" in s) state.voicesMax = s.voices_max;
+	if ("midi" in s) { /* the connected MIDI inputs, when MIDI is on */
+		$("st-midi-box").hidden = s.midi === "off";
+		set("st-midi", s.midi_inputs || "no input yet");
+	}
 }
 
 let messageTimer = 0;

@@ -29,6 +29,10 @@ static void describe_terrain(const char *path, const terrain *t)
 	if (t->has_model)
 		printf("made for:       model '%s', %d latents, %d Hz, ratio %d\n", t->model.id, t->model.latent_dim,
 		       t->model.sample_rate, t->model.ratio);
+	const latent_pitch *p = &t->model.pitch;
+	if (t->has_model && p->has)
+		printf("pitch:          latent %d = %g * log2(f / %g Hz): MIDI notes play it in tune\n", p->latent,
+		       (double)p->per_octave, (double)p->reference_hz);
 	for (int i = 0; i < t->n_labels; i++)
 		printf("%s %s at (%.2f, %.2f)\n", i ? "               " : "labels:        ", t->labels[i].name,
 		       (double)t->labels[i].at[0], (double)t->labels[i].at[1]);

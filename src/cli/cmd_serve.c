@@ -23,6 +23,8 @@ typedef struct overrides {
 	int port, tcp_port, tuio_port, period, sample_rate, model_rate, frames_per_call;
 	int http_port, http_port_given;
 	int explicit_config;
+	const char *midi[MIDI_MAX_INPUTS + 1]; /* --midi NAME, each (one more than fits: an error) */
+	int n_midi;
 } overrides;
 
 /* A path or name given on the command line that does not fit its config
@@ -64,6 +66,11 @@ static int apply_overrides(config *c, const overrides *o, char *err, size_t errl
 		c->frames_per_call = o->frames_per_call;
 	if (o->log_level)
 		log_parse_level(o->log_level, &c->log_level);
+	if (o->n_midi) /* --midi names replace the file's midi.inputs */
+		c->midi.n_inputs = 0;
+	for (int i = 0; i < o->n_midi; i++)
+		if (midi_config_add_input(&c->midi, o->midi[i], err, errlen) < 0)
+			return -1;
 	return 0;
 }
 
@@ -95,6 +102,7 @@ static const struct option serve_options[] = {{"config", required_argument, NULL
                                               {"log-level", required_argument, NULL, 'l'},
                                               {"password", required_argument, NULL, 'w'},
                                               {"http-port", required_argument, NULL, 'H'},
+                                              {"midi", required_argument, NULL, 'I'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
 
@@ -103,6 +111,7 @@ static const char serve_usage[] =
     "                [--device NAME|INDEX] [--model M.ts] [--terrain T.json] [--period FRAMES]\n"
     "                [--rate HZ] [--model-rate HZ] [--frames-per-call N] [--record OUT.wav]\n"
     "                [--log-level error|warn|info|debug] [--password WORD] [--http-port N]\n"
+    "                [--midi NAME]... (MIDI inputs: port names or parts of them, \"*\" for all)\n"
     "Plays the terrain live; OSC reference in docs/osc.md.\n";
 
 static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
@@ -122,6 +131,10 @@ static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 	case 'M': return cli_int("--model-rate", optarg, 8000, 384000, &o->model_rate, why, whylen);
 	case 'F': return cli_int("--frames-per-call", optarg, 1, 64, &o->frames_per_call, why, whylen);
 	case 'R': o->record = optarg; return 0;
+	case 'I':
+		if (o->n_midi < MIDI_MAX_INPUTS + 1)
+			o->midi[o->n_midi++] = optarg;
+		return 0;
 	case 'w': o->password = optarg; return 0;
 	case 'H': o->http_port_given = 1; return cli_int("--http-port", optarg, 0, 65535, &o->http_port, why, whylen);
 	case 'l':
@@ -139,7 +152,7 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 	*o = (overrides){.config_path = "config/terraind.json"};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:h", serve_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:I:h", serve_options, NULL)) != -1) {
 		if (c == 'h')
 			return CLI_HELP;
 		if (parse_serve_option(c, o, why, whylen) < 0)

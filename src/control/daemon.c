@@ -35,6 +35,7 @@
 #include "engine.h"
 #include "error.h"
 #include "log.h"
+#include "midi_in.h"
 #include "net.h"
 #include "osc.h"
 #include "path.h"
@@ -54,6 +55,7 @@ typedef struct daemon_state {
 	audio_stream *audio;
 	net_server *net;
 	osc_context osc;
+	midi_in *midi;       /* NULL: MIDI off (midi_in.h) */
 	web_server *web;     /* the web surface (NULL when http.port is 0) */
 	web_picture picture; /* the terrain it shows: set wherever the scene's terrain changes */
 	recorder *recorder;
@@ -507,6 +509,9 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	         d->cfg.tcp_port ? " and tcp" : "");
 	if (d->cfg.tuio_port)
 		log_info("TUIO cursors on udp %s:%d", d->cfg.bind, d->cfg.tuio_port);
+	if (midi_in_start(&d->cfg.midi, &d->osc, d->net, engine_max_voices(d->engine), &d->midi, err, errlen) < 0)
+		return -1;
+	osc_set_midi(&d->osc, d->midi);
 	web_picture_set_terrain(&d->picture, engine_latest_scene(d->engine)->terrain);
 	if (web_start_configured(&d->cfg, &d->picture, &d->web, err, errlen) < 0)
 		return -1;
@@ -559,6 +564,10 @@ static void stop(daemon_state *d)
 	web_stop(d->web);
 	stop_workers(d);
 	net_stop(d->net);
+	if (d->osc_started)
+		osc_set_midi(&d->osc, NULL);
+	midi_in_stop(d->midi); /* after the network thread, which plays its MIDI */
+	d->midi = NULL;
 	int abandoned = audio_close(d->audio);
 	if (d->engine)
 		engine_stop(d->engine);
@@ -591,6 +600,7 @@ static void reload_config(daemon_state *d)
 	 * gain and logging change at once. */
 	log_set_level(next.log_level);
 	osc_set_config(&d->osc, &next); /* sets the user gain (× the stylus pressure, if any) */
+	midi_in_configure(d->midi, &next.midi);
 	d->cfg.gain = next.gain;
 	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->options->config_path, next.n_mappings);
 }

@@ -68,6 +68,11 @@ struct net_server {
 	tcp_client clients[MAX_TCP_CLIENTS];
 	unsigned char *burst; /* BURST_BYTES */
 	osc_packet packets[BURST_MAX];
+	/* net_watch (clients_lock): a descriptor inside the daemon (-1: none) */
+	int watch_fd;
+	void (*watch_ready)(void *ctx);
+	void (*watch_reply)(void *ctx, const void *data, size_t size);
+	void *watch_ctx;
 };
 
 /* The kernel's count of datagrams it dropped on this socket (queue full),
@@ -164,9 +169,35 @@ static void send_tcp(net_server *s, uint64_t id, const void *data, size_t size)
 	pthread_mutex_unlock(&s->clients_lock);
 }
 
+void net_watch(net_server *s, int fd, void (*ready)(void *ctx), void (*reply)(void *ctx, const void *data, size_t size),
+               void *ctx)
+{
+	pthread_mutex_lock(&s->clients_lock);
+	s->watch_ready = ready;
+	s->watch_reply = reply;
+	s->watch_ctx = ctx;
+	s->watch_fd = fd;
+	pthread_mutex_unlock(&s->clients_lock);
+}
+
+/* A reply to the daemon's own sender: to its watch, not a socket. */
+static void send_internal(net_server *s, const void *data, size_t size)
+{
+	pthread_mutex_lock(&s->clients_lock);
+	void (*reply)(void *, const void *, size_t) = s->watch_reply;
+	void *ctx = s->watch_ctx;
+	pthread_mutex_unlock(&s->clients_lock);
+	if (reply)
+		reply(ctx, data, size);
+}
+
 void net_send(void *ctx, const osc_peer *peer, const void *data, size_t size)
 {
 	net_server *s = ctx;
+	if (peer->connection == OSC_CONNECTION_INTERNAL) {
+		send_internal(s, data, size);
+		return;
+	}
 	if (peer->connection) {
 		send_tcp(s, peer->connection, data, size);
 		return;
@@ -309,8 +340,8 @@ static void *net_main(void *arg)
 {
 	net_server *s = arg;
 	while (atomic_load(&s->running)) {
-		struct pollfd fds[3 + MAX_TCP_CLIENTS];
-		int map[3 + MAX_TCP_CLIENTS], n = 0;
+		struct pollfd fds[4 + MAX_TCP_CLIENTS];
+		int map[4 + MAX_TCP_CLIENTS], n = 0;
 		fds[n] = (struct pollfd){.fd = s->udp_fd, .events = POLLIN};
 		map[n++] = -1;
 		if (s->tuio_fd >= 0) {
@@ -322,6 +353,12 @@ static void *net_main(void *arg)
 			map[n++] = -2;
 		}
 		pthread_mutex_lock(&s->clients_lock);
+		if (s->watch_fd >= 0) {
+			fds[n] = (struct pollfd){.fd = s->watch_fd, .events = POLLIN};
+			map[n++] = -4;
+		}
+		void (*ready)(void *) = s->watch_ready;
+		void *watch_ctx = s->watch_ctx;
 		for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 			if (s->clients[i].fd >= 0) {
 				short events = POLLIN | (s->clients[i].out_used ? POLLOUT : 0);
@@ -341,6 +378,8 @@ static void *net_main(void *arg)
 				continue;
 			if (map[i] == -1 || map[i] == -3)
 				receive_udp(s, fds[i].fd);
+			else if (map[i] == -4)
+				ready(watch_ctx);
 			else if (map[i] == -2)
 				accept_tcp(s);
 			else if (s->clients[map[i]].fd == fds[i].fd)
@@ -358,7 +397,7 @@ int net_start(const char *bind_address, int udp_port, int tcp_port, int tuio_por
 	if (!s)
 		return error_set(err, errlen, "out of memory");
 	s->osc = o;
-	s->tcp_fd = s->tuio_fd = -1;
+	s->tcp_fd = s->tuio_fd = s->watch_fd = -1;
 	pthread_mutex_init(&s->clients_lock, NULL);
 	for (int i = 0; i < MAX_TCP_CLIENTS; i++)
 		s->clients[i].fd = -1;

@@ -96,6 +96,11 @@ void osc_set_audio(osc_context *o, struct audio_stream *audio, int64_t started_n
 	o->started_ns = started_ns;
 }
 
+void osc_set_midi(osc_context *o, struct midi_in *midi)
+{
+	atomic_store(&o->midi, midi);
+}
+
 void osc_set_gain(osc_context *o, float user, float pressure)
 {
 	pthread_mutex_lock(&o->lock);
@@ -146,7 +151,7 @@ static const route voice_routes[] = {
     {"xy", osc_handle_xy},           {"stylus", osc_handle_stylus},
     {"gesture", osc_handle_gesture}, {"gesture/stop", osc_handle_gesture_stop},
     {"gain", osc_handle_voice_gain}, {"pan", osc_handle_voice_pan},
-    {"off", osc_handle_voice_off},
+    {"off", osc_handle_voice_off},   {"pitch", osc_handle_voice_pitch},
 };
 
 /* The N of /voice/N/..., with what follows it in *verb; -1 when there is
@@ -176,7 +181,7 @@ static void dispatch_voice(osc_call *c)
 			voice_routes[i].handle(c);
 			return;
 		}
-	osc_call_fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan and off");
+	osc_call_fail(c, "unknown address: a voice takes xy, stylus, gesture, gesture/stop, gain, pan, pitch and off");
 }
 
 void osc_dispatch(osc_call *c)

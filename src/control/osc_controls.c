@@ -176,6 +176,12 @@ void osc_handle_voice_pan(osc_call *c)
 	send_voice_value(c, CONTROL_VOICE_PAN, -1, 1, "pan");
 }
 
+/* /voice/N/pitch Hz: the note MIDI plays on voice N (0: the terrain's pitch again). */
+void osc_handle_voice_pitch(osc_call *c)
+{
+	send_voice_value(c, CONTROL_VOICE_PITCH, 0, 20000, "pitch in Hz");
+}
+
 void osc_handle_voice_off(osc_call *c)
 {
 	if (osc_call_no_arguments(c) < 0)

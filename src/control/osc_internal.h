@@ -55,6 +55,7 @@ void osc_handle_smooth(osc_call *c);
 void osc_handle_voice_gain(osc_call *c);
 void osc_handle_voice_pan(osc_call *c);
 void osc_handle_voice_off(osc_call *c);
+void osc_handle_voice_pitch(osc_call *c);
 /* /grain/<verb> (grains.h validates). */
 void osc_dispatch_grain(osc_call *c);
 

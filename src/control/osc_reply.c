@@ -40,6 +40,8 @@ static int reply_allowed(osc_context *o)
 
 void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
 {
+	if (peer->connection == OSC_CONNECTION_INTERNAL) /* the daemon's own MIDI wants no /done */
+		return;
 	if (!reply_allowed(o))
 		return;
 	lo_message m = lo_message_new();
@@ -53,7 +55,7 @@ void osc_reply_done(osc_context *o, const osc_peer *peer, const char *address)
 void osc_reply_fail(osc_context *o, const osc_peer *peer, const char *address, const char *fmt, ...)
 {
 	atomic_fetch_add(&o->failures, 1);
-	if (!reply_allowed(o))
+	if (peer->connection != OSC_CONNECTION_INTERNAL && !reply_allowed(o))
 		return; /* under a flood, not even formatted */
 	char reason[512];
 	va_list ap;

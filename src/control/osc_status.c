@@ -6,6 +6,7 @@
 
 #include "audio.h"
 #include "clock.h"
+#include "midi_in.h"
 #include "osc_internal.h"
 #include "osc_looper.h"
 
@@ -133,6 +134,7 @@ void osc_status_send(osc_context *o, const osc_peer *peer)
 	osc_status_add_int(m, "grains_skipped", (int64_t)g.skipped);
 	osc_status_add_int(m, "grains_sounding", g.sounding);
 	add_tempo(o, m);
+	midi_in_status(atomic_load(&o->midi), m);
 	osc_send(o, peer, "/status.reply", m);
 	lo_message_free(m);
 }

@@ -47,6 +47,7 @@ void config_defaults(config *c)
 	c->n_allowed_dirs = 2;
 	snprintf(c->allowed_dirs[0], CONFIG_PATH_MAX, "models");
 	snprintf(c->allowed_dirs[1], CONFIG_PATH_MAX, "terrains");
+	midi_config_defaults(&c->midi);
 }
 
 static int parse_allow(config *c, const cJSON *allow, char *err, size_t errlen)
@@ -281,13 +282,18 @@ static int parse_mappings(config *c, const cJSON *maps, char *err, size_t errlen
 	if (!cJSON_IsArray(maps) || cJSON_GetArraySize(maps) > CONFIG_MAX_MAPPINGS)
 		return error_set(err, errlen, "'mappings' must be an array of at most %d objects", CONFIG_MAX_MAPPINGS);
 	c->n_mappings = 0;
+	midi_config_clear_mappings(&c->midi);
 	const cJSON *m;
+	int i = 0;
 	cJSON_ArrayForEach(m, maps)
 	{
 		char why[256];
-		if (parse_mapping(m, &c->mappings[c->n_mappings], why, sizeof why) < 0)
-			return error_set(err, errlen, "mappings[%d]: %s", c->n_mappings, why);
-		c->n_mappings++;
+		int midi = midi_config_is_mapping(m); /* a MIDI source: midi_config.c reads it */
+		if ((midi ? midi_config_parse_mapping(&c->midi, m, why, sizeof why)
+		          : parse_mapping(m, &c->mappings[c->n_mappings], why, sizeof why)) < 0)
+			return error_set(err, errlen, "mappings[%d]: %s", i, why);
+		c->n_mappings += !midi;
+		i++;
 	}
 	return 0;
 }
@@ -336,7 +342,7 @@ void config_model_settings(const config *c, const char *model_id, int *model_rat
 static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 {
 	static const char *const known[] = {"model",        "terrain",  "osc",    "audio", "engine", "log_level",
-	                                    "allowed_dirs", "mappings", "models", "http",  NULL};
+	                                    "allowed_dirs", "mappings", "models", "http",  "midi",   NULL};
 	if (!cJSON_IsObject(root))
 		return error_set(err, errlen, "the configuration must be one JSON object");
 	if (json_check_keys(root, known, "", err, errlen) < 0 ||
@@ -356,6 +362,9 @@ static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 	    parse_allowed_dirs(c, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "mappings")) && parse_mappings(c, item, err, errlen) < 0)
+		return -1;
+	if ((item = cJSON_GetObjectItemCaseSensitive(root, "midi")) &&
+	    midi_config_parse(&c->midi, item, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "models")) &&
 	    parse_model_overrides(c, item, err, errlen) < 0)
@@ -437,6 +446,8 @@ int config_validate(const config *c, char *err, size_t errlen)
 			return error_set(err, errlen,
 			                 "mappings[%d] moves voice %d, but engine.voices is %d (voices 0 to %d)", i,
 			                 c->mappings[i].voice, c->voices, c->voices - 1);
+	if (midi_config_validate(&c->midi, c->voices, err, errlen) < 0)
+		return -1;
 	if (c->period < 16 || c->period > 8192)
 		return error_set(err, errlen, "the audio period %d is out of range (16 to 8192 frames)", c->period);
 	if (!c->model[0] || !c->terrain[0])
@@ -489,7 +500,9 @@ void config_print(const config *c, FILE *out)
 	fprintf(out, "  allowed dirs  ");
 	for (int i = 0; i < c->n_allowed_dirs; i++)
 		fprintf(out, " %s", c->allowed_dirs[i]);
-	fprintf(out, "\n  mappings       %d\n", c->n_mappings);
+	fprintf(out, "\n");
+	midi_config_print(&c->midi, out);
+	fprintf(out, "  mappings       %d\n", c->n_mappings);
 	for (int i = 0; i < c->n_mappings; i++) {
 		const config_mapping *m = &c->mappings[i];
 		fprintf(out, "    %-24s -> %s%s", m->address, mapping_target_names[m->to], m->swap ? " (swapped)" : "");

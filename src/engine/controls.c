@@ -74,6 +74,7 @@ static void apply_event(engine *e, const control_event *ev, int64_t now)
 	case CONTROL_VOICE_PAN: v->pan = ev->value[0]; break;
 	case CONTROL_GRAIN: break; /* applied above */
 	case CONTROL_LOOP: loops_apply(e, ev); break;
+	case CONTROL_VOICE_PITCH: render_cursor_set_pitch(&v->control, ev->value[0]); break;
 	}
 }
 

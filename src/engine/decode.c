@@ -34,8 +34,11 @@ int decode_evaluate_rows(engine *e, scene *s, int k)
 		const float *from_loop = loops_latent(e, i, ld);
 		if (from_loop) /* a latent-mode loop plays it */
 			memcpy(z, from_loop, sizeof(float) * (size_t)ld);
-		else
+		else {
 			terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
+			/* a note's pitch (/voice/N/pitch) over the terrain's pitch latent */
+			render_cursor_apply_pitch(&v->control, render_scene_pitch(s->terrain, s->model), z, ld);
+		}
 		float *row = s->latents + (size_t)v->row * ld * per_call;
 		for (int c = 0; c < ld; c++)
 			row[c * per_call + k] = z[c];

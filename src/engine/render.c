@@ -60,6 +60,33 @@ void render_cursor_step(render_cursor *c, const terrain *t)
 	const float a = c->smooth_coeff;
 	for (int d = 0; d < t->control_dim; d++)
 		c->cursor[d] = c->target[d] + a * (c->cursor[d] - c->target[d]);
+	if (c->has_pitch)
+		c->pitch_now = c->pitch_target + a * (c->pitch_now - c->pitch_target);
+}
+
+void render_cursor_set_pitch(render_cursor *c, float hz)
+{
+	if (!(hz > 0 && isfinite(hz))) {
+		c->has_pitch = 0;
+		return;
+	}
+	c->pitch_target = log2f(hz);
+	if (!c->has_pitch)
+		c->pitch_now = c->pitch_target;
+	c->has_pitch = 1;
+}
+
+void render_cursor_apply_pitch(const render_cursor *c, const latent_pitch *p, float *latent, int latent_dim)
+{
+	if (c->has_pitch && p && p->latent < latent_dim)
+		latent[p->latent] = p->per_octave * (c->pitch_now - log2f(p->reference_hz));
+}
+
+const latent_pitch *render_scene_pitch(const terrain *t, const model *m)
+{
+	if (t->has_model && t->model.pitch.has)
+		return &t->model.pitch;
+	return m && m->pitch.has && m->pitch.latent < t->latent_dim ? &m->pitch : NULL;
 }
 
 void render_set_smoothing(render_engine *e, float smooth_ms)

@@ -71,9 +71,17 @@ void voices_release(voice_pool *p, int n)
 		p->voices[n].state = VOICE_RELEASING;
 }
 
+/* A voice that stops sounding forgets its pitch: whoever takes it next
+ * plays the terrain's. */
+static void set_free(voice *v)
+{
+	v->state = VOICE_FREE;
+	v->control.has_pitch = 0;
+}
+
 void voices_stop(voice_pool *p, int n)
 {
-	p->voices[n].state = VOICE_FREE;
+	set_free(&p->voices[n]);
 	p->voices[n].env = 0.0f;
 }
 
@@ -136,7 +144,7 @@ static void mix_voice(voice *v, const float *planar, int channels, int n, float 
 	v->pan_now = v->pan;
 	v->level = sqrtf(energy * inv);
 	if (v->state == VOICE_RELEASING && env <= 0.0f)
-		v->state = VOICE_FREE;
+		set_free(v);
 }
 
 void voices_mix(voice_pool *p, const float *planar, int channels, int frame_samples, int rate, float *stereo)

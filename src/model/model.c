@@ -201,6 +201,28 @@ static void read_labels(model *m)
 	m->n_latent_labels = n < 0 ? 0 : n;
 }
 
+/* `pitch_params` = [latent, reference_hz, per_octave]: latent `latent` is
+ * per_octave * log2(f / reference_hz) (docs/models.md), so that a note can
+ * play in tune (a terrain's model.pitch says the same, and wins). */
+static int read_pitch(model *m, char *err, size_t errlen)
+{
+	float p[3];
+	int64_t shape[TB_MAX_DIMS];
+	int ndim = 0;
+	int64_t n = tb_get_tensor(m->module, "pitch_params", p, 3, shape, &ndim, NULL, 0);
+	if (n < 0)
+		return 0; /* none */
+	if (n != 3 || !(p[0] >= 0 && p[0] < (float)m->latent_dim && p[0] == floorf(p[0])) || !(p[1] > 0) ||
+	    !(p[2] != 0 && isfinite(p[2])))
+		return error_set(
+		    err, errlen,
+		    "pitch_params must be [latent (0 to %d), reference Hz (above 0), latent units per octave "
+		    "(not 0)]",
+		    m->latent_dim - 1);
+	m->pitch = (latent_pitch){.has = 1, .latent = (int)p[0], .reference_hz = p[1], .per_octave = p[2]};
+	return 0;
+}
+
 /* Music2Latent-scripted decodes against a fixed noise buffer drawn at
  * export, init_noise (batch, channels, freq, downscaling_factor · max_length),
  * so that decoding is repeatable: one call takes at most
@@ -434,6 +456,10 @@ static int load_named(const char *open_path, const char *path, const model_optio
 		goto out;
 	}
 	read_labels(m);
+	if (read_pitch(m, why, sizeof why) < 0) {
+		error_set(err, errlen, "%s: %s", path, why);
+		goto out;
+	}
 	m->max_rows = 1;
 	if (options->warmup_frames > 0)
 		probe_rows(m);
@@ -764,6 +790,10 @@ void model_describe(const model *m, FILE *out)
 			fprintf(out, " %s", m->latent_labels[i]);
 		fprintf(out, "\n");
 	}
+	if (m->pitch.has)
+		fprintf(out,
+		        "pitch:          latent %d = %g * log2(f / %g Hz) (pitch_params): MIDI notes play it in tune\n",
+		        m->pitch.latent, (double)m->pitch.per_octave, (double)m->pitch.reference_hz);
 	char blas[1024];
 	model_blas_library(blas, sizeof blas);
 	fprintf(out, "torch threads:  %d\n", tb_get_threads());

@@ -156,6 +156,33 @@ static int read_optional_int(const cJSON *obj, const char *key, int max, int *ou
 	return json_get_int(obj, key, 1, max, out, err, errlen);
 }
 
+/* "pitch": {"latent": k, "reference_hz": f, "per_octave": p}: latent k
+ * is p * log2(f0 / f) at a pitch f0. */
+static int read_pitch(const cJSON *m, terrain *t, char *err, size_t errlen)
+{
+	const cJSON *pitch = member(m, "pitch");
+	if (!pitch)
+		return 0;
+	latent_pitch *p = &t->model.pitch;
+	double hz = 0, per_octave = 0;
+	char why[256] = "";
+	if (!cJSON_IsObject(pitch) ||
+	    json_get_int(pitch, "latent", 0, t->latent_dim - 1, &p->latent, why, sizeof why) < 0 ||
+	    json_get_number(pitch, "reference_hz", &hz, why, sizeof why) < 0 ||
+	    json_get_number(pitch, "per_octave", &per_octave, why, sizeof why) < 0)
+		return error_set(
+		    err, errlen,
+		    "model.pitch must be {\"latent\": 0 to %d, \"reference_hz\": Hz, \"per_octave\": latent "
+		    "units per octave}%s%s",
+		    t->latent_dim - 1, why[0] ? ": " : "", why);
+	if (!(hz > 0 && hz < 100000) || !(per_octave != 0 && fabs(per_octave) < 1000))
+		return error_set(err, errlen, "model.pitch: reference_hz must be above 0 and per_octave not 0");
+	p->reference_hz = (float)hz;
+	p->per_octave = (float)per_octave;
+	p->has = 1;
+	return 0;
+}
+
 static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 {
 	const cJSON *m = member(root, "model");
@@ -177,7 +204,7 @@ static int read_model(const cJSON *root, terrain *t, char *err, size_t errlen)
 	if (t->model.latent_dim && t->model.latent_dim != t->latent_dim)
 		return error_set(err, errlen, "model.latent_dim is %d but the terrain's latent_dim is %d",
 		                 t->model.latent_dim, t->latent_dim);
-	return 0;
+	return read_pitch(m, t, err, errlen);
 }
 
 /* A label's name is shown in pictures and on the web page: printable
@@ -359,6 +386,12 @@ static cJSON *model_json(const terrain_model_info *m)
 		cJSON_AddNumberToObject(obj, "sample_rate", m->sample_rate);
 	if (m->ratio)
 		cJSON_AddNumberToObject(obj, "ratio", m->ratio);
+	if (m->pitch.has) {
+		cJSON *pitch = cJSON_AddObjectToObject(obj, "pitch");
+		cJSON_AddNumberToObject(pitch, "latent", m->pitch.latent);
+		cJSON_AddItemToObject(pitch, "reference_hz", json_float(m->pitch.reference_hz));
+		cJSON_AddItemToObject(pitch, "per_octave", json_float(m->pitch.per_octave));
+	}
 	return obj;
 }
 

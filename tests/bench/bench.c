@@ -19,6 +19,8 @@
 #include "clock.h"
 #include "engine.h"
 #include "blas_kernels.h"
+#include "midi_bridge.h"
+#include "midi_in.h"
 #include "model.h"
 #include "plot.h"
 #include "render.h"
@@ -876,6 +878,117 @@ static void bench_subframe(const char *model_path)
 
 /* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, train,
  * render, voices, live, grains or subframe) runs only that part of the table. */
+/* ---- MIDI: a finger's move, from JACK's callback to the engine's ring -------- */
+
+/* The OSC side MIDI plays into, as the daemon has it: the demo terrain's
+ * shape, an engine whose control ring is emptied as the render thread
+ * would (not started: nothing renders). */
+typedef struct midi_bench {
+	engine *engine;
+	osc_context osc;
+	midi_bridge bridge;
+} midi_bench;
+
+static void drop_osc(void *ctx, const osc_peer *peer, const void *data, size_t size)
+{
+	(void)ctx, (void)peer, (void)data, (void)size;
+}
+
+static void midi_bench_open(midi_bench *b)
+{
+	char err[256];
+	terrain *t;
+	config c;
+	config_defaults(&c);
+	if (terrain_load("terrains/demo.json", &t, err, sizeof err) < 0 ||
+	    engine_create(48000, 128, 0, 0, &b->engine, err, sizeof err) < 0)
+		die("midi", err);
+	osc_init(&b->osc, b->engine, &c, t, (osc_callbacks){.send = drop_osc});
+	midi_bridge_init(&b->bridge, &b->osc, &c.midi, engine_max_voices(b->engine));
+	terrain_free(t);
+}
+
+/* Seconds per move of one finger already down (an MPE member's bend):
+ * through MIDI (parse, MPE, mapping, the batch's flush into the
+ * dispatcher as /voice/N/pitch and /voice/N/xy), or (osc) the same two
+ * messages as packets from a controller. */
+static double run_finger(midi_bench *b, int osc, int moves)
+{
+	uint8_t xy[64], pitch[64];
+	midi_action a = {.address = "/voice/1/xy", .n = 2}, p = {.address = "/voice/1/pitch", .n = 1, .v = {440}};
+	osc_peer peer = b->bridge.peer;
+	peer.connection = 0; /* a controller on this machine, answered */
+	const uint8_t down[] = {0xB0, 101, 0, 100, 6, 6, 15, 0x91, 60, 100};
+	midi_bridge_begin(&b->bridge);
+	midi_bridge_bytes(&b->bridge, 0, down, sizeof down, 1);
+	midi_bridge_end(&b->bridge);
+	double t0 = seconds();
+	for (int i = 0; i < moves; i++) {
+		if (osc) {
+			a.v[0] = (float)(i % 100) / 100.0f;
+			p.v[0] = 440.0f + (float)(i % 100);
+			osc_handle_packet(&b->osc, pitch, midi_action_osc(&p, pitch, sizeof pitch), &peer);
+			osc_handle_packet(&b->osc, xy, midi_action_osc(&a, xy, sizeof xy), &peer);
+		} else {
+			uint8_t bend[] = {0xE1, (uint8_t)(i & 0x7F), (uint8_t)(64 + (i % 8))};
+			midi_bridge_begin(&b->bridge);
+			midi_bridge_bytes(&b->bridge, 0, bend, sizeof bend, 1);
+			midi_bridge_end(&b->bridge);
+		}
+		if (i % 1000 == 999)
+			engine_discard_controls(b->engine);
+	}
+	double t = (seconds() - t0) / moves;
+	engine_discard_controls(b->engine);
+	return t;
+}
+
+/* Seconds per event into the inbox (JACK's process callback's part), and
+ * the allocations it made. */
+static double run_inbox(int events, long *allocations)
+{
+	midi_inbox box = {.ring = ring_create(MIDI_INBOX_CHUNKS, sizeof(midi_chunk)), .wake_fd = -1};
+	const uint8_t bend[] = {0xE1, 0, 64};
+	midi_chunk out[256];
+	double t0 = seconds();
+	alloc_count_start();
+	for (int i = 0; i < events; i++) {
+		midi_inbox_push(&box, 1, bend, sizeof bend, i);
+		if (i % 256 == 255)
+			ring_read(box.ring, out, 256); /* the network thread's side, outside the count */
+	}
+	*allocations = alloc_count_stop();
+	double t = (seconds() - t0) / events;
+	ring_free(box.ring);
+	return t;
+}
+
+static void bench_midi(void)
+{
+	enum { MOVES = 20000 };
+	midi_bench *b = calloc(1, sizeof *b);
+	midi_bench_open(b);
+	double midi[RUNS], osc[RUNS], ratio[RUNS], inbox[RUNS];
+	long allocations = 0;
+	for (int r = 0; r < RUNS; r++) {
+		midi[r] = run_finger(b, 0, MOVES);
+		osc[r] = run_finger(b, 1, MOVES);
+		ratio[r] = midi[r] / osc[r];
+		inbox[r] = run_inbox(MOVES, &allocations);
+	}
+	char value[96], base[96], rat[32];
+	double q = median(ratio, RUNS);
+	snprintf(value, sizeof value, "%.2f us a move", median(midi, RUNS) * 1e6);
+	snprintf(base, sizeof base, "the same OSC %.2f us", median(osc, RUNS) * 1e6);
+	snprintf(rat, sizeof rat, "%.2fx", q);
+	row("midi: an MPE finger's bend to the engine's ring", value, base, rat, "<= 2.0x", q <= 2.0);
+	snprintf(value, sizeof value, "%.0f ns, %ld allocations", median(inbox, RUNS) * 1e9, allocations);
+	row("midi: an event into the inbox (JACK's callback)", value, "-", "-", "0 allocations", allocations == 0);
+	osc_destroy(&b->osc);
+	engine_free(b->engine);
+	free(b);
+}
+
 static int wanted(const char *only, const char *section)
 {
 	return !only || strcmp(only, section) == 0;
@@ -935,5 +1048,7 @@ int main(int argc, char **argv)
 		bench_grains(rave);
 	if (wanted(only, "subframe"))
 		bench_subframe(rave);
+	if (wanted(only, "midi"))
+		bench_midi();
 	return 0;
 }

@@ -19,6 +19,29 @@ expect_in "$TMP/out" "midside"
 expect_status 0 "$TERRAIND" info models/demo.ts
 expect_in "$TMP/out" "verdict:        playable (mono, 48000 Hz from the model's 'sr', 1 frame per call)"
 
+echo "info shows which latent is pitch: a terrain's model.pitch, a model's pitch_params buffer (checked)"
+expect_status 0 "$TERRAIND" info terrains/demo.json
+expect_in "$TMP/out" "pitch:          latent 0 = 1 * log2(f / 220 Hz)"
+cat >"$TMP/pitched.py" <<'P'
+import sys, torch
+class Pitched(torch.nn.Module):  # a silent decoder that says its latent 1 is pitch
+    def __init__(self, params):
+        super().__init__()
+        self.register_buffer("sr", torch.tensor(48000))
+        self.register_buffer("decode_params", torch.tensor([4, 512, 1, 1]))
+        self.register_buffer("pitch_params", torch.tensor(params))
+    @torch.jit.export
+    def decode(self, z):
+        return torch.zeros(z.shape[0], 1, z.shape[2] * 512)
+torch.jit.script(Pitched([1.0, 110.0, 2.0])).save(sys.argv[1] + "/pitched.ts")
+torch.jit.script(Pitched([4.0, 110.0, 2.0])).save(sys.argv[1] + "/badpitch.ts")
+P
+$PY "$TMP/pitched.py" "$TMP" || fail "cannot make the pitch test models (TorchScript needs its source in a file)"
+expect_status 0 "$TERRAIND" info "$TMP/pitched.ts"
+expect_in "$TMP/out" "pitch:          latent 1 = 2 * log2(f / 110 Hz) (pitch_params)"
+expect_status 1 "$TERRAIND" info "$TMP/badpitch.ts"
+expect_in "$TMP/err" "pitch_params must be [latent (0 to 3)"
+
 echo "import gives a preset nn.terrain.gui's range unless told, per axis when told"
 expect_status 0 "$TERRAIND" import tests/fixtures/nn_terrain/m2l-demo.pt -o "$TMP/m2l.json"
 expect_status 0 "$TERRAIND" info "$TMP/m2l.json"

@@ -2,7 +2,8 @@
 # The JACK server stops under the daemon and comes back: the daemon says
 # so, keeps answering OSC, and plays again once the server is back. The
 # restart (a re-exec) keeps the recording made before it and numbers the
-# next one (take.wav, then take.1.wav).
+# next one (take.wav, then take.1.wav). Its MIDI input (a JACK client too,
+# --midi) goes and comes back with it.
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 
@@ -20,7 +21,8 @@ wait_audio() { # state seconds
 
 start_jack 48000 128
 PORT=$(free_port)
-"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT" --record "$TMP/take.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+"$TERRAIND" --model models/demo.ts --terrain terrains/demo.json --port "$PORT" --record "$TMP/take.wav" --midi '*' \
+	>"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_audio running 10
@@ -29,13 +31,19 @@ echo "  ok: playing"
 stop_jack
 wait_audio stopped 5
 expect_in_soon "$TMP/daemon.err" "the audio stream stopped"
+expect_in_soon "$TMP/daemon.err" "MIDI input stopped: the JACK server went away"
 kill -0 $DAEMON || fail "the daemon died with the JACK server"
 echo "  ok: the daemon noticed, said so, and still answers OSC"
 
 start_jack 48000 128
 wait_audio running 10
 expect_in_soon "$TMP/daemon.err" "restarting terraind to reconnect"
-echo "  ok: it plays again once the server is back"
+for _ in $(seq $((50 * SLOW))); do
+	[ "$(grep -c "MIDI on jack" "$TMP/daemon.err")" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$(grep -c "MIDI on jack" "$TMP/daemon.err")" -ge 2 ] || fail "MIDI did not come back with the server: $(grep MIDI "$TMP/daemon.err")"
+echo "  ok: it plays again once the server is back, MIDI too"
 
 stop_jack
 wait_audio stopped 5

@@ -10,6 +10,7 @@ for tool in /usr/bin/chromium /usr/bin/chromedriver; do
 	[ -x "$tool" ] || { echo "skipped: $tool is missing (make deps installs chromium and chromium-driver)"; exit 77; }
 done
 $PY -c "import selenium" 2>/dev/null || { echo "skipped: python3-selenium is missing (make deps)"; exit 77; }
+$PY -c "import jack" 2>/dev/null || { echo "skipped: python3-jack-client is missing (make deps)"; exit 77; }
 
 start_jack 48000 128
 PORT=$(free_port)
@@ -17,7 +18,8 @@ HTTP_PORT=$(free_port)
 while [ "$HTTP_PORT" = "$PORT" ]; do HTTP_PORT=$(free_port); done
 TOKEN=web-test-token
 cat >"$TMP/test.json" <<CONF
-{ "engine": { "voices": 8, "release_ms": 50 }, "http": { "port": $HTTP_PORT, "token": "$TOKEN" } }
+{ "engine": { "voices": 8, "release_ms": 50 }, "http": { "port": $HTTP_PORT, "token": "$TOKEN" },
+  "midi": { "inputs": ["webkeys"] } }
 CONF
 
 # Beyond loopback without a token: a start-up error that says what to set.

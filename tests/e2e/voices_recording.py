@@ -12,18 +12,10 @@ import sys
 import numpy as np
 
 sys.path.insert(0, "tests/e2e")
-from wavfile import read_float_wav  # noqa: E402
+from wavfile import band_db, read_float_wav  # noqa: E402
 
 LOW_HZ, HIGH_HZ = 109.4, 273.4
 FRAME = 512  # samples per latent frame of the demo model, at the device rate (48 kHz)
-
-
-def band_db(x, sr, hz):
-    w = x * np.hanning(len(x))
-    spec = np.abs(np.fft.rfft(w))
-    freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
-    band = (freqs > hz - 6) & (freqs < hz + 6)
-    return 20 * np.log10(spec[band].max() + 1e-12)
 
 
 x, sr = read_float_wav(sys.argv[1])

@@ -1,4 +1,5 @@
-"""Reading the daemon's float WAV recordings (numpy only), for the checkers."""
+"""Reading the daemon's float WAV recordings (numpy only), and the level of
+a frequency in them, for the checkers."""
 import numpy as np
 
 
@@ -15,3 +16,12 @@ def read_float_wav(path):
             return x.reshape(-1, channels), rate
         pos += 8 + size + (size & 1)
     raise ValueError("no data chunk")
+
+
+def band_db(x, sr, hz, width=6):
+    """The strongest bin within `width` Hz of `hz` in a Hann-windowed
+    spectrum of x, in dB."""
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    freqs = np.fft.rfftfreq(len(x), 1.0 / sr)
+    band = (freqs > hz - width) & (freqs < hz + width)
+    return 20 * np.log10(spec[band].max() + 1e-12)

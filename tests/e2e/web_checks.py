@@ -148,6 +148,19 @@ def check_page_loads(driver, url):
     print("  ok: the page shows the terrain (256x256 picture) and the status strip (model demo)")
 
 
+def check_midi_input(driver):
+    """The status strip names a MIDI input once the daemon connects it
+    (the config names "webkeys"; midi_out.py makes the port)."""
+    from midi_out import MidiOut
+    keys = MidiOut("webkeys")
+    try:
+        wait_until(lambda: "webkeys:out" in driver.find_element("id", "st-midi").text,
+                   "the status strip names the connected MIDI input", seconds=10)
+        print("  ok: the status strip names the MIDI input: %s" % driver.find_element("id", "st-midi").text)
+    finally:
+        keys.close()
+
+
 def check_picture_follows_terrain(driver, client):
     version = driver.execute_script("return document.getElementById('terrain').dataset.version")
     client.request("/load/terrain", "demo.json", timeout=30 * SLOW)
@@ -437,6 +450,7 @@ def main():
             check_record_loop(driver, watcher, client)
             check_grains(driver, client)
             check_points(driver, watcher, client)
+            check_midi_input(driver)
             if SLOW == 1:
                 check_training(driver, client)
             else:  # the page pairs the latents that arrive while the first path plays, on its clock

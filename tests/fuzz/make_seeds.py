@@ -98,7 +98,23 @@ def main():
         "bad_size": bytes([3]) + frame(osc["xy"]) + struct.pack(">I", 70000) + osc["xy"],
         "zero": bytes([1]) + struct.pack(">I", 0),
     }
-    targets = {"osc": osc, "osc_session": session, "osc_stream": stream}
+    # midi: a set-up byte, then records: header (input, event end 16, flush 32,
+    # reset 64), length, MIDI bytes (see fuzz_midi.c).
+    def event(data, source=0, flush=False):
+        return bytes([source | 16 | (32 if flush else 0), len(data)]) + bytes(data)
+
+    mcm = event([0xB0, 101, 0]) + event([0xB0, 100, 6]) + event([0xB0, 6, 15])
+    fingers = b"".join(event([0x91 + f, 48 + 7 * f, 100]) for f in range(4))
+    slides = b"".join(event([0xE1 + f, 0, 64 + 8 * f]) + event([0xB1 + f, 74, 30 * f], flush=True) for f in range(4))
+    midi = {
+        "notes": bytes([0]) + event([0x90, 57, 100]) + event([0x90, 64, 90], flush=True) + event([0x80, 57, 0]),
+        "mpe": bytes([1]) + mcm + fingers + slides + event([0xD1, 90]) + event([0xB0, 64, 127]),
+        "pads": bytes([2]) + event([0x99, 38, 100]) + event([0xB0, 80, 127]) + event([0xB0, 80, 0]) +
+        event([0xB0, 20, 64]) + event([0xC0, 3]),
+        "running": bytes([4]) + bytes([16, 9, 0x90, 60, 100, 62, 100, 0xF8, 64, 100, 0xF0]) + event([0xF7, 0x80, 60]),
+        "sysex": bytes([0]) + event([0xF0] + [0x11] * 200 + [0xF7]) + bytes([64 | 3, 0]),
+    }
+    targets = {"osc": osc, "osc_session": session, "osc_stream": stream, "midi": midi}
     for name in targets:
         os.makedirs(os.path.join(out, name), exist_ok=True)
         for key, data in targets[name].items():

@@ -6,7 +6,7 @@ SECONDS_EACH=${1:-10}
 DIR=build/fuzz
 status=0
 /usr/bin/python3 tests/fuzz/make_seeds.py "$DIR/seeds" || exit 1
-for target in ${FUZZ_TARGETS:-osc osc_session osc_stream terrain_json config gesture}; do
+for target in ${FUZZ_TARGETS:-osc osc_session osc_stream terrain_json config gesture midi}; do
 	corpus="$DIR/corpus/$target"
 	mkdir -p "$corpus"
 	cp -n "$DIR/seeds/$target"/* "$corpus"/ 2>/dev/null

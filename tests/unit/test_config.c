@@ -187,6 +187,39 @@ static void binding_beyond_loopback_needs_an_allow_list(void **state)
 	assert_int_equal(config_validate(&c, err, sizeof err), 0);
 }
 
+/* MIDI mappings sit in `mappings` beside OSC ones (midi_config.c reads
+ * them); the midi section; errors name the entry by its place. */
+static void midi_mappings_and_the_midi_section_are_read(void **state)
+{
+	(void)state;
+	config c;
+	config_defaults(&c);
+	assert_int_equal(c.midi.n_inputs, 0);
+	char err[512];
+	const char *text = "{\"midi\": {\"inputs\": [\"Seaboard\"], \"mpe\": \"lower\"},"
+	                   " \"mappings\": [{\"address\": \"/1/xy1\", \"to\": \"xy\"},"
+	                   " {\"midi\": \"cc 74\", \"to\": \"y\"}, {\"address\": \"/1/fader1\", \"to\": \"gain\"}]}";
+	if (config_parse(&c, text, "t.json", err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(c.n_mappings, 2);
+	assert_string_equal(c.mappings[1].address, "/1/fader1");
+	assert_int_equal(c.midi.n_mappings, 1);
+	assert_int_equal(c.midi.mappings[0].lo, 74);
+	assert_int_equal(c.midi.mpe_lower, 15);
+	assert_string_equal(c.midi.inputs[0], "Seaboard");
+	assert_int_equal(config_validate(&c, err, sizeof err), 0);
+	/* a new mappings array replaces the MIDI ones too */
+	assert_int_equal(config_parse(&c, "{\"mappings\": []}", "t.json", err, sizeof err), 0);
+	assert_int_equal(c.midi.n_mappings, 0);
+	expect_refused("{\"mappings\": [{\"address\": \"/a\", \"to\": \"x\"}, {\"midi\": \"cc 300\", \"to\": \"y\"}]}",
+	               "mappings[1]: 'midi': \"cc 300\"");
+	expect_refused("{\"midi\": {\"inputs\": 3}}", "'midi.inputs' must be");
+	config_defaults(&c);
+	assert_int_equal(config_parse(&c, "{\"midi\": {\"voices\": [1, 9]}}", "t.json", err, sizeof err), 0);
+	assert_int_equal(config_validate(&c, err, sizeof err), -1);
+	assert_contains(err, "midi.voices goes to voice 9, but engine.voices is 8");
+}
+
 static void the_model_rate_and_frames_per_call_are_read(void **state)
 {
 	(void)state;
@@ -233,6 +266,7 @@ int main(void)
 	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
 	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
 	    cmocka_unit_test(the_model_rate_and_frames_per_call_are_read),
+	    cmocka_unit_test(midi_mappings_and_the_midi_section_are_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -550,6 +550,56 @@ static void a_tcp_session_starts_with_the_password(void **state)
 	assert_string_equal(last_reply(f)->arg0, "/auth");
 }
 
+/* Voice 0's latent 0 (the demo's pitch) near `want`, playing the audio
+ * callback's part meanwhile. */
+static void wait_pitch_latent(fixture *f, float want)
+{
+	float z[4] = {0}, out[PERIOD * 2];
+	for (int i = 0; i < 2000; i++) {
+		if (engine_latent(f->engine, z, 4) == 4 && fabsf(z[0] - want) < 1e-3f)
+			return;
+		engine_pull(f->engine, out, PERIOD, 2);
+		nanosleep(&(struct timespec){0, 1000000000L * PERIOD / RATE}, NULL);
+	}
+	fail_msg("voice 0's pitch latent is %g, expected %g", z[0], want);
+}
+
+static lo_message one_float(float v)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, v);
+	return m;
+}
+
+/* The daemon's own MIDI input speaks OSC as an internal peer: no /done,
+ * its /fail delivered without taking the replies' budget; /voice/N/pitch
+ * sets the demo's pitch latent (f0 = 220 * 2^z0). */
+static void the_internal_peer_gets_no_done_and_a_pitch_sets_the_pitch_latent(void **state)
+{
+	fixture *f = *state;
+	f->peer.connection = OSC_CONNECTION_INTERNAL;
+	send_message(f, "/voice/0/pitch", one_float(440.0f));
+	lo_message xy = lo_message_new();
+	lo_message_add_float(xy, 0.1f);
+	lo_message_add_float(xy, 0.2f);
+	send_message(f, "/voice/0/xy", xy);
+	assert_int_equal(f->n_replies, 0);
+	wait_pitch_latent(f, 1.0f); /* an octave above 220 Hz */
+	send_message(f, "/voice/0/pitch", one_float(110.0f));
+	wait_pitch_latent(f, -1.0f); /* glides there (smoothing is 0 in this fixture: at once) */
+	send_message(f, "/voice/9/pitch", one_float(440.0f));
+	assert_int_equal(f->n_replies, 1);
+	expect_fail(f, "/voice/9/pitch", "no such voice");
+	for (int i = 0; i < OSC_MAX_REPLIES_PER_SECOND + 10; i++)
+		send_message(f, "/nope", lo_message_new());
+	assert_int_equal(atomic_load(&f->osc.replies_suppressed), 0);
+	f->peer.connection = 0; /* a controller's pitch is checked as any value */
+	send_message(f, "/voice/1/pitch", one_float(30000.0f));
+	expect_fail(f, "/voice/1/pitch", "pitch in Hz 30000 is out of range (0 to 20000)");
+	send_message(f, "/voice/0/pitch", one_float(0.0f));
+	assert_string_equal(last_reply(f)->path, "/done");
+}
+
 /* Waits until voice n sounds (at (x, y)) or is free: the render thread
  * applies events at its next frame, a release after its fade, so this
  * plays the audio callback's part (a period every 2.67 ms) meanwhile. */
@@ -668,6 +718,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(a_button_mapped_to_a_load_queues_it_on_press_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_internal_peer_gets_no_done_and_a_pitch_sets_the_pitch_latent, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(training_pairs_follow_the_terrain_shape, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_3d_terrain_releases_the_pressure_gain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_reloaded_config_gain_keeps_the_pressure, setup, teardown),

@@ -147,6 +147,51 @@ static capture render_fresh(const gesture *g)
 	return c;
 }
 
+/* /voice/N/pitch's path: a pitch in Hz becomes the pitch latent, after
+ * the terrain, and glides as the cursor does. */
+static void a_pitch_sets_the_pitch_latent_and_glides(void **state)
+{
+	fixture *f = *state;
+	render_cursor c;
+	render_cursor_init(&c, f->terrain);
+	c.smooth_coeff = 0.5f;
+	latent_pitch p = {.has = 1, .latent = 0, .reference_hz = 220.0f, .per_octave = 1.0f};
+	float z[4] = {9, 9, 9, 9};
+	render_cursor_apply_pitch(&c, &p, z, 4);
+	assert_float_equal(z[0], 9.0f, 0); /* no pitch asked: the terrain's */
+	render_cursor_set_pitch(&c, 440.0f);
+	render_cursor_apply_pitch(&c, &p, z, 4);
+	assert_float_equal(z[0], 1.0f, 1e-5); /* the first pitch at once: one octave above 220 Hz */
+	assert_float_equal(z[1], 9.0f, 0);
+	render_cursor_set_pitch(&c, 880.0f);
+	render_cursor_step(&c, f->terrain);
+	render_cursor_apply_pitch(&c, &p, z, 4);
+	assert_float_equal(z[0], 1.5f, 1e-5); /* half way (coefficient 0.5), in octaves */
+	render_cursor_apply_pitch(&c, &(latent_pitch){.has = 1, .latent = 4, .reference_hz = 1, .per_octave = 1}, z, 4);
+	assert_float_equal(z[0], 1.5f, 1e-5); /* a latent the vector lacks: nothing written */
+	render_cursor_set_pitch(&c, 0.0f);
+	z[0] = 9;
+	render_cursor_apply_pitch(&c, &p, z, 4);
+	assert_float_equal(z[0], 9.0f, 0); /* 0 Hz: the terrain's pitch again */
+	render_cursor_set_pitch(&c, NAN);
+	assert_int_equal(c.has_pitch, 0);
+	/* the demo terrain says its latent 0 is the demo model's pitch */
+	const latent_pitch *demo = render_scene_pitch(f->terrain, f->model);
+	assert_non_null(demo);
+	assert_int_equal(demo->latent, 0);
+	assert_float_equal(demo->reference_hz, 220.0f, 1e-4);
+	/* a model's pitch_params, where the terrain says nothing */
+	terrain plain = *f->terrain;
+	plain.model.pitch.has = 0;
+	assert_null(render_scene_pitch(&plain, f->model)); /* the demo model states none */
+	model declares = *f->model;
+	declares.pitch = (latent_pitch){.has = 1, .latent = 2, .reference_hz = 100, .per_octave = 2};
+	assert_int_equal(render_scene_pitch(&plain, &declares)->latent, 2);
+	assert_ptr_equal(render_scene_pitch(f->terrain, &declares), &f->terrain->model.pitch); /* the terrain wins */
+	declares.pitch.latent = 4;
+	assert_null(render_scene_pitch(&plain, &declares)); /* a latent the terrain does not give */
+}
+
 static void rendering_a_gesture_is_deterministic(void **state)
 {
 	(void)state;
@@ -235,6 +280,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(smoothing_glides_the_cursor_with_the_given_time_constant, setup, teardown),
 	    cmocka_unit_test_setup_teardown(non_finite_targets_are_refused_and_outside_ones_clamped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_pitch_sets_the_pitch_latent_and_glides, setup, teardown),
 	    cmocka_unit_test(rendering_a_gesture_is_deterministic),
 	    cmocka_unit_test(several_frames_per_call_glide_and_decode_as_single_frames_would),
 	    cmocka_unit_test_setup_teardown(mismatched_model_terrain_and_gesture_are_refused, setup, teardown),

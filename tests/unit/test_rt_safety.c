@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "demo_scene.h"
 #include "looper.h"
+#include "midi_in.h"
 
 /* volatile: the compiler treats malloc as a builtin that reads no global,
  * and would otherwise drop the store around it. */
@@ -184,6 +185,38 @@ static void the_looper_never_allocates_locks_or_blocks(void **state)
 	assert_int_equal(info.full_count, 1);
 }
 
+/* What JACK's process callback does with MIDI (midi_jack.c): the resets
+ * asked for, then each event into the inbox (long SysEx cut into chunks,
+ * a full ring dropping). Its one system call, the non-blocking eventfd
+ * write that wakes the network thread, stays out of the count, as the
+ * audio callback's semaphore post does. */
+static void the_midi_inbox_producer_never_allocates_locks_or_blocks(void **state)
+{
+	(void)state;
+	midi_inbox box = {.ring = ring_create(256, sizeof(midi_chunk)), .wake_fd = -1};
+	uint8_t note[] = {0x91, 60, 100}, sysex[100];
+	memset(sysex, 0x11, sizeof sysex);
+	sysex[0] = 0xF0, sysex[99] = 0xF7;
+	static midi_chunk out[64];
+	atomic_store(&violations, 0);
+	for (int i = 0; i < 20000; i++) {
+		if (i % 50 == 0)
+			midi_inbox_reset(&box, i % 16); /* the MIDI thread asks */
+		in_callback = 1;
+		midi_inbox_take_resets(&box);
+		midi_inbox_push(&box, i % 16, i % 10 ? note : sysex, i % 10 ? sizeof note : sizeof sysex, i);
+		in_callback = 0;
+		if (i % 50 == 0) /* the network thread reads less than comes: the ring fills and drops */
+			ring_read(box.ring, out, 64);
+	}
+	uint64_t dropped = ring_dropped(box.ring);
+	ring_free(box.ring);
+	if (atomic_load(&violations))
+		fail_msg("the MIDI inbox called %s (%d forbidden calls)", atomic_load(&last_violation),
+		         atomic_load(&violations));
+	assert_true(dropped > 0);
+}
+
 int main(void)
 {
 #if SANITIZER_BUILD
@@ -196,6 +229,7 @@ int main(void)
 	    cmocka_unit_test(the_interposition_catches_a_forbidden_call),
 	    cmocka_unit_test(the_audio_callback_path_never_allocates_locks_or_blocks),
 	    cmocka_unit_test(the_looper_never_allocates_locks_or_blocks),
+	    cmocka_unit_test(the_midi_inbox_producer_never_allocates_locks_or_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -301,6 +301,39 @@ static void broken_labels_are_named_in_the_error(void **state)
 	               "labels[1].at[1] (1.5) lies outside the bounds (-1 to 1)");
 }
 
+static void a_pitch_latent_is_read_written_and_checked(void **state)
+{
+	(void)state;
+	char *text =
+	    replaced(valid_json, "\"bounds\"",
+	             "\"model\":{\"id\":\"m\",\"pitch\":{\"latent\":0,\"reference_hz\":220,\"per_octave\":1.5}},"
+	             "\"bounds\"");
+	terrain *t, *back;
+	char err[1024];
+	if (terrain_from_json(text, "t.json", &t, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(t->model.pitch.has, 1);
+	assert_int_equal(t->model.pitch.latent, 0);
+	assert_float_equal(t->model.pitch.reference_hz, 220.0f, 0);
+	assert_float_equal(t->model.pitch.per_octave, 1.5f, 0);
+	char *saved = terrain_to_json(t);
+	if (terrain_from_json(saved, "saved.json", &back, err, sizeof err) < 0)
+		fail_msg("%s", err);
+	assert_memory_equal(&back->model.pitch, &t->model.pitch, sizeof t->model.pitch);
+	terrain_free(back);
+	terrain_free(t);
+	free(saved);
+	free(text);
+	expect_refused("\"bounds\"",
+	               "\"model\":{\"pitch\":{\"latent\":1,\"reference_hz\":220,\"per_octave\":1}},\"bounds\"",
+	               "model.pitch must be {\"latent\": 0 to 0");
+	expect_refused("\"bounds\"",
+	               "\"model\":{\"pitch\":{\"latent\":0,\"reference_hz\":0,\"per_octave\":1}},\"bounds\"",
+	               "reference_hz must be above 0");
+	expect_refused("\"bounds\"", "\"model\":{\"pitch\":{\"latent\":0,\"per_octave\":1}},\"bounds\"",
+	               "'reference_hz' is missing");
+}
+
 static void files_that_are_not_terrains_are_refused(void **state)
 {
 	(void)state;
@@ -332,6 +365,7 @@ int main(void)
 	    cmocka_unit_test(model_section_must_agree_with_the_terrain),
 	    cmocka_unit_test(labels_load_save_and_load_back),
 	    cmocka_unit_test(broken_labels_are_named_in_the_error),
+	    cmocka_unit_test(a_pitch_latent_is_read_written_and_checked),
 	    cmocka_unit_test(files_that_are_not_terrains_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

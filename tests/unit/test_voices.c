@@ -53,9 +53,11 @@ static void a_released_voice_fades_out_then_frees_its_row(void **state)
 	voices_start(&p, 1, ROWS, used, N, RATE);
 	voices_mix(&p, planar, 1, N, RATE, stereo); /* attack: 5 ms on fresh rows */
 	voices_mix(&p, planar, 1, N, RATE, stereo);
-	assert_float_equal(stereo[2 * (N - 1)], 1.0f, 1e-5); /* two voices at 0.5, centre: 0 dB each */
+	assert_float_equal(stereo[2 * (N - 1)], 1.0f, 1e-5);   /* two voices at 0.5, centre: 0 dB each */
+	render_cursor_set_pitch(&p.voices[0].control, 440.0f); /* a note's pitch (/voice/0/pitch) */
 	voices_release(&p, 0);
 	voices_mix(&p, planar, 1, N, RATE, stereo);
+	assert_int_equal(p.voices[0].control.has_pitch, 0);  /* a freed voice forgets it */
 	assert_float_equal(stereo[0], 1.0f, 1e-2);           /* the release starts where it was */
 	assert_float_equal(stereo[2 * (N - 1)], 0.5f, 1e-2); /* and ends at silence for voice 0 */
 	assert_int_equal(p.voices[0].state, VOICE_FREE);
