@@ -12,6 +12,8 @@
 #   make instruments rebuild the instrument model and terrain (fluidsynth corpus, about 30 minutes)
 #   make deps       install the Debian packages terraind needs (idempotent)
 #   make format     clang-format every source file
+#   make install    install under PREFIX (default /usr/local), into DESTDIR if set; make uninstall
+#   make deb        build terraind_<version>_<arch>.deb with debhelper into build/deb, check it with lintian
 #
 # WERROR=1 turns warnings into errors (CI sets it).
 
@@ -45,7 +47,25 @@ PORTABLE_TEST ?= $(BUILD)/tests/test_terrain_portable
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(PORTABLE_TEST)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models
+.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models \
+        install uninstall deb
+
+# One version for everything (terraind --version, /status, the web page,
+# the man page and the package): the VERSION file, read here only.
+VERSION  := $(shell cat VERSION)
+# Where `make install` puts things. /usr's configuration lives in /etc (the
+# FHS), any other prefix's in <prefix>/etc; install_dirs.c follows the same
+# rule, from where the binary lies, so a DESTDIR copy finds its own files.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      := $(PREFIX)/bin
+DATADIR     := $(PREFIX)/share/terraind
+DOCDIR      := $(PREFIX)/share/doc/terraind
+MANDIR      := $(PREFIX)/share/man
+SYSCONFDIR  := $(if $(filter %/usr,$(PREFIX)),$(patsubst %/usr,%,$(PREFIX))/etc,$(PREFIX)/etc)
+UNITDIR     := $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+USERUNITDIR := $(PREFIX)/lib/systemd/user
+SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
 
 all: $(BUILD)/terraind $(TORCH_LIB)
 
@@ -60,6 +80,14 @@ vpath %.cpp $(SRC_DIRS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+# The version and the prefix are compiled into one object each; a file
+# holding their values (rewritten only when they change) rebuilds them.
+BUILD_VARS := $(BUILD)/build-vars
+$(shell mkdir -p $(BUILD) && echo '$(VERSION) $(PREFIX)' | cmp -s - $(BUILD_VARS) || echo '$(VERSION) $(PREFIX)' >$(BUILD_VARS))
+$(BUILD)/obj/version.o $(BUILD)/obj/install_dirs.o: $(BUILD_VARS)
+$(BUILD)/obj/version.o: CPPFLAGS += -DTERRAIND_VERSION='"$(VERSION)"'
+$(BUILD)/obj/install_dirs.o: CPPFLAGS += -DTERRAIND_PREFIX='"$(PREFIX)"'
 
 # ISO C modes compile a*b+c as two roundings; the terrain's kernels want
 # fused multiply-adds (twice the arithmetic per cycle, one rounding).
@@ -228,6 +256,65 @@ instruments: deps
 soak: deps
 	$(MAKE) all
 	BUILD=$(BUILD) sh tests/e2e/soak.sh
+
+# ---- installing ---------------------------------------------------------------
+EXAMPLES := scripts/puredata/terraind.pd scripts/supercollider/terraind.scd config/touchosc-portrait.json \
+            config/terraind.touchosc
+DOCS     := README.md $(wildcard docs/*.md docs/*.png)
+UNITS    := $(DESTDIR)$(UNITDIR)/terraind.service $(DESTDIR)$(USERUNITDIR)/terraind.service
+ETC      := $(DESTDIR)$(SYSCONFDIR)/terraind
+
+# Everything a player needs without the clone: the binary and its client,
+# the bundled models and terrains, the web page, the examples, the man page
+# and docs, the default configuration and the systemd units. An existing
+# configuration is kept (it may be edited), and said so.
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains \
+		$(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+		$(ETC) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 755 $(BUILD)/terraind $(DESTDIR)$(BINDIR)/terraind
+	install -m 755 scripts/terraind_client.py $(DESTDIR)$(BINDIR)/terraind-client
+	install -m 644 models/*.ts $(DESTDIR)$(DATADIR)/models/
+	install -m 644 terrains/*.json $(DESTDIR)$(DATADIR)/terrains/
+	install -m 644 web/* $(DESTDIR)$(DATADIR)/web/
+	install -m 644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/examples/
+	install -m 644 docs/terraind.1 docs/terraind-client.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 644 config/systemd/terraind.sysusers $(DESTDIR)$(SYSUSERSDIR)/terraind.conf
+	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/terraind.service.in >$(DESTDIR)$(UNITDIR)/terraind.service
+	sed 's|@BINDIR@|$(BINDIR)|g' config/systemd/terraind-user.service.in >$(DESTDIR)$(USERUNITDIR)/terraind.service
+	chmod 644 $(UNITS)
+	@if [ -e $(ETC)/terraind.json ] && ! cmp -s config/terraind.json $(ETC)/terraind.json; then \
+		echo "kept your $(ETC)/terraind.json (the new default: config/terraind.json)"; \
+	else install -m 644 config/terraind.json $(ETC)/terraind.json; fi
+	@echo "installed terraind $(VERSION) under $(DESTDIR)$(PREFIX): try 'terraind info'"
+
+# Removes what install put there; a configuration that was edited is kept.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/terraind $(DESTDIR)$(BINDIR)/terraind-client $(UNITS) \
+		$(DESTDIR)$(MANDIR)/man1/terraind.1 $(DESTDIR)$(MANDIR)/man1/terraind-client.1 \
+		$(DESTDIR)$(SYSUSERSDIR)/terraind.conf \
+		$(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard models/*.ts terrains/*.json web/*)) \
+		$(addprefix $(DESTDIR)$(DATADIR)/examples/,$(notdir $(EXAMPLES))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	@if cmp -s config/terraind.json $(ETC)/terraind.json; then rm -f $(ETC)/terraind.json; \
+	elif [ -e $(ETC)/terraind.json ]; then echo "kept $(ETC)/terraind.json (edited)"; fi
+	-rmdir $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains $(DESTDIR)$(DATADIR)/web \
+		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(ETC) 2>/dev/null
+
+# The Debian package (debian/, debhelper): built in build/deb-build with
+# Debian's flags for PREFIX=/usr, written to build/deb/, then lintian,
+# which must report no errors. Needs no network: only the build
+# dependencies, which dpkg-checkbuilddeps names when one is missing.
+deb:
+	@test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || \
+		{ echo "debian/changelog is at $$(dpkg-parsechangelog -S Version), VERSION at $(VERSION): add a changelog entry (dch -v $(VERSION))"; exit 1; }
+	dpkg-checkbuilddeps
+	debian/rules build
+	fakeroot debian/rules binary
+	lintian --fail-on error \
+		build/deb/terraind_$(VERSION)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb
+	@echo "built build/deb/terraind_$(VERSION)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb"
 
 format:
 	clang-format -i src/*/*.c src/*/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \

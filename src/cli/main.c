@@ -6,8 +6,7 @@
 
 #include "commands.h"
 #include "model.h"
-
-#define TERRAIND_VERSION "0.1.0"
+#include "version.h"
 
 typedef struct command {
 	const char *name;
@@ -30,7 +29,7 @@ static const command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "terraind %s — a latent-terrain synthesiser\n\nusage: terraind COMMAND [ARGS]\n\ncommands:\n",
-	        TERRAIND_VERSION);
+	        terraind_version());
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(out, "  %s\n", commands[i].summary);
 	fprintf(out, "\nSee README.md and docs/ for the file formats and the OSC reference.\n");
@@ -51,7 +50,7 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("terraind %s\n", TERRAIND_VERSION);
+		printf("terraind %s\n", terraind_version());
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
