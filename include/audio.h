@@ -16,6 +16,9 @@
 
 typedef struct audio_stream audio_stream;
 
+/* The JACK client name PortAudio asks for (JACK may add a suffix). */
+#define AUDIO_JACK_CLIENT_NAME "terraind"
+
 /* Initialises PortAudio (silencing the probe noise of absent ALSA/JACK
  * back ends). Call once before anything else here. audio_terminate() is
  * skipped when a stream had to be abandoned (its JACK server died):
@@ -42,6 +45,11 @@ int audio_start(audio_stream *s, engine *e, char *err, size_t errlen);
  * otherwise. An abandoned stream's callback thread is never joined: what
  * the callback reads (the engine) must then outlive the process. */
 int audio_close(audio_stream *s);
+
+/* The JACK client PortAudio opened for the stream ("terraind", or
+ * "terraind-01" beside another), when the stream plays through JACK;
+ * -1 with a sentence otherwise (ALSA, OSS). */
+int audio_jack_client(const audio_stream *s, char *name, size_t len, char *err, size_t errlen);
 
 double audio_cpu_load(audio_stream *s);
 uint64_t audio_device_underflows(const audio_stream *s);

@@ -7,6 +7,9 @@
 #define TERRAIND_COMMANDS_H
 
 int cmd_info(int argc, char **argv);
+/* `terraind info` alone: the version, the installation, the configuration
+ * and data in use. */
+int cmd_info_installation(void);
 int cmd_import(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_render(int argc, char **argv);

@@ -28,6 +28,9 @@ enum {
 	CONFIG_PASSWORD_MAX = 128,
 	CONFIG_MAX_MODEL_OVERRIDES = 16,
 	CONFIG_MODEL_ID_MAX = 64,
+	CONFIG_MAX_JACK_PORTS = 16, /* JACK_PORTS_MAX_TARGETS */
+	CONFIG_JACK_PORT_MAX = 320, /* JACK_PORTS_NAME_MAX: jack_port_name_size() */
+	CONFIG_JACK_SERVER_MAX = 64,
 };
 
 typedef enum mapping_target {
@@ -90,6 +93,9 @@ typedef struct config {
 	int period;       /* frames per callback */
 	float ring_ms;    /* audio kept ready beyond one latent frame; 0 = auto */
 	char record[CONFIG_PATH_MAX];
+	char jack_server[CONFIG_JACK_SERVER_MAX]; /* "" = $JACK_DEFAULT_SERVER, else "default" */
+	int n_jack_ports;                         /* where the JACK outputs go (jack_ports.h); 0 = PortAudio's choice */
+	char jack_ports[CONFIG_MAX_JACK_PORTS][CONFIG_JACK_PORT_MAX];
 	/* engine */
 	int torch_threads;
 	int model_rate;      /* the model's rate when it states none (0 = the device's, as nn~) */

@@ -21,7 +21,9 @@ typedef struct daemon_options {
 	 * *next; 0, or -1 with a reason (the current one is kept). */
 	int (*reload)(void *ctx, config *next, char *err, size_t errlen);
 	void *reload_ctx;
-	const char *config_path; /* named in the log when reloaded */
+	const char *config_path; /* the file read ("" = the built-in defaults): the log, /status */
+	const char *data_dirs;   /* the data roots, ':'-separated (config_locate.h): /status */
+	const char *web_root;    /* the web surface's files (install_dirs_web_root) */
 	/* The whole command line: the daemon executes itself again with it to
 	 * reconnect an audio server that went away and came back. */
 	char **argv;

@@ -41,6 +41,11 @@ int json_opt_string(const cJSON *obj, const char *key, char *dst, size_t len, ch
 int json_opt_int(const cJSON *obj, const char *key, int min, int max, int *dst, char *err, size_t errlen);
 int json_opt_float(const cJSON *obj, const char *key, float min, float max, float *dst, char *err, size_t errlen);
 int json_opt_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t errlen);
+/* An array of at most `max` non-empty strings, each shorter than `width`,
+ * into rows[max][width] and their count into *n (`what` names them in
+ * errors: "port names"). */
+int json_opt_strings(const cJSON *obj, const char *key, const char *what, int max, size_t width, char *rows, int *n,
+                     char *err, size_t errlen);
 /* Refuses any member of `obj` not listed in `known` (NULL-terminated),
  * naming it as `section`.key: strict files, where a typo is an error and
  * never a silent default. */

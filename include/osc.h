@@ -129,6 +129,10 @@ typedef struct osc_context {
 	struct audio_stream *audio;     /* the output, for /status (osc_set_audio); NULL offline */
 	_Atomic(struct midi_in *) midi; /* the MIDI input, for /status (osc_set_midi); NULL: off */
 	int64_t started_ns;             /* the daemon's start: /status uptime_s */
+	/* where the configuration and data came from, and audio.jack_ports'
+	 * connections, for /status (osc_set_origin) */
+	const char *config_file, *data_dirs;
+	const struct jack_ports *jack;
 	/* /notify subscribers (guarded by lock): each lasts notify_lease_ns
 	 * from its last /notify, so that clients that went away free their slot */
 	struct osc_subscriber {
@@ -173,6 +177,11 @@ void osc_set_audio(osc_context *o, struct audio_stream *audio, int64_t started_n
  * thread (the daemon sets it after the network starts, clears it before
  * the input stops). */
 void osc_set_midi(osc_context *o, struct midi_in *midi);
+/* The configuration file read ("" = the built-in defaults), the data roots
+ * and audio.jack_ports' connections (NULL: none), for /status: kept, not
+ * copied (the daemon's own, for its whole run); set before the network
+ * starts. */
+void osc_set_origin(osc_context *o, const char *config_file, const char *data_dirs, const struct jack_ports *jack);
 
 void osc_handle_packet(osc_context *o, const void *data, size_t size, const osc_peer *peer);
 /* A burst of packets read at once: a cursor message (/xy, /stylus, a

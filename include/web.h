@@ -39,12 +39,14 @@ typedef struct web_options {
 /* Listens (so that a busy port is an error at start-up), then starts the
  * web thread. */
 int web_start(const web_options *options, web_picture *picture, web_server **out, char *err, size_t errlen);
-/* web_start as the configuration says (http.*, next to osc.*; the files
- * in web/): nothing when the port is 0 (*out NULL); http.token "auto" is
- * replaced by a generated token. Logs the address to open. When http.port
- * is not set and the default port (the OSC port + 1) cannot be served, a
- * warning and no web surface; when it is set, an error. */
-int web_start_configured(const config *c, web_picture *picture, web_server **out, char *err, size_t errlen);
+/* web_start as the configuration says (http.*, next to osc.*; the page's
+ * files in `root`, the installation's web/: install_dirs_web_root):
+ * nothing when the port is 0 (*out NULL); http.token "auto" is replaced by
+ * a generated token. Logs the address to open. When http.port is not set
+ * and the default port (the OSC port + 1) cannot be served, a warning and
+ * no web surface; when it is set, an error. */
+int web_start_configured(const config *c, const char *root, web_picture *picture, web_server **out, char *err,
+                         size_t errlen);
 /* Stops the thread and closes every page's connection; NULL is a no-op. */
 void web_stop(web_server *s);
 

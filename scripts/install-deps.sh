@@ -7,7 +7,8 @@ PACKAGES="build-essential g++ pkg-config libtorch-dev python3-torch python3-nump
 libopenblas0-pthread liblo-dev liblo-tools python3-liblo portaudio19-dev jackd2 \
 libcjson-dev libsndfile1-dev libsamplerate0-dev libcmocka-dev libpng-dev clang libclang-rt-14-dev supercollider-language \
 puredata-core espeak-ng libwebsockets-dev chromium chromium-driver python3-selenium ableton-link-dev \
-iproute2 util-linux fluidsynth fluid-soundfont-gm python3-jack-client alsa-utils libjack-jackd2-dev libasound2-dev"
+iproute2 util-linux fluidsynth fluid-soundfont-gm python3-jack-client alsa-utils libjack-jackd2-dev libasound2-dev \
+jacktrip debhelper fakeroot lintian"
 
 missing=""
 for p in $PACKAGES; do

@@ -45,8 +45,9 @@ static int is_terrain_path(const char *path)
 }
 
 static const char info_usage[] =
-    "usage: terraind info [--threads N] [--model-rate HZ] [--frames-per-call N] MODEL.ts|TERRAIN.json\n"
-    "Describes what a model or a terrain offers.\n";
+    "usage: terraind info [--threads N] [--model-rate HZ] [--frames-per-call N] [MODEL.ts|TERRAIN.json]\n"
+    "Describes what a model or a terrain offers; without one, this installation: its version, the\n"
+    "configuration `terraind serve` reads (and where it looked) and the data directories.\n";
 
 static int parse_info_args(int argc, char **argv, model_options *options, char *why, size_t whylen)
 {
@@ -70,7 +71,7 @@ static int parse_info_args(int argc, char **argv, model_options *options, char *
 	}
 	if (rc < 0)
 		return CLI_BAD;
-	return cli_operands(argc, argv, optind, 1, 1, "the MODEL.ts or TERRAIN.json to describe", why, whylen);
+	return cli_operands(argc, argv, optind, 0, 1, "the MODEL.ts or TERRAIN.json to describe", why, whylen);
 }
 
 int cmd_info(int argc, char **argv)
@@ -81,6 +82,8 @@ int cmd_info(int argc, char **argv)
 	int parsed = parse_info_args(argc, argv, &options, why, sizeof why);
 	if (parsed != CLI_OK)
 		return cli_finish(parsed, why, info_usage);
+	if (optind == argc)
+		return cmd_info_installation();
 	const char *path = argv[optind];
 	char err[1024];
 	if (is_terrain_path(path)) {

@@ -13,8 +13,11 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "config.h"
+#include "config_locate.h"
 #include "daemon.h"
 #include "error.h"
+#include "install_dirs.h"
+#include "jack_ports.h"
 #include "log.h"
 #include "path.h"
 
@@ -74,14 +77,26 @@ static int apply_overrides(config *c, const overrides *o, char *err, size_t errl
 	return 0;
 }
 
-/* Defaults, then the config file, then the command line. */
-static int build_config(config *c, const overrides *o, char *err, size_t errlen)
+/* What the configuration is built from: the command line, and where this
+ * installation keeps its configuration and data. */
+typedef struct serve_context {
+	overrides over;
+	install_dirs dirs;
+	config_origin origin; /* the file read */
+} serve_context;
+
+/* Defaults, then the config file (--config, else the first found:
+ * config_locate.h), then the command line. */
+static int build_config(config *c, serve_context *s, char *err, size_t errlen)
 {
-	config_defaults(c);
-	if (o->explicit_config || access(o->config_path, F_OK) == 0)
-		if (config_load(c, o->config_path, err, errlen) < 0)
-			return -1;
-	if (apply_overrides(c, o, err, errlen) < 0)
+	const overrides *o = &s->over;
+	const char *ports[CONFIG_MAX_JACK_PORTS];
+	if (config_locate_load(c, o->explicit_config ? o->config_path : NULL, &s->dirs, &s->origin, err, errlen) < 0 ||
+	    apply_overrides(c, o, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < c->n_jack_ports; i++)
+		ports[i] = c->jack_ports[i];
+	if (jack_ports_check(ports, c->n_jack_ports, err, errlen) < 0)
 		return -1;
 	return config_validate(c, err, errlen);
 }
@@ -149,7 +164,7 @@ static int parse_serve_option(int c, overrides *o, char *why, size_t whylen)
 
 static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size_t whylen)
 {
-	*o = (overrides){.config_path = "config/terraind.json"};
+	*o = (overrides){0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:p:P:T:b:d:m:t:n:r:M:F:R:l:w:H:I:h", serve_options, NULL)) != -1) {
@@ -164,28 +179,42 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 /* daemon_options.reload: the file and the command line again. */
 static int reload(void *ctx, config *next, char *err, size_t errlen)
 {
-	return build_config(next, ctx, err, errlen);
+	serve_context *s = ctx;
+	config_origin started = s->origin; /* /status and the log name the file read at start */
+	int rc = build_config(next, s, err, errlen);
+	if (rc == 0 && strcmp(s->origin.file, started.file) != 0)
+		log_info("SIGHUP: now reading %s", s->origin.file[0] ? s->origin.file : "the built-in defaults");
+	s->origin = started;
+	return rc;
 }
 
 int cmd_serve(int argc, char **argv)
 {
-	overrides over;
+	static serve_context s; /* static: install_dirs is large, and reload keeps using it */
 	config c;
-	char err[1024] = "";
-	int parsed = parse_serve_args(argc, argv, &over, err, sizeof err);
+	char err[1024] = "", exe[INSTALL_PATH_MAX], roots[INSTALL_MAX_ROOTS * (INSTALL_PATH_MAX + 1)],
+	     web[INSTALL_PATH_MAX + 8];
+	int parsed = parse_serve_args(argc, argv, &s.over, err, sizeof err);
 	if (parsed != CLI_OK)
 		return cli_finish(parsed, err, serve_usage);
-	if (build_config(&c, &over, err, sizeof err) < 0) {
+	install_env env = install_env_current(exe, sizeof exe);
+	if (install_dirs_find(&env, &s.dirs, err, sizeof err) < 0 || build_config(&c, &s, err, sizeof err) < 0 ||
+	    install_dirs_web_root(&s.dirs, web, sizeof web, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_USAGE;
 	}
 	log_set_level(c.log_level);
 	config_print(&c, stdout);
+	config_locate_print(&s.origin, &s.dirs, stdout);
 	fflush(stdout);
+	config_locate_make_user_dirs(&c, &s.dirs);
+	config_locate_join_roots(&s.dirs, roots, sizeof roots);
 	daemon_options options = {
 	    .reload = reload,
-	    .reload_ctx = &over,
-	    .config_path = over.config_path,
+	    .reload_ctx = &s,
+	    .config_path = s.origin.file,
+	    .data_dirs = roots,
+	    .web_root = web,
 	    .argv = argv - (argc > 0 && strcmp(argv[0], "serve") == 0), /* the whole command line, for a restart */
 	};
 	return daemon_run(&c, &options);

@@ -34,6 +34,7 @@
 #include "daemon.h"
 #include "engine.h"
 #include "error.h"
+#include "jack_ports.h"
 #include "log.h"
 #include "midi_in.h"
 #include "net.h"
@@ -59,7 +60,8 @@ typedef struct daemon_state {
 	web_server *web;     /* the web surface (NULL when http.port is 0) */
 	web_picture picture; /* the terrain it shows: set wherever the scene's terrain changes */
 	recorder *recorder;
-	int64_t started_ns;
+	jack_ports *jack; /* audio.jack_ports' connections (NULL: none asked for) */
+	int64_t started_ns, next_jack_poll_ns;
 	/* worker */
 	pthread_t worker, notifier;
 	bool worker_started, notifier_started;
@@ -450,6 +452,32 @@ static int load_initial_scene(daemon_state *d, int device_rate, scene **out, cha
 	return rc;
 }
 
+/* audio.jack_ports: a routing that cannot happen (not playing through
+ * JACK) is said, and the sound plays where PortAudio put it. */
+static void start_jack_ports(daemon_state *d)
+{
+	if (!d->cfg.n_jack_ports)
+		return;
+	char own[JACK_PORTS_NAME_MAX], why[512];
+	const char *ports[CONFIG_MAX_JACK_PORTS];
+	for (int i = 0; i < d->cfg.n_jack_ports; i++)
+		ports[i] = d->cfg.jack_ports[i];
+	if (audio_jack_client(d->audio, own, sizeof own, why, sizeof why) < 0 ||
+	    jack_ports_start(d->cfg.jack_server, own, ports, d->cfg.n_jack_ports, &d->jack, why, sizeof why) < 0)
+		log_warn("audio.jack_ports: %s; the outputs stay where PortAudio connected them", why);
+}
+
+/* About once a second: destinations that appeared (JackTrip's ports once
+ * its peer connects) are connected. */
+static void route_jack_ports(daemon_state *d)
+{
+	int64_t now = clock_now_ns();
+	if (!d->jack || now < d->next_jack_poll_ns || audio_stopped(d->audio))
+		return;
+	d->next_jack_poll_ns = now + 1000000000;
+	jack_ports_poll(d->jack);
+}
+
 static int start_audio(daemon_state *d, char *err, size_t errlen)
 {
 	/* The model decides the preferred rate; peek at it before opening the device. */
@@ -461,6 +489,10 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 		return -1;
 	int preferred = d->cfg.sample_rate ? d->cfg.sample_rate : probe->sample_rate;
 	model_free(probe);
+	/* libjack reads it when PortAudio opens its client; the restart that
+	 * reconnects (and `terraind devices` in device_available) inherit it. */
+	if (d->cfg.jack_server[0])
+		setenv("JACK_DEFAULT_SERVER", d->cfg.jack_server, 1);
 	if (audio_init(err, errlen) < 0 ||
 	    audio_choose(d->cfg.device, preferred, d->cfg.period, &d->audio, err, errlen) < 0)
 		return -1;
@@ -480,7 +512,10 @@ static int start_audio(daemon_state *d, char *err, size_t errlen)
 	if (d->cfg.record[0] &&
 	    recorder_start(engine_record_ring(d->engine), d->cfg.record, rate, &d->recorder, err, errlen) < 0)
 		return -1;
-	return audio_start(d->audio, d->engine, err, errlen);
+	if (audio_start(d->audio, d->engine, err, errlen) < 0)
+		return -1;
+	start_jack_ports(d);
+	return 0;
 }
 
 static int start(daemon_state *d, char *err, size_t errlen)
@@ -498,6 +533,7 @@ static int start(daemon_state *d, char *err, size_t errlen)
 	osc_callbacks cb = {.request = queue_request, .ctx = d};
 	osc_init(&d->osc, d->engine, &d->cfg, engine_latest_scene(d->engine)->terrain, cb);
 	osc_set_audio(&d->osc, d->audio, d->started_ns);
+	osc_set_origin(&d->osc, d->options->config_path, d->options->data_dirs, d->jack);
 	osc_set_playing(&d->osc, &d->playing);
 	d->osc_started = true;
 	if (net_start(d->cfg.bind, d->cfg.port, d->cfg.tcp_port, d->cfg.tuio_port, &d->osc, &d->net, err, errlen) < 0)
@@ -513,7 +549,7 @@ static int start(daemon_state *d, char *err, size_t errlen)
 		return -1;
 	osc_set_midi(&d->osc, d->midi);
 	web_picture_set_terrain(&d->picture, engine_latest_scene(d->engine)->terrain);
-	if (web_start_configured(&d->cfg, &d->picture, &d->web, err, errlen) < 0)
+	if (web_start_configured(&d->cfg, d->options->web_root, &d->picture, &d->web, err, errlen) < 0)
 		return -1;
 	/* Each thread is joined at the end only if it started (a failed
 	 * pthread_create leaves its handle unspecified). */
@@ -563,11 +599,14 @@ static void stop(daemon_state *d)
 {
 	web_stop(d->web);
 	stop_workers(d);
-	net_stop(d->net);
+	net_stop(d->net); /* before jack_ports_stop: /status reads its counts */
 	if (d->osc_started)
 		osc_set_midi(&d->osc, NULL);
 	midi_in_stop(d->midi); /* after the network thread, which plays its MIDI */
 	d->midi = NULL;
+	/* libjack cannot talk to a server that went away: the client is left */
+	if (!d->audio || !audio_stopped(d->audio))
+		jack_ports_stop(d->jack);
 	int abandoned = audio_close(d->audio);
 	if (d->engine)
 		engine_stop(d->engine);
@@ -602,7 +641,8 @@ static void reload_config(daemon_state *d)
 	osc_set_config(&d->osc, &next); /* sets the user gain (× the stylus pressure, if any) */
 	midi_in_configure(d->midi, &next.midi);
 	d->cfg.gain = next.gain;
-	log_info("SIGHUP: reloaded %s (%d mapping(s))", d->options->config_path, next.n_mappings);
+	log_info("SIGHUP: reloaded %s (%d mapping(s))",
+	         d->options->config_path[0] ? d->options->config_path : "the built-in defaults", next.n_mappings);
 }
 
 /* True when a fresh process sees an output device: `terraind devices` in
@@ -710,6 +750,7 @@ static void wait_for_signals(daemon_state *d, const sigset_t *set)
 			return;
 		} else {
 			keep_audio_alive(d);
+			route_jack_ports(d);
 		}
 	}
 }

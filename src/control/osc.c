@@ -101,6 +101,13 @@ void osc_set_midi(osc_context *o, struct midi_in *midi)
 	atomic_store(&o->midi, midi);
 }
 
+void osc_set_origin(osc_context *o, const char *config_file, const char *data_dirs, const struct jack_ports *jack)
+{
+	o->config_file = config_file;
+	o->data_dirs = data_dirs;
+	o->jack = jack;
+}
+
 void osc_set_gain(osc_context *o, float user, float pressure)
 {
 	pthread_mutex_lock(&o->lock);

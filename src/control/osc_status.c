@@ -7,8 +7,10 @@
 #include "audio.h"
 #include "clock.h"
 #include "midi_in.h"
+#include "jack_ports.h"
 #include "osc_internal.h"
 #include "osc_looper.h"
+#include "version.h"
 
 void osc_status_add_int(lo_message m, const char *key, int64_t value)
 {
@@ -82,6 +84,21 @@ static void add_device(osc_context *o, lo_message m)
 	osc_status_add_float(m, "uptime_s", (clock_now_ns() - o->started_ns) / 1e9);
 }
 
+/* Which terraind, the configuration and data it runs on, and where its
+ * JACK outputs go (audio.jack_ports). */
+static void add_origin(osc_context *o, lo_message m)
+{
+	osc_status_add_string(m, "version", terraind_version());
+	if (o->config_file)
+		osc_status_add_string(m, "config", o->config_file[0] ? o->config_file : "(built-in defaults)");
+	if (o->data_dirs)
+		osc_status_add_string(m, "data_dirs", o->data_dirs);
+	if (o->jack) {
+		osc_status_add_int(m, "jack_ports_connected", jack_ports_connected(o->jack));
+		osc_status_add_int(m, "jack_ports_waiting", jack_ports_waiting(o->jack));
+	}
+}
+
 /* Tempo, meter and Link. */
 static void add_tempo(osc_context *o, lo_message m)
 {
@@ -100,6 +117,7 @@ void osc_status_send(osc_context *o, const osc_peer *peer)
 	lo_message m = lo_message_new();
 	if (!m)
 		return;
+	add_origin(o, m);
 	add_playing(o, m);
 	if (o->audio)
 		add_device(o, m);

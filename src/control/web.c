@@ -429,7 +429,8 @@ int web_start(const web_options *o, web_picture *picture, web_server **out, char
 	return 0;
 }
 
-int web_start_configured(const config *c, web_picture *picture, web_server **out, char *err, size_t errlen)
+int web_start_configured(const config *c, const char *root, web_picture *picture, web_server **out, char *err,
+                         size_t errlen)
 {
 	*out = NULL;
 	const int port = config_http_port(c);
@@ -444,7 +445,7 @@ int web_start_configured(const config *c, web_picture *picture, web_server **out
 	web_options o = {.bind = c->http_bind,
 	                 .port = port,
 	                 .token = token,
-	                 .root = "web",
+	                 .root = root,
 	                 .osc_bind = c->bind,
 	                 .osc_port = c->port};
 	/* The default port (the OSC port + 1) is a convenience: when it is

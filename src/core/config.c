@@ -105,7 +105,8 @@ static int parse_http(config *c, const cJSON *http, char *err, size_t errlen)
 
 static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 {
-	static const char *const known[] = {"device", "sample_rate", "period", "ring_ms", "record", NULL};
+	static const char *const known[] = {"device", "sample_rate", "period",     "ring_ms",
+	                                    "record", "jack_server", "jack_ports", NULL};
 	if (!cJSON_IsObject(audio))
 		return error_set(err, errlen, "'audio' must be an object");
 	if (json_check_keys(audio, known, "audio", err, errlen) < 0 ||
@@ -113,7 +114,10 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 	    json_opt_int(audio, "sample_rate", 0, 384000, &c->sample_rate, err, errlen) < 0 ||
 	    json_opt_int(audio, "period", 16, 8192, &c->period, err, errlen) < 0 ||
 	    json_opt_float(audio, "ring_ms", 0, 2000, &c->ring_ms, err, errlen) < 0 ||
-	    json_opt_string(audio, "record", c->record, sizeof c->record, err, errlen) < 0)
+	    json_opt_string(audio, "record", c->record, sizeof c->record, err, errlen) < 0 ||
+	    json_opt_string(audio, "jack_server", c->jack_server, sizeof c->jack_server, err, errlen) < 0 ||
+	    json_opt_strings(audio, "jack_ports", "port names or patterns", CONFIG_MAX_JACK_PORTS, CONFIG_JACK_PORT_MAX,
+	                     &c->jack_ports[0][0], &c->n_jack_ports, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -140,20 +144,10 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 	return 0;
 }
 
-static int parse_allowed_dirs(config *c, const cJSON *dirs, char *err, size_t errlen)
+static int parse_allowed_dirs(config *c, const cJSON *root, char *err, size_t errlen)
 {
-	if (!cJSON_IsArray(dirs) || cJSON_GetArraySize(dirs) > CONFIG_MAX_DIRS)
-		return error_set(err, errlen, "'allowed_dirs' must be an array of at most %d directory names",
-		                 CONFIG_MAX_DIRS);
-	c->n_allowed_dirs = 0;
-	const cJSON *item;
-	cJSON_ArrayForEach(item, dirs)
-	{
-		if (!cJSON_IsString(item) || !*item->valuestring || strlen(item->valuestring) >= CONFIG_PATH_MAX)
-			return error_set(err, errlen, "allowed_dirs[%d] must be a non-empty path", c->n_allowed_dirs);
-		snprintf(c->allowed_dirs[c->n_allowed_dirs++], CONFIG_PATH_MAX, "%s", item->valuestring);
-	}
-	return 0;
+	return json_opt_strings(root, "allowed_dirs", "directory names", CONFIG_MAX_DIRS, CONFIG_PATH_MAX,
+	                        &c->allowed_dirs[0][0], &c->n_allowed_dirs, err, errlen);
 }
 
 static int parse_target(const cJSON *m, config_mapping *map, char *err, size_t errlen)
@@ -358,8 +352,7 @@ static int parse_root(config *c, const cJSON *root, char *err, size_t errlen)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "engine")) && parse_engine(c, item, err, errlen) < 0)
 		return -1;
-	if ((item = cJSON_GetObjectItemCaseSensitive(root, "allowed_dirs")) &&
-	    parse_allowed_dirs(c, item, err, errlen) < 0)
+	if (parse_allowed_dirs(c, root, err, errlen) < 0)
 		return -1;
 	if ((item = cJSON_GetObjectItemCaseSensitive(root, "mappings")) && parse_mappings(c, item, err, errlen) < 0)
 		return -1;
@@ -491,6 +484,10 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  ring           next frame rendered below %.1f ms of audio\n", (double)c->ring_ms);
 	if (c->record[0])
 		fprintf(out, "  record         %s\n", c->record);
+	if (c->jack_server[0])
+		fprintf(out, "  jack server    %s\n", c->jack_server);
+	for (int i = 0; i < c->n_jack_ports; i++)
+		fprintf(out, "  %s%s\n", i ? "               " : "jack ports     ", c->jack_ports[i]);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f, %d voices (release %.0f ms)\n",
 	        c->torch_threads, (double)c->smooth_ms, (double)c->gain, c->voices, (double)c->release_ms);
 	if (c->model_rate)

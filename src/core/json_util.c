@@ -233,3 +233,23 @@ int json_opt_bool(const cJSON *obj, const char *key, int *dst, char *err, size_t
 	*dst = cJSON_IsTrue(item);
 	return 0;
 }
+
+int json_opt_strings(const cJSON *obj, const char *key, const char *what, int max, size_t width, char *rows, int *n,
+                     char *err, size_t errlen)
+{
+	const cJSON *array = cJSON_GetObjectItemCaseSensitive(obj, key), *item;
+	if (!array)
+		return 0;
+	if (!cJSON_IsArray(array) || cJSON_GetArraySize(array) > max)
+		return error_set(err, errlen, "'%s' must be an array of at most %d %s", key, max, what);
+	int count = 0;
+	cJSON_ArrayForEach(item, array)
+	{
+		if (!cJSON_IsString(item) || !*item->valuestring || strlen(item->valuestring) >= width)
+			return error_set(err, errlen, "%s[%d] must be a non-empty string of fewer than %zu characters",
+			                 key, count, width);
+		snprintf(rows + (size_t)count++ * width, width, "%s", item->valuestring);
+	}
+	*n = count;
+	return 0;
+}

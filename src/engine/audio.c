@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <fcntl.h>
+#include <pa_jack.h>
 #include <portaudio.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -28,6 +29,9 @@ struct audio_stream {
 
 int audio_init(char *err, size_t errlen)
 {
+	/* JACK shows this name in the graph ("terraind:out_0"; a second
+	 * daemon on the same server gets "terraind-01"). */
+	PaJack_SetClientName(AUDIO_JACK_CLIENT_NAME);
 	/* PortAudio probes every back end; ALSA without a card and JACK
 	 * without a server print pages of noise to stderr. Hide it. */
 	fflush(stderr);
@@ -228,6 +232,22 @@ int audio_close(audio_stream *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 	return abandoned;
+}
+
+int audio_jack_client(const audio_stream *s, char *name, size_t len, char *err, size_t errlen)
+{
+	const PaDeviceInfo *info = Pa_GetDeviceInfo(s->device);
+	const PaHostApiInfo *api = info ? Pa_GetHostApiInfo(info->hostApi) : NULL;
+	const char *client = NULL;
+	if (!api || api->type != paJACK)
+		return error_set(err, errlen, "terraind plays through %s (%s), not through JACK", s->name,
+		                 api ? api->name : "an unknown host API");
+	/* PortAudio's client name belongs to libjack: not freed here, whatever
+	 * pa_jack.h says (19.6 returns jack_get_client_name's own buffer). */
+	if (PaJack_GetClientName(&client) != paNoError || !client)
+		return error_set(err, errlen, "PortAudio does not say which JACK client it opened");
+	snprintf(name, len, "%s", client);
+	return 0;
 }
 
 double audio_cpu_load(audio_stream *s)

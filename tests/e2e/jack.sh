@@ -7,15 +7,35 @@ export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1
 
+# wait_for_jack NAME LOG : returns once the server NAME answers.
+wait_for_jack() {
+	for _ in $(seq 50); do
+		jack_lsp -s "$1" >/dev/null 2>&1 && return 0
+		grep -q "JACK server starting" "$2" 2>/dev/null && sleep 0.3 && return 0
+		sleep 0.1
+	done
+	fail "jackd $1 did not start: $(cat "$2")"
+}
+
 start_jack() { # rate period
 	jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "${1:-48000}" -p "${2:-128}" >"$TMP/jackd.log" 2>&1 &
 	JACK_PID=$!
-	for _ in $(seq 50); do
-		jack_lsp -s "$JACK_DEFAULT_SERVER" >/dev/null 2>&1 && return 0
-		grep -q "JACK server starting" "$TMP/jackd.log" 2>/dev/null && sleep 0.3 && return 0
-		sleep 0.1
-	done
-	fail "jackd did not start: $(cat "$TMP/jackd.log")"
+	wait_for_jack "$JACK_DEFAULT_SERVER" "$TMP/jackd.log"
+}
+
+# start_named_jack NAME RATE PERIOD : one more private server, for a test
+# with two (JackTrip between "stage" and "rack"); its pid in
+# $NAMED_JACK_PID (the caller stops it).
+start_named_jack() {
+	jackd -n "$1" -d dummy -r "$2" -p "$3" >"$TMP/jackd-$1.log" 2>&1 &
+	NAMED_JACK_PID=$!
+	wait_for_jack "$1" "$TMP/jackd-$1.log"
+}
+
+# jack_connections SERVER : every port and what it is connected to, one
+# "PORT -> OTHER" line per connection (jack_lsp -c, flattened).
+jack_connections() {
+	jack_lsp -s "$1" -c 2>/dev/null | awk '/^ / { sub(/^ +/, ""); print port " -> " $0; next } { port = $0 }'
 }
 
 stop_jack() {

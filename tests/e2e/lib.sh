@@ -4,6 +4,12 @@ BUILD=${BUILD:-build}
 TERRAIND="$BUILD/terraind"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/terraind-e2e.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# No test reads the user's configuration or writes into a home: the daemon
+# searches $XDG_CONFIG_HOME/terraind first and keeps the user's own files
+# under $XDG_DATA_HOME/terraind (include/config_locate.h).
+XDG_CONFIG_HOME="$TMP/xdg-config"
+XDG_DATA_HOME="$TMP/xdg-data"
+export XDG_CONFIG_HOME XDG_DATA_HOME
 PY=/usr/bin/python3
 # Sanitizer builds (make asan / make tsan) run 5 to 20 times slower: time
 # limits stretch by SLOW, and real-time checks (0 xruns) apply to the

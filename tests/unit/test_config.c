@@ -220,6 +220,32 @@ static void midi_mappings_and_the_midi_section_are_read(void **state)
 	assert_contains(err, "midi.voices goes to voice 9, but engine.voices is 8");
 }
 
+static void the_jack_server_and_ports_are_read_and_checked(void **state)
+{
+	(void)state;
+	config c;
+	char err[512];
+	config_defaults(&c);
+	assert_int_equal(c.n_jack_ports, 0);
+	assert_string_equal(c.jack_server, "");
+	assert_int_equal(config_parse(&c,
+	                              "{\"audio\": {\"jack_server\": \"rack\", "
+	                              "\"jack_ports\": [\"jt_rack:send_1\", \"jt_rack:send_[2-4]\"]}}",
+	                              "t.json", err, sizeof err),
+	                 0);
+	assert_string_equal(c.jack_server, "rack");
+	assert_int_equal(c.n_jack_ports, 2);
+	assert_string_equal(c.jack_ports[0], "jt_rack:send_1");
+	assert_string_equal(c.jack_ports[1], "jt_rack:send_[2-4]");
+	expect_refused("{\"audio\": {\"jack_ports\": \"jt_rack:send_1\"}}",
+	               "'jack_ports' must be an array of at most 16 port names or patterns");
+	expect_refused("{\"audio\": {\"jack_ports\": [\"a:b\", \"\"]}}",
+	               "jack_ports[1] must be a non-empty string of fewer than 320 characters");
+	expect_refused("{\"audio\": {\"jack_ports\": [1]}}", "jack_ports[0] must be a non-empty string");
+	expect_refused("{\"audio\": {\"jack_server\": 7}}", "'jack_server' must be a string");
+	expect_refused("{\"audio\": {\"jack_port\": []}}", "unknown key 'audio.jack_port'");
+}
+
 static void the_model_rate_and_frames_per_call_are_read(void **state)
 {
 	(void)state;
@@ -265,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(validate_checks_values_that_depend_on_each_other),
 	    cmocka_unit_test(the_allow_list_and_admin_keys_are_read_and_checked),
 	    cmocka_unit_test(binding_beyond_loopback_needs_an_allow_list),
+	    cmocka_unit_test(the_jack_server_and_ports_are_read_and_checked),
 	    cmocka_unit_test(the_model_rate_and_frames_per_call_are_read),
 	    cmocka_unit_test(midi_mappings_and_the_midi_section_are_read),
 	};
