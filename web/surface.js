@@ -158,6 +158,7 @@ function showStatus(args) {
 	const s = {};
 	for (let i = 0; i + 1 < args.length; i += 2) s[args[i]] = args[i + 1];
 	const set = (id, text) => ($(id).textContent = text);
+	if ("version" in s) set("st-version", s.version);
 	if ("model" in s) set("st-model", s.model);
 	if ("terrain" in s) set("st-terrain", s.terrain);
 	if ("latency_ms" in s) set("st-latency", s.latency_ms < 0 ? "–" : `${s.latency_ms.toFixed(1)} ms`);

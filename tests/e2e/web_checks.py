@@ -145,7 +145,11 @@ def check_page_loads(driver, url):
         return [c.width, c.height, hi - lo];""")
     assert spread[0] == 256 and spread[1] == 256 and spread[2] > 100, spread
     wait_until(lambda: driver.find_element("id", "st-model").text == "demo", "the status strip shows the model")
-    print("  ok: the page shows the terrain (256x256 picture) and the status strip (model demo)")
+    version = open("VERSION").read().strip()
+    wait_until(lambda: driver.find_element("id", "st-version").text == version,
+               "the status strip shows the version, %s (VERSION)" % version)
+    print("  ok: the page shows the terrain (256x256 picture) and the status strip (model demo, terraind %s)"
+          % version)
 
 
 def check_midi_input(driver):
