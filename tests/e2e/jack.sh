@@ -7,10 +7,19 @@ export JACK_DEFAULT_SERVER
 export JACK_NO_AUDIO_RESERVATION=1
 export JACK_NO_START_SERVER=1
 
+# The JACK tools' -s SERVER copies the name one byte short (jack2 1.9.21:
+# a 24-byte name corrupts jack_lsp's heap); they are given the server in
+# the environment instead.
+jack_tool() { # SERVER TOOL ARGS...
+	server=$1
+	shift
+	JACK_DEFAULT_SERVER="$server" "$@"
+}
+
 # wait_for_jack NAME LOG : returns once the server NAME answers.
 wait_for_jack() {
 	for _ in $(seq 50); do
-		jack_lsp -s "$1" >/dev/null 2>&1 && return 0
+		jack_tool "$1" jack_lsp >/dev/null 2>&1 && return 0
 		grep -q "JACK server starting" "$2" 2>/dev/null && sleep 0.3 && return 0
 		sleep 0.1
 	done
@@ -32,10 +41,16 @@ start_named_jack() {
 	wait_for_jack "$1" "$TMP/jackd-$1.log"
 }
 
+# jack_has_port SERVER PORT : true when the server lists the port (the
+# whole list is read: jack_lsp aborts when its pipe closes early).
+jack_has_port() {
+	jack_tool "$1" jack_lsp 2>/dev/null | grep -x -- "$2" >/dev/null
+}
+
 # jack_connections SERVER : every port and what it is connected to, one
 # "PORT -> OTHER" line per connection (jack_lsp -c, flattened).
 jack_connections() {
-	jack_lsp -s "$1" -c 2>/dev/null | awk '/^ / { sub(/^ +/, ""); print port " -> " $0; next } { port = $0 }'
+	jack_tool "$1" jack_lsp -c 2>/dev/null | awk '/^ / { sub(/^ +/, ""); print port " -> " $0; next } { port = $0 }'
 }
 
 stop_jack() {

@@ -5,14 +5,8 @@ import sys
 
 import numpy as np
 
+from pitch import f0
 from wavfile import read_float_wav
-
-
-def f0(x, sr):
-    x = x - x.mean()
-    ac = np.correlate(x, x, "full")[len(x) - 1:]
-    lo, hi = sr // 1000, sr // 50
-    return sr / (lo + np.argmax(ac[lo:hi]))
 
 
 x, sr = read_float_wav(sys.argv[1])
