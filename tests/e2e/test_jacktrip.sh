@@ -48,9 +48,12 @@ SERVERS="$SERVERS $NAMED_JACK_PID"
 # (one machine here), -D on the rack so that nothing but terraind feeds it.
 SERVER_PORT=$(free_tcp_udp_port)
 CLIENT_PORT=$(free_port)
-JACK_DEFAULT_SERVER="$STAGE" jacktrip -s -B "$SERVER_PORT" --clientname jt_stage >"$TMP/jt-stage.log" 2>&1 &
+# JACKTRIP_QUEUE: the jitter buffer, in packets of one period (JackTrip's
+# -q, 4 by default), for measuring what each length adds.
+QUEUE=${JACKTRIP_QUEUE:-4}
+JACK_DEFAULT_SERVER="$STAGE" jacktrip -s -B "$SERVER_PORT" -q "$QUEUE" --clientname jt_stage >"$TMP/jt-stage.log" 2>&1 &
 PIDS="$PIDS $!"
-JACK_DEFAULT_SERVER="$RACK" jacktrip -c 127.0.0.1 -B "$CLIENT_PORT" -P "$SERVER_PORT" -D --clientname jt_rack \
+JACK_DEFAULT_SERVER="$RACK" jacktrip -c 127.0.0.1 -B "$CLIENT_PORT" -P "$SERVER_PORT" -q "$QUEUE" -D --clientname jt_rack \
 	>"$TMP/jt-rack.log" 2>&1 &
 PIDS="$PIDS $!"
 for _ in $(seq $((100 * SLOW))); do
@@ -59,7 +62,7 @@ for _ in $(seq $((100 * SLOW))); do
 done
 jack_has_port "$RACK" jt_rack:send_1 ||
 	fail "JackTrip did not connect the two servers: stage: $(tail -3 "$TMP/jt-stage.log") rack: $(tail -3 "$TMP/jt-rack.log")"
-echo "  ok: JackTrip links $STAGE and $RACK (ports $SERVER_PORT and $CLIENT_PORT)"
+echo "  ok: JackTrip links $STAGE and $RACK (ports $SERVER_PORT and $CLIENT_PORT, queue $QUEUE)"
 
 cat >"$TMP/rack.json" <<CONF
 { "audio": { "jack_server": "$RACK", "jack_ports": ["jt_rack:send_.*"] }, "http": { "port": 0 } }
@@ -71,7 +74,7 @@ PIDS="$DAEMON $PIDS"
 wait_for_daemon "$PORT"
 expect_in_soon "$TMP/daemon.err" "audio.jack_ports: terraind:out_1 -> jt_rack:send_2"
 echo "  ok: terraind plays on $RACK into jt_rack:send_1 and send_2"
-$PY tests/e2e/jacktrip_checks.py "$STAGE" jt_stage:receive_1 "$PORT" ||
+$PY tests/e2e/network_audio_checks.py "$STAGE" jt_stage:receive_1 "$PORT" "$RACK" ||
 	fail "the stage did not hear the rack; daemon log: $(tail -5 "$TMP/daemon.err"); rack: $(tail -3 "$TMP/jt-rack.log")"
 stop_daemon "$DAEMON"
 echo "ok"
