@@ -321,4 +321,5 @@ format:
 		tests/fuzz/*.c
 
 clean:
-	rm -rf build
+	rm -rf build debian/terraind debian/.debhelper debian/files debian/debhelper-build-stamp \
+		debian/*.debhelper debian/*.debhelper.log debian/*.substvars
