@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "osc_fixture.h"
+#include "version.h"
 
 static int setup(void **state)
 {
@@ -219,15 +220,34 @@ static void status_reply_is_key_value_pairs(void **state)
 	assert_string_equal(r->path, "/status.reply");
 	assert_true(r->argc >= 20 && r->argc % 2 == 0);
 	/* every key a string, and the engine's, the network's, the scene's and the tempo's all there */
-	static const char *const expected[] = {"model",          "terrain",    "frames",   "xruns",
-	                                       "voices_active",  "latency_ms", "messages", "udp_dropped",
-	                                       "grains_started", "tempo",      "link"};
+	static const char *const expected[] = {"version",     "model",          "terrain",    "frames",
+	                                       "xruns",       "voices_active",  "latency_ms", "messages",
+	                                       "udp_dropped", "grains_started", "tempo",      "link"};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
 		char key[64];
 		snprintf(key, sizeof key, ",%s,", expected[i]);
 		if (!strstr(r->keys, key))
 			fail_msg("/status.reply has no key %s: %s", expected[i], r->keys);
 	}
+}
+
+/* What the daemon tells osc_set_origin shows in /status: the version first
+ * (arg0, arg1), the configuration and data; the JACK routing's counts only
+ * when audio.jack_ports asked for one. */
+static void status_says_which_terraind_and_configuration(void **state)
+{
+	fixture *f = *state;
+	send_message(f, "/status", lo_message_new());
+	const reply *r = last_reply(f);
+	assert_string_equal(r->arg0, "version");
+	assert_string_equal(r->arg1, terraind_version());
+	assert_null(strstr(r->keys, ",config,"));
+	osc_set_origin(&f->osc, "", "/home/u/.local/share/terraind:/usr/share/terraind", NULL);
+	send_message(f, "/status", lo_message_new());
+	r = last_reply(f);
+	assert_non_null(strstr(r->keys, ",config,"));
+	assert_non_null(strstr(r->keys, ",data_dirs,"));
+	assert_null(strstr(r->keys, ",jack_ports_connected,"));
 }
 
 static void serialise(const char *path, lo_message m, osc_packet *p, void **buffer)
@@ -715,6 +735,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stylus_pressure_drives_the_gain_on_a_2d_terrain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(loads_are_confined_and_queued_for_the_worker, setup, teardown),
 	    cmocka_unit_test_setup_teardown(status_reply_is_key_value_pairs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(status_says_which_terraind_and_configuration, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_button_mapped_to_a_load_queues_it_on_press_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_burst_keeps_only_the_newest_cursor_move_per_address, setup, teardown),
 	    cmocka_unit_test_setup_teardown(replies_are_rate_limited_under_a_flood, setup, teardown),
