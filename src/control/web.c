@@ -442,12 +442,8 @@ int web_start_configured(const config *c, const char *root, web_picture *picture
 	snprintf(token, sizeof token, "%s", c->http_token);
 	if (strcmp(token, "auto") == 0 && web_token_generate(token, sizeof token, err, errlen) < 0)
 		return -1;
-	web_options o = {.bind = c->http_bind,
-	                 .port = port,
-	                 .token = token,
-	                 .root = root,
-	                 .osc_bind = c->bind,
-	                 .osc_port = c->port};
+	web_options o = {
+	    .bind = c->http_bind, .port = port, .token = token, .root = root, .osc_bind = c->bind, .osc_port = c->port};
 	/* The default port (the OSC port + 1) is a convenience: when it is
 	 * taken, the daemon plays without the web surface and says so. A port
 	 * asked for is a promise: not getting it stops the daemon. */

@@ -41,6 +41,37 @@ start_named_jack() {
 	wait_for_jack "$1" "$TMP/jackd-$1.log"
 }
 
+# stage_and_rack : the network audio tests' two servers' names, "stage"
+# and "rack", in $STAGE and $RACK. The test puts its clients' pids in $PIDS
+# and its servers' in $SERVERS; on exit the clients, then the servers, are
+# stopped and each waited for: a JACK server that has not finished leaving
+# still holds one of the 8 places JACK 2 has for servers on a machine.
+stage_and_rack() {
+	STAGE="$JACK_DEFAULT_SERVER-stage"
+	RACK="$JACK_DEFAULT_SERVER-rack"
+	PIDS=""
+	SERVERS=""
+	trap stop_stage_and_rack EXIT
+}
+
+stop_stage_and_rack() {
+	for pid in $PIDS $SERVERS; do
+		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+
+# stage_and_rack_linked STAGE_PORT RACK_PORT : true once the stage's
+# server has STAGE_PORT and the rack's RACK_PORT (the network link's own
+# ports), within 10 s (stretched by SLOW).
+stage_and_rack_linked() {
+	for _ in $(seq $((100 * SLOW))); do
+		jack_has_port "$STAGE" "$1" && jack_has_port "$RACK" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # jack_has_port SERVER PORT : true when the server lists the port (the
 # whole list is read: jack_lsp aborts when its pipe closes early).
 jack_has_port() {

@@ -25,20 +25,7 @@ for _ in range(50):
         continue'
 }
 
-STAGE="$JACK_DEFAULT_SERVER-stage"
-RACK="$JACK_DEFAULT_SERVER-rack"
-# Clients first, then the servers, each waited for: a JACK server that has
-# not finished leaving still holds one of the few slots JACK has for
-# servers on a machine.
-PIDS=""
-SERVERS=""
-finish() {
-	for pid in $PIDS $SERVERS; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap finish EXIT
+stage_and_rack
 start_named_jack "$STAGE" 48000 128
 SERVERS="$NAMED_JACK_PID"
 start_named_jack "$RACK" 48000 128
@@ -56,11 +43,7 @@ PIDS="$PIDS $!"
 JACK_DEFAULT_SERVER="$RACK" jacktrip -c 127.0.0.1 -B "$CLIENT_PORT" -P "$SERVER_PORT" -q "$QUEUE" -D --clientname jt_rack \
 	>"$TMP/jt-rack.log" 2>&1 &
 PIDS="$PIDS $!"
-for _ in $(seq $((100 * SLOW))); do
-	jack_has_port "$STAGE" jt_stage:receive_1 && jack_has_port "$RACK" jt_rack:send_1 && break
-	sleep 0.1
-done
-jack_has_port "$RACK" jt_rack:send_1 ||
+stage_and_rack_linked jt_stage:receive_1 jt_rack:send_1 ||
 	fail "JackTrip did not connect the two servers: stage: $(tail -3 "$TMP/jt-stage.log") rack: $(tail -3 "$TMP/jt-rack.log")"
 echo "  ok: JackTrip links $STAGE and $RACK (ports $SERVER_PORT and $CLIENT_PORT, queue $QUEUE)"
 

@@ -4,13 +4,7 @@
 # Link finds peers by multicast: the test runs in a network namespace of its
 # own (loopback up, a multicast route on it), so that nothing it sends
 # leaves this machine, and no other Link peer on the network joins in.
-if [ -z "${TERRAIND_LINK_NETNS:-}" ]; then
-	if ! unshare -n true 2>/dev/null; then
-		echo "skipped: cannot create a network namespace (unshare -n needs root or user namespaces)"
-		exit 77
-	fi
-	TERRAIND_LINK_NETNS=1 exec unshare -n sh "$0" "$@"
-fi
+. tests/e2e/netns.sh
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 

@@ -9,13 +9,7 @@
 # switch. terraind plays on "rack" to its system:playback, which is the
 # network; a listener on "stage" hears the demo's 110 Hz from
 # rackbox:from_slave_1, then another pitch after an OSC /xy.
-if [ -z "${TERRAIND_NETJACK_NETNS:-}" ]; then
-	if ! unshare -n true 2>/dev/null; then
-		echo "skipped: cannot create a network namespace (unshare -n needs root or user namespaces)"
-		exit 77
-	fi
-	TERRAIND_NETJACK_NETNS=1 exec unshare -n sh "$0" "$@"
-fi
+. tests/e2e/netns.sh
 . tests/e2e/lib.sh
 . tests/e2e/jack.sh
 
@@ -26,17 +20,7 @@ for tool in jack_load nsenter ip; do
 	}
 done
 
-STAGE="$JACK_DEFAULT_SERVER-stage"
-RACK="$JACK_DEFAULT_SERVER-rack"
-PIDS=""
-SERVERS=""
-finish() {
-	for pid in $PIDS $SERVERS; do
-		kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap finish EXIT
+stage_and_rack
 
 # The rack's namespace, held open by a process sleeping in it.
 ip link set lo up || fail "cannot bring up loopback in the test's network namespace"
@@ -66,11 +50,7 @@ jack_tool "$STAGE" jack_load netmanager >"$TMP/netmanager.log" 2>&1 ||
 LATENCY=${NETJACK_LATENCY:-5}
 nsenter -t "$NETNS" -n jackd -n "$RACK" -d net -n rackbox -l "$LATENCY" >"$TMP/jackd-rack.log" 2>&1 &
 SERVERS="$! $SERVERS"
-for _ in $(seq $((100 * SLOW))); do
-	jack_has_port "$STAGE" rackbox:from_slave_1 && jack_has_port "$RACK" system:playback_1 && break
-	sleep 0.1
-done
-jack_has_port "$RACK" system:playback_1 ||
+stage_and_rack_linked rackbox:from_slave_1 system:playback_1 ||
 	fail "the rack's net driver found no master: $(grep -v '^$' "$TMP/jackd-rack.log" | tail -5)"
 echo "  ok: NetJack2: $RACK is a slave of $STAGE (rackbox:from_slave_1, to_slave_1 there), latency $LATENCY periods"
 
