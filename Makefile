@@ -48,7 +48,7 @@ TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(PORTABLE_TEST)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
 .PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models \
-        install uninstall deb
+        install install-files uninstall deb FORCE
 
 # One version for everything (terraind --version, /status, the web page,
 # the man page and the package): the VERSION file, read here only.
@@ -82,9 +82,12 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h) | $(BUILD)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The version and the prefix are compiled into one object each; a file
-# holding their values (rewritten only when they change) rebuilds them.
+# holding their values, rewritten only when they change, rebuilds them
+# (checked whenever they are built; install-files builds nothing).
 BUILD_VARS := $(BUILD)/build-vars
-$(shell mkdir -p $(BUILD) && echo '$(VERSION) $(PREFIX)' | cmp -s - $(BUILD_VARS) || echo '$(VERSION) $(PREFIX)' >$(BUILD_VARS))
+$(BUILD_VARS): FORCE | $(BUILD)/obj
+	@echo '$(VERSION) $(PREFIX)' | cmp -s - $@ || echo '$(VERSION) $(PREFIX)' >$@
+FORCE:
 $(BUILD)/obj/version.o $(BUILD)/obj/install_dirs.o: $(BUILD_VARS)
 $(BUILD)/obj/version.o: CPPFLAGS += -DTERRAIND_VERSION='"$(VERSION)"'
 $(BUILD)/obj/install_dirs.o: CPPFLAGS += -DTERRAIND_PREFIX='"$(PREFIX)"'
@@ -267,8 +270,12 @@ ETC      := $(DESTDIR)$(SYSCONFDIR)/terraind
 # Everything a player needs without the clone: the binary and its client,
 # the bundled models and terrains, the web page, the examples, the man page
 # and docs, the default configuration and the systemd units. An existing
-# configuration is kept (it may be edited), and said so.
+# configuration is kept (it may be edited), and said so. install builds
+# first; install-files installs what is built (a sanitizer build's too).
 install: all
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains \
 		$(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
 		$(ETC) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
