@@ -8,9 +8,10 @@
  *     the clone's) and in the built-in defaults: under the data roots, the
  *     user's ($XDG_DATA_HOME/terraind) first, then the installation's. Not
  *     the working directory: systemd starts the daemon in /.
- *   - in a file named with --config: the working directory first (where
- *     its author typed it), then the data roots; its allowed_dirs as
- *     written (relative to the working directory, as before).
+ *   - in a file named with --config, and on the command line: the working
+ *     directory first (where its author typed it), then the data roots;
+ *     the file's allowed_dirs as written (relative to the working
+ *     directory, as before).
  * allowed_dirs, when a configuration does not list them, are models/ and
  * terrains/ under each data root: the user's (writable; a bare file name
  * is saved there) and the installation's.
@@ -35,6 +36,11 @@ typedef struct config_origin {
  * whatever was built so far (callers build into a copy). */
 int config_locate_load(config *c, const char *named, const install_dirs *d, config_origin *origin, char *err,
                        size_t errlen);
+
+/* A relative model or terrain given on the command line (applied after
+ * config_locate_load): the working directory's when it is there, else the
+ * first data root's. Absolute paths, and those already resolved, stay. */
+int config_locate_command_line(config *c, const install_dirs *d, char *err, size_t errlen);
 
 /* Creates the allowed directories that lie under the user's data root
  * and do not exist yet ($XDG_DATA_HOME/terraind/models, .../terrains), so

@@ -92,7 +92,7 @@ static int build_config(config *c, serve_context *s, char *err, size_t errlen)
 	const overrides *o = &s->over;
 	const char *ports[CONFIG_MAX_JACK_PORTS];
 	if (config_locate_load(c, o->explicit_config ? o->config_path : NULL, &s->dirs, &s->origin, err, errlen) < 0 ||
-	    apply_overrides(c, o, err, errlen) < 0)
+	    apply_overrides(c, o, err, errlen) < 0 || config_locate_command_line(c, &s->dirs, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < c->n_jack_ports; i++)
 		ports[i] = c->jack_ports[i];

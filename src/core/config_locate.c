@@ -112,6 +112,13 @@ int config_locate_load(config *c, const char *named, const install_dirs *d, conf
 	return 0;
 }
 
+int config_locate_command_line(config *c, const install_dirs *d, char *err, size_t errlen)
+{
+	if (resolve_data_path(c->model, sizeof c->model, 1, d, "the --model path", err, errlen) < 0)
+		return -1;
+	return resolve_data_path(c->terrain, sizeof c->terrain, 1, d, "the --terrain path", err, errlen);
+}
+
 /* mkdir -p. */
 static int make_dirs(const char *dir)
 {

@@ -2,7 +2,8 @@
 # make install DESTDIR=... lays out every file, and the installed terraind
 # plays from outside the clone: it finds its configuration and data from
 # where it lies, says so in `info` and /status, serves its web page and
-# plays the installed demo (110 Hz at (0, 0), higher at (0.4, 1)). One
+# plays the installed demo, named relatively (110 Hz at (0, 0), higher at
+# (0.4, 1)). One
 # version everywhere. An edited configuration survives reinstalling and
 # uninstalling; make uninstall leaves nothing else. The package's tree
 # (PREFIX=/usr): /etc for the configuration, the units valid for systemd,
@@ -48,7 +49,8 @@ cd "$TMP/elsewhere" || fail "no $TMP/elsewhere"
 expect_status 0 "$TD" info
 expect_in "$TMP/out" "installation   installed, $ROOT$PREFIX"
 expect_in "$TMP/out" "configuration  $ROOT$PREFIX/etc/terraind/terraind.json"
-expect_in "$TMP/out" "model          $ROOT$PREFIX/share/terraind/models/demo.ts"
+model=$($PY -c 'import json; print(json.load(open("'"$ROOT$PREFIX"'/etc/terraind/terraind.json"))["model"])')
+expect_in "$TMP/out" "model          $ROOT$PREFIX/share/terraind/$model"
 expect_in "$TMP/out" "web surface    $ROOT$PREFIX/share/terraind/web"
 grep -q "$OLDPWD" "$TMP/out" && fail "the installed terraind looked into the clone: $(cat "$TMP/out")"
 echo "  ok: terraind info says which"
@@ -56,7 +58,10 @@ echo "  ok: terraind info says which"
 start_jack 48000 128
 PORT=$(free_port)
 HTTP=$(free_port)
-"$TD" --port "$PORT" --http-port "$HTTP" --record "$TMP/take.wav" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
+# The demo, named as in the clone: relative paths on the command line are
+# the working directory's, else the data roots' (the installed ones here).
+"$TD" --port "$PORT" --http-port "$HTTP" --model models/demo.ts --terrain terrains/demo.json --record "$TMP/take.wav" \
+	>"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
 trap 'kill $DAEMON 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 CLIENT="$ROOT$PREFIX/bin/terraind-client"
@@ -69,6 +74,7 @@ expect_in "$TMP/status" "version            $VERSION"
 expect_in "$TMP/status" "config             $ROOT$PREFIX/etc/terraind/terraind.json"
 expect_in "$TMP/status" "data_dirs          $XDG_DATA_HOME/terraind:$ROOT$PREFIX/share/terraind"
 expect_in "$TMP/status" "audio              running"
+expect_in "$TMP/status" "model              demo"
 [ -d "$XDG_DATA_HOME/terraind/models" ] || fail "the user's models folder was not made"
 $PY - "$HTTP" <<'PY' || fail "the installed web page was not served"
 import sys, urllib.request

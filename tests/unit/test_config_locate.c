@@ -112,6 +112,26 @@ static void a_named_file_reads_the_working_directory_first(void **state)
 	assert_string_equal(c.allowed_dirs[0], at("home/.local/share/terraind/models"));
 }
 
+static void command_line_paths_read_the_working_directory_then_the_data(void **state)
+{
+	(void)state;
+	install_dirs d = installed();
+	config c;
+	config_origin origin;
+	char err[512];
+	make_file("etc/terraind/terraind.json", "{}");
+	assert_int_equal(config_locate_load(&c, NULL, &d, &origin, err, sizeof err), 0);
+	/* as --model and --terrain set them: the repository root (the tests'
+	 * working directory) has models/demo.ts; only the installation has
+	 * terrains/only-installed.json */
+	make_file("usr/share/terraind/terrains/only-installed.json", "t");
+	snprintf(c.model, sizeof c.model, "models/demo.ts");
+	snprintf(c.terrain, sizeof c.terrain, "terrains/only-installed.json");
+	assert_int_equal(config_locate_command_line(&c, &d, err, sizeof err), 0);
+	assert_string_equal(c.model, "models/demo.ts");
+	assert_string_equal(c.terrain, at("usr/share/terraind/terrains/only-installed.json"));
+}
+
 static void a_recording_named_in_a_found_file_goes_to_the_user_s_data(void **state)
 {
 	(void)state;
@@ -201,6 +221,8 @@ int main(void)
 	                                    temp_tree_setup, temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(a_named_file_reads_the_working_directory_first, temp_tree_setup,
 	                                    temp_tree_teardown),
+	    cmocka_unit_test_setup_teardown(command_line_paths_read_the_working_directory_then_the_data,
+	                                    temp_tree_setup, temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(a_recording_named_in_a_found_file_goes_to_the_user_s_data, temp_tree_setup,
 	                                    temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(too_many_directories_once_expanded_are_refused_with_a_reason,
