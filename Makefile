@@ -313,7 +313,13 @@ uninstall:
 # Debian's flags for PREFIX=/usr, written to build/deb/, then lintian,
 # which must report no errors. Needs no network: only the build
 # dependencies, which dpkg-checkbuilddeps names when one is missing.
+# What debian/rules leaves in debian/: removed before each package build
+# (debhelper's stamp would skip the build and package a stale binary; the
+# objects in build/deb-build stay, and make rebuilds what changed).
+DEB_LEFTOVERS := debian/terraind debian/.debhelper debian/files debian/debhelper-build-stamp \
+                 debian/*.debhelper debian/*.debhelper.log debian/*.substvars
 deb:
+	rm -rf $(DEB_LEFTOVERS)
 	@test "$$(dpkg-parsechangelog -S Version)" = "$(VERSION)" || \
 		{ echo "debian/changelog is at $$(dpkg-parsechangelog -S Version), VERSION at $(VERSION): add a changelog entry (dch -v $(VERSION))"; exit 1; }
 	dpkg-checkbuilddeps
@@ -328,5 +334,4 @@ format:
 		tests/fuzz/*.c
 
 clean:
-	rm -rf build debian/terraind debian/.debhelper debian/files debian/debhelper-build-stamp \
-		debian/*.debhelper debian/*.debhelper.log debian/*.substvars
+	rm -rf build $(DEB_LEFTOVERS)
