@@ -59,6 +59,7 @@ VERSION  := $(shell cat VERSION)
 PREFIX      ?= /usr/local
 DESTDIR     ?=
 BINDIR      := $(PREFIX)/bin
+LIBDIR      := $(PREFIX)/lib/terraind
 DATADIR     := $(PREFIX)/share/terraind
 DOCDIR      := $(PREFIX)/share/doc/terraind
 MANDIR      := $(PREFIX)/share/man
@@ -267,7 +268,8 @@ DOCS     := README.md $(wildcard docs/*.md docs/*.png)
 UNITS    := $(DESTDIR)$(UNITDIR)/terraind.service $(DESTDIR)$(USERUNITDIR)/terraind.service
 ETC      := $(DESTDIR)$(SYSCONFDIR)/terraind
 
-# Everything a player needs without the clone: the binary and its client,
+# Everything a player needs without the clone: the binary, its libtorch
+# backend (lib/terraind/, where torch_loader.c looks) and its client,
 # the bundled models and terrains, the web page, the examples, the man page
 # and docs, the default configuration and the systemd units. An existing
 # configuration is kept (it may be edited), and said so. install builds
@@ -276,10 +278,11 @@ install: all
 	@$(MAKE) --no-print-directory install-files
 
 install-files:
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains \
 		$(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
 		$(ETC) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
 	install -m 755 $(BUILD)/terraind $(DESTDIR)$(BINDIR)/terraind
+	install -m 644 $(TORCH_LIB) $(DESTDIR)$(LIBDIR)/
 	install -m 755 scripts/terraind_client.py $(DESTDIR)$(BINDIR)/terraind-client
 	install -m 644 models/*.ts $(DESTDIR)$(DATADIR)/models/
 	install -m 644 terrains/*.json $(DESTDIR)$(DATADIR)/terrains/
@@ -299,6 +302,7 @@ install-files:
 # Removes what install put there; a configuration that was edited is kept.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/terraind $(DESTDIR)$(BINDIR)/terraind-client $(UNITS) \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(TORCH_LIB)) \
 		$(DESTDIR)$(MANDIR)/man1/terraind.1 $(DESTDIR)$(MANDIR)/man1/terraind-client.1 \
 		$(DESTDIR)$(SYSUSERSDIR)/terraind.conf \
 		$(addprefix $(DESTDIR)$(DATADIR)/,$(wildcard models/*.ts terrains/*.json web/*)) \
@@ -306,7 +310,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	@if cmp -s config/terraind.json $(ETC)/terraind.json; then rm -f $(ETC)/terraind.json; \
 	elif [ -e $(ETC)/terraind.json ]; then echo "kept $(ETC)/terraind.json (edited)"; fi
-	-rmdir $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains $(DESTDIR)$(DATADIR)/web \
+	-rmdir $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/terrains $(DESTDIR)$(DATADIR)/web \
 		$(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(ETC) 2>/dev/null
 
 # The Debian package (debian/, debhelper): built in build/deb-build with

@@ -18,7 +18,7 @@ PREFIX=/usr/local
 make -s install-files BUILD="$BUILD" DESTDIR="$ROOT" >"$TMP/install.out" 2>&1 ||
 	fail "make install failed: $(cat "$TMP/install.out")"
 echo "make install lays out the files"
-for f in bin/terraind bin/terraind-client share/terraind/models/demo.ts share/terraind/terrains/demo.json \
+for f in bin/terraind bin/terraind-client lib/terraind/libterraind-torch.so share/terraind/models/demo.ts share/terraind/terrains/demo.json \
 	share/terraind/web/index.html share/terraind/examples/terraind.pd share/terraind/examples/terraind.scd \
 	share/terraind/examples/touchosc-portrait.json share/man/man1/terraind.1 share/man/man1/terraind-client.1 \
 	share/doc/terraind/README.md etc/terraind/terraind.json lib/systemd/system/terraind.service \
@@ -28,7 +28,7 @@ done
 [ -x "$ROOT$PREFIX/bin/terraind-client" ] || fail "terraind-client is not executable"
 expect_in "$ROOT$PREFIX/lib/systemd/system/terraind.service" "ExecStart=$PREFIX/bin/terraind serve"
 expect_in "$ROOT$PREFIX/lib/systemd/user/terraind.service" "ExecStart=$PREFIX/bin/terraind serve"
-echo "  ok: binary, client, models, terrains, web page, examples, man pages, docs, configuration, units"
+echo "  ok: binary, libtorch backend, client, models, terrains, web page, examples, man pages, docs, configuration, units"
 
 VERSION=$(cat VERSION)
 echo "one version: --version, the man pages, debian/changelog"
@@ -105,7 +105,7 @@ echo "the package's tree (PREFIX=/usr): /etc, systemd's folders, valid units, it
 PKG="$TMP/pkg"
 make -s install-files BUILD="$BUILD" DESTDIR="$PKG" PREFIX=/usr >"$TMP/install.out" 2>&1 ||
 	fail "make install PREFIX=/usr failed: $(cat "$TMP/install.out")"
-for f in usr/bin/terraind etc/terraind/terraind.json lib/systemd/system/terraind.service \
+for f in usr/bin/terraind usr/lib/terraind/libterraind-torch.so etc/terraind/terraind.json lib/systemd/system/terraind.service \
 	usr/lib/systemd/user/terraind.service usr/lib/sysusers.d/terraind.conf usr/share/terraind/models/demo.ts; do
 	[ -f "$PKG/$f" ] || fail "make install PREFIX=/usr did not install /$f"
 done
@@ -126,7 +126,8 @@ fi
 if command -v dpkg-shlibdeps >/dev/null; then
 	mkdir -p "$TMP/shlib/debian"
 	echo "Source: terraind" >"$TMP/shlib/debian/control"
-	(cd "$TMP/shlib" && dpkg-shlibdeps -O "$PKG/usr/bin/terraind") >"$TMP/deps" 2>&1 ||
+	(cd "$TMP/shlib" && dpkg-shlibdeps -O "$PKG/usr/bin/terraind" "$PKG/usr/lib/terraind/libterraind-torch.so") \
+		>"$TMP/deps" 2>&1 ||
 		fail "dpkg-shlibdeps: $(cat "$TMP/deps")"
 	for lib in libtorch liblo portaudio libjack libcjson libsndfile libsamplerate libwebsockets libpng; do
 		grep -q "$lib" "$TMP/deps" || fail "the package would not depend on $lib: $(cat "$TMP/deps")"
