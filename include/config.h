@@ -107,6 +107,7 @@ typedef struct config {
 	float crossfade_ms; /* a swap's crossfade; 0 = auto (at least a latent frame, 50 ms) */
 	int shed_voices;    /* release the quietest voice when decoding falls behind */
 	int subframe;       /* a cursor move re-decodes the playing frame (engine.subframe) */
+	int render_workers; /* threads that decode voices: 0 auto, 1, or 2 (engine.render_workers) */
 	log_level log_level;
 	int n_allowed_dirs;
 	char allowed_dirs[CONFIG_MAX_DIRS][CONFIG_PATH_MAX];

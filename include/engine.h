@@ -88,14 +88,18 @@ typedef struct control_event {
 } control_event;
 
 typedef struct scene {
-	model *model;                /* referenced (refs) for the scene's lifetime */
-	terrain *terrain;            /* likewise */
-	float smooth_ms;             /* the configured smoothing, until a /smooth message */
-	int rows;                    /* batch rows allocated: voices that can sound at once in this scene */
-	int frames_per_call;         /* latent frames decoded in one call (the model's) */
-	float *latents;              /* rows × latent_dim: one latent vector per row */
-	float *scratch;              /* terrain evaluation scratch */
-	float *planar;               /* rows × audio_channels × ratio, as decode returns it */
+	model *model;        /* referenced (refs) for the scene's lifetime */
+	terrain *terrain;    /* likewise */
+	float smooth_ms;     /* the configured smoothing, until a /smooth message */
+	int rows;            /* batch rows allocated: voices that can sound at once in this scene */
+	int frames_per_call; /* latent frames decoded in one call (the model's) */
+	float *latents;      /* rows × latent_dim: one latent vector per row */
+	float *scratch;      /* terrain evaluation scratch */
+	float *planar;       /* rows × audio_channels × ratio, as decode returns it */
+	/* With a twin model (model.twin): row r decodes on instance r % 2 as its
+	 * row r / 2, so that voices taking the lowest free row share the two
+	 * evenly; each instance's rows are gathered here for its call. */
+	float *part_latents[2], *part_planar[2];
 	unsigned char *row_used;     /* rows: a voice has sounded on it (its state holds a tail) */
 	float *mix;                  /* the voices mixed: ratio stereo frames */
 	struct resampler *resampler; /* model rate -> device rate (resampler.h), NULL when they match */
@@ -140,6 +144,10 @@ typedef struct engine_stats {
 	uint64_t redecodes;         /* frames decoded again because a cursor moved while they played */
 	uint64_t redecode_ns;       /* the time those re-decodes took, in all */
 	uint64_t redecodes_refused; /* frames in which a move found no CPU for a re-decode (frame rate) */
+
+	/* both cores (decode_parts.c) */
+	int render_threads;      /* threads decoding the playing scene's voices: 2 with a twin model, else 1 */
+	uint64_t worker_decodes; /* decode calls the render worker made (a twin's half of the voices) */
 } engine_stats;
 
 /* Sub-frame control (subframe.h) for the playing scene: on, or why off. */

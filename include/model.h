@@ -83,6 +83,11 @@ typedef struct model {
 	int subframe;            /* 1: a decode can be taken back and made again (tb_state_*): the engine
 	                          * answers a cursor move within the playing frame; 0: frame-rate control */
 	char subframe_note[256]; /* why subframe is 0 ("" when it is 1, or not checked) */
+	/* A second instance of the same module with its own streaming state, for a
+	 * render worker to decode half of the voices' rows on another core
+	 * (model_options.twin); NULL when there is none. model_state_save and
+	 * _restore cover it; model_free frees it. */
+	struct model *twin;
 	int refs; /* references (model_load gives 1; voices take more). Non-RT threads only, never concurrently. */
 } model;
 
@@ -97,9 +102,17 @@ typedef struct model_options {
 	 * else fallback_rate (the device's, as nn~ plays; 44100 offline). */
 	int terrain_rate, user_rate, fallback_rate;
 	int frames_per_call; /* 0 = the model's default (see model.c) */
+	int twin;            /* MODEL_TWIN_*: load a twin (model.twin) warmed up for half of warmup_rows */
 } model_options;
 
 enum { MODEL_OFFLINE_FALLBACK_RATE = 44100 };
+
+/* When model_load loads a twin: never, always (a model that decodes several
+ * rows), or when warmup_rows rows cost one core more than MODEL_TWIN_SHARE
+ * of the audio they make (a cheap model gains nothing from a second core
+ * and would pay the load time and memory twice). */
+enum { MODEL_TWIN_NEVER = 0, MODEL_TWIN_ALWAYS = 1, MODEL_TWIN_AUTO = -1 };
+#define MODEL_TWIN_SHARE 0.25
 
 model_options model_default_options(void);
 
@@ -128,7 +141,7 @@ int model_decode_rows(model *m, const float *latents, int rows, int frames, floa
  * is decoded again with other latents. Only for a model whose `subframe`
  * is 1: model_load checked that a decode after a restore repeats the first
  * within 1e-6 (a model keeping state outside its tensors fails it). */
-int model_state_save(model *m, char *err, size_t errlen);
+int model_state_save(model *m, char *err, size_t errlen); /* and its twin's */
 int model_state_restore(model *m, char *err, size_t errlen);
 
 /* audio: encode_channels × (frames·ratio); latents: encode_latent_dim × frames. */

@@ -123,6 +123,18 @@ static void remember_names(daemon_state *d, const model *m, const terrain *t)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/* engine.render_workers as model_load's twin: a second instance decodes half
+ * of the voices on the second core (auto: when there is one and the model
+ * is heavy enough to need it, model.h). */
+static int daemon_twin_policy(int render_workers)
+{
+	if (render_workers == 1)
+		return MODEL_TWIN_NEVER;
+	if (render_workers == 2)
+		return MODEL_TWIN_ALWAYS;
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? MODEL_TWIN_AUTO : MODEL_TWIN_NEVER;
+}
+
 /* How the model at `path` is loaded: the rate chain (the terrain's, the
  * user's, else the device's) and the frames per call, from the model's
  * entry in `models` or the engine's settings. */
@@ -135,6 +147,7 @@ static model_options daemon_model_options(const daemon_state *d, const char *pat
 	options.terrain_rate = t && t->has_model ? t->model.sample_rate : 0;
 	options.fallback_rate = device_rate;
 	options.warmup_rows = d->cfg.voices;
+	options.twin = daemon_twin_policy(d->cfg.render_workers);
 	config_model_settings(&d->cfg, id, &options.user_rate, &options.frames_per_call);
 	return options;
 }
@@ -150,6 +163,8 @@ static void log_model(const char *path, const model *m)
 	if (m->warm_rows > 1)
 		log_info("%s: %d voices decode in %.1f ms a call (%.1f ms of audio), warmed up at load", m->id,
 		         m->warm_rows, m->decode_rows_ms, model_call_ms(m));
+	if (m->twin)
+		log_info("%s: voices decode on two threads (a second instance of the model holds half of them)", m->id);
 }
 
 /* Builds a scene from a new model or terrain plus the current other half;
@@ -592,8 +607,9 @@ static void finish_recording(daemon_state *d)
 
 /* An engine whose audio stream had to be abandoned: its callback thread
  * (libjack's) is never joined and may still read it, so it lives until the
- * process ends (held here, so that leak checkers see it reachable). */
-static engine *kept_for_an_abandoned_stream;
+ * process ends (held here, so that leak checkers see it reachable; volatile,
+ * or the compiler drops a store nothing reads). */
+static engine *volatile kept_for_an_abandoned_stream;
 
 static void stop(daemon_state *d)
 {

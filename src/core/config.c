@@ -124,9 +124,9 @@ static int parse_audio(config *c, const cJSON *audio, char *err, size_t errlen)
 
 static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen)
 {
-	static const char *const known[] = {"torch_threads", "smooth_ms",    "gain",       "voices",
-	                                    "release_ms",    "crossfade_ms", "model_rate", "frames_per_call",
-	                                    "shed_voices",   "subframe",     NULL};
+	static const char *const known[] = {"torch_threads", "smooth_ms",    "gain",           "voices",
+	                                    "release_ms",    "crossfade_ms", "model_rate",     "frames_per_call",
+	                                    "shed_voices",   "subframe",     "render_workers", NULL};
 	if (!cJSON_IsObject(engine))
 		return error_set(err, errlen, "'engine' must be an object");
 	if (json_check_keys(engine, known, "engine", err, errlen) < 0 ||
@@ -139,7 +139,8 @@ static int parse_engine(config *c, const cJSON *engine, char *err, size_t errlen
 	    json_opt_float(engine, "release_ms", 1, 10000, &c->release_ms, err, errlen) < 0 ||
 	    json_opt_float(engine, "crossfade_ms", 0, 5000, &c->crossfade_ms, err, errlen) < 0 ||
 	    json_opt_bool(engine, "shed_voices", &c->shed_voices, err, errlen) < 0 ||
-	    json_opt_bool(engine, "subframe", &c->subframe, err, errlen) < 0)
+	    json_opt_bool(engine, "subframe", &c->subframe, err, errlen) < 0 ||
+	    json_opt_int(engine, "render_workers", 0, 2, &c->render_workers, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -490,6 +491,10 @@ void config_print(const config *c, FILE *out)
 		fprintf(out, "  %s%s\n", i ? "               " : "jack ports     ", c->jack_ports[i]);
 	fprintf(out, "  engine         %d torch thread(s), smoothing %.1f ms, gain %.2f, %d voices (release %.0f ms)\n",
 	        c->torch_threads, (double)c->smooth_ms, (double)c->gain, c->voices, (double)c->release_ms);
+	fprintf(out, "  render threads %s\n",
+	        c->render_workers == 1   ? "1"
+	        : c->render_workers == 2 ? "2 (a second instance of every model that decodes several voices)"
+	                                 : "auto (2 when the CPU has two cores and a model's voices need them)");
 	if (c->model_rate)
 		fprintf(out, "  model rate     %d Hz when the model states none\n", c->model_rate);
 	if (c->frames_per_call)

@@ -274,6 +274,7 @@ static void prepare_start(engine *e, scene *initial)
 	engine_sound_voice(e, 0); /* the performer's cursor sounds from the start */
 	atomic_store(&e->target_fill, engine_render_threshold(e, initial));
 	atomic_store(&e->subframe_state, subframe_state_of(e, initial));
+	atomic_store(&e->render_threads, 1);
 	atomic_store(&e->running, true);
 	publish_targets(e);
 }
@@ -281,6 +282,8 @@ static void prepare_start(engine *e, scene *initial)
 int engine_start(engine *e, scene *initial, char *err, size_t errlen)
 {
 	prepare_start(e, initial);
+	decode_parts_start_worker(e);
+	atomic_store(&e->render_threads, decode_parts_threads(e, initial));
 	/* Render ahead before the first callback so it starts without an underrun. */
 	fill_audio(e);
 	if (pthread_create(&e->thread, NULL, render_main, e) != 0) {
@@ -311,6 +314,11 @@ int engine_grain_cursor(const engine *e, float *xy)
 void engine_start_offline(engine *e, scene *initial)
 {
 	e->offline = 1;
+	/* Offline every frame goes out whole: a snapshot would hold back all
+	 * but the fill target of it (push_staged) and the next frame would
+	 * overwrite the rest, and whether a re-decode is affordable depends on
+	 * the machine's speed, never on the score. */
+	e->subframe = 0;
 	prepare_start(e, initial);
 }
 
@@ -329,12 +337,13 @@ int engine_render_realtime(const engine *e)
 
 void engine_stop(engine *e)
 {
-	if (!e->thread_started)
-		return;
-	atomic_store(&e->running, false);
-	sem_post(&e->wake);
-	pthread_join(e->thread, NULL);
-	e->thread_started = 0;
+	if (e->thread_started) {
+		atomic_store(&e->running, false);
+		sem_post(&e->wake);
+		pthread_join(e->thread, NULL);
+		e->thread_started = 0;
+	}
+	render_worker_stop(&e->worker); /* after the render thread: it posts the jobs */
 }
 
 int engine_device_rate(const engine *e)

@@ -11,6 +11,7 @@
  *   retire.c         what the render thread is done with, freed     render thread / worker
  *   controls.c       control events applied between frames          network thread / render thread
  *   decode.c         one decode call: rows, mix, resampling         render thread
+ *   decode_parts.c   a twin model's rows decoded on the worker      render thread / render worker
  *   subframe.c       re-decoding the playing frame after a move     render thread
  *   overload.c       fill target, xrun margin, shedding, priority   render thread
  *   engine_looper.c  the looper's commands and loops in the frame   render thread (and control)
@@ -29,6 +30,7 @@
 
 #include "clock.h"
 #include "limiter.h"
+#include "render_worker.h"
 #include "resampler.h"
 #include "voices.h"
 
@@ -51,6 +53,18 @@ typedef struct retired {
 	scene *scene;
 	gesture *gesture;
 } retired;
+
+/* The twin's half of a decode, run on the render worker (decode_parts.c). */
+typedef struct twin_job {
+	struct engine *engine;
+	model *model;
+	const float *latents;
+	float *audio;
+	int rows, frames;
+	int realtime; /* the priority the render thread has now: the worker follows it */
+	int rc;
+	char error[256];
+} twin_job;
 
 /* What the retire ring could not take yet (the worker is busy, e.g.
  * training), oldest first: intrusive lists, so never full. */
@@ -117,6 +131,11 @@ struct engine {
 	double caution;                       /* the ring's added margin after xruns (fill_target.h) */
 	int calm_frames;                      /* frames left at frame rate after a glitch (SUBFRAME_CALM_MS) */
 
+	/* the render worker: a second core for a twin model's rows (decode_parts.c) */
+	render_worker worker;
+	twin_job twin;
+	int worker_realtime; /* the worker thread's own: whether it runs at real-time priority */
+
 	/* audio callback only */
 	uint64_t frames_read;
 	uint64_t audible_seen; /* the last swap serial the callback reached */
@@ -129,6 +148,8 @@ struct engine {
 	atomic_uint_fast64_t limited, voices_shed, overloaded;
 	atomic_uint_fast64_t record_lost; /* frames the recording lost (its ring was full) */
 	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
+	atomic_int render_threads;
+	atomic_uint_fast64_t worker_decodes;
 	atomic_int subframe_state;
 	atomic_int voices_active, voices_max, realtime_now;
 	atomic_int_fast64_t latency_ns, render_ns_max;
@@ -248,6 +269,15 @@ int decode_evaluate_rows(engine *e, scene *s, int k);
 void decode_rows(engine *e, scene *s, int rows);
 /* The mixed call at the device rate: where it is and how many frames. */
 float *decode_to_device_rate(engine *e, scene *s, size_t *frames);
+
+/* ---- decode_parts.c (render thread; the render worker) ---- */
+/* Starts the render worker (live engines); without it twins decode in turn. */
+void decode_parts_start_worker(engine *e);
+/* Threads that decode scene s's voices (engine_stats.render_threads). */
+int decode_parts_threads(const engine *e, const scene *s);
+/* Decodes `rows` rows of s->latents into s->planar half on the model, half
+ * on its twin on the render worker; -1 (e->error says why) when either failed. */
+int decode_parts(engine *e, scene *s, int rows);
 
 /* ---- engine_looper.c (render thread) ---- */
 /* A CONTROL_LOOP event: a looper command or an export, answered by serial. */

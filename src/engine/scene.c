@@ -51,10 +51,19 @@ int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max
 	s->row_used = calloc((size_t)s->rows, 1);
 	s->mix = calloc(n * ENGINE_CHANNELS, sizeof(float));
 	s->resampled = calloc(capacity * ENGINE_CHANNELS, sizeof(float));
+	int parts_ok = 1;
+	if (m->twin) {
+		const size_t own_rows = ((size_t)s->rows + 1) / 2; /* the larger part */
+		for (int p = 0; p < 2; p++) {
+			s->part_latents[p] = calloc(own_rows * (size_t)t->latent_dim * (size_t)per_call, sizeof(float));
+			s->part_planar[p] = calloc(own_rows * (size_t)m->audio_channels * n, sizeof(float));
+			parts_ok = parts_ok && s->part_latents[p] && s->part_planar[p];
+		}
+	}
 	int resampling = device_rate != m->sample_rate, converter = 0;
 	if (resampling && (s->resampler = malloc(sizeof *s->resampler)) != NULL)
 		converter = resampler_init(s->resampler, m->sample_rate, device_rate) == 0;
-	if (!s->latents || !s->scratch || !s->planar || !s->row_used || !s->mix || !s->resampled ||
+	if (!s->latents || !s->scratch || !s->planar || !parts_ok || !s->row_used || !s->mix || !s->resampled ||
 	    (resampling && !converter)) {
 		scene_free(s);
 		return error_set(err, errlen, "cannot prepare the scene: out of memory");
@@ -80,6 +89,10 @@ void scene_free(scene *s)
 	free(s->latents);
 	free(s->scratch);
 	free(s->planar);
+	for (int p = 0; p < 2; p++) {
+		free(s->part_latents[p]);
+		free(s->part_planar[p]);
+	}
 	free(s->row_used);
 	free(s->mix);
 	free(s->resampled);

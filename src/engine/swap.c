@@ -68,6 +68,7 @@ void swap_take_pending(engine *e)
 	atomic_store(&e->voices_max, s->rows < e->max_voices ? s->rows : e->max_voices);
 	atomic_store(&e->target_fill, engine_render_threshold(e, s));
 	atomic_store(&e->subframe_state, subframe_state_of(e, s));
+	atomic_store(&e->render_threads, decode_parts_threads(e, s));
 	atomic_fetch_add(&e->swaps, 1);
 	atomic_store_explicit(&e->swap_frame, next_frame_index(e), memory_order_relaxed);
 	atomic_store_explicit(&e->taken_serial, s->serial, memory_order_release);

@@ -406,6 +406,38 @@ static void advise(model *m)
 
 static void probe_rows(model *m);
 static void probe_subframe(model *m);
+static int load_named(const char *open_path, const char *path, const model_options *options, model **out, char *err,
+                      size_t errlen);
+
+static int wants_twin(const model *m, const model_options *options)
+{
+	if (options->twin == MODEL_TWIN_NEVER || options->inspect_only || options->warmup_frames <= 0 ||
+	    options->warmup_rows < 2 || m->max_rows < 2)
+		return 0;
+	if (options->twin == MODEL_TWIN_ALWAYS)
+		return 1;
+	/* warm_rows stops short of warmup_rows at a batch slower than real time */
+	return m->warm_rows < options->warmup_rows || m->decode_rows_ms > MODEL_TWIN_SHARE * model_call_ms(m);
+}
+
+/* The twin: the same file loaded again (its own module, its own state),
+ * warmed up for the rows it will decode, half of them. */
+static int load_twin(const char *open_path, model *m, const model_options *options, char *err, size_t errlen)
+{
+	model_options twin_options = *options;
+	twin_options.twin = MODEL_TWIN_NEVER;
+	twin_options.warmup_rows = options->warmup_rows / 2;
+	char why[768];
+	if (load_named(open_path, m->path, &twin_options, &m->twin, why, sizeof why) < 0)
+		return error_set(err, errlen, "%s (loading its second instance, for a second core)", why);
+	/* the same file read twice: anything else is a file replaced in between */
+	if (m->twin->sample_rate != m->sample_rate || m->twin->latent_dim != m->latent_dim ||
+	    m->twin->ratio != m->ratio || m->twin->audio_channels != m->audio_channels ||
+	    m->twin->frames_per_call != m->frames_per_call)
+		return error_set(err, errlen, "%s changed while it was loading: load it again", m->path);
+	m->subframe = m->subframe && m->twin->subframe;
+	return 0;
+}
 
 /* Loads `open_path`; `path` is the file as the user knows it (the id and
  * messages use it). They differ for a descriptor opened by confinement. */
@@ -474,6 +506,8 @@ static int load_named(const char *open_path, const char *path, const model_optio
 	}
 	if (options->warmup_frames > 0)
 		probe_subframe(m);
+	if (wants_twin(m, options) && load_twin(open_path, m, options, err, errlen) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0)
@@ -501,6 +535,7 @@ void model_free(model *m)
 		return;
 	if (m->module)
 		tb_free(m->module);
+	model_free(m->twin);
 	free(m->latent_labels);
 	free(m);
 }
@@ -561,12 +596,16 @@ static void probe_rows(model *m)
 
 int model_state_save(model *m, char *err, size_t errlen)
 {
-	return tb_state_save(m->module, err, errlen);
+	if (tb_state_save(m->module, err, errlen) < 0)
+		return -1;
+	return m->twin ? tb_state_save(m->twin->module, err, errlen) : 0;
 }
 
 int model_state_restore(model *m, char *err, size_t errlen)
 {
-	return tb_state_restore(m->module, err, errlen);
+	if (tb_state_restore(m->module, err, errlen) < 0)
+		return -1;
+	return m->twin ? tb_state_restore(m->twin->module, err, errlen) : 0;
 }
 
 /* Whether a decode can be made again from a snapshot: save, decode some
@@ -645,9 +684,6 @@ void model_seed(uint64_t seed)
 {
 	tb_manual_seed(seed);
 }
-
-
-
 
 double model_call_ms(const model *m)
 {

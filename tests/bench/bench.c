@@ -502,10 +502,11 @@ static voices_result run_voices(model *m, terrain *t, int voices, double seconds
 	char err[1024], warn[256];
 	scene *s;
 	engine *e;
-	if (scene_create(m, t, 20, m->sample_rate, 8, &s, err, sizeof err, warn, sizeof warn) < 0 ||
+	const int rows = voices > 8 ? voices : 8;
+	if (scene_create(m, t, 20, m->sample_rate, rows, &s, err, sizeof err, warn, sizeof warn) < 0 ||
 	    engine_create(m->sample_rate, PERIOD, 0, 0, &e, err, sizeof err) < 0)
 		die("voices", err);
-	engine_set_voices(e, 8, 50);
+	engine_set_voices(e, rows, 50);
 	engine_set_subframe(e, subframe);
 	if (engine_start(e, s, err, sizeof err) < 0)
 		die("voices", err);
@@ -592,17 +593,75 @@ static double bare_decode_cpu_frame(model *m, int rows, double seconds)
 }
 
 /* The model at `path` (or die) and a terrain for it (terrain_for), loaded
- * as the daemon loads it for 8 voices: every batch size warmed up. */
-static model *bench_model(const char *path, terrain **t)
+ * as the daemon loads it for `rows` voices: every batch size warmed up;
+ * with a twin (MODEL_TWIN_*) for a second render thread, or without. */
+static model *bench_model_rows(const char *path, terrain **t, int rows, int twin)
 {
 	char err[1024];
 	model *m;
 	model_options options = model_default_options();
-	options.warmup_rows = 8;
+	options.warmup_rows = rows;
+	options.twin = twin;
 	if (model_load(path, &options, &m, err, sizeof err) < 0)
 		die(path, err);
 	*t = terrain_for(m, NULL);
 	return m;
+}
+
+static model *bench_model(const char *path, terrain **t)
+{
+	return bench_model_rows(path, t, 8, MODEL_TWIN_NEVER);
+}
+
+/* The most voices that play 5 s with no xrun and no voice shed: counts
+ * from `from` while they do, by `step` (from 8 down by 1 when 8 do not). */
+static int most_voices(model *m, terrain *t, int from, int step, int most)
+{
+	as_callback(1);
+	int sustained = 0;
+	for (int n = from; n <= most; n += step) {
+		voices_result r = run_voices(m, t, n, 5.0, 8, 0);
+		if (r.xruns > 0 || r.shed > 0)
+			break;
+		sustained = n;
+	}
+	for (int n = from - 1; n >= 1 && !sustained; n--) {
+		voices_result r = run_voices(m, t, n, 5.0, 8, 0);
+		if (r.xruns == 0 && r.shed == 0)
+			sustained = n;
+	}
+	as_callback(0);
+	return sustained;
+}
+
+/* Both cores: the model and its twin, each decoding half of the voices
+ * (decode_parts.c), against one render thread in the same run (both
+ * warmed up for as many voices, counted up from 8 by 2). */
+static void bench_two_threads(const char *model_path)
+{
+	enum { MOST = 24 };
+	terrain *t;
+	model *m = bench_model_rows(model_path, &t, MOST, MODEL_TWIN_NEVER);
+	const int one_thread = most_voices(m, t, 8, 2, MOST);
+	terrain_free(t);
+	model_free(m);
+	m = bench_model_rows(model_path, &t, MOST, MODEL_TWIN_ALWAYS);
+	as_callback(1);
+	voices_result eight = run_voices(m, t, 8, 5.0, 8, 0);
+	as_callback(0);
+	char what[128], value[96], base[96], rat[32];
+	snprintf(what, sizeof what, "8 voices, two render threads, 5 s (%s)", m->id);
+	snprintf(value, sizeof value, "%llu xruns, %llu shed, %.0f ms CPU per s", (unsigned long long)eight.xruns,
+	         (unsigned long long)eight.shed, eight.render_cpu_s * 1e3);
+	row(what, value, "-", "-", "0 xruns, 0 shed", eight.xruns == 0 && eight.shed == 0);
+	int sustained = most_voices(m, t, 8, 2, MOST);
+	snprintf(what, sizeof what, "voices in real time, 5 s, two render threads (%s)", m->id);
+	snprintf(value, sizeof value, "%d", sustained);
+	snprintf(base, sizeof base, "one thread %d", one_thread);
+	snprintf(rat, sizeof rat, "%.2fx", one_thread > 0 ? (double)sustained / one_thread : 0.0);
+	row(what, value, base, rat, ">= 14", sustained >= 14);
+	terrain_free(t);
+	model_free(m);
 }
 
 static void bench_voices(const char *model_path)
@@ -654,16 +713,8 @@ static void bench_voices(const char *model_path)
 	snprintf(rat, sizeof rat, "%.2f %%", 100 * callback / (1e6 * 128 / m->sample_rate));
 	row("audio callback time, 8 voices (rave_bench)", value, base, rat, "<= 5 % of the period",
 	    callback <= 0.05 * 1e6 * 128 / m->sample_rate);
-	/* The most voices this machine decodes in real time: from 8 down, the
-	 * first count that plays 5 s with no xrun and no voice shed. */
-	as_callback(1);
-	int sustained = 0;
-	for (int n = 8; n >= 1 && !sustained; n--) {
-		voices_result r = run_voices(m, t, n, 5.0, 8, 0);
-		if (r.xruns == 0 && r.shed == 0)
-			sustained = n;
-	}
-	as_callback(0);
+	/* The most voices this machine decodes in real time, up to 8. */
+	int sustained = most_voices(m, t, 8, 1, 8);
 	snprintf(what, sizeof what, "voices in real time, 5 s, no xrun or shed (%s)", m->id);
 	snprintf(value, sizeof value, "%d", sustained);
 	row(what, value, "-", "-", "8 (or the count reported)", sustained == 8);
@@ -812,6 +863,36 @@ static double latency_median(voices_result *r)
 	return r->n_latency ? median(r->latency_ms, r->n_latency) : -1;
 }
 
+/* With 8 voices moving the latency grows (a re-decode is the whole batch,
+ * and the ring keeps more audio ahead of a costlier frame): how much, on one
+ * render thread and on two, against one voice's in the same run. */
+static void bench_subframe_voices(const char *model_path, double one_voice_ms)
+{
+	for (int threads = 1; threads <= 2; threads++) {
+		terrain *t;
+		model *m = bench_model_rows(model_path, &t, 8, threads == 2 ? MODEL_TWIN_ALWAYS : MODEL_TWIN_NEVER);
+		as_callback(1);
+		voices_result all = {0};
+		for (int turn = 0; turn < 3; turn++) {
+			voices_result r = run_voices(m, t, 8, 4.0, 19, 1);
+			add_latencies(&all, &r);
+		}
+		as_callback(0);
+		char what[160], value[160], base[64], rat[32];
+		const double ms = latency_median(&all);
+		snprintf(what, sizeof what, "control -> sound latency, sub-frame, 8 voices, %d render thread%s (%s)",
+		         threads, threads == 2 ? "s" : "", m->id);
+		snprintf(value, sizeof value, "%.1f ms median, %.1f ms p95, %llu xruns (%d moves, %llu re-decodes)", ms,
+		         percentile(all.latency_ms, all.n_latency, 0.95), (unsigned long long)all.xruns, all.n_latency,
+		         (unsigned long long)all.redecodes);
+		snprintf(base, sizeof base, "1 voice %.1f ms", one_voice_ms);
+		snprintf(rat, sizeof rat, "%.2fx", ms / one_voice_ms);
+		row(what, value, base, rat, "reported (0 xruns)", all.xruns == 0);
+		terrain_free(t);
+		model_free(m);
+	}
+}
+
 static void bench_subframe(const char *model_path)
 {
 	enum { RUNS = 3 };
@@ -874,10 +955,12 @@ static void bench_subframe(const char *model_path)
 	row(what, value, base, rat, "reported (0 xruns)", xruns_moving == 0);
 	terrain_free(t);
 	model_free(m);
+	bench_subframe_voices(model_path, on_median);
 }
 
 /* `terraind-bench [MODELS_DIR [SECTION]]`: SECTION (eval, plot, train,
- * render, voices, live, grains or subframe) runs only that part of the table. */
+ * render, voices, threads, instruments, live, grains, subframe or midi) runs
+ * only that part of the table. */
 /* ---- MIDI: a finger's move, from JACK's callback to the engine's ring -------- */
 
 /* The OSC side MIDI plays into, as the daemon has it: the demo terrain's
@@ -1040,6 +1123,8 @@ int main(int argc, char **argv)
 	}
 	if (wanted(only, "voices"))
 		bench_voices(rave);
+	if (wanted(only, "threads"))
+		bench_two_threads(rave);
 	if (wanted(only, "instruments"))
 		bench_model_decode("models/instruments.ts");
 	if (wanted(only, "live"))

@@ -33,6 +33,12 @@ def main():
                        "two voices sound")
         assert s["voices_max"] == 8, s
         print("  ok: /voice/0/xy and /voice/1/xy: %d voices of %d sound" % (s["voices_active"], s["voices_max"]))
+        # engine.render_workers 2: voice 1's row is the second instance's, decoded on the render worker
+        assert s["render_threads"] == 2, s
+        before = s["worker_decodes"]
+        s = wait_until(lambda: (lambda s: s if s["worker_decodes"] > before else None)(c.status()),
+                       "the render worker decodes")
+        print("  ok: two render threads; the worker has decoded %d calls" % s["worker_decodes"])
 
         c.request("/notify", 30)
         got = wait_until(lambda: c.wait_reply(lambda p, a: p == "/voice/1/cursor", timeout=1),
@@ -77,6 +83,7 @@ def main():
         c.request("/load/scene", "demo.ts", "demo.json", timeout=30)
         s = c.status()
         assert (s["model"], s["terrain"]) == ("demo", "demo"), s
+        assert s["render_threads"] == 2, s  # the scene's new model came with its second instance
         try:
             c.request("/load/scene", "demo.ts")
             raise AssertionError("/load/scene with one argument was accepted")
