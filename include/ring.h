@@ -48,4 +48,8 @@ size_t ring_read(ring *r, void *dst, size_t n);
 
 uint64_t ring_dropped(const ring *r);
 
+/* Elements the consumer has read since the ring was made (either side may
+ * ask: the producer learns where the consumer is). */
+size_t ring_consumed(const ring *r);
+
 #endif

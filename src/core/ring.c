@@ -107,6 +107,11 @@ size_t ring_read(ring *r, void *dst, size_t n)
 	return n;
 }
 
+size_t ring_consumed(const ring *r)
+{
+	return atomic_load_explicit(&r->tail, memory_order_acquire);
+}
+
 uint64_t ring_dropped(const ring *r)
 {
 	return atomic_load_explicit(&r->dropped, memory_order_relaxed);

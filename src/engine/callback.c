@@ -1,6 +1,7 @@
 /*
  * callback.c — the audio callback's side of the engine (engine_pull): it
- * copies audio out of the ring, glides the gain, fades out on request,
+ * copies audio out of the ring (with a re-decode's patch laid over it,
+ * audio_patch.h), glides the gain, fades out on request,
  * limits (limiter.h), feeds the recorder's ring, counts xruns and measures
  * latency. Real-time: no locks, no allocation, no I/O; it only posts the
  * render thread's semaphore.
@@ -50,6 +51,7 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels)
 	for (unsigned long done = 0; done < frames;) {
 		size_t want = frames - done < PULL_CHUNK ? frames - done : PULL_CHUNK;
 		size_t got = ring_read(e->audio, chunk, want);
+		audio_patch_apply(&e->patch, chunk, e->frames_read, got); /* a re-decode's audio over the queued */
 		check_latency_probe(e, got);
 		e->frames_read += got;
 		if (got < want) {
@@ -76,6 +78,7 @@ void engine_pull(engine *e, float *out, unsigned long frames, int channels)
 	if (short_read)
 		atomic_fetch_add(&e->underruns, 1);
 	atomic_fetch_add(&e->frames_out, frames);
+	atomic_store_explicit(&e->pull_frames, frames, memory_order_relaxed);
 	if (ring_readable(e->audio) < atomic_load_explicit(&e->target_fill, memory_order_relaxed))
 		sem_post(&e->wake);
 }

@@ -32,6 +32,7 @@
  * audio begins (the middle of its crossfade).
  */
 #include "engine_internal.h"
+#include "subframe.h"
 
 #include <math.h>
 #include <sched.h>
@@ -62,8 +63,10 @@ int engine_create(int device_rate, int period, float ring_ms, int record, engine
 	e->record = record ? ring_create(RECORD_RING_FRAMES, ENGINE_CHANNELS * sizeof(float)) : NULL;
 	e->outgoing_audio = malloc(sizeof(float) * ENGINE_CHANNELS * OUTGOING_FRAMES);
 	e->staged = malloc(sizeof(float) * ENGINE_CHANNELS * ENGINE_MAX_FRAME);
+	const int patch =
+	    audio_patch_init(&e->patch, ENGINE_MAX_FRAME, (size_t)(SUBFRAME_FADE_MS * device_rate / 1000));
 	if (!rings || !e->answers || !e->audio || !e->retire || (record && !e->record) || !e->outgoing_audio ||
-	    !e->staged || sem_init(&e->wake, 0, 0) != 0) {
+	    !e->staged || patch < 0 || sem_init(&e->wake, 0, 0) != 0) {
 		engine_free(e);
 		return error_set(err, errlen, "out of memory for the engine's rings");
 	}
@@ -139,6 +142,7 @@ void engine_free(engine *e)
 		free(e->exports[slot]);
 	looper_free(e->loops);
 	free(e->staged);
+	audio_patch_destroy(&e->patch);
 	free_gesture_of_voices(e);
 	for (int i = 0; i < e->n_scheduled; i++)
 		gesture_free(e->schedule[i].gesture);

@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 
+#include "audio_patch.h"
 #include "clock.h"
 #include "limiter.h"
 #include "render_worker.h"
@@ -130,6 +131,8 @@ struct engine {
 	uint64_t underruns_seen;              /* xruns when the ring's target last looked */
 	double caution;                       /* the ring's added margin after xruns (fill_target.h) */
 	int calm_frames;                      /* frames left at frame rate after a glitch (SUBFRAME_CALM_MS) */
+	audio_patch patch;         /* a re-decode's audio laid over what the ring holds (callback reads it) */
+	atomic_size_t pull_frames; /* the frames of the callback's last call: how far it may be reading */
 
 	/* the render worker: a second core for a twin model's rows (decode_parts.c) */
 	render_worker worker;
@@ -148,6 +151,7 @@ struct engine {
 	atomic_uint_fast64_t limited, voices_shed, overloaded;
 	atomic_uint_fast64_t record_lost; /* frames the recording lost (its ring was full) */
 	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
+	atomic_uint_fast64_t queued_replaced; /* re-decodes that replaced audio already in the ring */
 	atomic_int render_threads;
 	atomic_uint_fast64_t worker_decodes;
 	atomic_int subframe_state;

@@ -82,6 +82,7 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->redecodes = atomic_load(&e->redecodes);
 	s->redecode_ns = atomic_load(&e->redecode_ns);
 	s->redecodes_refused = atomic_load(&e->redecodes_refused);
+	s->queued_replaced = atomic_load(&e->queued_replaced);
 	s->render_threads = atomic_load(&e->render_threads);
 	s->worker_decodes = atomic_load(&e->worker_decodes);
 }

@@ -126,6 +126,36 @@ static void move_latency_probe(engine *e, uint64_t from, uint64_t index)
 		atomic_store_explicit(&e->probe_frame, index, memory_order_relaxed);
 }
 
+/* The new decode of the staged frame replaces the old: what the ring holds
+ * of it from a callback's reach on goes out as a patch the callback lays
+ * over the queued audio, crossfading into it (audio_patch.h), and the rest
+ * of the staged frame is overwritten before it reaches the ring. Without a
+ * free patch slot, or nothing queued beyond the callback's reach, only the
+ * staged rest is replaced, after a crossfade. Returns the ring index where
+ * the new audio is heard (the middle of the crossfade). */
+static uint64_t replace_queued(engine *e, const float *fresh)
+{
+	const size_t fade = (size_t)(SUBFRAME_FADE_MS * e->device_rate / 1000);
+	const uint64_t frame_start = e->frames_written - e->staged_pos; /* the ring index of staged[0] */
+	/* the callback may be copying its current call's frames now: the patch starts past them */
+	size_t reach = atomic_load_explicit(&e->pull_frames, memory_order_relaxed);
+	reach = reach > (size_t)e->period ? reach : (size_t)e->period;
+	uint64_t from = ring_consumed(e->audio) + reach;
+	from = from > frame_start ? from : frame_start;
+	float *patch = from < e->frames_written ? audio_patch_begin(&e->patch) : NULL;
+	if (!patch) {
+		const size_t at_once = e->staged_pos == 0 ? 0 : fade;
+		subframe_replace(e->staged, e->staged_pos, e->staged_frames, fresh, at_once);
+		return e->frames_written + at_once / 2;
+	}
+	const size_t first = (size_t)(from - frame_start), queued = e->staged_pos - first;
+	subframe_replace(e->staged, first, e->staged_frames, fresh, 0);
+	memcpy(patch, e->staged + ENGINE_CHANNELS * first, sizeof(float) * ENGINE_CHANNELS * queued);
+	audio_patch_publish(&e->patch, from, queued);
+	atomic_fetch_add_explicit(&e->queued_replaced, 1, memory_order_relaxed);
+	return from + fade / 2;
+}
+
 /* A voice moved far enough while the staged frame plays: decode it again
  * from the saved state with the new targets and replace what the ring has
  * not taken yet (subframe.h). Only while the CPU has room: the frame's
@@ -145,8 +175,12 @@ void subframe_redecode_if_moved(engine *e)
 		return;
 	}
 	const int64_t period_ns = (int64_t)(1e9 * e->period / e->device_rate);
-	const int64_t left_ns = (int64_t)(1e9 * (double)staged_left(e) / e->device_rate);
-	if (left_ns < e->recent_render_ns + 2 * period_ns) /* the next frame is nearly due: it takes the move */
+	/* All the audio there is before the device runs dry: the rest of the
+	 * frame and the ring. Too little to decode this frame again and then
+	 * the next one: the next frame takes the move. */
+	const size_t queued = staged_left(e) + ring_readable(e->audio);
+	const int64_t queued_ns = (int64_t)(1e9 * (double)queued / e->device_rate);
+	if (queued_ns < 2 * e->recent_render_ns + 2 * period_ns)
 		return;
 	voice_pool now = e->voices;
 	if (subframe_voices(&e->voices, &e->pool_before, &e->pool_decoded, &now) < 0)
@@ -163,11 +197,10 @@ void subframe_redecode_if_moved(engine *e)
 	size_t frames;
 	const float *fresh = decode_to_device_rate(e, s, &frames);
 	const uint64_t end = next_frame_index(e);
-	size_t fade = e->staged_pos == 0 ? 0 : (size_t)(SUBFRAME_FADE_MS * e->device_rate / 1000);
-	subframe_replace(e->staged, e->staged_pos, e->staged_frames, fresh, fade);
+	const uint64_t heard = replace_queued(e, fresh);
 	e->pool_decoded = e->voices;
 	e->redecodes_now++;
-	move_latency_probe(e, end, e->frames_written + fade / 2);
+	move_latency_probe(e, end, heard);
 	atomic_fetch_add(&e->redecodes, 1);
 	atomic_fetch_add(&e->redecode_ns, (uint64_t)(clock_now_ns() - t0));
 }

@@ -231,7 +231,7 @@ static double correlation_at(const float *x, int n, int lag)
  * where the output plays mostly the new pitch: the first 5 ms window whose
  * correlation at 440 Hz's period (109 samples; +1 for 440 Hz, -1 for 220)
  * turns negative. */
-static double jump_heard_after(int subframe, engine_stats *st, uint64_t *glitches)
+static double jump_heard_after(int subframe, engine_stats *st, uint64_t *glitches, size_t *queued)
 {
 	enum { WINDOW = 240, LAG = 109, HEARD = RATE / 2, PERIODS = HEARD / PERIOD };
 	model *m = load(test_model_path("long_tone.ts"));
@@ -259,6 +259,7 @@ static double jump_heard_after(int subframe, engine_stats *st, uint64_t *glitche
 	}
 	for (int i = 0; i < 8; i++) /* 21 ms into the frame's time in the ring */
 		play_period(&l, NULL);
+	*queued = engine_target_fill(l.engine); /* the audio the ring keeps ahead when the jump comes */
 	move(&l, -1.0f);
 	float *heard = calloc(HEARD, sizeof(float));
 	for (int i = 0; i < PERIODS; i++)
@@ -281,7 +282,9 @@ static void a_jump_mid_frame_is_heard_before_the_next_frame_boundary(void **stat
 	(void)state;
 	engine_stats on, off;
 	uint64_t glitches, ignored;
-	double with = jump_heard_after(1, &on, &glitches), without = jump_heard_after(0, &off, &ignored);
+	size_t queued, ignored_queue;
+	double with = jump_heard_after(1, &on, &glitches, &queued),
+	       without = jump_heard_after(0, &off, &ignored, &ignored_queue);
 	print_message("jump heard after %.1f ms (sub-frame), %.1f ms (frame rate, frames of 85.3 ms); "
 	              "latency probe %.1f / %.1f ms\n",
 	              with * 1e3, without * 1e3, on.latency_ns / 1e6, off.latency_ns / 1e6);
@@ -302,6 +305,12 @@ static void a_jump_mid_frame_is_heard_before_the_next_frame_boundary(void **stat
 	assert_true(with < 0.040);
 	assert_true(without > 0.050);
 	assert_true(on.latency_ns > 0 && on.latency_ns < 40000000);
+	/* and before the audio the ring already held had played: the new decode
+	 * replaced it (audio_patch.h), heard a period and a crossfade later */
+	print_message("ring ahead at the jump: %.1f ms; re-decodes over queued audio: %llu\n", 1e3 * queued / RATE,
+	              (unsigned long long)on.queued_replaced);
+	assert_true(on.queued_replaced >= 1);
+	assert_true(with < (double)queued / RATE);
 }
 
 /* slow.ts takes about four frames to decode one: no re-decode can fit,
