@@ -8,7 +8,7 @@ libopenblas0-pthread liblo-dev liblo-tools python3-liblo portaudio19-dev jackd2 
 libcjson-dev libsndfile1-dev libsamplerate0-dev libcmocka-dev libpng-dev clang libclang-rt-14-dev supercollider-language \
 puredata-core espeak-ng libwebsockets-dev chromium chromium-driver python3-selenium ableton-link-dev \
 iproute2 util-linux fluidsynth fluid-soundfont-gm python3-jack-client alsa-utils libjack-jackd2-dev libasound2-dev \
-jacktrip debhelper fakeroot lintian"
+jacktrip debhelper fakeroot lintian libblis4-pthread"
 
 missing=""
 for p in $PACKAGES; do
@@ -36,7 +36,10 @@ if [ -n "$missing" ]; then
 fi
 
 # libtorch calls whichever libblas.so.3 the alternatives system selects; the
-# reference BLAS is 15x slower than OpenBLAS for the decoders.
+# reference BLAS is 15x slower than OpenBLAS for the decoders. BLIS is
+# installed for test_blas.sh and the comparison in docs/performance.md, not
+# selected: OpenBLAS with the kernels terraind picks is as fast or faster on
+# both CPUs measured (1.6x on an Intel Xeon with AVX-512).
 alt="libblas.so.3-$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)"
 current=$(update-alternatives --query "$alt" 2>/dev/null | sed -n 's/^Value: //p')
 case "$current" in

@@ -34,11 +34,17 @@ void model_blas_library(char *buf, size_t len)
 	}
 	char real[PATH_MAX];
 	const char *file = realpath(info.dli_fname, real) ? real : info.dli_fname;
+	/* OpenBLAS may be loaded for LAPACK while another library (BLIS) has
+	 * sgemm_: its configuration describes the BLAS only when sgemm_ is
+	 * OpenBLAS's (Debian's OpenBLAS libblas.so.3 lies in an openblas folder) */
 	char *(*openblas_config)(void) = (char *(*)(void))dlsym(RTLD_DEFAULT, "openblas_get_config");
+	const int openblas = openblas_config && strstr(file, "openblas");
 	char kernels[400];
 	model_blas_kernels(kernels, sizeof kernels);
-	if (openblas_config)
+	if (openblas)
 		snprintf(buf, len, "%s (OpenBLAS %s), %s", file, openblas_config(), kernels);
+	else if (strstr(file, "blis"))
+		snprintf(buf, len, "%s (BLIS)", file);
 	else
 		snprintf(buf, len, "%s%s", file,
 		         strstr(file, "openblas") ? ""

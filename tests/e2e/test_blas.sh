@@ -37,6 +37,17 @@ expect_in "$TMP/err" "starting again on the $safer kernels"
 expect_in "$TMP/out" "kernels $safer ($kernel failed the start-up self-check"
 echo "  ok: $kernel -> $safer"
 
+echo "another BLAS behind libblas.so.3 (BLIS) is named as such, not as the OpenBLAS LAPACK loads"
+blis=/usr/lib/x86_64-linux-gnu/blis-pthread
+if [ -e "$blis/libblas.so.3" ]; then
+	LD_LIBRARY_PATH=$blis expect_status 0 "$TERRAIND" info models/demo.ts
+	expect_in "$TMP/out" "$blis/libblas.so.3 (BLIS)"
+	grep '^BLAS:' "$TMP/out" | grep -q "OpenBLAS" && fail "BLIS described as OpenBLAS: $(grep '^BLAS:' "$TMP/out")"
+	echo "  ok"
+else
+	skip_part blis "libblis4-pthread is not installed (docs/performance.md compares it with OpenBLAS)"
+fi
+
 echo "libtorch is loaded only when a model is needed"
 TERRAIND_TORCH_BACKEND=/nonexistent/libterraind-torch.so expect_status 0 "$TERRAIND" --help
 printf '0 0\n' | TERRAIND_TORCH_BACKEND=/nonexistent/libterraind-torch.so "$TERRAIND" eval terrains/demo.json \
