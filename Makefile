@@ -185,7 +185,8 @@ asan:
 # commands' tests run one thread, nothing for it to see, at several times
 # the run time (skip_under_tsan in tests/e2e/lib.sh). ASan and the normal
 # build run them all.
-THREADED_UNIT_TESTS := test_engine test_net test_osc test_ring test_subframe test_web
+THREADED_UNIT_TESTS := test_engine test_net test_osc test_ring test_subframe test_web test_render_worker test_audio_patch \
+                       test_decode_parts
 TSAN_SKIPS := test_cli test_corpus
 tsan:
 	@echo "ThreadSanitizer runs the unit tests that start threads ($(THREADED_UNIT_TESTS)); the other unit tests are single-threaded"
@@ -195,7 +196,7 @@ tsan:
 		TERRAIND_EXPECTED_SKIPS="$(SANITIZER_SKIPS) $(TSAN_SKIPS) $(TERRAIND_EXPECTED_SKIPS)"
 
 # Speed, as ratios against baselines measured in the same run (docs/performance.md).
-# ONLY=eval|plot|train|render|voices|instruments|live|grains|subframe|midi runs one part of the table.
+# ONLY=eval|plot|train|render|voices|threads|instruments|live|grains|subframe|midi runs one part of the table.
 $(BUILD)/bench/terraind-bench: tests/bench/bench.c tests/bench/alloc_count.h tests/alloc_interpose.h \
                                 tests/bench/bench_torch.h $(BUILD)/bench/bench_torch.o $(OBJS) | $(TORCH_LIB)
 	mkdir -p $(BUILD)/bench
