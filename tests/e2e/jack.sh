@@ -26,8 +26,30 @@ wait_for_jack() {
 	fail "jackd $1 did not start: $(cat "$2")"
 }
 
+# The registry tool by absolute path: some tests run from another folder.
+JACK_REGISTRY_TOOL="$(pwd)/tests/e2e/jack_registry.py"
+
+# free_dead_jack_places : a killed server keeps one of JACK 2's 8 places
+# for servers on the machine for good (jack_registry.py); before each
+# start, the places of servers that are gone are given back.
+free_dead_jack_places() {
+	$PY "$JACK_REGISTRY_TOOL" >&2 || fail "JACK's server registry could not be read"
+}
+
+# spawn_jackd LOG COMMAND... : COMMAND (jackd, or a wrapper that execs it)
+# in the background once dead servers' places are free, its pid in $!,
+# output to LOG. Stop a client and wait for it before its server: jack2
+# 1.9.21, stopping, writes to the socket of a client still leaving, dies
+# of SIGPIPE (status 141) and keeps its place.
+spawn_jackd() {
+	free_dead_jack_places
+	log=$1
+	shift
+	"$@" >"$log" 2>&1 &
+}
+
 start_jack() { # rate period
-	jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "${1:-48000}" -p "${2:-128}" >"$TMP/jackd.log" 2>&1 &
+	spawn_jackd "$TMP/jackd.log" jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "${1:-48000}" -p "${2:-128}"
 	JACK_PID=$!
 	wait_for_jack "$JACK_DEFAULT_SERVER" "$TMP/jackd.log"
 }
@@ -36,7 +58,7 @@ start_jack() { # rate period
 # with two (JackTrip between "stage" and "rack"); its pid in
 # $NAMED_JACK_PID (the caller stops it).
 start_named_jack() {
-	jackd -n "$1" -d dummy -r "$2" -p "$3" >"$TMP/jackd-$1.log" 2>&1 &
+	spawn_jackd "$TMP/jackd-$1.log" jackd -n "$1" -d dummy -r "$2" -p "$3"
 	NAMED_JACK_PID=$!
 	wait_for_jack "$1" "$TMP/jackd-$1.log"
 }

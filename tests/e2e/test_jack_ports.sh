@@ -54,7 +54,8 @@ PORT=$(free_port)
 env JACK_DEFAULT_SERVER=no-such-server "$TERRAIND" --config "$TMP/conf.json" --port "$PORT" \
 	>"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
-trap 'kill $DAEMON $SINKS 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
+# Clients are waited for before their server stops (spawn_jackd in jack.sh).
+trap 'kill $DAEMON $SINKS 2>/dev/null; wait $DAEMON $SINKS 2>/dev/null; stop_jack; rm -rf "$TMP"' EXIT
 wait_for_daemon "$PORT"
 echo "at start: each destination fed by an output in turn, and nothing else"
 expect_connection terraind:out_0 rack:in_1
@@ -86,6 +87,7 @@ echo "  ok"
 
 echo "after a JACK restart the daemon connects them again"
 kill $SINKS 2>/dev/null
+wait $SINKS 2>/dev/null
 stop_jack
 expect_in_soon "$TMP/daemon.err" "the audio stream stopped"
 start_jack 48000 128

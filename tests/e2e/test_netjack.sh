@@ -48,7 +48,7 @@ jack_tool "$STAGE" jack_load netmanager >"$TMP/netmanager.log" 2>&1 ||
 # NETJACK_LATENCY: the slave's network latency in periods (-l, 5 by
 # default), for measuring what each adds.
 LATENCY=${NETJACK_LATENCY:-5}
-nsenter -t "$NETNS" -n jackd -n "$RACK" -d net -n rackbox -l "$LATENCY" >"$TMP/jackd-rack.log" 2>&1 &
+spawn_jackd "$TMP/jackd-rack.log" nsenter -t "$NETNS" -n jackd -n "$RACK" -d net -n rackbox -l "$LATENCY"
 SERVERS="$! $SERVERS"
 stage_and_rack_linked rackbox:from_slave_1 system:playback_1 ||
 	fail "the rack's net driver found no master: $(grep -v '^$' "$TMP/jackd-rack.log" | tail -5)"
