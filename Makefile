@@ -47,7 +47,7 @@ PORTABLE_TEST ?= $(BUILD)/tests/test_terrain_portable
 TEST_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%) $(PORTABLE_TEST)
 TEST_MODELS_STAMP := $(BUILD)/models/.stamp
 
-.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak speech instruments format clean test-models \
+.PHONY: all deps run test unit e2e asan tsan bench fuzz fuzz-build soak soak-stage speech instruments format clean test-models \
         install install-files uninstall deb FORCE
 
 # One version for everything (terraind --version, /status, the web page,
@@ -96,7 +96,7 @@ $(BUILD)/obj/install_dirs.o: CPPFLAGS += -DTERRAIND_PREFIX='"$(PREFIX)"'
 # ISO C modes compile a*b+c as two roundings; the terrain's kernels want
 # fused multiply-adds (twice the arithmetic per cycle, one rounding).
 TERRAIN_CFLAGS := -ffp-contract=fast
-$(BUILD)/obj/terrain.o: CFLAGS += $(TERRAIN_CFLAGS)
+$(BUILD)/obj/terrain.o $(BUILD)/obj/terrain_preview.o: CFLAGS += $(TERRAIN_CFLAGS)
 
 # The libtorch backend: a shared object of its own, slow to compile
 # (libtorch's headers), exporting one symbol (terraind_torch_api); the
@@ -148,10 +148,12 @@ run: deps
 TERRAIND_EXPECTED_SKIPS ?=
 # Parts of tests that cannot run on this build or CPU (tests/run.sh counts
 # each as a skip): the portable terrain build has no vector kernels by
-# design; a CPU without AVX-512 or AVX2+FMA cannot run those kernels.
+# design; a CPU without AVX-512 or AVX2+FMA cannot run those kernels, one
+# without AVX512_BF16 has no bfloat16 picture.
 KERNEL_SKIPS := test_terrain_portable/* \
 	$(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),,test_terrain/avx512_kernels_match_the_reference) \
-	$(if $(shell grep -qw fma /proc/cpuinfo 2>/dev/null && echo y),,test_terrain/avx2_kernels_match_the_reference)
+	$(if $(shell grep -qw fma /proc/cpuinfo 2>/dev/null && echo y),,test_terrain/avx2_kernels_match_the_reference) \
+	$(if $(shell grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null && echo y),,test_terrain_preview/bf16_pictures_where_the_cpu_has_it)
 # The ALSA sequencer's MIDI test runs wherever /dev/snd/seq exists.
 MIDI_SKIPS := $(if $(wildcard /dev/snd/seq),,test_midi_alsa)
 test: deps
@@ -262,6 +264,12 @@ soak: deps
 	$(MAKE) all
 	BUILD=$(BUILD) sh tests/e2e/soak.sh
 
+# A performer's whole load for 30 minutes: voices, a loop, grains, swaps
+# (MODEL=..., SOAK_SECONDS=...; docs/robustness.md).
+soak-stage: deps
+	$(MAKE) all test-models
+	BUILD=$(BUILD) MODEL="$(MODEL)" sh tests/e2e/stage_soak.sh
+
 # ---- installing ---------------------------------------------------------------
 EXAMPLES := scripts/puredata/terraind.pd scripts/supercollider/terraind.scd config/touchosc-portrait.json \
             config/terraind.touchosc
@@ -335,7 +343,7 @@ deb:
 	@echo "built build/deb/terraind_$(VERSION)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb"
 
 format:
-	clang-format -i src/*/*.c src/*/*.cpp include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
+	clang-format -i src/*/*.c src/*/*.cpp src/*/*.h include/*.h tests/unit/*.c tests/unit/*.h tests/*.h tests/bench/*.c tests/bench/*.h \
 		tests/fuzz/*.c
 
 clean:

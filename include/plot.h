@@ -34,6 +34,8 @@ typedef struct plot_options {
 	int n_paths;
 	const plot_label *labels;
 	int n_labels;
+	int preview; /* 1: the terrain in bfloat16 where the CPU has it (terrain_preview.h): a picture for a
+	                screen, twice as fast; 0: fp32, as the sound hears it (files, comparisons) */
 } plot_options;
 
 /* -1 with a sentence unless every channel the options use (one, or three

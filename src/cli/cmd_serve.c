@@ -86,12 +86,13 @@ typedef struct serve_context {
 } serve_context;
 
 /* Defaults, then the config file (--config, else the first found:
- * config_locate.h), then the command line. */
-static int build_config(config *c, serve_context *s, char *err, size_t errlen)
+ * config_locate.h), then the command line; which file was read into
+ * `origin`. */
+static int build_config(config *c, serve_context *s, config_origin *origin, char *err, size_t errlen)
 {
 	const overrides *o = &s->over;
 	const char *ports[CONFIG_MAX_JACK_PORTS];
-	if (config_locate_load(c, o->explicit_config ? o->config_path : NULL, &s->dirs, &s->origin, err, errlen) < 0 ||
+	if (config_locate_load(c, o->explicit_config ? o->config_path : NULL, &s->dirs, origin, err, errlen) < 0 ||
 	    apply_overrides(c, o, err, errlen) < 0 || config_locate_command_line(c, &s->dirs, err, errlen) < 0)
 		return -1;
 	for (int i = 0; i < c->n_jack_ports; i++)
@@ -176,15 +177,17 @@ static int parse_serve_args(int argc, char **argv, overrides *o, char *why, size
 	return cli_operands(argc, argv, optind, 0, 0, "", why, whylen);
 }
 
-/* daemon_options.reload: the file and the command line again. */
+/* daemon_options.reload: the file and the command line again. s->origin
+ * stays the file read at start, which /status and the log name: the
+ * network thread reads it (daemon_options.config_path) while this runs,
+ * so the reload's own origin goes elsewhere. */
 static int reload(void *ctx, config *next, char *err, size_t errlen)
 {
 	serve_context *s = ctx;
-	config_origin started = s->origin; /* /status and the log name the file read at start */
-	int rc = build_config(next, s, err, errlen);
-	if (rc == 0 && strcmp(s->origin.file, started.file) != 0)
-		log_info("SIGHUP: now reading %s", s->origin.file[0] ? s->origin.file : "the built-in defaults");
-	s->origin = started;
+	static config_origin now; /* static: large; only the main thread reloads */
+	int rc = build_config(next, s, &now, err, errlen);
+	if (rc == 0 && strcmp(now.file, s->origin.file) != 0)
+		log_info("SIGHUP: now reading %s", now.file[0] ? now.file : "the built-in defaults");
 	return rc;
 }
 
@@ -198,7 +201,8 @@ int cmd_serve(int argc, char **argv)
 	if (parsed != CLI_OK)
 		return cli_finish(parsed, err, serve_usage);
 	install_env env = install_env_current(exe, sizeof exe);
-	if (install_dirs_find(&env, &s.dirs, err, sizeof err) < 0 || build_config(&c, &s, err, sizeof err) < 0 ||
+	if (install_dirs_find(&env, &s.dirs, err, sizeof err) < 0 ||
+	    build_config(&c, &s, &s.origin, err, sizeof err) < 0 ||
 	    install_dirs_web_root(&s.dirs, web, sizeof web, err, sizeof err) < 0) {
 		log_error("%s", err);
 		return EXIT_USAGE;

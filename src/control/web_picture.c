@@ -69,7 +69,8 @@ int web_picture_get(web_picture *p, const int channels[3], const unsigned char *
 			p->rgb = malloc((size_t)WEB_PICTURE_SIZE * WEB_PICTURE_SIZE * 3);
 		plot_options o = {.width = WEB_PICTURE_SIZE,
 		                  .height = WEB_PICTURE_SIZE,
-		                  .channels = {channels[0], channels[1], channels[2]}};
+		                  .channels = {channels[0], channels[1], channels[2]},
+		                  .preview = 1}; /* for a screen: bfloat16 where the CPU has it, twice as fast */
 		if (!p->rgb)
 			rc = error_set(err, errlen, "out of memory for the terrain's picture");
 		else if ((rc = plot_terrain(p->terrain, &o, p->rgb, err, errlen)) == 0) {

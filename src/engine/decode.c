@@ -55,8 +55,8 @@ void decode_rows(engine *e, scene *s, int rows)
 	if (rows <= 0)
 		return;
 	int rc = s->model->twin ? decode_parts(e, s, rows)
-	                        : model_decode_rows(s->model, s->latents, rows, s->frames_per_call, s->planar,
-	                                            e->error, sizeof e->error);
+	                        : model_decode_rows(s->model, s->latents, rows, s->frames_per_call, s->planar, e->error,
+	                                            sizeof e->error);
 	if (rc < 0) {
 		memset(s->planar, 0, sizeof(float) * (size_t)rows * (size_t)s->model->audio_channels * call_samples(s));
 		atomic_fetch_add(&e->decode_errors, 1);

@@ -6,6 +6,7 @@
  * pixels up).
  */
 #include "plot.h"
+#include "terrain_preview.h"
 
 #include "atomic_file.h"
 #include "error.h"
@@ -161,6 +162,7 @@ typedef struct batch_job {
 	const float *coords;
 	float *z;
 	size_t count;
+	int preview;
 	int rc;
 	char err[256];
 } batch_job;
@@ -168,13 +170,14 @@ typedef struct batch_job {
 static void *run_batch(void *arg)
 {
 	batch_job *j = arg;
-	j->rc = terrain_eval_batch(j->t, j->coords, j->count, j->z, j->err, sizeof j->err);
+	j->rc = j->preview ? terrain_eval_batch_preview(j->t, j->coords, j->count, j->z, j->err, sizeof j->err)
+	                   : terrain_eval_batch(j->t, j->coords, j->count, j->z, j->err, sizeof j->err);
 	return NULL;
 }
 
 /* The grid in one slice per core: plotting is offline work and may use
  * the whole machine. */
-static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, char *err, size_t errlen)
+static int eval_grid(const terrain *t, const float *coords, size_t n, int preview, float *z, char *err, size_t errlen)
 {
 	enum { MAX_SLICES = 16 };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -188,6 +191,7 @@ static int eval_grid(const terrain *t, const float *coords, size_t n, float *z, 
 		jobs[s] = (batch_job){.t = t,
 		                      .coords = coords + first * t->control_dim,
 		                      .z = z + first * t->latent_dim,
+		                      .preview = preview,
 		                      .count = first < n ? (n - first < per ? n - first : per) : 0};
 		if (s == 0 || pthread_create(&threads[s], NULL, run_batch, &jobs[s]) != 0)
 			continue; /* slice 0 runs here, and any slice a thread could not take */
@@ -235,7 +239,7 @@ int plot_terrain(const terrain *t, const plot_options *o, unsigned char *rgb, ch
 			if (dims > 1)
 				c[1] = t->bounds_max[1] - (t->bounds_max[1] - t->bounds_min[1]) * y / (o->height - 1);
 		}
-	int rc = eval_grid(t, coords, n, z, err, errlen);
+	int rc = eval_grid(t, coords, n, o->preview, z, err, errlen);
 	int single = o->channels[1] < 0;
 	float lo[3], hi[3];
 	for (int k = 0; rc == 0 && k < (single ? 1 : 3); k++)

@@ -10,6 +10,7 @@
 #include "terrain.h"
 
 #include "error.h"
+#include "terrain_internal.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -17,18 +18,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const float two_pi = 6.283185307179586f;
-
-/* Panels: the evaluation kernels read each layer's weights regrouped into
- * panels of PANEL_WIDE consecutive outputs (the last outputs in panels of
- * PANEL_NARROW, zero-padded), stored input by input:
- * panel[i][k] = W[first + k][i]. A pass over a panel keeps a tile of sums
- * (rows × outputs) in vector registers and adds one input at a time to all
- * of them (broadcasts and fused multiply-adds): no horizontal sums, and
- * enough independent sums to keep both FMA pipes busy. The row-major weights
- * stay the layout of files and training. */
-enum { PANEL_WIDE = 64, PANEL_NARROW = 16, PANEL_ALIGN = 64 };
 
 static size_t panel_floats(int in, int out)
 {
@@ -197,59 +186,6 @@ size_t terrain_scratch_floats(const terrain *t)
  * Apple's toolchain, -DTERRAIN_PORTABLE) and under ThreadSanitizer (where
  * the earlier target_clones dispatch crashed in its resolver; this explicit
  * dispatch has not been tried there). */
-#if defined(__SANITIZE_THREAD__)
-#define TERRAIN_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define TERRAIN_UNDER_TSAN 1
-#endif
-#endif
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__) && !defined(TERRAIN_PORTABLE) &&                   \
-    !defined(TERRAIN_UNDER_TSAN)
-#define TERRAIN_X86_VARIANTS 1
-#endif
-
-#define INLINE static inline __attribute__((always_inline))
-
-/* sin and cos of one phase, as a polynomial on [-pi/4, pi/4] after
- * reduction by quadrant (Cephes' sinf/cosf coefficients, ~1e-7 absolute):
- * branch-free, so the feature loop vectorises, unlike libm's sinf. */
-INLINE void sincos_poly(float p, float *s, float *c)
-{
-	float k = nearbyintf(p * 0.636619772f);                                     /* 2/pi */
-	float r = ((p - k * 1.5703125f) - k * 4.83751297e-4f) - k * 7.54978995e-8f; /* pi/2 in three parts */
-	float r2 = r * r;
-	float sr = r + r * r2 * (-1.6666654611e-1f + r2 * (8.3321608736e-3f + r2 * -1.9515295891e-4f));
-	float cr = 1.0f - 0.5f * r2 +
-	           r2 * r2 * (4.166664568298827e-2f + r2 * (-1.388731625493765e-3f + r2 * 2.443315711809948e-5f));
-	int q = (int)k;
-	float sv = (q & 1) ? cr : sr;
-	float cv = (q & 1) ? sr : cr;
-	*s = (q & 2) ? -sv : sv;
-	*c = ((q + 1) & 2) ? -cv : cv;
-}
-
-/* h = [sin(2π x·B), cos(2π x·B)]: the projections first, into the cosine
- * half, then sin and cos in place; two plain loops that vectorise. */
-INLINE void fourier_features(const terrain *t, const float *coord, float *h)
-{
-	const int f = t->n_features, dims = t->control_dim;
-	const float *b = t->fourier;
-	float *proj = h + f;
-	for (int j = 0; j < f; j++)
-		proj[j] = 0.0f;
-	for (int d = 0; d < dims; d++) {
-		const float x = two_pi * coord[d];
-		const float *bd = b + (size_t)d * (size_t)f;
-#pragma omp simd
-		for (int j = 0; j < f; j++)
-			proj[j] += x * bd[j];
-	}
-#pragma omp simd
-	for (int j = 0; j < f; j++)
-		sincos_poly(proj[j], &h[j], &h[f + j]);
-}
-
 /* A variant's vectors and tiles, constants at every call site so that the
  * loops below unroll into straight-line code over registers: `lanes` floats
  * per native vector (4 SSE/NEON, 8 AVX2, 16 AVX-512), tiles of `rows` rows
@@ -321,19 +257,8 @@ INLINE void layer_tile(kernel_shape shape, const terrain_layer *l, const float *
 			tile_sums(shape, panel, PANEL_NARROW, in, in_stride, l->in, rows, PANEL_NARROW / shape.lanes,
 			          sums, PANEL_WIDE);
 		const int count = l->out - first < width ? l->out - first : width;
-		const float slope = l->has_prelu ? l->prelu : 1.0f; /* PReLU, or none */
-		const float *bias = l->bias + first;
-		for (int r = 0; r < rows; r++) {
-			const float *sum = sums + r * PANEL_WIDE;
-			float *o = out + (size_t)r * out_stride + first;
-#pragma omp simd
-			for (int k = 0; k < count; k++) {
-				const float v = sum[k] + bias[k];
-				const float pos = v > 0.0f ? v : 0.0f,
-				            neg = v < 0.0f ? v : 0.0f; /* max and min: no branch */
-				o[k] = pos + slope * neg;
-			}
-		}
+		for (int r = 0; r < rows; r++)
+			bias_prelu(l, first, count, sums + r * PANEL_WIDE, out + (size_t)r * out_stride + first);
 		panel += (size_t)width * (size_t)l->in;
 		first += width;
 	}
