@@ -33,7 +33,7 @@ JACK_REGISTRY_TOOL="$(pwd)/tests/e2e/jack_registry.py"
 # for servers on the machine for good (jack_registry.py); before each
 # start, the places of servers that are gone are given back.
 free_dead_jack_places() {
-	$PY "$JACK_REGISTRY_TOOL" >&2 || fail "JACK's server registry could not be read"
+	$PY "$JACK_REGISTRY_TOOL" >&2
 }
 
 # spawn_jackd LOG COMMAND... : COMMAND (jackd, or a wrapper that execs it)

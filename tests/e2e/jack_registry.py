@@ -12,7 +12,7 @@ own lock (the System V semaphore jackd itself takes), so a server
 starting beside it is never disturbed. Entries of live servers are kept.
 
 Usage: jack_registry.py; says what it freed, and which servers hold the
-places when all 8 are live. Exits 0 when no registry exists yet.
+places when all 8 are live. Always exits 0: it only helps a server start.
 """
 import ctypes
 import mmap
@@ -92,13 +92,21 @@ def free_dead_entries(registry):
 
 
 def main():
+    """Best effort: a registry it cannot read or lock is left as it is (the
+    server's own start then says what is wrong); never an error."""
     try:
         fd = os.open(REGISTRY, os.O_RDWR)
     except FileNotFoundError:
         return 0
+    except OSError as e:
+        print("JACK's server registry left as it is: %s" % e)
+        return 0
     try:
         with mmap.mmap(fd, 0) as registry, RegistryLock():
             freed, live = free_dead_entries(registry)
+    except (OSError, ValueError) as e:
+        print("JACK's server registry left as it is: %s" % e)
+        return 0
     finally:
         os.close(fd)
     if freed:

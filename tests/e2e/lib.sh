@@ -116,3 +116,13 @@ skip_part() {
 	echo "SKIPPED-PART: $1: $2"
 }
 
+
+# terrain_for_model MODEL OUT WALK : a terrain for MODEL in OUT, trained a
+# few epochs on the demo's sound along WALK (a gesture's points, JSON)
+# encoded by MODEL: for soaks and benches on a model that ships none.
+terrain_for_model() {
+	echo "$3" >"$TMP/walk.json"
+	expect_status 0 "$TERRAIND" render --gesture "$TMP/walk.json" --tail 0 -o "$TMP/walk.wav"
+	expect_status 0 "$TERRAIND" encode --model "$1" "$TMP/walk.wav" -o "$TMP/walk-dataset.json"
+	expect_status 0 "$TERRAIND" train "$TMP/walk-dataset.json" --epochs 5 -o "$2"
+}

@@ -20,52 +20,12 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from terraind_client import Client  # noqa: E402
+from soak_probes import rss_kb, steal_seconds, witness  # noqa: E402
 
 PORT, PID, SECONDS = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 RELOAD = float(os.environ.get("SOAK_RELOAD", "20"))
 RELOAD = min(RELOAD, SECONDS / 40) if RELOAD > 0 else 0
 NEAR_RELOAD = 3.0
-
-
-def rss_kb():
-    with open("/proc/%d/status" % PID) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-
-
-def steal_seconds():
-    """CPU time taken by the hypervisor, all CPUs (/proc/stat, in ticks)."""
-    with open("/proc/stat") as f:
-        fields = f.readline().split()
-    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
-
-
-def witness(seconds, ring_ms):
-    """Forks the witness; returns a function that collects its report."""
-    read_end, write_end = os.pipe()
-    if os.fork() == 0:
-        os.close(read_end)
-        try:
-            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(3))
-        except OSError:
-            pass  # not allowed: the figures then include normal scheduling
-        worst, stalls, end = 0.0, 0, time.monotonic() + seconds
-        while time.monotonic() < end:
-            t = time.monotonic()
-            time.sleep(0.002)
-            late = (time.monotonic() - t - 0.002) * 1e3
-            worst = max(worst, late)
-            stalls += late > ring_ms
-        os.write(write_end, ("%f %d" % (worst, stalls)).encode())
-        os._exit(0)
-    os.close(write_end)
-
-    def report():
-        text = os.read(read_end, 100).decode().split()
-        os.wait()
-        return float(text[0]), int(text[1])
-    return report
 
 
 def soak(c):
@@ -98,10 +58,10 @@ def soak(c):
                          st["device_xruns"]), flush=True)
                 xruns = count
         if warm_rss is None and t > SECONDS / 3:
-            warm_rss = rss_kb()
+            warm_rss = rss_kb(PID)
     c.drain()
     s = c.status()
-    return s, warm_rss, rss_kb(), near, far, steal_seconds() - steal0
+    return s, warm_rss, rss_kb(PID), near, far, steal_seconds() - steal0
 
 
 RING_MS = float(os.environ.get("SOAK_RING_MS", "15"))

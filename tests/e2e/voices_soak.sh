@@ -10,11 +10,7 @@ VOICES=${1:-8}
 SECONDS_RUN=${2:-60}
 MODEL=${3:-$BUILD/models/rave_bench.ts}
 start_jack 48000 128
-# A terrain for the model: the demo's sound encoded by it, a few epochs.
-echo '[[0, -0.8, -0.8], [4, 0.8, 0.8]]' >"$TMP/walk.json"
-expect_status 0 "$TERRAIND" render --gesture "$TMP/walk.json" --tail 0 -o "$TMP/walk.wav"
-expect_status 0 "$TERRAIND" encode --model "$MODEL" "$TMP/walk.wav" -o "$TMP/ds.json"
-expect_status 0 "$TERRAIND" train "$TMP/ds.json" --epochs 5 -o "$TMP/terrain.json"
+terrain_for_model "$MODEL" "$TMP/terrain.json" '[[0, -0.8, -0.8], [4, 0.8, 0.8]]'
 PORT=$(free_port)
 "$TERRAIND" --port "$PORT" --model "$MODEL" --terrain "$TMP/terrain.json" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
 DAEMON=$!
