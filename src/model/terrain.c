@@ -21,9 +21,7 @@
 
 static size_t panel_floats(int in, int out)
 {
-	size_t wide = (size_t)(out / PANEL_WIDE) * PANEL_WIDE;
-	size_t narrow = (size_t)((out % PANEL_WIDE + PANEL_NARROW - 1) / PANEL_NARROW) * PANEL_NARROW;
-	return (wide + narrow) * (size_t)in;
+	return panel_outputs(out) * (size_t)in;
 }
 
 static int check_shape(const terrain_shape *s, size_t *total, size_t *panels, char *err, size_t errlen)
@@ -269,10 +267,7 @@ INLINE void eval_one(kernel_shape shape, const terrain *t, const float *coord, f
 {
 	size_t half = terrain_scratch_floats(t) / 2;
 	float *a = scratch, *b = scratch + half;
-	if (t->n_features > 0)
-		fourier_features(t, coord, a);
-	else
-		memcpy(a, coord, sizeof(float) * (size_t)t->control_dim);
+	network_inputs(t, coord, a);
 	for (int i = 0; i < t->n_layers; i++) {
 		float *dst = (i + 1 == t->n_layers) ? latent : b;
 		layer_tile(shape, &t->layers[i], a, 0, 1, shape.single_vecs, dst, 0);
@@ -305,13 +300,8 @@ INLINE void eval_block(kernel_shape shape, const terrain *t, const float *coords
 {
 	const size_t stride = terrain_scratch_floats(t) / 2;
 	float *a = scratch, *b = scratch + (size_t)BLOCK_ROWS * stride;
-	for (int r = 0; r < rows; r++) {
-		const float *x = coords + (size_t)r * (size_t)t->control_dim;
-		if (t->n_features > 0)
-			fourier_features(t, x, a + (size_t)r * stride);
-		else
-			memcpy(a + (size_t)r * stride, x, sizeof(float) * (size_t)t->control_dim);
-	}
+	for (int r = 0; r < rows; r++)
+		network_inputs(t, coords + (size_t)r * (size_t)t->control_dim, a + (size_t)r * stride);
 	for (int i = 0; i < t->n_layers; i++) {
 		const int last = i + 1 == t->n_layers;
 		layer_rows(shape, &t->layers[i], a, stride, rows, last ? latents : b,

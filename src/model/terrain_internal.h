@@ -9,6 +9,7 @@
 
 #include "terrain.h"
 #include <math.h>
+#include <string.h>
 
 static const float two_pi = 6.283185307179586f;
 
@@ -21,6 +22,14 @@ static const float two_pi = 6.283185307179586f;
  * enough independent sums to keep both FMA pipes busy. The row-major weights
  * stay the layout of files and training. */
 enum { PANEL_WIDE = 64, PANEL_NARROW = 16, PANEL_ALIGN = 64 };
+
+/* A layer's outputs as its panels hold them: whole wide panels, the rest
+ * in narrow ones, zero-padded. */
+static inline size_t panel_outputs(int out)
+{
+	return (size_t)(out / PANEL_WIDE) * PANEL_WIDE +
+	       (size_t)((out % PANEL_WIDE + PANEL_NARROW - 1) / PANEL_NARROW) * PANEL_NARROW;
+}
 
 #if defined(__SANITIZE_THREAD__)
 #define TERRAIN_UNDER_TSAN 1
@@ -73,6 +82,16 @@ INLINE void fourier_features(const terrain *t, const float *coord, float *h)
 #pragma omp simd
 	for (int j = 0; j < f; j++)
 		sincos_poly(proj[j], &h[j], &h[f + j]);
+}
+
+/* The first layer's inputs for one coordinate: its Fourier features, or
+ * the coordinate itself in a network without them. */
+INLINE void network_inputs(const terrain *t, const float *coord, float *h)
+{
+	if (t->n_features > 0)
+		fourier_features(t, coord, h);
+	else
+		memcpy(h, coord, sizeof(float) * (size_t)t->control_dim);
 }
 
 /* o[k] = PReLU(sum[k] + bias[k]) for `count` outputs of a layer (no PReLU

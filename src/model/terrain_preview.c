@@ -77,10 +77,9 @@ typedef struct bf16_layer {
 	uint32_t *panels;
 } bf16_layer;
 
-static size_t padded_outputs(int out)
+static size_t pair_panel_words(const terrain_layer *l)
 {
-	return (size_t)(out / PANEL_WIDE) * PANEL_WIDE +
-	       (size_t)((out % PANEL_WIDE + PANEL_NARROW - 1) / PANEL_NARROW) * PANEL_NARROW;
+	return panel_outputs(l->out) * (size_t)pairs_of(l->in);
 }
 
 static void fill_pair_panels(const terrain_layer *l, uint32_t *dst)
@@ -182,7 +181,7 @@ static int make_batch(const terrain *t, bf16_batch *b)
 	memset(b, 0, sizeof *b);
 	size_t total = 0;
 	for (int i = 0; i < t->n_layers; i++)
-		total += padded_outputs(t->layers[i].out) * (size_t)pairs_of(t->layers[i].in);
+		total += pair_panel_words(&t->layers[i]);
 	b->stride = terrain_scratch_floats(t) / 2;
 	b->words = (b->stride + 2 * BF16_LANES - 1) / (2 * BF16_LANES) * BF16_LANES; /* pack_row's whole vectors */
 	b->panel_words = malloc(sizeof(uint32_t) * total);
@@ -196,7 +195,7 @@ static int make_batch(const terrain *t, bf16_batch *b)
 	for (int i = 0; i < t->n_layers; i++) {
 		b->layers[i] = (bf16_layer){.l = &t->layers[i], .panels = next};
 		fill_pair_panels(&t->layers[i], next);
-		next += padded_outputs(t->layers[i].out) * (size_t)pairs_of(t->layers[i].in);
+		next += pair_panel_words(&t->layers[i]);
 	}
 	return 0;
 }
@@ -204,13 +203,8 @@ static int make_batch(const terrain *t, bf16_batch *b)
 BF16_TARGET static void eval_block_bf16(const terrain *t, const bf16_batch *b, const float *coords, int rows,
                                         float *latents)
 {
-	for (int r = 0; r < rows; r++) {
-		const float *x = coords + (size_t)r * (size_t)t->control_dim;
-		if (t->n_features > 0)
-			fourier_features(t, x, b->act + (size_t)r * b->stride);
-		else
-			memcpy(b->act + (size_t)r * b->stride, x, sizeof(float) * (size_t)t->control_dim);
-	}
+	for (int r = 0; r < rows; r++)
+		network_inputs(t, coords + (size_t)r * (size_t)t->control_dim, b->act + (size_t)r * b->stride);
 	for (int i = 0; i < t->n_layers; i++) {
 		const int last = i + 1 == t->n_layers;
 		for (int r = 0; r < rows; r++)
