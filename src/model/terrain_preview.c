@@ -84,16 +84,17 @@ static size_t pair_panel_words(const terrain_layer *l)
 
 static void fill_pair_panels(const terrain_layer *l, uint32_t *dst)
 {
-	float column[2];
 	for (int first = 0; first < l->out;) {
 		const int width = l->out - first >= PANEL_WIDE ? PANEL_WIDE : PANEL_NARROW;
 		for (int p = 0; p < pairs_of(l->in); p++)
-			for (int k = 0; k < width; k++) {
-				const float *w = l->weight + (size_t)(first + k) * (size_t)l->in;
-				int real = first + k < l->out;
-				column[0] = real ? w[2 * p] : 0.0f;
-				column[1] = real && 2 * p + 1 < l->in ? w[2 * p + 1] : 0.0f;
-				pack_pairs(column, 2, dst++);
+			for (int k = 0; k < width; k++, dst++) {
+				if (first + k >= l->out) { /* the narrow panel's padding */
+					*dst = 0;
+					continue;
+				}
+				const float *row = l->weight + (size_t)(first + k) * (size_t)l->in;
+				pack_pairs(row + 2 * p, l->in - 2 * p < 2 ? 1 : 2,
+				           dst); /* the last pair of an odd row: one */
 			}
 		first += width;
 	}
