@@ -164,6 +164,12 @@ static uint64_t replace_queued(engine *e, const float *fresh)
 void subframe_redecode_if_moved(engine *e)
 {
 	scene *s = e->current;
+	if (e->snapshot_scene == s && loops_or_grains_run(e)) {
+		/* a loop or grains started after the frame was saved: the frame
+		 * plays on as it was, and goes to the ring whole */
+		e->snapshot_scene = NULL;
+		return;
+	}
 	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
 	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
 		return;

@@ -226,6 +226,38 @@ static double correlation_at(const float *x, int n, int lag)
 	return num / sqrt(e1 * e2 + 1e-12);
 }
 
+/* long_tone live at x = 0 with sub-frame control on or off, played 1.3 s
+ * at 440 Hz (past the back-off, 1 s, of a glitch at start), then to 21 ms
+ * into the time of a frame just rendered. Returns the glitches counted
+ * from 0.27 s on (st: the stats at the end). */
+static uint64_t start_long_tone(live *l, int subframe, model **m, terrain **t, engine_stats *st)
+{
+	scene *s;
+	char err[512], warn[256];
+	*m = load(test_model_path("long_tone.ts"));
+	assert_int_equal(terrain_load(FIXTURES "/long_tone_terrain.json", t, err, sizeof err), 0);
+	assert_int_equal(scene_create(*m, *t, 0, RATE, 8, &s, err, sizeof err, warn, sizeof warn), 0);
+	assert_int_equal(engine_create(RATE, PERIOD, 0, 0, &l->engine, err, sizeof err), 0);
+	engine_set_subframe(l->engine, subframe);
+	assert_int_equal(engine_start(l->engine, s, err, sizeof err), 0);
+	move(l, 0.0f);
+	for (int i = 0; i < 500; i++) {
+		play_period(l, NULL);
+		if (i == 100)
+			engine_stats_read(l->engine, st);
+	}
+	const uint64_t early = st->underruns + st->overloaded;
+	engine_stats_read(l->engine, st);
+	uint64_t frames = st->frames_rendered;
+	for (int i = 0; i < 200 && st->frames_rendered == frames; i++) {
+		play_period(l, NULL);
+		engine_stats_read(l->engine, st);
+	}
+	for (int i = 0; i < 8; i++)
+		play_period(l, NULL);
+	return early;
+}
+
 /* long_tone plays 440 * 2^x Hz in frames of 85 ms. Seconds from a jump
  * x = 0 -> -1 (440 -> 220 Hz), sent 21 ms after a frame was rendered, to
  * where the output plays mostly the new pitch: the first 5 ms window whose
@@ -234,31 +266,10 @@ static double correlation_at(const float *x, int n, int lag)
 static double jump_heard_after(int subframe, engine_stats *st, uint64_t *glitches, size_t *queued)
 {
 	enum { WINDOW = 240, LAG = 109, HEARD = RATE / 2, PERIODS = HEARD / PERIOD };
-	model *m = load(test_model_path("long_tone.ts"));
-	terrain *t;
-	scene *s;
 	live l;
-	char err[512], warn[256];
-	assert_int_equal(terrain_load(FIXTURES "/long_tone_terrain.json", &t, err, sizeof err), 0);
-	assert_int_equal(scene_create(m, t, 0, RATE, 8, &s, err, sizeof err, warn, sizeof warn), 0);
-	assert_int_equal(engine_create(RATE, PERIOD, 0, 0, &l.engine, err, sizeof err), 0);
-	engine_set_subframe(l.engine, subframe);
-	assert_int_equal(engine_start(l.engine, s, err, sizeof err), 0);
-	move(&l, 0.0f);
-	for (int i = 0; i < 500; i++) { /* 1.3 s at 440 Hz: past the back-off (1 s) of a glitch at start */
-		play_period(&l, NULL);
-		if (i == 100)
-			engine_stats_read(l.engine, st);
-	}
-	const uint64_t early = st->underruns + st->overloaded;
-	engine_stats_read(l.engine, st);
-	uint64_t frames = st->frames_rendered;
-	for (int i = 0; i < 200 && st->frames_rendered == frames; i++) {
-		play_period(&l, NULL);
-		engine_stats_read(l.engine, st);
-	}
-	for (int i = 0; i < 8; i++) /* 21 ms into the frame's time in the ring */
-		play_period(&l, NULL);
+	model *m;
+	terrain *t;
+	const uint64_t early = start_long_tone(&l, subframe, &m, &t, st);
 	*queued = engine_target_fill(l.engine); /* the audio the ring keeps ahead when the jump comes */
 	move(&l, -1.0f);
 	float *heard = calloc(HEARD, sizeof(float));
@@ -313,6 +324,46 @@ static void a_jump_mid_frame_is_heard_before_the_next_frame_boundary(void **stat
 	assert_true(with < (double)queued / RATE);
 }
 
+/* A loop that starts recording after a frame was decoded, with a move in
+ * the same breath: the move must not decode that frame again, which would
+ * record (and drive loops and grains) once more for the same frame. The
+ * take holds one call's frames for each frame rendered since, none more.
+ * Checked broken: without subframe.c's guard it recorded 0.427 s over 4
+ * frames of 85.3 ms. */
+static void a_loop_started_mid_frame_records_each_frame_once(void **state)
+{
+	(void)state;
+	live l;
+	model *m;
+	terrain *t;
+	engine_stats st;
+	start_long_tone(&l, 1, &m, &t, &st);
+	engine_stats_read(l.engine, &st);
+	const uint64_t before = st.frames_rendered, redecodes = st.redecodes;
+	loop_command record = {.op = LOOP_RECORD, .loop = 0, .value = 0};
+	assert_int_equal(engine_loop_send(l.engine, ENGINE_FROM_NETWORK, &record, NULL, 0), 0);
+	move(&l, -1.0f);
+	for (int i = 0; i < 150; i++)
+		play_period(&l, NULL);
+	nanosleep(&(struct timespec){0, 300000000L}, NULL); /* nothing pulled: the ring fills, the thread rests */
+	engine_stats_read(l.engine, &st);
+	loop_info info;
+	engine_loop_info(l.engine, 0, &info);
+	const double call_s = (double)m->frames_per_call * m->ratio / m->sample_rate;
+	const double rendered = (double)(st.frames_rendered - before);
+	print_message("recorded %.3f s over %.0f frames of %.1f ms; re-decodes %llu\n", info.position, rendered,
+	              call_s * 1e3, (unsigned long long)(st.redecodes - redecodes));
+	assert_int_equal(info.state, LOOP_RECORDING);
+	assert_true(rendered >= 2);
+	/* a frame that was already rendering when the command came records
+	 * nothing: one call fewer then; never one more */
+	assert_true(info.position < rendered * call_s + call_s / 4);
+	assert_true(info.position > (rendered - 1) * call_s - call_s / 4);
+	engine_free(l.engine);
+	terrain_free(t);
+	model_free(m);
+}
+
 /* slow.ts takes about four frames to decode one: no re-decode can fit,
  * so nothing is decoded twice however the cursor moves (the engine falls
  * behind as it is, and must not add to it). */
@@ -350,6 +401,7 @@ int main(void)
 	    cmocka_unit_test(the_voices_decoded_again_start_where_the_frame_began_with_the_new_targets),
 	    cmocka_unit_test(re_decodes_back_off_beyond_the_cpu_share),
 	    cmocka_unit_test(a_jump_mid_frame_is_heard_before_the_next_frame_boundary),
+	    cmocka_unit_test(a_loop_started_mid_frame_records_each_frame_once),
 	    cmocka_unit_test(a_model_too_heavy_for_re_decodes_plays_at_frame_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
