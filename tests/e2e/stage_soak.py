@@ -7,7 +7,9 @@ terrains, sent while everything plays.
 
 Each second it reads /status: xruns (terraind's own) and device_xruns
 (JACK's), voices shed, the last control-to-audio latency, and the
-daemon's resident memory. Targets: every swap answered /done, no voice
+daemon's resident memory; it says how many of the xruns after the first
+minute came within 2 s of a swap, and how memory grew in each half of the
+time after it. Targets: every swap answered /done, no voice
 shed, no xrun after the first minute, resident memory growing by less
 than 1 MB from the end of the first minute to the end. It prints the
 figures, then fails on a target missed.
@@ -60,6 +62,7 @@ class Swaps:
 
     def __init__(self):
         self.sent, self.done, self.failed, self.pending_since, self.slowest = 0, 0, [], None, 0.0
+        self.spans = []  # (sent, answered) monotonic times
 
     def send(self, c):
         if self.pending_since is None:  # one at a time, as a performer's button would
@@ -76,7 +79,45 @@ class Swaps:
                 else:
                     self.failed.append(args[1] if len(args) > 1 else "?")
                 self.slowest = max(self.slowest, time.monotonic() - self.pending_since)
+                self.spans.append((self.pending_since, time.monotonic()))
                 self.pending_since = None
+
+    def near(self, t, margin):
+        """Whether time t falls within `margin` s of a swap (from its
+        sending to its answer; the crossfade follows the answer)."""
+        return any(sent - margin <= t <= answered + margin for sent, answered in self.spans)
+
+
+class Timeline:
+    """Each second after the first minute: when it was read, the xruns it
+    added (terraind's and the device's) and the resident memory, to say
+    whether xruns cluster at the swaps and how memory grows."""
+
+    def __init__(self):
+        self.seconds, self.last = [], None
+
+    def add(self, t, st, rss):
+        if self.last is not None:
+            self.seconds.append((t, st["xruns"] - self.last["xruns"],
+                                 st["device_xruns"] - self.last["device_xruns"], rss))
+        self.last = st
+
+    def xruns_near_swaps(self, swaps, column, margin=2.0):
+        """(xruns within `margin` s of a swap, all xruns, share of the
+        seconds that lie near a swap); column 1: terraind's, 2: the device's."""
+        near = [swaps.near(second[0], margin) for second in self.seconds]
+        xruns = [second[column] for second in self.seconds]
+        return (sum(x for x, n in zip(xruns, near) if n), sum(xruns),
+                sum(near) / len(near) if near else 0.0)
+
+    def rss_halves(self):
+        """Memory growth over the first and the second half of the time
+        after the first minute, in kB."""
+        if len(self.seconds) < 3:
+            return 0, 0
+        mid = len(self.seconds) // 2
+        first, middle, last = self.seconds[0][3], self.seconds[mid][3], self.seconds[-1][3]
+        return middle - first, last - middle
 
 
 def move_voices(c, t):
@@ -85,7 +126,7 @@ def move_voices(c, t):
 
 
 def soak(c):
-    swaps = Swaps()
+    swaps, timeline = Swaps(), Timeline()
     t0 = time.monotonic()
     last_second, last_swap = t0, t0
     warm, latencies = None, []
@@ -103,14 +144,16 @@ def soak(c):
             st = c.status()
             if warm is None and now - t0 >= WARM_S:
                 warm = dict(st, rss_kb=rss_kb(PID))
-            if warm is not None and st["latency_ms"] >= 0:
-                latencies.append(st["latency_ms"])
+            if warm is not None:
+                timeline.add(now, st, rss_kb(PID))
+                if st["latency_ms"] >= 0:
+                    latencies.append(st["latency_ms"])
         time.sleep(max(0.0, 1.0 / MOVES_HZ - (time.monotonic() - now)))
     deadline = time.monotonic() + 30
     while swaps.pending_since is not None and time.monotonic() < deadline:
         c.server.recv(100)
         swaps.collect(c)
-    return swaps, warm, dict(c.status(), rss_kb=rss_kb(PID)), latencies
+    return swaps, timeline, warm, dict(c.status(), rss_kb=rss_kb(PID)), latencies
 
 
 def percentile(values, q):
@@ -118,7 +161,7 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else -1.0
 
 
-def report(swaps, warm, end, latencies, steal, witness_ms, witness_stalls):
+def report(swaps, timeline, warm, end, latencies, steal, witness_ms, witness_stalls):
     print("stage soak, %.0f s: %d voices moving %d/s, loop 0 on a voice of its own, grains of 50 ms at %g/s "
           "(%d started, %d skipped), a terrain swap every %d s"
           % (SECONDS, VOICES, MOVES_HZ, GRAIN_DENSITY, end["grains_started"], end["grains_skipped"], SWAP_S))
@@ -137,6 +180,13 @@ def report(swaps, warm, end, latencies, steal, witness_ms, witness_stalls):
     print("  resident memory: %d kB after the first %.0f s, %d kB at the end (%+d kB); slowest frame %.1f ms; "
           "steal %.2f s" % (warm["rss_kb"], WARM_S, end["rss_kb"], end["rss_kb"] - warm["rss_kb"],
                             end["render_max_ms"], steal))
+    near, xruns, share = timeline.xruns_near_swaps(swaps, 1)
+    device_near, device_xruns, _ = timeline.xruns_near_swaps(swaps, 2)
+    print("  xruns after the first %.0f s within 2 s of a swap (those seconds are %.0f %% of the time): "
+          "%d of %d (device: %d of %d)" % (WARM_S, 100 * share, near, xruns, device_near, device_xruns))
+    first_half, second_half = timeline.rss_halves()
+    print("  resident memory growth: %+d kB in the first half after the first %.0f s, %+d kB in the second"
+          % (first_half, WARM_S, second_half))
     print("  witness (another process, real-time priority 3): woke up to %.1f ms late; %d wake-ups later than %.0f ms"
           % (witness_ms, witness_stalls, RING_MS))
 
@@ -146,8 +196,8 @@ def main():
     steal0 = steal_seconds()
     with Client(port=PORT, timeout=30) as c:
         start_loop_and_grains(c)
-        swaps, warm, end, latencies = soak(c)
-    report(swaps, warm, end, latencies, steal_seconds() - steal0, *witness_report())
+        swaps, timeline, warm, end, latencies = soak(c)
+    report(swaps, timeline, warm, end, latencies, steal_seconds() - steal0, *witness_report())
     missed = []
     if swaps.done != swaps.sent:
         missed.append("%d of %d swaps not answered /done" % (swaps.sent - swaps.done, swaps.sent))
