@@ -38,6 +38,8 @@ int decode_evaluate_rows(engine *e, scene *s, int k)
 			terrain_eval(s->terrain, v->control.cursor, z, s->scratch);
 			/* a note's pitch (/voice/N/pitch) over the terrain's pitch latent */
 			render_cursor_apply_pitch(&v->control, render_scene_pitch(s->terrain, s->model), z, ld);
+			if (s == e->current)
+				swap_morph_latents(e, v, k, z);
 		}
 		float *row = s->latents + (size_t)v->row * ld * per_call;
 		for (int c = 0; c < ld; c++)

@@ -112,10 +112,12 @@ struct engine {
 	float *outgoing_audio;                 /* its device-rate stereo frames not yet mixed in */
 	size_t outgoing_frames;                /* how many */
 	size_t xfade_done, xfade_len;          /* device frames into the crossfade, and its length */
-	int64_t recent_render_ns;              /* a slowly decaying peak of the frames' render times */
-	int behind;                            /* frames in a row that took longer than they last */
-	int on_time;                           /* frames in a row since, while demoted */
-	int demoted;                           /* real-time priority given up while overloaded */
+	int morph_done,
+	    morph_len; /* a swap that keeps the model: latent frames into the morph, and its length (0: none) */
+	int64_t recent_render_ns; /* a slowly decaying peak of the frames' render times */
+	int behind;               /* frames in a row that took longer than they last */
+	int on_time;              /* frames in a row since, while demoted */
+	int demoted;              /* real-time priority given up while overloaded */
 	char error[512];
 	/* sub-frame control (subframe.h) */
 	int subframe;                         /* engine.subframe */
@@ -250,8 +252,13 @@ void engine_free_deferred(engine *e);
 /* ---- swap.c (render thread; the last, the callback) ---- */
 /* Takes a published scene, if any: the voices carry over, the old scene fades out. */
 void swap_take_pending(engine *e);
-/* Mixes the outgoing scene's audio under `frames` stereo frames of the new. */
+/* After a frame of the new scene: mixes the outgoing scene's audio under
+ * its `frames` stereo frames, or, where the swap kept the model, counts the
+ * frame's step of the morph; retires the outgoing scene at the end. */
 void swap_crossfade(engine *e, float *out, size_t frames);
+/* z, latent frame k of the new scene's frame at `cursor`, moved towards the
+ * outgoing terrain's latents there while a morph lasts (a no-op otherwise). */
+void swap_morph_latents(engine *e, const voice *v, int k, float *z);
 /* The callback: marks a swap audible once its first sample is played. */
 void swap_check_audible(engine *e);
 

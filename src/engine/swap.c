@@ -4,7 +4,11 @@
  *
  * The worker publishes a scene with one atomic exchange; the render thread
  * takes it between frames, carries the voices over and decodes the old
- * scene on under the new one for the crossfade, then retires it. The
+ * scene on under the new one for the crossfade, then retires it. A swap
+ * that keeps the model (a new terrain) morphs instead: the voices' latents
+ * move from the old terrain's to the new one's over the same time, in one
+ * decode, because both scenes share the model's streaming state, which a
+ * second decode a frame would move on twice. The
  * callback marks a swap audible when it reaches the swap's first sample,
  * which is when a load is answered /done.
  */
@@ -22,13 +26,7 @@ static void start_crossfade(engine *e, scene *old, const scene *s)
 	if (e->outgoing)
 		engine_retire(e, e->outgoing, NULL);
 	e->outgoing = NULL;
-	if (e->behind > 0 || e->demoted) {
-		/* Behind already: decoding the old scene on for a crossfade would
-		 * only prolong the glitches. The swap cuts (the ring's audio of the
-		 * old scene still plays first). */
-		engine_retire(e, old, NULL);
-		return;
-	}
+	e->morph_len = 0;
 	double ms = e->crossfade_ms;
 	if (ms <= 0) {
 		ms = 50.0;
@@ -36,6 +34,20 @@ static void start_crossfade(engine *e, scene *old, const scene *s)
 			ms = frame_ms(old);
 		if (frame_ms(s) > ms)
 			ms = frame_ms(s);
+	}
+	if (old->model == s->model) { /* costs nothing: even when behind */
+		const double latent_frame_ms = 1000.0 * s->model->ratio / s->model->sample_rate;
+		e->outgoing = old;
+		e->morph_done = 0;
+		e->morph_len = (int)ceil(ms / latent_frame_ms);
+		return;
+	}
+	if (e->behind > 0 || e->demoted) {
+		/* Behind already: decoding the old scene on for a crossfade would
+		 * only prolong the glitches. The swap cuts (the ring's audio of the
+		 * old scene still plays first). */
+		engine_retire(e, old, NULL);
+		return;
 	}
 	size_t len = (size_t)(ms * e->device_rate / 1000.0);
 	e->outgoing = old;
@@ -93,10 +105,40 @@ static void render_outgoing(engine *e)
 	e->outgoing_frames += frames;
 }
 
+/* Linear in the latent space: latent frame j of the morph (from 0) lies
+ * (j + 1) / (len + 1) of the way from the old terrain's latents to the
+ * new's, and the frame after the last one is the new terrain's own. */
+void swap_morph_latents(engine *e, const voice *v, int k, float *z)
+{
+	if (e->morph_len <= 0 || !e->outgoing)
+		return;
+	scene *o = e->outgoing;
+	const int ld = o->terrain->latent_dim;
+	float old[TERRAIN_MAX_LATENT_DIM];
+	terrain_eval(o->terrain, v->control.cursor, old, o->scratch);
+	render_cursor_apply_pitch(&v->control, render_scene_pitch(o->terrain, o->model), old, ld);
+	const float w = (float)(e->morph_done + k + 1) / (float)(e->morph_len + 1);
+	for (int c = 0; c < ld; c++)
+		z[c] = w * z[c] + (1.0f - w) * old[c];
+}
+
+static void retire_outgoing(engine *e)
+{
+	engine_retire(e, e->outgoing, NULL);
+	e->outgoing = NULL;
+	e->morph_len = 0;
+}
+
 /* Equal power: the new scene rises as sin, the old falls as cos of the
  * same angle, so the sum of their powers stays constant. */
 void swap_crossfade(engine *e, float *out, size_t frames)
 {
+	if (e->morph_len > 0) {
+		e->morph_done += e->current->frames_per_call;
+		if (e->morph_done >= e->morph_len)
+			retire_outgoing(e);
+		return;
+	}
 	while (e->outgoing_frames < frames)
 		render_outgoing(e);
 	const float *old = e->outgoing_audio;
@@ -110,10 +152,8 @@ void swap_crossfade(engine *e, float *out, size_t frames)
 	memmove(e->outgoing_audio, e->outgoing_audio + ENGINE_CHANNELS * frames,
 	        sizeof(float) * ENGINE_CHANNELS * e->outgoing_frames);
 	e->xfade_done += frames;
-	if (e->xfade_done >= e->xfade_len) {
-		engine_retire(e, e->outgoing, NULL);
-		e->outgoing = NULL;
-	}
+	if (e->xfade_done >= e->xfade_len)
+		retire_outgoing(e);
 }
 
 /* A swap becomes audible when the callback reaches the ring index of its
