@@ -141,8 +141,13 @@ int model_decode_rows(model *m, const float *latents, int rows, int frames, floa
  * is decoded again with other latents. Only for a model whose `subframe`
  * is 1: model_load checked that a decode after a restore repeats the first
  * within 1e-6 (a model keeping state outside its tensors fails it). */
-int model_state_save(model *m, char *err, size_t errlen); /* and its twin's */
+int model_state_save(model *m, int rows, char *err, size_t errlen); /* and its twin's */
 int model_state_restore(model *m, char *err, size_t errlen);
+/* The save before a decode of `rows` rows (rows < 0: all rows) takes only
+ * those rows of the state tensors kept per batch row, as model_load found
+ * them (RAVE's cached convolutions keep 64: a voice's snapshot is 1/64 of
+ * the whole); model_state_bytes says how many bytes that is. */
+int64_t model_state_bytes(const model *m, int rows);
 
 /* audio: encode_channels × (frames·ratio); latents: encode_latent_dim × frames. */
 int model_encode(model *m, const float *audio, int frames, float *latents, char *err, size_t errlen);

@@ -113,10 +113,19 @@ int tb_train_cppn(const float *coords, const float *targets, int64_t count, int 
  * copies into them in place (no allocation unless a tensor changed shape);
  * tb_state_restore copies back. Same thread rules as tb_call. */
 int tb_state_prepare(tb_module *module, char *err, size_t errlen);
-int tb_state_save(tb_module *module, char *err, size_t errlen);
+/* Saves the state of batch rows [0, rows) of the tensors marked per row
+ * (tb_state_mark_rows), and the others whole (rows < 0: everything):
+ * a streaming model keeps a row of state for every batch row it could
+ * decode (RAVE: 64), and a decode of n rows reads and writes only the
+ * first n. tb_state_restore puts back what the last save took. */
+int tb_state_save(tb_module *module, int rows, char *err, size_t errlen);
 int tb_state_restore(tb_module *module, char *err, size_t errlen);
-/* Bytes one tb_state_save copies (0 before tb_state_prepare). */
-int64_t tb_state_bytes(const tb_module *module);
+/* Bytes one tb_state_save of `rows` rows copies (0 before tb_state_prepare). */
+int64_t tb_state_bytes(const tb_module *module, int rows);
+/* After a whole save and decodes of `rows` rows since: marks per row the
+ * state tensors those decodes left unchanged beyond row `rows` of their
+ * first dimension (the others are saved whole from then on). */
+int tb_state_mark_rows(tb_module *module, int rows, char *err, size_t errlen);
 
 /* Process-wide settings. */
 void tb_set_threads(int threads);
@@ -133,7 +142,7 @@ int tb_blas_check(char *err, size_t errlen);
 int tb_loaded(void);
 
 /* What libterraind-torch.so hands the loader: every function above. */
-enum { TB_API_VERSION = 1 };
+enum { TB_API_VERSION = 2 };
 typedef struct tb_api {
 	int version;
 	int (*load)(const char *, tb_module **, char *, size_t);
@@ -150,13 +159,14 @@ typedef struct tb_api {
 	int (*train_cppn)(const float *, const float *, int64_t, int, int, const tb_train_options *, tb_train_progress,
 	                  void *, float *, float *const *, float *const *, float *, double *, char *, size_t);
 	int (*state_prepare)(tb_module *, char *, size_t);
-	int (*state_save)(tb_module *, char *, size_t);
+	int (*state_save)(tb_module *, int, char *, size_t);
 	int (*state_restore)(tb_module *, char *, size_t);
-	int64_t (*state_bytes)(const tb_module *);
+	int64_t (*state_bytes)(const tb_module *, int);
 	void (*set_threads)(int);
 	int (*get_threads)(void);
 	void (*manual_seed)(uint64_t);
 	int (*blas_check)(char *, size_t);
+	int (*state_mark_rows)(tb_module *, int, char *, size_t);
 } tb_api;
 
 /* The one symbol libterraind-torch.so exports. */

@@ -594,11 +594,29 @@ static void probe_rows(model *m)
 	free(audio);
 }
 
-int model_state_save(model *m, char *err, size_t errlen)
+/* Of `rows` rows, those the model's own instance decodes (decode_parts.c:
+ * row r is the twin's when r is odd), and the twin's. */
+static int own_rows(const model *m, int rows)
 {
-	if (tb_state_save(m->module, err, errlen) < 0)
+	return rows < 0 || !m->twin ? rows : (rows + 1) / 2;
+}
+
+static int twin_rows(int rows)
+{
+	return rows < 0 ? rows : rows / 2;
+}
+
+int model_state_save(model *m, int rows, char *err, size_t errlen)
+{
+	if (tb_state_save(m->module, own_rows(m, rows), err, errlen) < 0)
 		return -1;
-	return m->twin ? tb_state_save(m->twin->module, err, errlen) : 0;
+	return m->twin ? tb_state_save(m->twin->module, twin_rows(rows), err, errlen) : 0;
+}
+
+int64_t model_state_bytes(const model *m, int rows)
+{
+	return tb_state_bytes(m->module, own_rows(m, rows)) +
+	       (m->twin ? tb_state_bytes(m->twin->module, twin_rows(rows)) : 0);
 }
 
 int model_state_restore(model *m, char *err, size_t errlen)
@@ -608,12 +626,29 @@ int model_state_restore(model *m, char *err, size_t errlen)
 	return m->twin ? tb_state_restore(m->twin->module, err, errlen) : 0;
 }
 
-/* Whether a decode can be made again from a snapshot: save, decode some
- * latents, restore, decode them again; the two must agree within 1e-6. A
- * model that keeps state where the snapshot does not reach (an int
- * attribute, a list of tensors) decodes the second time from a state one
- * frame on and fails, and plays at frame rate. After the warm-up: the
- * state left is one frame on from it, as any decode leaves it. */
+/* Which state tensors keep a row per batch row: from a whole save, three
+ * decodes of one row must leave every row past the first as it was (a
+ * buffer written at a moving index is caught by the second or third); then
+ * the whole state goes back. */
+static int mark_state_rows(model *m, const float *latents, int frames, float *audio, char *err, size_t errlen)
+{
+	if (model_state_save(m, -1, err, errlen) < 0)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (model_decode(m, latents, frames, audio, err, errlen) < 0)
+			return -1;
+	if (tb_state_mark_rows(m->module, 1, err, errlen) < 0)
+		return -1;
+	return model_state_restore(m, err, errlen);
+}
+
+/* Whether a decode can be made again from a snapshot: save (one row, as
+ * the engine saves for one voice), decode some latents, restore, decode
+ * them again; the two must agree within 1e-6. A model that keeps state
+ * where the snapshot does not reach (an int attribute, a list of tensors)
+ * decodes the second time from a state one frame on and fails, and plays
+ * at frame rate. After the warm-up: the state left is one frame on from
+ * it, as any decode leaves it. */
 static void probe_subframe(model *m)
 {
 	enum { SUBFRAME_TOLERANCE_PPM = 1 }; /* 1e-6 */
@@ -630,7 +665,9 @@ static void probe_subframe(model *m)
 	}
 	for (size_t i = 0; i < nlat; i++) /* not silence: a state that ignores zeros would pass */
 		latents[i] = 0.8f * sinf(1.7f * (float)i + 0.3f);
-	if (tb_state_prepare(m->module, why, sizeof why) < 0 || model_state_save(m, why, sizeof why) < 0 ||
+	if (tb_state_prepare(m->module, why, sizeof why) < 0 ||
+	    mark_state_rows(m, latents, frames, first, why, sizeof why) < 0 ||
+	    model_state_save(m, 1, why, sizeof why) < 0 ||
 	    model_decode(m, latents, frames, first, why, sizeof why) < 0 ||
 	    model_state_restore(m, why, sizeof why) < 0 ||
 	    model_decode(m, latents, frames, again, why, sizeof why) < 0) {

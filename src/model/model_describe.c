@@ -101,10 +101,11 @@ static void describe_calls(const model *m, FILE *out)
 static void describe_subframe(const model *m, FILE *out)
 {
 	if (m->subframe)
-		fprintf(out,
-		        "sub-frame:      yes: a cursor move is answered within the playing frame (its state, %.1f MB, "
-		        "is snapshot each frame; engine.subframe)\n",
-		        (double)tb_state_bytes(m->module) / 1e6);
+		fprintf(
+		    out,
+		    "sub-frame:      yes: a cursor move is answered within the playing frame (its state is snapshot "
+		    "each frame: %.2f MB for one voice, %.2f MB for all; engine.subframe)\n",
+		    (double)tb_state_bytes(m->module, 1) / 1e6, (double)tb_state_bytes(m->module, -1) / 1e6);
 	else if (m->subframe_note[0])
 		fprintf(out, "sub-frame:      no, control at frame rate (every %.1f ms): %s\n", model_call_ms(m),
 		        m->subframe_note);

@@ -28,6 +28,7 @@ struct tb_state_slot {
 	c10::intrusive_ptr<c10::ivalue::Object> object;
 	size_t slot;
 	at::Tensor saved;
+	bool per_row; /* a row of its first dimension per batch row (tb_state_mark_rows) */
 };
 
 /* The default generator's state (the Mersenne twister and the cached
@@ -45,6 +46,7 @@ struct tb_module {
 	std::vector<at::Tensor> cppn;
 	std::vector<tb_state_slot> state; /* filled by tb_state_prepare */
 	bool state_prepared = false;
+	int saved_rows = -1; /* the rows the last save took (-1: all) */
 	tb_rng_state rng;
 };
 
@@ -534,7 +536,7 @@ void collect_state(const c10::intrusive_ptr<c10::ivalue::Object> &object, std::v
 			continue;
 		const c10::IValue &v = object->getSlot(i);
 		if (v.isTensor())
-			out.push_back({object, i, v.toTensor().detach().clone()});
+			out.push_back({object, i, v.toTensor().detach().clone(), false});
 		else if (v.isObject() && v.toObjectRef().type()->is_module())
 			collect_state(v.toObject(), out);
 	}
@@ -570,22 +572,41 @@ static int impl_state_prepare(tb_module *module, char *err, size_t errlen)
 namespace
 {
 
+/* Whether `t` and the saved copy agree in shape and type. */
+bool same_layout(const at::Tensor &t, const at::Tensor &saved)
+{
+	return t.sizes().equals(saved.sizes()) && t.scalar_type() == saved.scalar_type();
+}
+
+/* How many of slot s's rows a save of `rows` rows takes (-1: all of it). */
+int64_t rows_taken(const tb_state_slot &s, const at::Tensor &t, int rows)
+{
+	return s.per_row && rows >= 0 && rows < t.size(0) && same_layout(t, s.saved) ? rows : -1;
+}
+
 /* The module's state tensors and the generator's state into the saved
- * copies (saving) or back from them. */
-int transfer_state(tb_module *module, bool saving, char *err, size_t errlen)
+ * copies (saving) or back from them: of the tensors kept per row, only
+ * the rows the save took. */
+int transfer_state(tb_module *module, bool saving, int rows, char *err, size_t errlen)
 {
 	try {
 		if (!module->state_prepared)
 			throw std::runtime_error("no snapshot prepared");
 		c10::InferenceMode guard;
+		if (saving)
+			module->saved_rows = rows;
 		for (tb_state_slot &s : module->state) {
 			const c10::IValue &v = s.object->getSlot(s.slot);
 			if (saving && !v.isTensor())
 				throw std::runtime_error("a state tensor was replaced by a non-tensor value");
-			if (saving)
+			const int64_t taken = v.isTensor() ? rows_taken(s, v.toTensor(), module->saved_rows) : -1;
+			if (taken >= 0 && saving)
+				s.saved.narrow(0, 0, taken).copy_(v.toTensor().narrow(0, 0, taken));
+			else if (taken >= 0)
+				v.toTensor().narrow(0, 0, taken).copy_(s.saved.narrow(0, 0, taken));
+			else if (saving)
 				copy_tensor(s.saved, v.toTensor());
-			else if (v.isTensor() && v.toTensor().sizes().equals(s.saved.sizes()) &&
-			         v.toTensor().scalar_type() == s.saved.scalar_type())
+			else if (v.isTensor() && same_layout(v.toTensor(), s.saved))
 				v.toTensor().copy_(s.saved);
 			else
 				s.object->setSlot(s.slot, s.saved.clone());
@@ -612,22 +633,48 @@ int transfer_state(tb_module *module, bool saving, char *err, size_t errlen)
 
 } // namespace
 
-static int impl_state_save(tb_module *module, char *err, size_t errlen)
+static int impl_state_save(tb_module *module, int rows, char *err, size_t errlen)
 {
-	return transfer_state(module, true, err, errlen);
+	return transfer_state(module, true, rows, err, errlen);
 }
 
 static int impl_state_restore(tb_module *module, char *err, size_t errlen)
 {
-	return transfer_state(module, false, err, errlen);
+	return transfer_state(module, false, module->saved_rows, err, errlen);
 }
 
-static int64_t impl_state_bytes(const tb_module *module)
+static int64_t impl_state_bytes(const tb_module *module, int rows)
 {
 	int64_t bytes = 0;
-	for (const tb_state_slot &s : module->state)
-		bytes += (int64_t)s.saved.nbytes();
+	for (const tb_state_slot &s : module->state) {
+		const int64_t taken = rows_taken(s, s.saved, rows);
+		bytes += taken >= 0 ? (int64_t)s.saved.nbytes() / s.saved.size(0) * taken : (int64_t)s.saved.nbytes();
+	}
 	return bytes;
+}
+
+/* Marks per row the slots whose rows from `rows` on are as the whole save
+ * left them (tb_state_mark_rows). */
+static int impl_state_mark_rows(tb_module *module, int rows, char *err, size_t errlen)
+{
+	try {
+		if (!module->state_prepared || module->saved_rows >= 0)
+			throw std::runtime_error("no whole snapshot to compare with");
+		c10::InferenceMode guard;
+		for (tb_state_slot &s : module->state) {
+			const c10::IValue &v = s.object->getSlot(s.slot);
+			if (!v.isTensor())
+				throw std::runtime_error("a state tensor was replaced by a non-tensor value");
+			const at::Tensor &t = v.toTensor();
+			s.per_row =
+			    t.dim() >= 1 && t.size(0) > rows && same_layout(t, s.saved) &&
+			    t.narrow(0, rows, t.size(0) - rows).equal(s.saved.narrow(0, rows, t.size(0) - rows));
+		}
+		return 0;
+	} catch (const std::exception &e) {
+		set_error(err, errlen, "cannot tell the model's state rows apart: " + exception_text(e));
+		return -1;
+	}
 }
 
 static void impl_set_threads(int threads)
@@ -708,12 +755,28 @@ static int impl_blas_check(char *err, size_t errlen)
 extern "C" __attribute__((visibility("default"))) const tb_api *terraind_torch_api(void)
 {
 	static const tb_api api = {
-	    TB_API_VERSION,       impl_load,          impl_free,        impl_list_methods,
-	    impl_list_attributes, impl_has_method,    impl_get_int,     impl_get_int_array,
-	    impl_get_string_list, impl_get_tensor,    impl_call,        impl_nn_terrain_forward,
-	    impl_train_cppn,      impl_state_prepare, impl_state_save,  impl_state_restore,
-	    impl_state_bytes,     impl_set_threads,   impl_get_threads, impl_manual_seed,
+	    TB_API_VERSION,
+	    impl_load,
+	    impl_free,
+	    impl_list_methods,
+	    impl_list_attributes,
+	    impl_has_method,
+	    impl_get_int,
+	    impl_get_int_array,
+	    impl_get_string_list,
+	    impl_get_tensor,
+	    impl_call,
+	    impl_nn_terrain_forward,
+	    impl_train_cppn,
+	    impl_state_prepare,
+	    impl_state_save,
+	    impl_state_restore,
+	    impl_state_bytes,
+	    impl_set_threads,
+	    impl_get_threads,
+	    impl_manual_seed,
 	    impl_blas_check,
+	    impl_state_mark_rows,
 	};
 	return &api;
 }

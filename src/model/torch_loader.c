@@ -216,9 +216,9 @@ int tb_state_prepare(tb_module *module, char *err, size_t errlen)
 	return api->state_prepare(module, err, errlen);
 }
 
-int tb_state_save(tb_module *module, char *err, size_t errlen)
+int tb_state_save(tb_module *module, int rows, char *err, size_t errlen)
 {
-	return api->state_save(module, err, errlen);
+	return api->state_save(module, rows, err, errlen);
 }
 
 int tb_state_restore(tb_module *module, char *err, size_t errlen)
@@ -226,9 +226,14 @@ int tb_state_restore(tb_module *module, char *err, size_t errlen)
 	return api->state_restore(module, err, errlen);
 }
 
-int64_t tb_state_bytes(const tb_module *module)
+int64_t tb_state_bytes(const tb_module *module, int rows)
 {
-	return api->state_bytes(module);
+	return api->state_bytes(module, rows);
+}
+
+int tb_state_mark_rows(tb_module *module, int rows, char *err, size_t errlen)
+{
+	return api->state_mark_rows(module, rows, err, errlen);
 }
 
 void tb_set_threads(int threads)

@@ -51,7 +51,7 @@ static void check_restore_repeats(const char *path)
 	}
 	char err[512];
 	assert_int_equal(model_decode_rows(m, z0, ROWS, 1, a1, err, sizeof err), 0);
-	assert_int_equal(model_state_save(m, err, sizeof err), 0);
+	assert_int_equal(model_state_save(m, ROWS, err, sizeof err), 0); /* the rows decoded: no more */
 	assert_int_equal(model_decode_rows(m, z1, ROWS, 1, a1, err, sizeof err), 0);
 	assert_int_equal(model_decode_rows(m, z2, ROWS, 1, a2, err, sizeof err), 0);
 	assert_int_equal(model_state_restore(m, err, sizeof err), 0);
