@@ -63,6 +63,9 @@ void voices_release(voice_pool *p, int n);
 void voices_stop(voice_pool *p, int n);
 
 int voices_sounding(const voice_pool *p);
+/* The batch a decode of the sounding voices takes: the highest row in use
+ * below `rows` (the scene's), plus one; 0 when none sounds. */
+int voices_rows_in_use(const voice_pool *p, int rows);
 /* The voice to shed under overload: the quietest of those sounding, the
  * oldest among equals; -1 when none (or only one) sounds. */
 int voices_to_shed(const voice_pool *p);

@@ -25,7 +25,6 @@ static void step_voices(engine *e, const scene *s)
 int decode_evaluate_rows(engine *e, scene *s, int k)
 {
 	const int ld = s->terrain->latent_dim, per_call = s->frames_per_call;
-	int rows = 0;
 	for (int i = 0; i < VOICES_MAX; i++) {
 		const voice *v = &e->voices.voices[i];
 		if (v->state == VOICE_FREE || v->row >= s->rows)
@@ -44,10 +43,8 @@ int decode_evaluate_rows(engine *e, scene *s, int k)
 		float *row = s->latents + (size_t)v->row * ld * per_call;
 		for (int c = 0; c < ld; c++)
 			row[c * per_call + k] = z[c];
-		if (v->row + 1 > rows)
-			rows = v->row + 1;
 	}
-	return rows;
+	return voices_rows_in_use(&e->voices, s->rows);
 }
 
 /* Decodes the rows in use (silence when none sounds, or when the decode

@@ -85,20 +85,6 @@ static int loops_or_grains_run(const engine *e)
 	       looper_any_running(e->loops);
 }
 
-/* The batch rows the next decode takes: up to the highest sounding voice's
- * (a voice that starts after the save sounds in a row that decode left
- * alone, so its state needs no saving). */
-static int rows_sounding(const engine *e, const scene *s)
-{
-	int rows = 0;
-	for (int i = 0; i < VOICES_MAX; i++) {
-		const voice *v = &e->voices.voices[i];
-		if (v->state != VOICE_FREE && v->row < s->rows && v->row + 1 > rows)
-			rows = v->row + 1;
-	}
-	return rows;
-}
-
 /* Before a frame: its model state and voices, for a re-decode, when
  * sub-frame control is on, no swap is fading, no loop or grain runs and the
  * CPU has room for at least one (else nothing is saved and the frame goes
@@ -123,7 +109,10 @@ void subframe_save_before_frame(engine *e, scene *s)
 		e->calm_frames--;
 	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
 	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0);
-	if (e->cpu_short || model_state_save(s->model, rows_sounding(e, s), e->error, sizeof e->error) < 0)
+	/* the rows the frame's decode takes (a voice that starts after the save
+	 * sounds in a row that decode leaves alone: its state needs no saving) */
+	if (e->cpu_short ||
+	    model_state_save(s->model, voices_rows_in_use(&e->voices, s->rows), e->error, sizeof e->error) < 0)
 		return;
 	e->pool_before = e->voices;
 	if (s->resampler) /* the converter too: the new audio goes through it from where the old began */

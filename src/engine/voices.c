@@ -93,6 +93,17 @@ int voices_sounding(const voice_pool *p)
 	return n;
 }
 
+int voices_rows_in_use(const voice_pool *p, int rows)
+{
+	int in_use = 0;
+	for (int i = 0; i < VOICES_MAX; i++) {
+		const voice *v = &p->voices[i];
+		if (v->state != VOICE_FREE && v->row < rows && v->row + 1 > in_use)
+			in_use = v->row + 1;
+	}
+	return in_use;
+}
+
 int voices_to_shed(const voice_pool *p)
 {
 	int pick = -1, on = 0;

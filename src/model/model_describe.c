@@ -105,7 +105,7 @@ static void describe_subframe(const model *m, FILE *out)
 		    out,
 		    "sub-frame:      yes: a cursor move is answered within the playing frame (its state is snapshot "
 		    "each frame: %.2f MB for one voice, %.2f MB for all; engine.subframe)\n",
-		    (double)tb_state_bytes(m->module, 1) / 1e6, (double)tb_state_bytes(m->module, -1) / 1e6);
+		    (double)model_state_bytes(m, 1) / 1e6, (double)model_state_bytes(m, -1) / 1e6);
 	else if (m->subframe_note[0])
 		fprintf(out, "sub-frame:      no, control at frame rate (every %.1f ms): %s\n", model_call_ms(m),
 		        m->subframe_note);

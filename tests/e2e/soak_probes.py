@@ -1,8 +1,15 @@
-"""What the soaks (soak.py, stage_soak.py) measure besides the daemon's own
-/status: its resident memory, the CPU time the hypervisor took, and an
-outside witness of the machine's own stalls."""
+"""What the soaks (soak.py, stage_soak.py, voices_soak.sh) measure besides
+the daemon's own /status: its resident memory, the CPU time the hypervisor
+took, an outside witness of the machine's own stalls; and a percentile of
+what they read."""
 import os
 import time
+
+
+def percentile(values, q):
+    """The q-quantile of values (the nearest rank below); -1 when empty."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else -1.0
 
 
 def rss_kb(pid):

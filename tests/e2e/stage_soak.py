@@ -23,7 +23,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from terraind_client import Client  # noqa: E402
-from soak_probes import rss_kb, steal_seconds, witness  # noqa: E402
+from soak_probes import percentile, rss_kb, steal_seconds, witness  # noqa: E402
 
 PORT, PID, SECONDS = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 TERRAINS = sys.argv[4:6]
@@ -154,11 +154,6 @@ def soak(c):
         c.server.recv(100)
         swaps.collect(c)
     return swaps, timeline, warm, dict(c.status(), rss_kb=rss_kb(PID)), latencies
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else -1.0
 
 
 def report(swaps, timeline, warm, end, latencies, steal, witness_ms, witness_stalls):

@@ -21,7 +21,9 @@ wait_for_daemon "$PORT"
 $PY - "$PORT" "$VOICES" "$SECONDS_RUN" <<'P'
 import math, statistics, sys, time
 sys.path.insert(0, "scripts")
+sys.path.insert(0, "tests/e2e")
 from terraind_client import Client
+from soak_probes import percentile
 port, voices, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 
 
@@ -41,11 +43,6 @@ def move(c, sounding, seconds, latencies=None):
                 latencies.append(latency)
             last = latency
         time.sleep(0.02)  # 50 moves a second per voice (pacing)
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else -1.0
 
 
 with Client(port=port) as c:

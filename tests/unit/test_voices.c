@@ -15,28 +15,19 @@ static void fill_planar(int channels)
 		planar[i] = 0.5f;
 }
 
-/* The batch the engine decodes: the highest row a sounding voice holds + 1. */
-static int rows_in_use(const voice_pool *p)
-{
-	int rows = 0;
-	for (int i = 0; i < VOICES_MAX; i++)
-		if (p->voices[i].state != VOICE_FREE && p->voices[i].row + 1 > rows)
-			rows = p->voices[i].row + 1;
-	return rows;
-}
-
 static void new_rows_are_the_lowest_free_and_the_batch_follows_the_voices(void **state)
 {
 	(void)state;
 	voice_pool p;
 	unsigned char used[ROWS] = {0};
 	voices_init(&p, 4, 50);
-	assert_int_equal(rows_in_use(&p), 0);
+	assert_int_equal(voices_rows_in_use(&p, ROWS), 0);
 	assert_int_equal(voices_start(&p, 3, ROWS, used, N, RATE), 0);
 	assert_int_equal(p.voices[3].row, 0);
 	assert_int_equal(voices_start(&p, 1, ROWS, used, N, RATE), 0);
 	assert_int_equal(p.voices[1].row, 1);
-	assert_int_equal(rows_in_use(&p), 2);
+	assert_int_equal(voices_rows_in_use(&p, ROWS), 2);
+	assert_int_equal(voices_rows_in_use(&p, 1), 1); /* a scene of one row: voice 1's row lies beyond it */
 	assert_int_equal(voices_start(&p, 3, ROWS, used, N, RATE), 0); /* already sounding: same row */
 	assert_int_equal(p.voices[3].row, 0);
 	assert_int_equal(voices_sounding(&p), 2);
@@ -61,7 +52,7 @@ static void a_released_voice_fades_out_then_frees_its_row(void **state)
 	assert_float_equal(stereo[0], 1.0f, 1e-2);           /* the release starts where it was */
 	assert_float_equal(stereo[2 * (N - 1)], 0.5f, 1e-2); /* and ends at silence for voice 0 */
 	assert_int_equal(p.voices[0].state, VOICE_FREE);
-	assert_int_equal(rows_in_use(&p), 2); /* voice 1 keeps row 1 */
+	assert_int_equal(voices_rows_in_use(&p, ROWS), 2); /* voice 1 keeps row 1 */
 	/* row 0 comes free: the next voice takes it, and fades in over a frame, as it was used */
 	assert_int_equal(voices_start(&p, 2, ROWS, used, N, RATE), 0);
 	assert_int_equal(p.voices[2].row, 0);
