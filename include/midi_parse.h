@@ -50,6 +50,19 @@ static inline int midi_bend_value(const midi_msg *m)
 	return (int)(m->data1 | m->data2 << 7) - 8192;
 }
 
+/* The channel mode messages that end notes (MIDI 1.0, controllers 120 to
+ * 127): All Sound Off ends every note of the channel; All Notes Off, and
+ * the omni and mono/poly switches that imply it (124 to 127), lift every
+ * key, the sustain pedal keeping what it holds. 121 (Reset All
+ * Controllers) and 122 (Local Control) end nothing. */
+enum { MIDI_CC_ALL_SOUND_OFF = 120, MIDI_CC_ALL_NOTES_OFF = 123, MIDI_CC_POLY_ON = 127 };
+
+static inline int midi_cc_ends_notes(int controller)
+{
+	return controller == MIDI_CC_ALL_SOUND_OFF ||
+	       (controller >= MIDI_CC_ALL_NOTES_OFF && controller <= MIDI_CC_POLY_ON);
+}
+
 typedef struct midi_parser {
 	uint8_t status;    /* running status: the channel message being read, 0 for none */
 	uint8_t data[2];   /* data bytes read so far */

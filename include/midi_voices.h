@@ -69,6 +69,10 @@ int midi_voices_note_on(midi_voices *p, midi_note_id note, uint32_t busy, int *r
 /* The voice to release for a note-off (-1: no such note, or the pedal
  * holds it now). */
 int midi_voices_note_off(midi_voices *p, midi_note_id note);
+/* Every held note of a source on `channels` (bits) has its key lifted
+ * (All Notes Off): the pedal keeps those it holds; the others' voices go
+ * to `released` (at most MIDI_VOICES_MAX), the count is returned. */
+int midi_voices_notes_off(midi_voices *p, int source, uint16_t channels, int *released);
 /* The voice a sounding note (held or sustained) plays on, or -1. */
 int midi_voices_find(const midi_voices *p, midi_note_id note);
 /* The pedal of `channels` (bits) of a source goes down or up; lifting it

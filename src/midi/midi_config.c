@@ -17,6 +17,7 @@
 #include "error.h"
 #include "json_util.h"
 #include "looper.h"
+#include "midi_parse.h"
 #include "session.h"
 
 enum { MIDI_MAX_VOICE = 31 }; /* ENGINE_MAX_VOICES - 1 */
@@ -59,6 +60,11 @@ void midi_config_defaults(midi_config *m)
 }
 
 /* ---- sources: "note 36-51", "cc 74", "bend" ... ------------------------------ */
+
+/* Controllers 120 to 127, for the refusal of a mapping of one that ends notes. */
+static const char *const channel_mode_names[] = {
+    "All Sound Off", "Reset All Controllers", "Local Control", "All Notes Off", "Omni Off", "Omni On", "Mono On",
+    "Poly On"};
 
 /* "N" or "N-M" (0..127, N <= M) at s; -1 if it is neither. */
 static int read_numbers(const char *s, int *lo, int *hi)
@@ -106,6 +112,11 @@ static int parse_source(const char *text, midi_mapping *m, char *err, size_t err
 		                 !numbered                  ? "this source takes no number"
 		                 : m->source == MIDI_SRC_CC ? "expected one controller number, 0 to 127"
 		                                            : "expected a number or a range N-M, 0 to 127");
+	if (m->source == MIDI_SRC_CC && midi_cc_ends_notes(m->lo))
+		return error_set(err, errlen,
+		                 "'midi': \"%.40s\" is a channel mode message (%s), which ends notes whatever the "
+		                 "mappings say; map another controller",
+		                 text, channel_mode_names[m->lo - MIDI_CC_ALL_SOUND_OFF]);
 	return 0;
 }
 

@@ -441,9 +441,27 @@ static int controller_edge(midi_source_state *s, const midi_msg *msg, int down)
 	return down && !was;
 }
 
+/* All Sound Off, All Notes Off and the switches that imply it: the panic
+ * a controller or DAW sends when a note hangs (a note-off lost on the
+ * way, docs/midi.md). No mapping takes them (midi_config refuses one).
+ * On an MPE manager channel they speak for the zone. */
+static void channel_mode(midi_play *p, int source, const midi_msg *msg)
+{
+	int released[MIDI_VOICES_MAX];
+	uint16_t scope = mpe_scope(&p->sources[source].mpe, msg->channel);
+	if (msg->data1 == MIDI_CC_ALL_SOUND_OFF)
+		act_offs(p, released, midi_voices_release_all(&p->voices, source, scope, released));
+	else
+		act_offs(p, released, midi_voices_notes_off(&p->voices, source, scope, released));
+}
+
 static void on_controller(midi_play *p, const midi_world *w, int source, const midi_msg *msg)
 {
 	midi_source_state *s = &p->sources[source];
+	if (midi_cc_ends_notes(msg->data1)) {
+		channel_mode(p, source, msg);
+		return;
+	}
 	s->cc[msg->channel][msg->data1] = msg->data2;
 	s->cc_set[msg->channel][msg->data1 >> 4] |= (uint16_t)(1u << (msg->data1 & 15));
 	const midi_mapping *m = find_map(p, MIDI_SRC_CC, msg->data1, msg->channel);

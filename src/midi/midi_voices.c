@@ -115,16 +115,38 @@ int midi_voices_note_on(midi_voices *p, midi_note_id note, uint32_t busy, int *r
 	return p->first + i;
 }
 
-int midi_voices_note_off(midi_voices *p, midi_note_id note)
+/* The key of held note i goes up: the pedal of its channel keeps it (-1),
+ * else its engine voice is returned for release. */
+static int key_up(midi_voices *p, int i)
 {
-	int i = find_index(p, note);
-	if (i < 0 || p->v[i].state != MIDI_VOICE_HELD)
-		return -1;
+	midi_note_id note = p->v[i].note;
 	if (note.source < MIDI_SOURCES && (p->sustain[note.source] >> note.channel & 1u)) {
 		p->v[i].state = MIDI_VOICE_SUSTAINED;
 		return -1;
 	}
 	return release_index(p, i);
+}
+
+int midi_voices_note_off(midi_voices *p, midi_note_id note)
+{
+	int i = find_index(p, note);
+	if (i < 0 || p->v[i].state != MIDI_VOICE_HELD)
+		return -1;
+	return key_up(p, i);
+}
+
+int midi_voices_notes_off(midi_voices *p, int source, uint16_t channels, int *released)
+{
+	int n = 0;
+	for (int i = 0; i < p->count; i++) {
+		const midi_voice *v = &p->v[i];
+		if (v->state != MIDI_VOICE_HELD || v->note.source != source || !(channels >> v->note.channel & 1u))
+			continue;
+		int voice = key_up(p, i);
+		if (voice >= 0)
+			released[n++] = voice;
+	}
+	return n;
 }
 
 /* Releases the sounding notes of a source on `channels` (all of them, or

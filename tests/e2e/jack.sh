@@ -48,8 +48,13 @@ spawn_jackd() {
 	"$@" >"$log" 2>&1 &
 }
 
-start_jack() { # rate period
-	spawn_jackd "$TMP/jackd.log" jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r "${1:-48000}" -p "${2:-128}"
+# start_jack RATE PERIOD [SERVER_OPTIONS...] : the test's server; options
+# go before the driver's (-S: synchronous, for the MIDI tests).
+start_jack() {
+	jack_rate=$1
+	jack_period=$2
+	shift 2
+	spawn_jackd "$TMP/jackd.log" jackd -n "$JACK_DEFAULT_SERVER" "$@" -d dummy -r "$jack_rate" -p "$jack_period"
 	JACK_PID=$!
 	wait_for_jack "$JACK_DEFAULT_SERVER" "$TMP/jackd.log"
 }

@@ -5,7 +5,9 @@ is not); two notes take two voices and, released, free them; velocity
 and channel pressure set a voice's gain; a four-finger MPE stream moves
 four voices independently (/notify's /voice/N/cursor follows each finger's
 bend and CC74); a pad records a loop of a note's path; a second controller plugged in plays, unplugged its note
-ends and the first plays on; malformed and truncated MIDI changes nothing.
+ends and the first plays on; malformed and truncated MIDI changes nothing;
+a panic ends notes (CC123 All Notes Off the held ones, CC120 All Sound
+Off the pedal's too).
 The recording is checked afterwards by midi_recording.py: where each phase
 lies is written to MARKS (the daemon's latent frames rendered).
 
@@ -29,7 +31,14 @@ def voices(c):
 
 
 def wait_voices(c, n, what):
-    wait_until(lambda: voices(c) == n, what)
+    try:
+        wait_until(lambda: voices(c) == n, what)
+    except AssertionError as timed_out:
+        s = c.status()  # what the daemon saw, for the failure's report
+        raise AssertionError("%s: voices_active %d (want %d), midi_messages %d, midi_dropped %d, failures %d, "
+                             "device_xruns %d, underruns %d" % (timed_out, s["voices_active"], n, s["midi_messages"],
+                                                                s["midi_dropped"], s["failures"], s["device_xruns"],
+                                                                s["underruns"])) from None
 
 
 def inputs(c):
@@ -213,6 +222,26 @@ def check_garbage(c, keys):
           % (before["midi_dropped"], s["midi_dropped"]))
 
 
+def check_panic(c, keys):
+    """CC123 (All Notes Off) ends the held notes, the pedal keeping its
+    own; CC120 (All Sound Off) ends those too."""
+    keys.send(note_on(0, 60, 100), note_on(0, 64, 100))
+    wait_voices(c, 2, "two notes sound")
+    keys.send(control(0, 123, 0))
+    wait_voices(c, 0, "All Notes Off ends them")
+    keys.send(control(0, 64, 127), note_on(0, 60, 100))
+    wait_voices(c, 1, "a note sounds, the pedal down")
+    messages = c.status()["midi_messages"]
+    keys.send(control(0, 123, 0))
+    wait_until(lambda: c.status()["midi_messages"] > messages, "All Notes Off arrives")
+    time.sleep(0.2)
+    assert voices(c) == 1, "the pedal holds its note through All Notes Off"
+    keys.send(control(0, 120, 0))
+    wait_voices(c, 0, "All Sound Off ends the note the pedal holds")
+    keys.send(control(0, 64, 0))
+    print("  ok: CC123 (All Notes Off) ended two held notes, not the pedal's; CC120 (All Sound Off) ended that")
+
+
 def main():
     port = int(sys.argv[1])
     marks = {}
@@ -225,6 +254,7 @@ def main():
         check_loop(c, keys)
         check_hot_plug(c, keys)
         check_garbage(c, keys)
+        check_panic(c, keys)
         s = c.status()
         print("  MIDI: %d messages, %d bytes dropped, %d unmapped; arrival to dispatch %.2f ms; "
               "control latency %.1f ms; limited %d"

@@ -178,6 +178,13 @@ static void mapping_errors_name_what_is_wrong(void **state)
 	expect_map_error("{\"midi\": \"cc 1\", \"address\": \"/x\", \"to\": \"x\"}", "a mapping has one source");
 	expect_map_error("{\"midi\": \"note\", \"to\": \"point\", \"point\": 100}", "past the last stored point");
 	expect_map_error("{\"midi\": \"note\", \"to\": \"voice\", \"line\": [0, 0, 2, 1]}", "fractions");
+	expect_map_error("{\"midi\": \"cc 123\", \"to\": \"x\"}", "channel mode message (All Notes Off)");
+	expect_map_error("{\"midi\": \"cc 120\", \"to\": \"loop\", \"command\": \"record\"}", "(All Sound Off)");
+	expect_map_error("{\"midi\": \"cc 126\", \"to\": \"y\"}", "(Mono On)");
+	midi_config m; /* 121 and 122 end no note: a mapping may take them */
+	midi_config_defaults(&m);
+	char err[256];
+	assert_int_equal(parse_map(&m, "{\"midi\": \"cc 121\", \"to\": \"x\"}", err, sizeof err), 0);
 }
 
 static void the_default_mapping_plays_with_no_configuration(void **state)

@@ -333,6 +333,49 @@ static void notes_start_at_stored_points_or_the_cursor(void **state)
 	free(f);
 }
 
+static void all_notes_off_lifts_the_channels_keys_and_the_pedal_keeps_its_own(void **state)
+{
+	(void)state;
+	fixture *f = setup(NULL, 0);
+	SEND(f, 0xB0, 64, 127, 0x90, 60, 100);   /* channel 1, pedal down: voice 1 */
+	SEND(f, 0x91, 62, 100);                  /* channel 2: voice 2 */
+	const uint8_t other[] = {0x90, 64, 100}; /* another source, channel 1: voice 3 */
+	send(f, 2, other, sizeof other);
+	SEND(f, 0xB0, 123, 0);
+	assert_null(last(&f->out, "/voice/1/off")); /* the pedal holds it */
+	SEND(f, 0xB1, 123, 0);
+	assert_non_null(last(&f->out, "/voice/2/off"));
+	SEND(f, 0xB0, 64, 0);
+	assert_non_null(last(&f->out, "/voice/1/off")); /* lifting the pedal ends it */
+	assert_null(last(&f->out, "/voice/3/off"));     /* the other source plays on */
+	assert_int_equal(f->play.counts.unmapped, 0);
+	free(f);
+}
+
+static void all_sound_off_ends_the_pedals_notes_too_and_speaks_for_an_mpe_zone(void **state)
+{
+	(void)state;
+	fixture *f = setup(NULL, 0);
+	SEND(f, 0xB0, 101, 0, 100, 6, 6, 15); /* a lower zone: manager channel 1, members 2 to 16 */
+	SEND(f, 0xB0, 64, 127, 0x91, 60, 100, 0x92, 64, 100, 0x81, 60, 0);
+	assert_null(last(&f->out, "/voice/1/off")); /* released, held by the zone's pedal */
+	SEND(f, 0xB0, 120, 0);
+	assert_non_null(last(&f->out, "/voice/1/off"));
+	assert_non_null(last(&f->out, "/voice/2/off"));
+	SEND(f, 0xB0, 64, 0);
+	for (uint8_t cc = 124; cc <= 127; cc++) { /* omni and mono/poly imply All Notes Off */
+		SEND(f, 0x93, 67, 100);
+		int offs = f->out.n;
+		SEND(f, 0xB0, cc, 0);
+		assert_true(f->out.n > offs);
+	}
+	SEND(f, 0x93, 67, 100); /* Reset All Controllers ends no note */
+	int before = count(&f->out, "/voice/3/off") + count(&f->out, "/voice/4/off");
+	SEND(f, 0xB0, 121, 0);
+	assert_int_equal(count(&f->out, "/voice/3/off") + count(&f->out, "/voice/4/off"), before);
+	free(f);
+}
+
 static void a_zone_change_ends_the_sources_notes(void **state)
 {
 	(void)state;
@@ -390,6 +433,8 @@ int main(void)
 	    cmocka_unit_test(pads_recall_stored_points_and_a_pad_starts_a_loop),
 	    cmocka_unit_test(controllers_set_grains_voices_and_loads),
 	    cmocka_unit_test(notes_start_at_stored_points_or_the_cursor),
+	    cmocka_unit_test(all_notes_off_lifts_the_channels_keys_and_the_pedal_keeps_its_own),
+	    cmocka_unit_test(all_sound_off_ends_the_pedals_notes_too_and_speaks_for_an_mpe_zone),
 	    cmocka_unit_test(a_zone_change_ends_the_sources_notes),
 	    cmocka_unit_test(garbage_bytes_play_nothing_wrong),
 	};
