@@ -140,11 +140,13 @@ typedef struct engine_stats {
 	                            * while it cannot keep up with one voice) */
 
 	/* sub-frame control (subframe.h) */
-	int subframe;               /* engine_subframe_state for the playing scene */
-	uint64_t redecodes;         /* frames decoded again because a cursor moved while they played */
-	uint64_t redecode_ns;       /* the time those re-decodes took, in all */
-	uint64_t redecodes_refused; /* frames in which a move found no CPU for a re-decode (frame rate) */
-	uint64_t queued_replaced;   /* re-decodes whose audio replaced audio already queued for the device */
+	int subframe;                    /* engine_subframe_state for the playing scene */
+	uint64_t redecodes;              /* frames decoded again because a cursor moved while they played */
+	uint64_t redecode_ns;            /* the time those re-decodes took, in all */
+	uint64_t redecodes_refused;      /* frames in which a move found no CPU for a re-decode (frame rate) */
+	uint64_t redecodes_late;         /* frames in which a move came too late to decode the frame again in time */
+	char redecodes_refused_why[192]; /* why the last refusal ("" for none) */
+	uint64_t queued_replaced;        /* re-decodes whose audio replaced audio already queued for the device */
 
 	/* both cores (decode_parts.c) */
 	int render_threads;      /* threads decoding the playing scene's voices: 2 with a twin model, else 1 */

@@ -55,6 +55,25 @@ int subframe_voices(voice_pool *out, const voice_pool *before, const voice_pool 
  * within SUBFRAME_CPU_SHARE of frame_ns. */
 int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes);
 
+/* Why a move found no re-decode (/status redecodes_refused_why). */
+typedef enum subframe_refusal {
+	SUBFRAME_REFUSED_NOT,      /* none: it may run */
+	SUBFRAME_REFUSED_GLITCH,   /* an xrun or a late frame under SUBFRAME_CALM_MS ago */
+	SUBFRAME_REFUSED_BEHIND,   /* the render thread is behind the audio */
+	SUBFRAME_REFUSED_SHEDDING, /* voices are shed for overload */
+	SUBFRAME_REFUSED_CPU,      /* the decodes would pass SUBFRAME_CPU_SHARE of the frame */
+} subframe_refusal;
+
+/* The first reason that holds, in the order above (calm_frames: the
+ * frames of calm still to come after a glitch). */
+subframe_refusal subframe_refused(int calm_frames, int behind, int shedding, int64_t cost_ns, int64_t frame_ns,
+                                  int redecodes);
+
+/* A sentence for a refusal: for SUBFRAME_REFUSED_CPU it names what a
+ * frame's decode costs (cost_ns of frame_ns) and the share a re-decode
+ * needs it under; "" for none. */
+void subframe_refusal_text(subframe_refusal why, int64_t cost_ns, int64_t frame_ns, char *out, size_t len);
+
 /* Replaces staged stereo frames [from, frames) with fresh's at the same
  * positions, fading over the first `fade` (0: a cut, right for from == 0,
  * where the new frame continues the state the old one began from). */

@@ -137,6 +137,8 @@ void osc_status_send(osc_context *o, const osc_peer *peer)
 	osc_status_add_string(m, "subframe", engine_subframe_text(s.subframe));
 	osc_status_add_int(m, "redecodes", (int64_t)s.redecodes);
 	osc_status_add_int(m, "redecodes_refused", (int64_t)s.redecodes_refused);
+	osc_status_add_string(m, "redecodes_refused_why", s.redecodes_refused_why);
+	osc_status_add_int(m, "redecodes_late", (int64_t)s.redecodes_late);
 	osc_status_add_int(m, "queued_replaced", (int64_t)s.queued_replaced);
 	osc_status_add_int(m, "render_threads", s.render_threads);
 	osc_status_add_int(m, "worker_decodes", (int64_t)s.worker_decodes);

@@ -33,6 +33,7 @@
 #include "limiter.h"
 #include "render_worker.h"
 #include "resampler.h"
+#include "subframe.h"
 #include "voices.h"
 
 enum {
@@ -128,7 +129,9 @@ struct engine {
 	const scene *snapshot_scene;          /* the scene whose model state was saved before it, or NULL */
 	int redecodes_now;                    /* re-decodes of it so far */
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
+	int move_late;                        /* a move came too late in the frame to decode it again */
 	int cpu_short;                        /* nothing was saved before it for want of CPU */
+	subframe_refusal short_why;           /* why (subframe.h) */
 	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
 	uint64_t underruns_seen;              /* xruns when the ring's target last looked */
 	double caution;                       /* the ring's added margin after xruns (fill_target.h) */
@@ -152,8 +155,10 @@ struct engine {
 	atomic_uint_fast64_t frames_rendered, underruns, dropped_schedule, decode_errors, swaps, frames_out, clamped;
 	atomic_uint_fast64_t limited, voices_shed, overloaded;
 	atomic_uint_fast64_t record_lost; /* frames the recording lost (its ring was full) */
-	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused;
-	atomic_uint_fast64_t queued_replaced; /* re-decodes that replaced audio already in the ring */
+	atomic_uint_fast64_t redecodes, redecode_ns, redecodes_refused, redecodes_late;
+	atomic_int refused_why;                                /* the last refusal's subframe_refusal */
+	atomic_int_fast64_t refused_cost_ns, refused_frame_ns; /* a frame's cost and length then */
+	atomic_uint_fast64_t queued_replaced;                  /* re-decodes that replaced audio already in the ring */
 	atomic_int render_threads;
 	atomic_uint_fast64_t worker_decodes;
 	atomic_int subframe_state;

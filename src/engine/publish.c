@@ -82,6 +82,10 @@ void engine_stats_read(const engine *e, engine_stats *s)
 	s->redecodes = atomic_load(&e->redecodes);
 	s->redecode_ns = atomic_load(&e->redecode_ns);
 	s->redecodes_refused = atomic_load(&e->redecodes_refused);
+	s->redecodes_late = atomic_load(&e->redecodes_late);
+	subframe_refusal_text((subframe_refusal)atomic_load(&e->refused_why), atomic_load(&e->refused_cost_ns),
+	                      atomic_load(&e->refused_frame_ns), s->redecodes_refused_why,
+	                      sizeof s->redecodes_refused_why);
 	s->queued_replaced = atomic_load(&e->queued_replaced);
 	s->render_threads = atomic_load(&e->render_threads);
 	s->worker_decodes = atomic_load(&e->worker_decodes);

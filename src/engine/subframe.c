@@ -8,6 +8,7 @@
 #include "engine_internal.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 int subframe_moved(const voice_pool *decoded, const voice_pool *now, const terrain *t)
@@ -49,6 +50,35 @@ int subframe_voices(voice_pool *out, const voice_pool *before, const voice_pool 
 int subframe_affordable(int64_t cost_ns, int64_t frame_ns, int redecodes)
 {
 	return (double)(2 + redecodes) * (double)cost_ns <= SUBFRAME_CPU_SHARE * (double)frame_ns;
+}
+
+subframe_refusal subframe_refused(int calm_frames, int behind, int shedding, int64_t cost_ns, int64_t frame_ns,
+                                  int redecodes)
+{
+	return calm_frames > 0                                      ? SUBFRAME_REFUSED_GLITCH
+	       : behind > 0                                         ? SUBFRAME_REFUSED_BEHIND
+	       : shedding                                           ? SUBFRAME_REFUSED_SHEDDING
+	       : !subframe_affordable(cost_ns, frame_ns, redecodes) ? SUBFRAME_REFUSED_CPU
+	                                                            : SUBFRAME_REFUSED_NOT;
+}
+
+void subframe_refusal_text(subframe_refusal why, int64_t cost_ns, int64_t frame_ns, char *out, size_t len)
+{
+	switch (why) {
+	case SUBFRAME_REFUSED_GLITCH: snprintf(out, len, "an xrun or a late frame less than a second before"); break;
+	case SUBFRAME_REFUSED_BEHIND: snprintf(out, len, "the render thread was behind the audio"); break;
+	case SUBFRAME_REFUSED_SHEDDING: snprintf(out, len, "voices were being shed for overload"); break;
+	case SUBFRAME_REFUSED_CPU:
+		snprintf(
+		    out, len,
+		    "a frame's decode took %.1f ms of its %.1f ms (%.1f %%): a re-decode needs it under %.0f %%, so "
+		    "that the frame's decodes keep within %.0f %% of it",
+		    (double)cost_ns * 1e-6, (double)frame_ns * 1e-6,
+		    frame_ns > 0 ? 100.0 * (double)cost_ns / (double)frame_ns : 0.0, 50.0 * SUBFRAME_CPU_SHARE,
+		    100.0 * SUBFRAME_CPU_SHARE);
+		break;
+	default: snprintf(out, len, "%s", ""); break;
+	}
 }
 
 void subframe_replace(float *staged, size_t from, size_t frames, const float *fresh, size_t fade)
@@ -94,6 +124,7 @@ void subframe_save_before_frame(engine *e, scene *s)
 	e->snapshot_scene = NULL;
 	e->redecodes_now = 0;
 	e->move_refused = 0;
+	e->move_late = 0;
 	e->cpu_short = 0;
 	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
 	    loops_or_grains_run(e))
@@ -107,8 +138,8 @@ void subframe_save_before_frame(engine *e, scene *s)
 	}
 	if (e->calm_frames > 0)
 		e->calm_frames--;
-	e->cpu_short = e->calm_frames > 0 || e->behind > 0 || e->demoted ||
-	               !subframe_affordable(e->recent_render_ns, call_ns(s), 0);
+	e->short_why = subframe_refused(e->calm_frames, e->behind, e->demoted, e->recent_render_ns, call_ns(s), 0);
+	e->cpu_short = e->short_why != SUBFRAME_REFUSED_NOT;
 	/* the rows the frame's decode takes (a voice that starts after the save
 	 * sounds in a row that decode leaves alone: its state needs no saving) */
 	if (e->cpu_short ||
@@ -159,6 +190,16 @@ static uint64_t replace_queued(engine *e, const float *fresh)
 	return from + fade / 2;
 }
 
+/* A move that found no CPU for a re-decode, once a frame: counted, and
+ * why, with what a frame cost then, for /status. */
+static void count_refusal(engine *e, const scene *s, subframe_refusal why)
+{
+	atomic_store_explicit(&e->refused_cost_ns, e->recent_render_ns, memory_order_relaxed);
+	atomic_store_explicit(&e->refused_frame_ns, call_ns(s), memory_order_relaxed);
+	atomic_store_explicit(&e->refused_why, (int)why, memory_order_relaxed);
+	atomic_fetch_add(&e->redecodes_refused, 1);
+}
+
 /* A voice moved far enough while the staged frame plays: decode it again
  * from the saved state with the new targets and replace what the ring has
  * not taken yet (subframe.h). Only while the CPU has room: the frame's
@@ -176,10 +217,12 @@ void subframe_redecode_if_moved(engine *e)
 	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
 	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
 		return;
-	if (e->cpu_short || e->behind > 0 || e->demoted ||
-	    !subframe_affordable(e->recent_render_ns, call_ns(s), e->redecodes_now)) {
+	subframe_refusal why = e->cpu_short ? e->short_why
+	                                    : subframe_refused(0, e->behind, e->demoted, e->recent_render_ns,
+	                                                       call_ns(s), e->redecodes_now);
+	if (why != SUBFRAME_REFUSED_NOT) {
 		if (!e->move_refused && e->redecodes_now == 0)
-			atomic_fetch_add(&e->redecodes_refused, 1);
+			count_refusal(e, s, why);
 		e->move_refused = 1;
 		return;
 	}
@@ -189,8 +232,12 @@ void subframe_redecode_if_moved(engine *e)
 	 * the next one: the next frame takes the move. */
 	const size_t queued = staged_left(e) + ring_readable(e->audio);
 	const int64_t queued_ns = (int64_t)(1e9 * (double)queued / e->device_rate);
-	if (queued_ns < 2 * e->recent_render_ns + 2 * period_ns)
+	if (queued_ns < 2 * e->recent_render_ns + 2 * period_ns) {
+		if (!e->move_late && e->redecodes_now == 0)
+			atomic_fetch_add(&e->redecodes_late, 1);
+		e->move_late = 1;
 		return;
+	}
 	voice_pool now = e->voices;
 	if (subframe_voices(&e->voices, &e->pool_before, &e->pool_decoded, &now) < 0)
 		return;

@@ -61,8 +61,11 @@ with Client(port=port) as c:
           % (voices, seconds, s["xruns"] - start["xruns"], s["voices_shed"], s["voices_active"],
              s["frames"] - start["frames"], s["render_max_ms"], start["xruns"] - before["xruns"]))
     print("control-to-sound latency: median %.1f ms, p95 %.1f ms (%d readings); sub-frame %s, "
-          "re-decodes %d (%d over queued audio), refused %d; render threads %d"
+          "re-decodes %d (%d over queued audio), refused %d, too late in the frame %d; render threads %d"
           % (statistics.median(latencies) if latencies else -1, percentile(latencies, 0.95), len(latencies),
              s["subframe"], s["redecodes"] - start["redecodes"], s["queued_replaced"] - start["queued_replaced"],
-             s["redecodes_refused"] - start["redecodes_refused"], s["render_threads"]))
+             s["redecodes_refused"] - start["redecodes_refused"], s["redecodes_late"] - start["redecodes_late"],
+             s["render_threads"]))
+    if s["redecodes_refused"] > start["redecodes_refused"]:
+        print("the last refusal: " + s["redecodes_refused_why"])
 P

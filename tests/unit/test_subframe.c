@@ -191,6 +191,27 @@ static void re_decodes_back_off_beyond_the_cpu_share(void **state)
 	assert_false(subframe_affordable(15 * ms, frame, 0)); /* a heavy model (8 voices) */
 }
 
+static void a_refusal_names_its_first_reason_and_the_cpu_one_its_figures(void **state)
+{
+	(void)state;
+	const int64_t frame = 42670000, ms = 1000000;
+	assert_int_equal(subframe_refused(0, 0, 0, 5 * ms, frame, 0), SUBFRAME_REFUSED_NOT);
+	assert_int_equal(subframe_refused(1, 1, 1, 20 * ms, frame, 0), SUBFRAME_REFUSED_GLITCH);
+	assert_int_equal(subframe_refused(0, 1, 1, 20 * ms, frame, 0), SUBFRAME_REFUSED_BEHIND);
+	assert_int_equal(subframe_refused(0, 0, 1, 20 * ms, frame, 0), SUBFRAME_REFUSED_SHEDDING);
+	assert_int_equal(subframe_refused(0, 0, 0, 13 * ms, frame, 0), SUBFRAME_REFUSED_CPU); /* 30.5 % */
+	assert_int_equal(subframe_refused(0, 0, 0, 12 * ms, frame, 0), SUBFRAME_REFUSED_NOT);
+	char text[192];
+	subframe_refusal_text(SUBFRAME_REFUSED_CPU, 13 * ms, frame, text, sizeof text);
+	assert_string_equal(
+	    text, "a frame's decode took 13.0 ms of its 42.7 ms (30.5 %): a re-decode needs it under 30 %, so "
+	          "that the frame's decodes keep within 60 % of it");
+	subframe_refusal_text(SUBFRAME_REFUSED_NOT, 0, frame, text, sizeof text);
+	assert_string_equal(text, "");
+	subframe_refusal_text(SUBFRAME_REFUSED_GLITCH, 0, frame, text, sizeof text);
+	assert_non_null(strstr(text, "xrun"));
+}
+
 /* ---- the live engine: a jump mid-frame ------------------------------------- */
 
 typedef struct live {
@@ -387,7 +408,9 @@ static void a_model_too_heavy_for_re_decodes_plays_at_frame_rate(void **state)
 	engine_stats_read(l.engine, &st);
 	assert_true(st.frames_rendered > 2);
 	assert_int_equal(st.redecodes, 0);
-	assert_true(st.redecodes_refused >= 1); /* and the moves that waited are counted */
+	assert_true(st.redecodes_refused >= 1); /* and the moves that waited are counted, with why */
+	assert_true(strstr(st.redecodes_refused_why, "a frame's decode took") ||
+	            strstr(st.redecodes_refused_why, "behind") || strstr(st.redecodes_refused_why, "late frame"));
 	engine_free(l.engine);
 }
 
@@ -400,6 +423,7 @@ int main(void)
 	    cmocka_unit_test(a_move_counts_beyond_one_percent_of_the_bounds_on_a_sounding_voice),
 	    cmocka_unit_test(the_voices_decoded_again_start_where_the_frame_began_with_the_new_targets),
 	    cmocka_unit_test(re_decodes_back_off_beyond_the_cpu_share),
+	    cmocka_unit_test(a_refusal_names_its_first_reason_and_the_cpu_one_its_figures),
 	    cmocka_unit_test(a_jump_mid_frame_is_heard_before_the_next_frame_boundary),
 	    cmocka_unit_test(a_loop_started_mid_frame_records_each_frame_once),
 	    cmocka_unit_test(a_model_too_heavy_for_re_decodes_plays_at_frame_rate),
