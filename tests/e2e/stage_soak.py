@@ -120,6 +120,17 @@ class Timeline:
         return middle - first, last - middle
 
 
+    def rss_steps(self, at_least_kb=64):
+        """The seconds in which resident memory grew by at least
+        at_least_kb, as (seconds after the first minute, kB): a few steps
+        (an arena growing once) read differently from a steady creep."""
+        if not self.seconds:
+            return []
+        t0 = self.seconds[0][0]
+        return [(t - t0, rss - previous[3]) for previous, (t, _, _, rss) in zip(self.seconds, self.seconds[1:])
+                if rss - previous[3] >= at_least_kb]
+
+
 def move_voices(c, t):
     for v in range(VOICES):
         c.send("/voice/%d/xy" % v, 0.8 * math.sin(0.5 * t + 1.3 * v), 0.8 * math.cos(0.37 * t + 2.1 * v))
@@ -182,6 +193,11 @@ def report(swaps, timeline, warm, end, latencies, steal, witness_ms, witness_sta
     first_half, second_half = timeline.rss_halves()
     print("  resident memory growth: %+d kB in the first half after the first %.0f s, %+d kB in the second"
           % (first_half, WARM_S, second_half))
+    steps = timeline.rss_steps()
+    print("  of it in steps of 64 kB or more within a second: %+d kB in %d (%s)"
+          % (sum(kb for _, kb in steps), len(steps),
+             ", ".join("+%d kB at %.0f s%s" % (kb, t, " near a swap" if swaps.near(t + timeline.seconds[0][0], 2.0)
+                                                else "") for t, kb in steps[:12]) or "none"))
     print("  witness (another process, real-time priority 3): woke up to %.1f ms late; %d wake-ups later than %.0f ms"
           % (witness_ms, witness_stalls, RING_MS))
 
