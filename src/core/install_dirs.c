@@ -71,12 +71,21 @@ static const char *last_component(const char *path)
 }
 
 /* <prefix>/bin/terraind beside <prefix>/share/terraind. */
+/* The executable's absolute path into dir (INSTALL_PATH_MAX): 0 when it
+ * is unknown, relative or too long, which finds no installation. */
+static int copy_exe(const char *exe, char *dir)
+{
+	if (!is_set(exe) || exe[0] != '/' || strlen(exe) >= INSTALL_PATH_MAX)
+		return 0;
+	snprintf(dir, INSTALL_PATH_MAX, "%s", exe);
+	return 1;
+}
+
 static int find_prefix(const char *exe, char *prefix, size_t len)
 {
 	char dir[INSTALL_PATH_MAX], share[INSTALL_PATH_MAX + 32];
-	if (!is_set(exe) || exe[0] != '/' || strlen(exe) >= sizeof dir)
+	if (!copy_exe(exe, dir))
 		return 0;
-	snprintf(dir, sizeof dir, "%s", exe);
 	drop_last(dir); /* <prefix>/bin */
 	if (strcmp(last_component(dir), "bin") != 0)
 		return 0;
@@ -93,9 +102,8 @@ static int find_prefix(const char *exe, char *prefix, size_t len)
 static int find_clone(const char *exe, char *root, size_t len)
 {
 	char dir[INSTALL_PATH_MAX], probe[INSTALL_PATH_MAX + 32];
-	if (!is_set(exe) || exe[0] != '/' || strlen(exe) >= sizeof dir)
+	if (!copy_exe(exe, dir))
 		return 0;
-	snprintf(dir, sizeof dir, "%s", exe);
 	for (int depth = 0; depth < CLONE_SEARCH_DEPTH && strcmp(dir, "/") != 0; depth++) {
 		drop_last(dir);
 		const char *base = strcmp(dir, "/") == 0 ? "" : dir;

@@ -108,6 +108,25 @@ static void a_folder_without_the_clone_s_files_is_not_a_clone(void **state)
 	assert_string_equal(d.configs[2], "/etc/terraind/terraind.json");
 }
 
+static void an_executable_path_unknown_relative_or_too_long_finds_no_installation(void **state)
+{
+	(void)state;
+	make_dir("opt/td/share/terraind"); /* an installation, which only an absolute path finds */
+	static char long_path[INSTALL_PATH_MAX + 16];
+	memset(long_path, 'a', sizeof long_path - 1);
+	long_path[0] = '/';
+	const char *exes[] = {NULL, "", "opt/td/bin/terraind", long_path};
+	char cwd[1024];
+	assert_non_null(getcwd(cwd, sizeof cwd));
+	assert_int_equal(chdir(at("")), 0); /* where the relative path would name the installation */
+	for (size_t i = 0; i < sizeof exes / sizeof *exes; i++) {
+		install_dirs d = find((install_env){.home = at("home"), .exe = exes[i], .prefix = "/opt/x"});
+		assert_int_equal(d.kind, INSTALL_COMPILED);
+		assert_string_equal(d.root, "/opt/x");
+	}
+	assert_int_equal(chdir(cwd), 0);
+}
+
 static void the_first_configuration_that_exists_is_used(void **state)
 {
 	(void)state;
@@ -173,6 +192,8 @@ int main(void)
 	                                    temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(a_folder_without_the_clone_s_files_is_not_a_clone, temp_tree_setup,
 	                                    temp_tree_teardown),
+	    cmocka_unit_test_setup_teardown(an_executable_path_unknown_relative_or_too_long_finds_no_installation,
+	                                    temp_tree_setup, temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(the_first_configuration_that_exists_is_used, temp_tree_setup,
 	                                    temp_tree_teardown),
 	    cmocka_unit_test_setup_teardown(data_paths_prefer_the_user_s_copy, temp_tree_setup, temp_tree_teardown),
