@@ -70,7 +70,6 @@ static const char *last_component(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* <prefix>/bin/terraind beside <prefix>/share/terraind. */
 /* The executable's absolute path into dir (INSTALL_PATH_MAX): 0 when it
  * is unknown, relative or too long, which finds no installation. */
 static int copy_exe(const char *exe, char *dir)
@@ -81,6 +80,7 @@ static int copy_exe(const char *exe, char *dir)
 	return 1;
 }
 
+/* <prefix>/bin/terraind beside <prefix>/share/terraind. */
 static int find_prefix(const char *exe, char *prefix, size_t len)
 {
 	char dir[INSTALL_PATH_MAX], share[INSTALL_PATH_MAX + 32];

@@ -130,8 +130,7 @@ struct engine {
 	int redecodes_now;                    /* re-decodes of it so far */
 	int move_refused;                     /* a move found no CPU for a re-decode (counted once a frame) */
 	int move_late;                        /* a move came too late in the frame to decode it again */
-	int cpu_short;                        /* nothing was saved before it for want of CPU */
-	subframe_refusal short_why;           /* why (subframe.h) */
+	subframe_refusal short_why;           /* why nothing was saved before it (CPU, a glitch...), or NOT */
 	uint64_t glitches_seen;               /* xruns + late frames when last looked at */
 	uint64_t underruns_seen;              /* xruns when the ring's target last looked */
 	double caution;                       /* the ring's added margin after xruns (fill_target.h) */

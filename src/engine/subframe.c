@@ -125,7 +125,7 @@ void subframe_save_before_frame(engine *e, scene *s)
 	e->redecodes_now = 0;
 	e->move_refused = 0;
 	e->move_late = 0;
-	e->cpu_short = 0;
+	e->short_why = SUBFRAME_REFUSED_NOT;
 	if (atomic_load_explicit(&e->subframe_state, memory_order_relaxed) != ENGINE_SUBFRAME_ON || e->outgoing ||
 	    loops_or_grains_run(e))
 		return;
@@ -139,10 +139,9 @@ void subframe_save_before_frame(engine *e, scene *s)
 	if (e->calm_frames > 0)
 		e->calm_frames--;
 	e->short_why = subframe_refused(e->calm_frames, e->behind, e->demoted, e->recent_render_ns, call_ns(s), 0);
-	e->cpu_short = e->short_why != SUBFRAME_REFUSED_NOT;
 	/* the rows the frame's decode takes (a voice that starts after the save
 	 * sounds in a row that decode leaves alone: its state needs no saving) */
-	if (e->cpu_short ||
+	if (e->short_why != SUBFRAME_REFUSED_NOT ||
 	    model_state_save(s->model, voices_rows_in_use(&e->voices, s->rows), e->error, sizeof e->error) < 0)
 		return;
 	e->pool_before = e->voices;
@@ -214,12 +213,13 @@ void subframe_redecode_if_moved(engine *e)
 		e->snapshot_scene = NULL;
 		return;
 	}
-	if ((e->snapshot_scene != s && !e->cpu_short) || e->outgoing ||
+	if ((e->snapshot_scene != s && e->short_why == SUBFRAME_REFUSED_NOT) || e->outgoing ||
 	    !subframe_moved(&e->pool_decoded, &e->voices, s->terrain))
 		return;
-	subframe_refusal why = e->cpu_short ? e->short_why
-	                                    : subframe_refused(0, e->behind, e->demoted, e->recent_render_ns,
-	                                                       call_ns(s), e->redecodes_now);
+	subframe_refusal why =
+	    e->short_why != SUBFRAME_REFUSED_NOT
+	        ? e->short_why
+	        : subframe_refused(0, e->behind, e->demoted, e->recent_render_ns, call_ns(s), e->redecodes_now);
 	if (why != SUBFRAME_REFUSED_NOT) {
 		if (!e->move_refused && e->redecodes_now == 0)
 			count_refusal(e, s, why);

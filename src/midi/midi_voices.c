@@ -115,6 +115,12 @@ int midi_voices_note_on(midi_voices *p, midi_note_id note, uint32_t busy, int *r
 	return p->first + i;
 }
 
+/* Whether v's note came from `source` on one of `channels` (bits). */
+static int played_on(const midi_voice *v, int source, uint16_t channels)
+{
+	return v->note.source == source && (channels >> v->note.channel & 1u);
+}
+
 /* The key of held note i goes up: the pedal of its channel keeps it (-1),
  * else its engine voice is returned for release. */
 static int key_up(midi_voices *p, int i)
@@ -140,7 +146,7 @@ int midi_voices_notes_off(midi_voices *p, int source, uint16_t channels, int *re
 	int n = 0;
 	for (int i = 0; i < p->count; i++) {
 		const midi_voice *v = &p->v[i];
-		if (v->state != MIDI_VOICE_HELD || v->note.source != source || !(channels >> v->note.channel & 1u))
+		if (v->state != MIDI_VOICE_HELD || !played_on(v, source, channels))
 			continue;
 		int voice = key_up(p, i);
 		if (voice >= 0)
@@ -156,7 +162,7 @@ static int release_matching(midi_voices *p, int source, uint16_t channels, int o
 	int n = 0;
 	for (int i = 0; i < p->count; i++) {
 		midi_voice *v = &p->v[i];
-		if (!sounding(v) || v->note.source != source || !(channels >> v->note.channel & 1u))
+		if (!sounding(v) || !played_on(v, source, channels))
 			continue;
 		if (!only_sustained || v->state == MIDI_VOICE_SUSTAINED)
 			released[n++] = release_index(p, i);
