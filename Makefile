@@ -173,7 +173,8 @@ SANITIZER_SKIPS := test_rt_safety test_upstream_models test_instruments
 # keep (docs/robustness.md): allocation counting (the sanitizer interposes
 # malloc), recordings with underrun gaps, latency and xrun claims.
 SANITIZER_SKIPS += test_grains/the_grain_path_never_allocates test_daemon/* test_voices/recording \
-	test_subframe/recording* test_subframe/latency test_web/training test_overload/realtime test_looper/circle-period
+	test_subframe/recording* test_subframe/latency test_web/training test_overload/realtime test_looper/circle-period \
+	test_terrain_json/swapping_large_terrains_leaves_the_heap_as_it_was
 asan:
 	LSAN_OPTIONS="use_tls=0 suppressions=$(CURDIR)/tests/lsan.supp" \
 	$(MAKE) test BUILD=build/asan SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" OPT="-O1 -g" \

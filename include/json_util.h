@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 /* Reads a whole file (at most max_bytes) into a NUL-terminated buffer the
- * caller frees. */
+ * caller releases with cJSON_free: it comes from cJSON's allocator, so that
+ * inside a json_scope the text stays out of the heap with its tree. */
 int json_read_file(const char *path, size_t max_bytes, char **text, char *err, size_t errlen);
 
 /* Parses text; on a syntax error names the line and column. */

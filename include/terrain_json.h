@@ -22,7 +22,8 @@ int terrain_load(const char *path, terrain **out, char *err, size_t errlen);
  * /proc/self/fd, so that the path is never looked up again); `name` is
  * the file's name for its suffix and for messages. */
 int terrain_load_fd(int fd, const char *name, terrain **out, char *err, size_t errlen);
-/* Returns a malloc'd JSON text (free with free()). */
+/* Returns the JSON text, released with cJSON_free (cJSON allocates it:
+ * within a json_scope it is the scope's). */
 char *terrain_to_json(const terrain *t);
 /* Writes atomically (temporary file, then rename): a failed save never
  * destroys the previous file. Replaces an existing file. */

@@ -158,7 +158,7 @@ int score_load(const char *path, score *out, char *err, size_t errlen)
 	if (json_read_file(path, SCORE_MAX_BYTES, &text, err, errlen) < 0)
 		return -1;
 	int rc = score_parse(text, path, out, err, errlen);
-	free(text);
+	cJSON_free(text);
 	return rc;
 }
 

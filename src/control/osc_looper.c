@@ -200,7 +200,7 @@ void osc_looper_load_loop(osc_context *o, const osc_request *req)
 	if (json_read_file(through, LOOP_FILE_MAX_BYTES, &text, why, sizeof why) == 0 &&
 	    (root = json_parse(text, why, sizeof why)) != NULL)
 		session_take_from_json(root, req->path, &g, &length, why, sizeof why);
-	free(text);
+	cJSON_free(text);
 	cJSON_Delete(root);
 	osc_job *j = g ? osc_job_new(&req->peer, req->address, OSC_JOB_REPLY) : NULL;
 	if (!j) {

@@ -148,7 +148,7 @@ void osc_session_load(osc_context *o, const osc_request *req)
 	            : json_read_file(through, SESSION_FILE_MAX_BYTES, &text, why, sizeof why);
 	if (rc == 0)
 		rc = session_from_json(text, o->looper.max_voices, s, why, sizeof why);
-	free(text);
+	cJSON_free(text);
 	osc_job *j = rc == 0 ? osc_job_new(&req->peer, req->address, OSC_JOB_REPLY) : NULL;
 	if (!j) {
 		osc_reply_fail(o, &req->peer, req->address, "%s: %s", req->path, rc == 0 ? "out of memory" : why);

@@ -396,7 +396,7 @@ int config_load(config *c, const char *path, char *err, size_t errlen)
 	if (json_read_file(path, CONFIG_FILE_MAX_BYTES, &text, err, errlen) < 0)
 		return -1;
 	int rc = config_parse(c, text, path, err, errlen);
-	free(text);
+	cJSON_free(text);
 	return rc;
 }
 

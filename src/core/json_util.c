@@ -24,6 +24,17 @@ static size_t first_capacity(FILE *f, size_t max_bytes)
 	return guess < max_bytes + 1 ? guess : max_bytes + 1;
 }
 
+/* A buffer of `size` bytes through cJSON's allocator, holding the first n
+ * bytes of *buf (which it releases): cJSON's hooks offer no realloc. */
+static char *grow(char *buf, size_t n, size_t size)
+{
+	char *grown = cJSON_malloc(size);
+	if (grown && n)
+		memcpy(grown, buf, n);
+	cJSON_free(buf);
+	return grown;
+}
+
 /* Reads f whole into *buf (grown as needed, up to max_bytes + 1); the
  * count read, or -1 when out of memory. */
 static ssize_t read_growing(FILE *f, size_t max_bytes, char **buf)
@@ -31,10 +42,8 @@ static ssize_t read_growing(FILE *f, size_t max_bytes, char **buf)
 	size_t capacity = first_capacity(f, max_bytes), n = 0;
 	*buf = NULL;
 	for (;;) {
-		char *grown = realloc(*buf, capacity + 1);
-		if (!grown)
+		if (!(*buf = grow(*buf, n, capacity + 1)))
 			return -1;
-		*buf = grown;
 		n += fread(*buf + n, 1, capacity - n, f);
 		if (n < capacity || capacity == max_bytes + 1 || ferror(f))
 			return (ssize_t)n;
@@ -59,7 +68,7 @@ int json_read_file(const char *path, size_t max_bytes, char **text, char *err, s
 	             ? error_set(err, errlen, "%s is not a text file (it contains NUL bytes)", path)
 	             : 0;
 	if (rc < 0) {
-		free(buf);
+		cJSON_free(buf);
 		return rc;
 	}
 	buf[got] = '\0';

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "json_scope.h"
 #include "json_util.h"
 #include "path.h"
 
@@ -93,6 +94,7 @@ static cJSON *matrix(const float *v, int rows, int cols)
 
 int dataset_save(const dataset *d, const char *path, char *err, size_t errlen)
 {
+	json_scope *scope = json_scope_open(); /* the tree and its text, outside the heap */
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "format", "terraind-dataset");
 	cJSON_AddNumberToObject(root, "version", 1);
@@ -114,10 +116,10 @@ int dataset_save(const dataset *d, const char *path, char *err, size_t errlen)
 	}
 	char *text = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	if (!text)
-		return error_set(err, errlen, "out of memory writing %s", path);
-	int rc = atomic_file_write_text(path, text, err, errlen); /* a failed save never replaces a good file */
-	free(text);
+	int rc = text ? atomic_file_write_text(path, text, err, errlen) /* a failed save never replaces a good file */
+	              : error_set(err, errlen, "out of memory writing %s", path);
+	cJSON_free(text);
+	json_scope_close(scope);
 	return rc;
 }
 
@@ -190,12 +192,16 @@ int dataset_load(const char *path, dataset **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	char *text, why[512];
-	if (json_read_file(path, DATASET_FILE_MAX_BYTES, &text, err, errlen) < 0)
+	json_scope *scope = json_scope_open(); /* the text and a node per latent value, never in the heap */
+	if (json_read_file(path, DATASET_FILE_MAX_BYTES, &text, err, errlen) < 0) {
+		json_scope_close(scope);
 		return -1;
+	}
 	cJSON *root = json_parse(text, why, sizeof why);
-	free(text);
+	cJSON_free(text);
 	int rc = root ? read_dataset(root, out, why, sizeof why) : -1;
 	cJSON_Delete(root);
+	json_scope_close(scope);
 	return rc < 0 ? error_set(err, errlen, "%s: %s", path, why) : 0;
 }
 
@@ -609,7 +615,7 @@ int dataset_apply_paths(dataset *d, const char *path, char *err, size_t errlen)
 	if (json_read_file(path, 64 * 1024 * 1024, &text, err, errlen) < 0)
 		return -1;
 	cJSON *root = json_parse(text, why, sizeof why);
-	free(text);
+	cJSON_free(text);
 	const cJSON *strokes = root ? cJSON_GetObjectItemCaseSensitive(root, "strokes") : NULL;
 	int rc = -1;
 	if (root && !cJSON_IsArray(strokes))

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "pages.h"
 #include "resampler.h"
 
 static int check_frame_fits(const model *m, size_t n, int device_rate, double rate_ratio, size_t capacity, char *err,
@@ -47,16 +48,20 @@ int scene_create(model *m, terrain *t, float smooth_ms, int device_rate, int max
 	s->resampled_capacity = capacity;
 	s->latents = calloc((size_t)s->rows * (size_t)t->latent_dim * (size_t)per_call, sizeof(float));
 	s->scratch = calloc(terrain_scratch_floats(t), sizeof(float));
-	s->planar = calloc((size_t)s->rows * (size_t)m->audio_channels * n, sizeof(float));
+	/* The audio buffers, the scene's large part, in mappings of their own
+	 * (pages.h): a swap makes and frees them, and in the heap they left holes
+	 * the next scene missed. Resident from the start: the render thread,
+	 * which writes them first, never waits on a page fault. */
+	s->planar = pages_alloc((size_t)s->rows * (size_t)m->audio_channels * n * sizeof(float));
 	s->row_used = calloc((size_t)s->rows, 1);
-	s->mix = calloc(n * ENGINE_CHANNELS, sizeof(float));
-	s->resampled = calloc(capacity * ENGINE_CHANNELS, sizeof(float));
+	s->mix = pages_alloc(n * ENGINE_CHANNELS * sizeof(float));
+	s->resampled = pages_alloc(capacity * ENGINE_CHANNELS * sizeof(float));
 	int parts_ok = 1;
 	if (m->twin) {
 		const size_t own_rows = ((size_t)s->rows + 1) / 2; /* the larger part */
 		for (int p = 0; p < 2; p++) {
 			s->part_latents[p] = calloc(own_rows * (size_t)t->latent_dim * (size_t)per_call, sizeof(float));
-			s->part_planar[p] = calloc(own_rows * (size_t)m->audio_channels * n, sizeof(float));
+			s->part_planar[p] = pages_alloc(own_rows * (size_t)m->audio_channels * n * sizeof(float));
 			parts_ok = parts_ok && s->part_latents[p] && s->part_planar[p];
 		}
 	}
@@ -88,13 +93,13 @@ void scene_free(scene *s)
 	terrain_free(s->terrain);
 	free(s->latents);
 	free(s->scratch);
-	free(s->planar);
+	pages_free(s->planar);
 	for (int p = 0; p < 2; p++) {
 		free(s->part_latents[p]);
-		free(s->part_planar[p]);
+		pages_free(s->part_planar[p]);
 	}
 	free(s->row_used);
-	free(s->mix);
-	free(s->resampled);
+	pages_free(s->mix);
+	pages_free(s->resampled);
 	free(s);
 }

@@ -124,7 +124,7 @@ int gesture_load(const char *path, gesture **out, char *err, size_t errlen)
 	if (json_read_file(path, GESTURE_FILE_MAX_BYTES, &text, err, errlen) < 0)
 		return -1;
 	int rc = gesture_from_json(text, path, out, err, errlen);
-	free(text);
+	cJSON_free(text);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include "terrain.h"
 
 #include "error.h"
+#include "pages.h"
 #include "terrain_internal.h"
 
 #include <math.h>
@@ -63,17 +64,19 @@ int terrain_create(const terrain_shape *shape, terrain **out, char *err, size_t 
 	size_t total = 0, panels = 0;
 	if (check_shape(shape, &total, &panels, err, errlen) < 0)
 		return -1;
-	size_t panel_bytes = (panels * sizeof(float) + PANEL_ALIGN - 1) / PANEL_ALIGN * PANEL_ALIGN;
+	_Static_assert(PAGES_ALIGNMENT % PANEL_ALIGN == 0, "panels are loaded aligned");
+	size_t panel_bytes = panels * sizeof(float);
 	terrain *t = calloc(1, sizeof *t);
-	float *storage = calloc(total ? total : 1, sizeof *storage);
-	float *panel_storage = aligned_alloc(PANEL_ALIGN, panel_bytes);
+	/* The two large blocks in mappings of their own: a swap frees and makes
+	 * them, and in the heap they left holes the next terrain missed. */
+	float *storage = pages_alloc(total * sizeof *storage);
+	float *panel_storage = pages_alloc(panel_bytes);
 	if (!t || !storage || !panel_storage) {
 		free(t);
-		free(storage);
-		free(panel_storage);
+		pages_free(storage);
+		pages_free(panel_storage);
 		return error_set(err, errlen, "out of memory for a terrain of %zu weights", total);
 	}
-	memset(panel_storage, 0, panel_bytes);
 	t->refs = 1;
 	t->control_dim = shape->control_dim;
 	t->latent_dim = shape->latent_dim;
@@ -110,8 +113,8 @@ void terrain_free(terrain *t)
 {
 	if (!t || --t->refs > 0)
 		return;
-	free(t->storage);
-	free(t->panel_storage);
+	pages_free(t->storage);
+	pages_free(t->panel_storage);
 	free(t);
 }
 

@@ -121,14 +121,16 @@ class Timeline:
 
 
     def rss_steps(self, at_least_kb=64):
-        """The seconds in which resident memory grew by at least
-        at_least_kb, as (seconds after the first minute, kB): a few steps
-        (an arena growing once) read differently from a steady creep."""
+        """The seconds in which resident memory moved by at least
+        at_least_kb, up or down, as (seconds after the first minute, kB): a
+        few steps up (a heap growing once) read differently from a steady
+        creep, and a step up followed by one down from either (a swap's
+        parse, in memory given back when it is done)."""
         if not self.seconds:
             return []
         t0 = self.seconds[0][0]
         return [(t - t0, rss - previous[3]) for previous, (t, _, _, rss) in zip(self.seconds, self.seconds[1:])
-                if rss - previous[3] >= at_least_kb]
+                if abs(rss - previous[3]) >= at_least_kb]
 
 
 def move_voices(c, t):
@@ -194,10 +196,11 @@ def report(swaps, timeline, warm, end, latencies, steal, witness_ms, witness_sta
     print("  resident memory growth: %+d kB in the first half after the first %.0f s, %+d kB in the second"
           % (first_half, WARM_S, second_half))
     steps = timeline.rss_steps()
-    print("  of it in steps of 64 kB or more within a second: %+d kB in %d (%s)"
-          % (sum(kb for _, kb in steps), len(steps),
-             ", ".join("+%d kB at %.0f s%s" % (kb, t, " near a swap" if swaps.near(t + timeline.seconds[0][0], 2.0)
-                                                else "") for t, kb in steps[:12]) or "none"))
+    up, down = [kb for _, kb in steps if kb > 0], [kb for _, kb in steps if kb < 0]
+    print("  moves of 64 kB or more within a second: %d up (%+d kB), %d down (%+d kB)%s%s"
+          % (len(up), sum(up), len(down), sum(down), ": " if steps else "",
+             ", ".join("%+d kB at %.0f s%s" % (kb, t, " near a swap" if swaps.near(t + timeline.seconds[0][0], 2.0)
+                                                else "") for t, kb in steps[:12])))
     print("  witness (another process, real-time priority 3): woke up to %.1f ms late; %d wake-ups later than %.0f ms"
           % (witness_ms, witness_stalls, RING_MS))
 

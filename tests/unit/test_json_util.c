@@ -52,7 +52,7 @@ static void floats_are_written_with_nine_digits_and_read_back_exactly(void **sta
 	assert_memory_equal(v, back, sizeof v);
 	assert_int_equal(json_read_floats(parsed, 4, back, "v", err, sizeof err), -1);
 	assert_contains(err, "v has 3 values, expected 4");
-	free(text);
+	cJSON_free(text);
 	cJSON_Delete(arr);
 	cJSON_Delete(parsed);
 }
@@ -106,7 +106,7 @@ static void read_file_reads_whole_files_of_any_size_up_to_the_limit(void **state
 	assert_int_equal(json_read_file(file, 1000, &text, err, sizeof err), 0); /* exactly the limit */
 	assert_int_equal(strlen(text), 1000);
 	assert_int_equal(text[999], 'a' + 999 % 26);
-	free(text);
+	cJSON_free(text);
 	assert_int_equal(json_read_file(file, 999, &text, err, sizeof err), -1); /* one byte over */
 	assert_contains(err, "larger than 999 bytes");
 	remove(file);
@@ -115,7 +115,7 @@ static void read_file_reads_whole_files_of_any_size_up_to_the_limit(void **state
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	assert_int_equal(json_read_file(path, 1 << 20, &text, err, sizeof err), 0);
 	assert_int_equal(strlen(text), 200000);
-	free(text);
+	cJSON_free(text);
 	close(fd);
 	wait(NULL);
 	fd = pipe_of(200000);
