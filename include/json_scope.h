@@ -3,14 +3,14 @@
  * the system whole when the scope closes.
  *
  * Why: a terrain file holds one number per weight (a rave_bench terrain:
- * 1.7 MB of text, about 170 000 numbers), and cJSON makes a node of each:
- * about 11 MB of small blocks through malloc, freed again once the weights
- * are copied out. The daemon asks glibc never to give freed heap memory
- * back (model_keep_heap: the render thread must never wait on a page
- * fault), so every such parse left its 11 MB resident for good, and a
- * swap's parse, beside the terrains, scenes and replies of that moment,
- * raised the heap's high-water mark in steps at swaps no one could foresee
- * (docs/robustness.md, the stage soak). Inside a scope cJSON allocates from
+ * 1.7 MB of text, 117 791 numbers), and cJSON makes a node of each: 9.4 MB
+ * of small blocks through malloc, freed again once the weights are copied
+ * out. The daemon asks glibc never to give freed heap memory back
+ * (model_keep_heap: the render thread must never wait on a page fault),
+ * so every such parse left 11.9 MB (nodes and text) resident for good,
+ * and a swap's parse, beside the terrains, scenes and replies of that
+ * moment, raised the heap's high-water mark in steps at swaps no one could
+ * foresee (docs/robustness.md, the stage soak). Inside a scope cJSON allocates from
  * a few anonymous mappings instead, unmapped when the scope closes: a
  * parse leaves nothing behind in the heap.
  *
