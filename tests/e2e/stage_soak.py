@@ -82,6 +82,13 @@ class Swaps:
                 self.spans.append((self.pending_since, time.monotonic()))
                 self.pending_since = None
 
+    def settled(self, now, margin=2.0):
+        """No swap in flight, and the last one answered at least `margin` s
+        ago: its crossfade is over, the old scene freed, and the memory of
+        the parse given back, so resident memory read now is the scene's
+        own and not a swap's passing peak."""
+        return self.pending_since is None and (not self.spans or now - self.spans[-1][1] >= margin)
+
     def near(self, t, margin):
         """Whether time t falls within `margin` s of a swap (from its
         sending to its answer; the crossfade follows the answer)."""
@@ -155,7 +162,7 @@ def soak(c):
         if now - last_second >= 1.0:
             last_second = now
             st = c.status()
-            if warm is None and now - t0 >= WARM_S:
+            if warm is None and now - t0 >= WARM_S and swaps.settled(now):
                 warm = dict(st, rss_kb=rss_kb(PID))
             if warm is not None:
                 timeline.add(now, st, rss_kb(PID))
@@ -163,7 +170,7 @@ def soak(c):
                     latencies.append(st["latency_ms"])
         time.sleep(max(0.0, 1.0 / MOVES_HZ - (time.monotonic() - now)))
     deadline = time.monotonic() + 30
-    while swaps.pending_since is not None and time.monotonic() < deadline:
+    while not swaps.settled(time.monotonic()) and time.monotonic() < deadline:
         c.server.recv(100)
         swaps.collect(c)
     return swaps, timeline, warm, dict(c.status(), rss_kb=rss_kb(PID)), latencies

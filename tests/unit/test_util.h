@@ -16,6 +16,10 @@
 
 #include <cmocka.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "training_pairs.h"
 
 #define FIXTURES "tests/fixtures"
@@ -38,6 +42,37 @@ static inline int sanitizer_build(void)
 {
 	const char *s = getenv("TERRAIND_SANITIZER");
 	return s && *s;
+}
+
+/* glibc's heap as mallinfo2 sees it: bytes it holds from the system (all
+ * arenas) and bytes in use. Measurable only with glibc's own allocator:
+ * a sanitizer build allocates with its own, and other systems have no
+ * mallinfo2 (both read 0 there). */
+static inline int heap_measurable(void)
+{
+#if defined(__GLIBC__)
+	return !sanitizer_build();
+#else
+	return 0;
+#endif
+}
+
+static inline size_t heap_held(void)
+{
+#if defined(__GLIBC__)
+	return mallinfo2().arena;
+#else
+	return 0;
+#endif
+}
+
+static inline size_t heap_in_use(void)
+{
+#if defined(__GLIBC__)
+	return mallinfo2().uordblks;
+#else
+	return 0;
+#endif
 }
 
 /* Asserts that `text` contains `needle`, printing both when it does not. */
