@@ -27,26 +27,26 @@ static void a_parse_in_a_scope_takes_nothing_from_the_heap(void **state)
 	(void)state;
 	char *text = numbers_text(), err[256];
 	/* What the same parse takes from malloc: a node (cJSON's 64 bytes) a number. */
-	size_t before = heap_in_use();
+	size_t before = heap_now().in_use;
 	cJSON *outside = json_parse(text, err, sizeof err);
 	assert_non_null(outside);
-	size_t outside_bytes = heap_in_use() - before;
+	size_t outside_bytes = heap_now().in_use - before;
 	cJSON_Delete(outside);
 
-	before = heap_in_use();
+	before = heap_now().in_use;
 	json_scope *scope = json_scope_open();
 	assert_non_null(scope);
 	cJSON *root = json_parse(text, err, sizeof err);
 	assert_non_null(root);
 	assert_int_equal(cJSON_GetArraySize(root), NUMBERS);
 	assert_float_equal(cJSON_GetArrayItem(root, NUMBERS - 1)->valuedouble, (NUMBERS - 1) * 1e-5, 1e-9);
-	size_t inside_bytes = heap_in_use() - before;
+	size_t inside_bytes = heap_now().in_use - before;
 	assert_true(json_scope_bytes(scope) >= (size_t)NUMBERS * sizeof(cJSON));
 	cJSON_Delete(root);
 	json_scope_close(scope);
 	/* Gone, all but the scope's own small block, which glibc's per-thread
 	 * cache keeps and counts as in use. */
-	assert_true(heap_in_use() <= before + 64);
+	assert_true(heap_now().in_use <= before + 64);
 	print_message("heap taken by a parse of %d numbers: %zu bytes outside a scope, %zu inside\n", NUMBERS,
 	              outside_bytes, inside_bytes);
 	if (heap_measurable()) {

@@ -365,7 +365,7 @@ static void swapping_large_terrains_leaves_the_heap_as_it_was(void **state)
 	model_keep_heap();
 	const char *paths[2] = {"build/tests/large-terrain-a.json", "build/tests/large-terrain-b.json"};
 	char err[512];
-	size_t before = heap_held();
+	size_t before = heap_now().held;
 	save_large_terrain(paths[0], 1);
 	save_large_terrain(paths[1], 2);
 	terrain *playing = NULL;
@@ -376,7 +376,7 @@ static void swapping_large_terrains_leaves_the_heap_as_it_was(void **state)
 		terrain_free(playing); /* two alive at once, as in a swap's crossfade */
 		playing = next;
 	}
-	size_t grown = heap_held() - before;
+	size_t grown = heap_now().held - before;
 	print_message("heap grown by %zu kB over 2 saves and 12 loads of %zu kB of weights each\n", grown / 1024,
 	              playing->storage_floats * sizeof(float) / 1024);
 	assert_true(grown <= 64 * 1024);

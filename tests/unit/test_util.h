@@ -57,21 +57,17 @@ static inline int heap_measurable(void)
 #endif
 }
 
-static inline size_t heap_held(void)
-{
-#if defined(__GLIBC__)
-	return mallinfo2().arena;
-#else
-	return 0;
-#endif
-}
+typedef struct heap_bytes {
+	size_t held, in_use;
+} heap_bytes;
 
-static inline size_t heap_in_use(void)
+static inline heap_bytes heap_now(void)
 {
 #if defined(__GLIBC__)
-	return mallinfo2().uordblks;
+	struct mallinfo2 m = mallinfo2();
+	return (heap_bytes){m.arena, m.uordblks};
 #else
-	return 0;
+	return (heap_bytes){0, 0};
 #endif
 }
 
