@@ -13,34 +13,30 @@ typedef union {
 } header;
 
 /* Every page made resident here, on the thread that asks, so that whoever
- * writes the buffer first never faults: in one call where the system
+ * writes the buffer first never faults: by mmap itself where the system
  * offers it (Linux), else by writing a zero into each page. */
-#ifdef MAP_POPULATE
-#define POPULATE MAP_POPULATE
-static void touch(char *p, size_t bytes)
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0
+#endif
+
+static void touch_unpopulated(char *p, size_t bytes)
 {
-	(void)p;
-	(void)bytes;
-}
-#else
-#define POPULATE 0
-static void touch(char *p, size_t bytes)
-{
+	if (MAP_POPULATE)
+		return; /* mmap made them resident */
 	long page = sysconf(_SC_PAGESIZE);
 	for (size_t at = 0; at < bytes; at += (size_t)page)
 		((volatile char *)p)[at] = 0;
 }
-#endif
 
 void *pages_alloc(size_t bytes)
 {
 	if (bytes > (size_t)-1 / 2)
 		return NULL;
 	size_t mapped = sizeof(header) + (bytes ? bytes : 1);
-	void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | POPULATE, -1, 0);
+	void *p = mmap(NULL, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	touch(p, mapped);
+	touch_unpopulated(p, mapped);
 	header *h = p;
 	h->mapped = mapped;
 	return h + 1;
